@@ -1,0 +1,173 @@
+package io.github.unetseg.tiling;
+
+import java.util.Arrays;
+
+import io.github.unetseg.image.Calibration;
+import io.github.unetseg.image.Volume;
+import net.imglib2.img.array.ArrayImg;
+import net.imglib2.img.array.ArrayImgs;
+import net.imglib2.img.basictypeaccess.array.ByteArray;
+import net.imglib2.img.basictypeaccess.array.ShortArray;
+import net.imglib2.type.numeric.integer.UnsignedByteType;
+import net.imglib2.type.numeric.integer.UnsignedShortType;
+import net.imglib2.type.numeric.real.FloatType;
+
+/**
+ * Assembles per-tile network outputs into one probability image and turns it into labels.
+ *
+ * <p>Tile outputs have the layout of the network, {@code [z, y, x, channel]} row-major (channel
+ * fastest), with the plan's tile size. The accumulator is a single {@code float[]} holding the image
+ * as ImgLib2 {@code [x, y(, z), channel]} (x fastest), at most 2<sup>31</sup> - 1 values. When the
+ * plan blends, each value is weighted by the {@link GaussianWindow} and divided by the summed weight at
+ * the end; otherwise every pixel is written once and no weights are kept.
+ *
+ * <p>Not thread-safe: one thread adds tiles.
+ */
+public final class Stitcher {
+
+	private final TilePlan plan;
+	private final int channels;
+	private final long[] size;
+	private final long voxels;
+	private final float[] accumulator;
+	private final float[] weights;
+	private final GaussianWindow window;
+
+	/**
+	 * @param plan the tile plan whose tiles will be added
+	 * @param channels output channels of the network (1 for a binary sigmoid model), &gt;= 1
+	 * @throws IllegalArgumentException if the image times channels exceeds 2<sup>31</sup> - 9 values
+	 */
+	public Stitcher(TilePlan plan, int channels) {
+		if (channels < 1) throw new IllegalArgumentException("channels must be >= 1, got " + channels);
+		this.plan = plan;
+		this.channels = channels;
+		this.size = plan.imageSize();
+		long v = 1;
+		for (long s : size) v *= s;
+		this.voxels = v;
+		if (v * channels > Integer.MAX_VALUE - 8)
+			throw new IllegalArgumentException("image of " + Arrays.toString(size) + " pixels x " + channels +
+				" channels exceeds the 2^31 values an in-memory result can hold");
+		this.accumulator = new float[(int) (v * channels)];
+		this.window = plan.blends() ? new GaussianWindow(plan.coreSize(), GaussianWindow.DEFAULT_SIGMA_SCALE) : null;
+		this.weights = plan.blends() ? new float[(int) v] : null;
+	}
+
+	/**
+	 * Adds one tile's network output.
+	 *
+	 * @param tile a tile of the plan
+	 * @param output network output holding this tile at {@code offset}, layout {@code [z, y, x, channel]}
+	 *     of the plan's tile size
+	 * @param offset index of the tile's first value in {@code output}
+	 */
+	public void add(Tile tile, float[] output, int offset) {
+		int n = size.length;
+		long[] ts = plan.tileSize();
+		int tx = (int) ts[0], ty = (int) ts[1];
+		long[] wo = tile.writeOffset();
+		long[] wm = tile.writeMin();
+		long[] ws = tile.writeSize();
+		int nz = n == 3 ? (int) ws[2] : 1;
+		int sx = (int) size[0], sy = (int) size[1];
+		long[] halo = plan.halo();
+		float[] wx = window == null ? null : window.axis(0);
+		float[] wy = window == null ? null : window.axis(1);
+		float[] wz = window == null || n < 3 ? null : window.axis(2);
+		for (int z = 0; z < nz; z++) {
+			long srcZ = n == 3 ? wo[2] + z : 0;
+			long dstZ = n == 3 ? wm[2] + z : 0;
+			float fz = wz == null ? 1 : wz[(int) (wo[2] + z - halo[2])];
+			for (int y = 0; y < ws[1]; y++) {
+				int src = offset + (int) (((srcZ * ty + wo[1] + y) * tx + wo[0]) * channels);
+				int dst = (int) ((dstZ * sy + wm[1] + y) * sx + wm[0]);
+				if (window == null) {
+					for (int x = 0; x < ws[0]; x++, dst++)
+						for (int c = 0; c < channels; c++) accumulator[dst + (int) (c * voxels)] = output[src++];
+				}
+				else {
+					float fyz = fz * wy[(int) (wo[1] + y - halo[1])];
+					int cx = (int) (wo[0] - halo[0]);
+					for (int x = 0; x < ws[0]; x++, dst++) {
+						float w = fyz * wx[cx + x];
+						weights[dst] += w;
+						for (int c = 0; c < channels; c++) accumulator[dst + (int) (c * voxels)] += w * output[src++];
+					}
+				}
+			}
+		}
+	}
+
+	/**
+	 * Finishes stitching: normalises blended values and derives labels.
+	 *
+	 * <p>Binary models ({@code channels == 1}) give label 1 where the probability exceeds
+	 * {@code threshold}, else 0. Multiclass models give the index of the largest channel (argmax; the
+	 * lowest index wins ties). Labels are 8-bit for up to 256 classes, else 16-bit.
+	 *
+	 * @param threshold probability threshold for binary models, in {@code [0, 1]}
+	 * @param calibration calibration of the input image, copied to the outputs
+	 * @return labels {@code [x, y(, z), 1]} and probabilities {@code [x, y(, z), channels]} in {@code [0, 1]}
+	 */
+	public StitchedResult finish(double threshold, Calibration calibration) {
+		if (weights != null) {
+			for (int c = 0; c < channels; c++) {
+				int base = (int) (c * voxels);
+				for (int i = 0; i < voxels; i++) accumulator[base + i] /= weights[i];
+			}
+		}
+		long[] labelDims = Arrays.copyOf(size, size.length + 1);
+		labelDims[size.length] = 1;
+		long[] probDims = labelDims.clone();
+		probDims[size.length] = channels;
+		ArrayImg<FloatType, ?> probabilities = ArrayImgs.floats(accumulator, probDims);
+		Volume<?> labels;
+		int nv = (int) voxels;
+		if (channels <= 256) {
+			byte[] l = new byte[nv];
+			if (channels == 1) {
+				for (int i = 0; i < nv; i++) l[i] = accumulator[i] > threshold ? (byte) 1 : 0;
+			}
+			else argmax(nv, (i, c) -> l[i] = (byte) c);
+			ArrayImg<UnsignedByteType, ByteArray> img = ArrayImgs.unsignedBytes(l, labelDims);
+			labels = new Volume<>(img, calibration);
+		}
+		else {
+			short[] l = new short[nv];
+			argmax(nv, (i, c) -> l[i] = (short) c);
+			ArrayImg<UnsignedShortType, ShortArray> img = ArrayImgs.unsignedShorts(l, labelDims);
+			labels = new Volume<>(img, calibration);
+		}
+		return new StitchedResult(labels, new Volume<>(probabilities, calibration));
+	}
+
+	private interface LabelSink {
+		void set(int voxel, int label);
+	}
+
+	private void argmax(int nv, LabelSink sink) {
+		for (int i = 0; i < nv; i++) {
+			int best = 0;
+			float max = accumulator[i];
+			for (int c = 1; c < channels; c++) {
+				float v = accumulator[i + (int) (c * voxels)];
+				if (v > max) {
+					max = v;
+					best = c;
+				}
+			}
+			sink.set(i, best);
+		}
+	}
+
+	/**
+	 * The stitched outputs.
+	 *
+	 * @param labels label image {@code [x, y(, z), 1]}, 8-bit ({@code UnsignedByteType}) or 16-bit
+	 *     ({@code UnsignedShortType}), values are class indices (0 = background)
+	 * @param probabilities probabilities {@code [x, y(, z), channels]} as 32-bit float in {@code [0, 1]}:
+	 *     one foreground channel for binary models, one channel per class otherwise
+	 */
+	public record StitchedResult(Volume<?> labels, Volume<FloatType> probabilities) {}
+}

@@ -1,0 +1,79 @@
+package io.github.unetseg.tiling;
+
+import io.github.unetseg.image.Volume;
+import net.imglib2.RandomAccess;
+import net.imglib2.RandomAccessible;
+import net.imglib2.RandomAccessibleInterval;
+import net.imglib2.type.numeric.RealType;
+import net.imglib2.view.Views;
+
+/**
+ * Copies tiles out of a {@link Volume} into the network's input layout, normalising each channel and
+ * mirror-padding outside the image.
+ *
+ * <p>Mirror padding does not repeat the edge pixel (ImgLib2's {@code extendMirrorSingle}, numpy's
+ * {@code "reflect"}), as CSBDeep does; it extends any distance, so images smaller than the halo work.
+ * Each channel {@code c} is mapped as {@code value * scale[c] + offset[c]}.
+ *
+ * @param <T> pixel type of the volume
+ */
+public final class TileReader<T extends RealType<T>> {
+
+	private final RandomAccessibleInterval<T> image;
+	private final RandomAccessible<T> extended;
+	private final int spatialDims;
+	private final int channels;
+	private final double[] scale;
+	private final double[] offset;
+
+	/**
+	 * @param volume source image {@code [x, y(, z), c]}
+	 * @param scale per-channel multiplier, length {@code volume.channels()}
+	 * @param offset per-channel offset added after scaling, length {@code volume.channels()}
+	 * @throws IllegalArgumentException if the arrays do not have one value per channel
+	 */
+	public TileReader(Volume<T> volume, double[] scale, double[] offset) {
+		this.image = volume.image();
+		this.spatialDims = volume.spatialDims();
+		this.channels = volume.channels();
+		if (scale.length != channels || offset.length != channels)
+			throw new IllegalArgumentException("need one scale and offset per channel (" + channels + ")");
+		this.scale = scale.clone();
+		this.offset = offset.clone();
+		this.extended = Views.extendMirrorSingle(image);
+	}
+
+	/**
+	 * Writes one tile into {@code dst} in layout {@code [(z,) y, x, channel]}.
+	 *
+	 * @param min first pixel of the tile {@code [x, y(, z)]}, may be negative
+	 * @param size tile size {@code [x, y(, z)]}
+	 * @param dst destination array
+	 * @param dstOffset index of the tile's first value in {@code dst}
+	 */
+	public void read(long[] min, long[] size, float[] dst, int dstOffset) {
+		boolean inside = true;
+		for (int d = 0; d < spatialDims; d++)
+			inside &= min[d] >= 0 && min[d] + size[d] <= image.dimension(d);
+		RandomAccess<T> ra = inside ? image.randomAccess() : extended.randomAccess();
+		int sx = (int) size[0], sy = (int) size[1], sz = spatialDims == 3 ? (int) size[2] : 1;
+		long[] pos = new long[spatialDims + 1];
+		for (int c = 0; c < channels; c++) {
+			float s = (float) scale[c], o = (float) offset[c];
+			pos[spatialDims] = c;
+			for (int z = 0; z < sz; z++) {
+				if (spatialDims == 3) pos[2] = min[2] + z;
+				for (int y = 0; y < sy; y++) {
+					pos[0] = min[0];
+					pos[1] = min[1] + y;
+					ra.setPosition(pos);
+					int i = dstOffset + ((z * sy + y) * sx) * channels + c;
+					for (int x = 0; x < sx; x++, i += channels) {
+						dst[i] = ra.get().getRealFloat() * s + o;
+						ra.fwd(0);
+					}
+				}
+			}
+		}
+	}
+}
