@@ -98,6 +98,21 @@ public record TilePlan(long[] imageSize, long[] tileSize, long[] halo, long[] st
 		return new TilePlan(imageSize.clone(), tile, halo.clone(), step, overlap, Collections.unmodifiableList(tiles));
 	}
 
+	/**
+	 * One tile covering the whole image mirror-padded by {@code halo}: the reference that tiled
+	 * predictions are compared with, and the fastest plan for images that fit in memory at once.
+	 *
+	 * @param imageSize spatial size {@code [x, y(, z)]}, each &gt;= 1
+	 * @param halo mirror padding per side and axis, in pixels
+	 * @param alignment the network's downsampling factor
+	 * @return a plan of one tile of size {@code roundUp(imageSize + 2 * halo, alignment)}
+	 */
+	public static TilePlan whole(long[] imageSize, long[] halo, int alignment) {
+		long[] tile = new long[imageSize.length];
+		for (int d = 0; d < tile.length; d++) tile[d] = roundUp(imageSize[d] + 2 * halo[d], alignment);
+		return create(imageSize, tile, halo, 0, alignment);
+	}
+
 	/** @return number of spatial axes */
 	public int numDimensions() {
 		return imageSize.length;

@@ -1,0 +1,164 @@
+package io.github.unetseg.model;
+
+import java.util.Arrays;
+import java.util.List;
+
+import io.github.unetseg.data.Normalization;
+
+/**
+ * Everything {@code model.json} says about a model: what goes in, what comes out, how to normalise,
+ * how to tile, and where it came from. Schema version {@value #SCHEMA_VERSION}.
+ *
+ * <p>Tensor layout is TensorFlow's channels-last: input {@code [batch, y, x, channel]} (axes
+ * {@code "byxc"}) in 2D and {@code [batch, z, y, x, channel]} ({@code "bzyxc"}) in 3D. Sizes given
+ * here ({@code tile}, {@code halo}, {@code spacing}) use ImgLib2's order {@code [x, y(, z)]}.
+ *
+ * @param name short model name
+ * @param description what the model segments, for people
+ * @param dimensions 2 or 3
+ * @param inputChannels channels the network expects, &gt;= 1
+ * @param classNames class names, background first; 2 names for a binary model
+ * @param output {@code "sigmoid"} (one channel, probability of class 1) or {@code "softmax"} (one
+ *     channel per class)
+ * @param outputIsLogits true if the graph outputs logits, to which the sigmoid/softmax is then applied
+ *     in Java (for exported models without a final activation)
+ * @param signature SavedModel signature key, usually {@code "serving_default"}
+ * @param inputName input key of that signature
+ * @param outputName output key of that signature
+ * @param normalization intensity normalisation
+ * @param spacing voxel spacing the model was trained at, {@code [x, y(, z)]}, in {@code spacingUnit}
+ * @param spacingUnit unit of {@code spacing}, e.g. {@code "mm"}, {@code "µm"}, {@code "pixel"}
+ * @param tile recommended tile size {@code [x, y(, z)]} in pixels, multiples of {@code alignment}
+ * @param halo recommended halo {@code [x, y(, z)]} in pixels
+ * @param alignment tile sizes must be multiples of this (2<sup>depth</sup> for a U-Net)
+ * @param architecture the U-Net that built the graph, or {@code null} for an external model
+ * @param provenance software, date, training data and notes
+ */
+public record ModelSpec(String name, String description, int dimensions, int inputChannels, List<String> classNames,
+	String output, boolean outputIsLogits, String signature, String inputName, String outputName,
+	Normalization normalization, double[] spacing, String spacingUnit, long[] tile, long[] halo, int alignment,
+	UNetConfig architecture, Provenance provenance)
+{
+
+	/** The schema version this code writes and reads. */
+	public static final int SCHEMA_VERSION = 1;
+
+	/**
+	 * Where a model came from.
+	 *
+	 * @param software program and version that made the bundle
+	 * @param created ISO-8601 date and time
+	 * @param trainingData description of the training data, or {@code ""}
+	 * @param notes free text, or {@code ""}
+	 */
+	public record Provenance(String software, String created, String trainingData, String notes) {}
+
+	/**
+	 * @throws IllegalArgumentException naming the field that is inconsistent
+	 */
+	public ModelSpec {
+		if (dimensions != 2 && dimensions != 3) throw new IllegalArgumentException("dimensions must be 2 or 3, got " + dimensions);
+		if (inputChannels < 1) throw new IllegalArgumentException("inputChannels must be >= 1, got " + inputChannels);
+		if (classNames == null || classNames.size() < 2)
+			throw new IllegalArgumentException("classNames must list at least 2 classes (background first)");
+		if (!"sigmoid".equals(output) && !"softmax".equals(output))
+			throw new IllegalArgumentException("output must be \"sigmoid\" or \"softmax\", got " + output);
+		if ("sigmoid".equals(output) && classNames.size() != 2)
+			throw new IllegalArgumentException("a sigmoid (binary) model has exactly 2 classNames, got " + classNames.size());
+		if (spacing == null || spacing.length != dimensions)
+			throw new IllegalArgumentException("spacing must have " + dimensions + " values (x, y[, z])");
+		for (double s : spacing)
+			if (!(s > 0) || Double.isInfinite(s)) throw new IllegalArgumentException("spacing must be > 0: " + Arrays.toString(spacing));
+		if (alignment < 1) throw new IllegalArgumentException("alignment must be >= 1, got " + alignment);
+		if (tile == null || tile.length != dimensions) throw new IllegalArgumentException("tile must have " + dimensions + " values");
+		if (halo == null || halo.length != dimensions) throw new IllegalArgumentException("halo must have " + dimensions + " values");
+		for (int d = 0; d < dimensions; d++) {
+			if (tile[d] < alignment || tile[d] % alignment != 0)
+				throw new IllegalArgumentException("tile " + Arrays.toString(tile) + " must be multiples of alignment " + alignment);
+			if (halo[d] < 0 || tile[d] - 2 * halo[d] < alignment)
+				throw new IllegalArgumentException("halo " + Arrays.toString(halo) + " must be >= 0 and leave a core of at least " +
+					alignment + " in tile " + Arrays.toString(tile));
+		}
+		if (architecture != null) {
+			if (architecture.dimensions() != dimensions || architecture.inputChannels() != inputChannels ||
+				architecture.outputChannels() != ("sigmoid".equals(output) ? 1 : classNames.size()))
+				throw new IllegalArgumentException("architecture does not match dimensions, inputChannels or classes");
+			if (alignment % architecture.alignment() != 0)
+				throw new IllegalArgumentException("alignment must be a multiple of 2^depth = " + architecture.alignment());
+		}
+		if (normalization == null) throw new IllegalArgumentException("normalization is required");
+		if (signature == null || inputName == null || outputName == null)
+			throw new IllegalArgumentException("signature, inputName and outputName are required");
+		if (spacingUnit == null || spacingUnit.isBlank()) throw new IllegalArgumentException("spacingUnit is required");
+		classNames = List.copyOf(classNames);
+		spacing = spacing.clone();
+		tile = tile.clone();
+		halo = halo.clone();
+	}
+
+	/** @return the number of output channels: 1 for sigmoid, else the class count */
+	public int outputChannels() {
+		return "sigmoid".equals(output) ? 1 : classNames.size();
+	}
+
+	/** @return true for a binary (sigmoid) model */
+	public boolean binary() {
+		return "sigmoid".equals(output);
+	}
+
+	/** @return {@code "byxc"} or {@code "bzyxc"} */
+	public String axes() {
+		return dimensions == 2 ? "byxc" : "bzyxc";
+	}
+
+	@Override
+	public double[] spacing() {
+		return spacing.clone();
+	}
+
+	@Override
+	public long[] tile() {
+		return tile.clone();
+	}
+
+	@Override
+	public long[] halo() {
+		return halo.clone();
+	}
+
+	/** @return a copy with other tiling recommendations */
+	public ModelSpec withTiling(long[] newTile, long[] newHalo) {
+		return new ModelSpec(name, description, dimensions, inputChannels, classNames, output, outputIsLogits, signature,
+			inputName, outputName, normalization, spacing, spacingUnit, newTile, newHalo, alignment, architecture, provenance);
+	}
+
+	/** @return a copy with other provenance */
+	public ModelSpec withProvenance(Provenance p) {
+		return new ModelSpec(name, description, dimensions, inputChannels, classNames, output, outputIsLogits, signature,
+			inputName, outputName, normalization, spacing, spacingUnit, tile, halo, alignment, architecture, p);
+	}
+
+	/**
+	 * The spec of a U-Net built by this project, with the default tile and a halo covering most of
+	 * the receptive field.
+	 *
+	 * @param name model name
+	 * @param config architecture
+	 * @param classNames class names, background first ({@code 2} for binary)
+	 * @param normalization intensity normalisation
+	 * @param spacing trained spacing {@code [x, y(, z)]}
+	 * @param unit unit of the spacing
+	 * @param tile recommended tile per axis
+	 * @param halo recommended halo per axis
+	 * @param provenance where the model came from
+	 * @return the spec with signature {@code serving_default}, keys {@code input} and {@code output}
+	 */
+	public static ModelSpec forUNet(String name, UNetConfig config, List<String> classNames, Normalization normalization,
+		double[] spacing, String unit, long[] tile, long[] halo, Provenance provenance)
+	{
+		return new ModelSpec(name, "U-Net " + config.dimensions() + "D, depth " + config.depth() + ", " + config.baseFilters() +
+			" base filters", config.dimensions(), config.inputChannels(), classNames, config.classes() == 1 ? "sigmoid" : "softmax",
+			false, "serving_default", "input", "output", normalization, spacing, unit, tile, halo, config.alignment(), config,
+			provenance);
+	}
+}

@@ -1,0 +1,94 @@
+package io.github.unetseg.tensorflow;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+import org.tensorflow.Graph;
+import org.tensorflow.SavedModelBundle;
+import org.tensorflow.Session;
+import org.tensorflow.Signature;
+import org.tensorflow.op.Ops;
+
+import io.github.unetseg.SegmentationException;
+import io.github.unetseg.model.ModelBundle;
+import io.github.unetseg.model.ModelSpec;
+
+/**
+ * Writes model folders: a TensorFlow SavedModel with a {@code serving_default} signature
+ * ({@code input} to {@code output}, loadable by Python's {@code tf.saved_model.load}) plus
+ * {@code model.json}.
+ *
+ * <p>The folder is assembled under a temporary name beside the target and moved into place at the
+ * end, so a failure never leaves a half-written model.
+ */
+public final class UNetExporter {
+
+	private UNetExporter() {}
+
+	/**
+	 * Builds a U-Net with He-normal random weights and writes it as a model folder.
+	 *
+	 * @param target folder to create; must not exist
+	 * @param spec model description with a non-null {@link ModelSpec#architecture()}
+	 * @param seed weight seed: the same seed gives the same weights
+	 * @return the written bundle
+	 * @throws SegmentationException if the target exists or cannot be written
+	 * @throws IllegalArgumentException if the spec has no architecture
+	 */
+	public static ModelBundle writeRandom(Path target, ModelSpec spec, long seed) {
+		if (spec.architecture() == null) throw new IllegalArgumentException("spec has no architecture to build");
+		try (Graph g = new Graph(); Session s = new Session(g)) {
+			UNetBuilder builder = new UNetBuilder(Ops.create(g), spec.architecture());
+			UNetBuilder.Network net = builder.build();
+			builder.initialize(s, seed);
+			return write(target, spec, s, net);
+		}
+	}
+
+	/**
+	 * Exports a session's graph and variables as a model folder.
+	 *
+	 * @param target folder to create; must not exist
+	 * @param spec model description
+	 * @param session session holding the trained variables
+	 * @param net the network's tensors
+	 * @return the written bundle
+	 * @throws SegmentationException if the target exists or cannot be written
+	 */
+	public static ModelBundle write(Path target, ModelSpec spec, Session session, UNetBuilder.Network net) {
+		if (Files.exists(target))
+			throw new SegmentationException("Model folder " + target + " already exists. Fix: choose a new folder or delete it.");
+		Path parent = target.toAbsolutePath().getParent();
+		Path tmp = null;
+		try {
+			Files.createDirectories(parent);
+			tmp = Files.createTempDirectory(parent, "." + target.getFileName() + ".tmp");
+			Signature sig = Signature.builder().key(spec.signature()).input(spec.inputName(), net.input())
+				.output(spec.outputName(), net.output()).build();
+			SavedModelBundle.exporter(tmp.toString()).withSession(session).withSignature(sig).export();
+			ModelBundle.writeSpec(tmp, spec);
+			ModelBundle.moveAtomically(tmp, target);
+			tmp = null;
+			return ModelBundle.read(target);
+		}
+		catch (IOException e) {
+			throw new SegmentationException("Cannot write model folder " + target + ": " + e.getMessage() +
+				". Fix: check that the parent folder is writable and the disk is not full.", e);
+		}
+		finally {
+			if (tmp != null) deleteRecursively(tmp);
+		}
+	}
+
+	static void deleteRecursively(Path dir) {
+		try (Stream<Path> s = Files.walk(dir)) {
+			s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+		}
+		catch (IOException e) {
+			// best effort clean-up of our own temporary folder; the original error is what matters
+		}
+	}
+}
