@@ -207,6 +207,14 @@ public record ModelBundle(Path directory, ModelSpec spec) {
 	 * @throws IOException if the move fails
 	 */
 	public static void moveAtomically(Path tmp, Path target) throws IOException {
+		// temporary files are created private (0600); a finished output gets the usual rw-r--r--
+		try {
+			Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString(
+				Files.isDirectory(tmp) ? "rwxr-xr-x" : "rw-r--r--"));
+		}
+		catch (UnsupportedOperationException e) {
+			// not a POSIX file system: keep its defaults
+		}
 		try {
 			Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
 		}

@@ -1,0 +1,121 @@
+package io.github.unetseg.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+import io.github.unetseg.SegmentationException;
+import io.github.unetseg.service.SegmentationService;
+import io.github.unetseg.service.SegmentationSettings;
+import io.github.unetseg.tensorflow.Device;
+import io.github.unetseg.tensorflow.EngineOptions;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code unetseg segment}: segments files with a model folder and writes label images (and
+ * optionally probability maps) into an output folder. One failing file does not stop the others; the
+ * exit code is then 1.
+ */
+@Command(name = "segment", mixinStandardHelpOptions = true,
+	description = "Segment 2D/3D TIFF or NIfTI files with a U-Net model folder. Writes <name>_labels.tif (or .nii.gz).")
+final class SegmentCommand implements Callable<Integer> {
+
+	@Spec
+	CommandSpec spec;
+
+	@Option(names = "--model", required = true, description = "Model folder (SavedModel + model.json).")
+	Path model;
+
+	@Option(names = "--output", required = true, description = "Output folder (created if missing).")
+	Path output;
+
+	@Option(names = "--tile", split = ",", description = "Tile size in pixels, one value or x,y[,z] (default: model.json).")
+	long[] tile;
+
+	@Option(names = "--halo", split = ",", description = "Context cropped from each tile side, pixels (default: model.json).")
+	long[] halo;
+
+	@Option(names = "--overlap", defaultValue = "0", description = "Fraction of the tile core shared with neighbours and " +
+		"blended with a Gaussian window, 0-0.9 (default: ${DEFAULT-VALUE}).")
+	double overlap;
+
+	@Option(names = "--batch", defaultValue = "0", description = "Tiles per batch; 0 = from free memory (default).")
+	int batch;
+
+	@Option(names = "--threads", defaultValue = "0", description = "CPU threads for TensorFlow; 0 = all cores (default).")
+	int threads;
+
+	@Option(names = "--device", defaultValue = "auto", description = "auto, cpu or gpu (default: ${DEFAULT-VALUE}).")
+	String device;
+
+	@Option(names = "--threshold", defaultValue = "0.5", description = "Probability threshold of binary models (default: ${DEFAULT-VALUE}).")
+	double threshold;
+
+	@Option(names = "--probabilities", description = "Also write <name>_probabilities as 32-bit float.")
+	boolean probabilities;
+
+	@Parameters(arity = "1..*", paramLabel = "FILE", description = "Input images (TIFF, NIfTI .nii/.nii.gz).")
+	List<Path> files;
+
+	@Override
+	public Integer call() {
+		PrintWriter out = spec.commandLine().getOut();
+		PrintWriter err = spec.commandLine().getErr();
+		SegmentationSettings settings;
+		EngineOptions engine;
+		try {
+			settings = new SegmentationSettings(tile, halo, overlap, batch, threshold, probabilities);
+			engine = new EngineOptions(Device.parse(device), threads);
+		}
+		catch (IllegalArgumentException e) {
+			err.println("error: " + e.getMessage());
+			return 2;
+		}
+		List<Path> failed = new ArrayList<>();
+		try (SegmentationService service = new SegmentationService(model, engine)) {
+			out.printf(Locale.ROOT, "model %s (%dD, %d classes) on %s%n", service.spec().name(), service.spec().dimensions(),
+				service.spec().classNames().size(), service.device());
+			for (int i = 0; i < files.size(); i++) {
+				Path f = files.get(i);
+				String prefix = String.format(Locale.ROOT, "[%d/%d] %s: ", i + 1, files.size(), f.getFileName());
+				try {
+					SegmentationService.FileResult r = service.segmentFile(f, output, settings,
+						new ConsoleProgress(System.err, prefix));
+					SegmentationService.Result res = r.result();
+					res.warnings().forEach(w -> err.println("warning: " + w));
+					out.printf(Locale.ROOT, "%s%s, %d tiles of %s (halo %s, compute overhead %.2fx), batch %d, %.2f s, %.0f voxels/s, " +
+						"%.1f%% outside Session.run, device %s -> %s%n", prefix, r.size(), res.plan().tiles().size(),
+						dims(res.plan().tileSize()), dims(res.plan().halo()), res.plan().computeOverhead(), res.batchSize(), r.seconds(),
+						res.voxelsPerSecond(), 100 * res.stats().outsideModelShare(), res.device(), r.labelsFile());
+				}
+				catch (SegmentationException e) {
+					err.println("error: " + e.getMessage());
+					failed.add(f);
+				}
+			}
+		}
+		catch (SegmentationException e) {
+			err.println("error: " + e.getMessage());
+			return 1;
+		}
+		if (!failed.isEmpty()) {
+			err.println(failed.size() + " of " + files.size() + " file(s) failed: " + failed);
+			return 1;
+		}
+		out.flush();
+		return 0;
+	}
+
+	private static String dims(long[] d) {
+		StringBuilder b = new StringBuilder();
+		for (int i = 0; i < d.length; i++) b.append(i == 0 ? "" : "x").append(d[i]);
+		return b.toString();
+	}
+}

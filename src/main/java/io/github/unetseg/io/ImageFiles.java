@@ -1,0 +1,118 @@
+package io.github.unetseg.io;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.zip.GZIPInputStream;
+
+import io.github.unetseg.SegmentationException;
+import io.github.unetseg.image.Volume;
+import net.imglib2.type.numeric.RealType;
+
+/**
+ * Reads and writes the image files unetseg understands, choosing the format by content (magic bytes),
+ * not only by the file name: TIFF ({@link TiffIO}) and NIfTI-1 ({@link NiftiIO}).
+ */
+public final class ImageFiles {
+
+	private ImageFiles() {}
+
+	/** Formats recognised by content. */
+	public enum Format {
+		/** Classic TIFF, read by ImageJ 1. */
+		TIFF,
+		/** NIfTI-1, plain or gzip-compressed. */
+		NIFTI
+	}
+
+	/**
+	 * Detects the format from the first bytes (decompressing gzip).
+	 *
+	 * @param path an existing file
+	 * @return the format
+	 * @throws SegmentationException if the file is missing, unreadable, or of an unknown format
+	 */
+	public static Format detect(Path path) {
+		if (!Files.isRegularFile(path))
+			throw new SegmentationException("Image file " + path + " does not exist. Fix: check the path.");
+		try {
+			byte[] head = head(path, 348);
+			if (TiffIO.isTiff(head)) return Format.TIFF;
+			if (head.length >= 2 && (head[0] & 0xff) == 0x1f && (head[1] & 0xff) == 0x8b) {
+				byte[] inner;
+				try (InputStream in = new GZIPInputStream(Files.newInputStream(path))) {
+					inner = in.readNBytes(348);
+				}
+				if (NiftiIO.isNifti(inner)) return Format.NIFTI;
+			}
+			if (NiftiIO.isNifti(head)) return Format.NIFTI;
+		}
+		catch (IOException e) {
+			throw new SegmentationException("Cannot read " + path + ": " + e.getMessage() + ". Fix: check the file and permissions.", e);
+		}
+		throw new SegmentationException(path + " is neither TIFF nor NIfTI-1 (by its content). Fix: convert it to TIFF " +
+			"(File > Save As > Tiff in Fiji) or NIfTI, or open it in Fiji, where Bio-Formats reads it, and segment the open image.");
+	}
+
+	private static byte[] head(Path path, int n) throws IOException {
+		try (InputStream in = Files.newInputStream(path)) {
+			return in.readNBytes(n);
+		}
+	}
+
+	/**
+	 * Reads an image.
+	 *
+	 * @param path TIFF or NIfTI-1 file
+	 * @return the volume {@code [x, y(, z), c]} with calibration
+	 * @throws SegmentationException if the file is unknown, unreadable or invalid
+	 */
+	public static Volume<?> read(Path path) {
+		return switch (detect(path)) {
+			case TIFF -> TiffIO.read(path);
+			case NIFTI -> NiftiIO.read(path);
+		};
+	}
+
+	/**
+	 * Writes an image in the format its name asks for: {@code .nii}/{@code .nii.gz} as NIfTI-1,
+	 * anything else as TIFF. Atomic: a temporary file is moved into place when complete.
+	 *
+	 * @param volume image {@code [x, y(, z), c]}
+	 * @param path target file
+	 * @param labelClasses for label images the number of classes (sets a LUT in TIFF), else 0
+	 * @throws SegmentationException if it cannot be written
+	 */
+	public static <T extends RealType<T>> void write(Volume<T> volume, Path path, int labelClasses) {
+		if (NiftiIO.hasNiftiName(path)) NiftiIO.write(volume, path);
+		else TiffIO.write(volume, path, labelClasses);
+	}
+
+	/**
+	 * The base name of a file without its image extension ({@code .tif}, {@code .tiff}, {@code .nii},
+	 * {@code .nii.gz}, or the last extension).
+	 *
+	 * @param path a file
+	 * @return the name without extension
+	 */
+	public static String baseName(Path path) {
+		String n = path.getFileName().toString();
+		String lower = n.toLowerCase(Locale.ROOT);
+		if (lower.endsWith(".nii.gz")) return n.substring(0, n.length() - 7);
+		int dot = n.lastIndexOf('.');
+		return dot > 0 ? n.substring(0, dot) : n;
+	}
+
+	/**
+	 * The extension to use for outputs derived from an input: {@code .nii.gz} for NIfTI inputs,
+	 * {@code .tif} otherwise.
+	 *
+	 * @param input the input file
+	 * @return the extension with its dot
+	 */
+	public static String outputExtension(Path input) {
+		return NiftiIO.hasNiftiName(input) ? ".nii.gz" : ".tif";
+	}
+}

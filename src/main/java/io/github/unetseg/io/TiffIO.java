@@ -1,0 +1,150 @@
+package io.github.unetseg.io;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import ij.ImagePlus;
+import ij.io.FileSaver;
+import ij.io.FileInfo;
+import ij.io.Opener;
+import ij.io.TiffDecoder;
+import io.github.unetseg.SegmentationException;
+import io.github.unetseg.image.Volume;
+import io.github.unetseg.model.ModelBundle;
+import net.imglib2.type.numeric.RealType;
+
+/**
+ * TIFF and multi-page TIFF stacks (including ImageJ hyperstacks) through ImageJ 1's reader and
+ * writer, with calibration (pixel size, slice spacing, unit) kept.
+ */
+public final class TiffIO {
+
+	private TiffIO() {}
+
+	/**
+	 * @param head first bytes of a file
+	 * @return true for the TIFF magic {@code II*\0} or {@code MM\0*} (classic TIFF; BigTIFF is not read
+	 *     by ImageJ 1)
+	 */
+	static boolean isTiff(byte[] head) {
+		return head.length >= 4 && (head[0] == 'I' && head[1] == 'I' && head[2] == 42 && head[3] == 0 ||
+			head[0] == 'M' && head[1] == 'M' && head[2] == 0 && head[3] == 42);
+	}
+
+	/**
+	 * Reads a TIFF into memory with ImageJ 1 and wraps it ({@link ImagePlusAdapter#wrap}).
+	 *
+	 * @param path the file
+	 * @return the volume {@code [x, y(, z), c]} with calibration
+	 * @throws SegmentationException if ImageJ cannot read the file
+	 */
+	public static Volume<?> read(Path path) {
+		ImagePlus imp = open(path);
+		return ImagePlusAdapter.wrap(imp, path.toString());
+	}
+
+	/**
+	 * Opens a TIFF as an ImagePlus.
+	 *
+	 * @param path the file
+	 * @return the image
+	 * @throws SegmentationException if ImageJ cannot read it
+	 */
+	public static ImagePlus open(Path path) {
+		Path abs = path.toAbsolutePath();
+		checkComplete(abs);
+		ImagePlus imp = new Opener().openTiff(abs.getParent().toString() + java.io.File.separator, abs.getFileName().toString());
+		if (imp == null || imp.getStackSize() == 0)
+			throw new SegmentationException(path + " could not be read as TIFF (truncated, compressed in a way ImageJ 1 does " +
+				"not support, or BigTIFF). Fix: re-save it as an uncompressed or LZW TIFF in Fiji, or open it with Bio-Formats in Fiji.");
+		return imp;
+	}
+
+	/**
+	 * ImageJ 1 fills missing pixel data of a truncated TIFF silently; this checks that every strip
+	 * (or, for contiguous ImageJ stacks, every plane) the directories point to lies inside the file.
+	 */
+	private static void checkComplete(Path path) {
+		FileInfo[] infos;
+		long length;
+		try {
+			length = Files.size(path);
+			infos = new TiffDecoder(path.getParent().toString() + java.io.File.separator, path.getFileName().toString()).getTiffInfo();
+		}
+		catch (IOException | RuntimeException e) {
+			throw new SegmentationException(path + " has a damaged TIFF directory (" + e.getMessage() + "). Fix: re-save or " +
+				"re-copy the file.", e);
+		}
+		if (infos == null || infos.length == 0)
+			throw new SegmentationException(path + " has no readable TIFF image directory. Fix: re-save or re-copy the file.");
+		for (FileInfo fi : infos) {
+			long end;
+			if (fi.width < 1 || fi.height < 1)
+				throw new SegmentationException(path + " declares an image of " + fi.width + " x " + fi.height + " pixels. Fix: " +
+					"re-save the file.");
+			if (fi.stripOffsets != null && fi.stripLengths != null && fi.stripOffsets.length > 0 && fi.nImages <= 1) {
+				end = 0;
+				for (int i = 0; i < fi.stripOffsets.length && i < fi.stripLengths.length; i++)
+					end = Math.max(end, (fi.stripOffsets[i] & 0xffffffffL) + (fi.stripLengths[i] & 0xffffffffL));
+			}
+			else {
+				long plane = (long) fi.width * fi.height * Math.max(1, fi.getBytesPerPixel());
+				long gap = fi.getGap();
+				end = fi.getOffset() + Math.max(1, fi.nImages) * plane + (Math.max(1, fi.nImages) - 1) * gap;
+			}
+			if (end > length)
+				throw new SegmentationException(path + " is truncated: its image data should reach byte " + end + " but the file has " +
+					length + " bytes. Fix: re-copy or re-export the file.");
+		}
+	}
+
+	/**
+	 * Writes a volume as TIFF (a stack for 3D, a hyperstack with channels), calibration included, to a
+	 * temporary file that is moved into place when complete.
+	 *
+	 * @param volume image {@code [x, y(, z), c]}; 8-bit and 16-bit types are kept, others become 32-bit float
+	 * @param path target {@code .tif}
+	 * @param labelClasses if &gt; 0, the image is a label image with this many classes and gets a label LUT
+	 * @throws SegmentationException if the file cannot be written
+	 */
+	public static <T extends RealType<T>> void write(Volume<T> volume, Path path, int labelClasses) {
+		String name = path.getFileName().toString();
+		ImagePlus imp = ImagePlusAdapter.toImagePlus(volume, name);
+		if (labelClasses > 0) ImagePlusAdapter.applyLabelLut(imp, labelClasses);
+		save(imp, path);
+	}
+
+	/**
+	 * Saves an ImagePlus as TIFF atomically (temporary file, then move).
+	 *
+	 * @param imp the image
+	 * @param path target file
+	 * @throws SegmentationException if it cannot be written
+	 */
+	public static void save(ImagePlus imp, Path path) {
+		Path dir = path.toAbsolutePath().getParent();
+		Path tmp = null;
+		try {
+			Files.createDirectories(dir);
+			tmp = Files.createTempFile(dir, "." + path.getFileName(), ".tmp");
+			FileSaver saver = new FileSaver(imp);
+			boolean ok = imp.getStackSize() > 1 ? saver.saveAsTiffStack(tmp.toString()) : saver.saveAsTiff(tmp.toString());
+			if (!ok || Files.size(tmp) == 0) throw new IOException("ImageJ could not write the TIFF");
+			ModelBundle.moveAtomically(tmp, path);
+			tmp = null;
+		}
+		catch (IOException e) {
+			throw new SegmentationException("Cannot write " + path + ": " + e.getMessage() + ". Fix: check that the folder is " +
+				"writable and the disk is not full.", e);
+		}
+		finally {
+			if (tmp != null) try {
+				Files.deleteIfExists(tmp);
+			}
+			catch (IOException e) {
+				// our own temporary file; the original error is reported
+			}
+		}
+	}
+}

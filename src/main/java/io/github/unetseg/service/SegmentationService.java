@@ -1,0 +1,269 @@
+package io.github.unetseg.service;
+
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+import io.github.unetseg.SegmentationException;
+import io.github.unetseg.image.Volume;
+import io.github.unetseg.io.ImageFiles;
+import io.github.unetseg.model.ModelBundle;
+import io.github.unetseg.model.ModelSpec;
+import io.github.unetseg.tensorflow.EngineOptions;
+import io.github.unetseg.tensorflow.TensorFlowModel;
+import io.github.unetseg.tiling.ProgressListener;
+import io.github.unetseg.tiling.TilePlan;
+import io.github.unetseg.tiling.TiledInference;
+import net.imglib2.type.numeric.RealType;
+import net.imglib2.type.numeric.real.FloatType;
+
+/**
+ * The one entry to segmentation that the CLI, the Fiji commands and macros call: load a model once,
+ * then segment images or files with it.
+ *
+ * <p>For each image it checks that dimensionality and channels fit the model, normalises it as
+ * {@code model.json} says, plans tiles ({@link TilePlan}), runs the pipelined
+ * {@link TiledInference}, and returns labels (and probabilities). Files are written atomically.
+ * Owns the TensorFlow session: close it. Not for concurrent use.
+ */
+public final class SegmentationService implements AutoCloseable {
+
+	/** Upper bound of the automatic batch size. */
+	public static final int MAX_AUTO_BATCH = 16;
+
+	private final ModelBundle bundle;
+	private final TensorFlowModel model;
+
+	/**
+	 * Loads a model.
+	 *
+	 * @param modelDir model folder (SavedModel + model.json)
+	 * @param options device and threads
+	 * @throws SegmentationException if the model folder is missing, invalid or does not load
+	 */
+	public SegmentationService(Path modelDir, EngineOptions options) {
+		this.bundle = ModelBundle.read(modelDir);
+		this.model = TensorFlowModel.load(bundle, options);
+	}
+
+	/** @return the model's description */
+	public ModelSpec spec() {
+		return bundle.spec();
+	}
+
+	/** @return the model folder */
+	public Path modelDirectory() {
+		return bundle.directory();
+	}
+
+	/** @return the device TensorFlow runs the network on, e.g. {@code "CPU"} or {@code "GPU:0 (15.7 GiB)"} */
+	public String device() {
+		return model.device();
+	}
+
+	/**
+	 * Result of one image.
+	 *
+	 * @param labels class indices {@code [x, y(, z), 1]}, 8- or 16-bit, with the input's calibration
+	 * @param probabilities probabilities {@code [x, y(, z), channels]} in {@code [0, 1]}, or
+	 *     {@code null} unless requested
+	 * @param plan the tiles used
+	 * @param batchSize tiles per batch at the end of the run
+	 * @param stats timing
+	 * @param device where the network ran
+	 * @param warnings things the user should know (e.g. a spacing far from the model's)
+	 */
+	public record Result(Volume<?> labels, Volume<FloatType> probabilities, TilePlan plan, int batchSize,
+		TiledInference.Stats stats, String device, List<String> warnings)
+	{
+
+		/** @return input voxels (one channel) per second of wall time */
+		public double voxelsPerSecond() {
+			long v = 1;
+			for (long s : plan.imageSize()) v *= s;
+			return v / Math.max(1e-9, stats.totalSeconds());
+		}
+	}
+
+	/**
+	 * Segments an image in memory.
+	 *
+	 * @param volume image {@code [x, y(, z), c]} whose dimensionality and channels fit the model
+	 * @param settings tiling and output settings
+	 * @param progress progress and cancellation
+	 * @param source name of the image for messages
+	 * @return labels, optional probabilities, figures
+	 * @throws SegmentationException if the image does not fit the model or a tile does not fit in memory
+	 * @throws java.util.concurrent.CancellationException if cancelled
+	 */
+	public <T extends RealType<T>> Result segment(Volume<T> volume, SegmentationSettings settings, ProgressListener progress,
+		String source)
+	{
+		ModelSpec spec = bundle.spec();
+		if (volume.spatialDims() != spec.dimensions())
+			throw new SegmentationException(source + " is " + volume.spatialDims() + "D (" + volume.describeSize() + ") but model " +
+				spec.name() + " is " + spec.dimensions() + "D. Fix: use a " + volume.spatialDims() + "D model" +
+				(volume.spatialDims() == 3 ? " or segment slice by slice with a 2D model." : "."));
+		if (volume.channels() != spec.inputChannels())
+			throw new SegmentationException(source + " has " + volume.channels() + " channel(s) but model " + spec.name() + " expects " +
+				spec.inputChannels() + ". Fix: " + (volume.channels() == 3 && spec.inputChannels() == 1
+					? "convert the RGB image to 8-bit (Image > Type > 8-bit)." : "select the channels the model was trained on."));
+		List<String> warnings = new ArrayList<>();
+		double[] ms = spec.spacing();
+		if (!"pixel".equals(spec.spacingUnit()) && spec.spacingUnit().equals(volume.calibration().unit())) {
+			for (int d = 0; d < ms.length; d++) {
+				double ratio = volume.calibration().spacing(d) / ms[d];
+				if (ratio < 0.8 || ratio > 1.25) {
+					warnings.add(String.format(Locale.ROOT, "%s has spacing %s %s but the model was trained at %s %s; results may " +
+						"suffer. Resample the image to the model's spacing first.", source, Arrays.toString(volume.calibration().spacing()),
+						volume.calibration().unit(), Arrays.toString(ms), spec.spacingUnit()));
+					break;
+				}
+			}
+		}
+		TilePlan plan = plan(volume.spatialSize(), settings);
+		int batch = settings.batch() > 0 ? settings.batch() : autoBatch(plan);
+		double[][] norm = spec.normalization().affine(volume);
+		TiledInference.Output out;
+		try {
+			out = TiledInference.run(volume, norm[0], norm[1], model, plan, batch, settings.threshold(), progress);
+		}
+		catch (io.github.unetseg.tiling.BatchMemoryException e) {
+			throw new SegmentationException("A single tile of " + Arrays.toString(plan.tileSize()) + " pixels does not fit in " +
+				"memory on " + device() + ". Fix: use a smaller --tile.", e);
+		}
+		return new Result(out.result().labels(), settings.probabilities() ? out.result().probabilities() : null, plan,
+			out.stats().batchSize(), out.stats(), device(), List.copyOf(warnings));
+	}
+
+	/**
+	 * The tile plan for an image size under these settings: the model's tile and halo unless
+	 * overridden, tiles rounded up to the model's alignment.
+	 *
+	 * @param imageSize spatial size {@code [x, y(, z)]}
+	 * @param settings the settings
+	 * @return the plan
+	 * @throws SegmentationException if tile and halo leave no core
+	 */
+	public TilePlan plan(long[] imageSize, SegmentationSettings settings) {
+		ModelSpec spec = bundle.spec();
+		int n = spec.dimensions();
+		long[] tile = perAxis(settings.tile(), spec.tile(), n, "--tile");
+		long[] halo = perAxis(settings.halo(), spec.halo(), n, "--halo");
+		int a = spec.alignment();
+		for (int d = 0; d < n; d++) tile[d] = (tile[d] + a - 1) / a * a;
+		try {
+			return TilePlan.create(imageSize, tile, halo, settings.overlap(), a);
+		}
+		catch (IllegalArgumentException e) {
+			throw new SegmentationException("Tiling settings do not work for model " + spec.name() + ": " + e.getMessage() + ".", e);
+		}
+	}
+
+	private static long[] perAxis(long[] given, long[] fallback, int n, String name) {
+		if (given == null) return fallback.clone();
+		if (given.length == 1) {
+			long[] v = new long[n];
+			Arrays.fill(v, given[0]);
+			return v;
+		}
+		if (given.length != n)
+			throw new SegmentationException(name + " has " + given.length + " values but the model is " + n + "D. Fix: give 1 or " + n + " values.");
+		return given.clone();
+	}
+
+	/**
+	 * Picks a batch size from free physical memory: about a quarter of it for activations, estimated as
+	 * 24 bytes per tile voxel and first-level filter (the U-Net's largest feature maps and their
+	 * concatenations), clamped to {@code [1, MAX_AUTO_BATCH]} and to the number of tiles. Out-of-memory
+	 * errors still halve it at run time.
+	 */
+	private int autoBatch(TilePlan plan) {
+		long free;
+		try {
+			free = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getFreeMemorySize();
+		}
+		catch (ClassCastException e) {
+			free = Runtime.getRuntime().maxMemory();
+		}
+		int filters = bundle.spec().architecture() != null ? bundle.spec().architecture().baseFilters() : 32;
+		long perTile = plan.tileVoxels() * filters * 24L;
+		long b = Math.max(1, free / 4 / Math.max(1, perTile));
+		return (int) Math.min(Math.min(b, MAX_AUTO_BATCH), plan.tiles().size());
+	}
+
+	/**
+	 * Reads a file, segments it and writes {@code <name>_labels<ext>} (and
+	 * {@code <name>_probabilities<ext>}) into {@code outputDir}, where {@code <ext>} is {@code .nii.gz}
+	 * for NIfTI inputs and {@code .tif} otherwise. Each output is written to a temporary file and moved
+	 * into place, so an output that exists is complete.
+	 *
+	 * @param input TIFF or NIfTI file
+	 * @param outputDir output folder, created if missing
+	 * @param settings tiling and output settings
+	 * @param progress progress and cancellation
+	 * @return the result, with {@link FileResult#labelsFile()} set
+	 * @throws SegmentationException if the input cannot be read, does not fit, or outputs cannot be written
+	 */
+	public FileResult segmentFile(Path input, Path outputDir, SegmentationSettings settings, ProgressListener progress) {
+		long t0 = System.nanoTime();
+		Volume<?> volume = ImageFiles.read(input);
+		Result r = segmentAny(volume, settings, progress, input.toString());
+		try {
+			Files.createDirectories(outputDir);
+		}
+		catch (java.io.IOException e) {
+			throw new SegmentationException("Cannot create output folder " + outputDir + ": " + e.getMessage() +
+				". Fix: choose a writable --output folder.", e);
+		}
+		Path labels = labelsPath(input, outputDir);
+		writeAny(r.labels(), labels, Math.max(2, bundle.spec().classNames().size()));
+		Path probs = null;
+		if (r.probabilities() != null) {
+			probs = outputDir.resolve(ImageFiles.baseName(input) + "_probabilities" + ImageFiles.outputExtension(input));
+			ImageFiles.write(r.probabilities(), probs, 0);
+		}
+		return new FileResult(input, labels, probs, r, volume.describeSize(), (System.nanoTime() - t0) / 1e9);
+	}
+
+	/**
+	 * @param input an input file
+	 * @param outputDir the output folder
+	 * @return where {@link #segmentFile} writes the labels of {@code input}
+	 */
+	public static Path labelsPath(Path input, Path outputDir) {
+		return outputDir.resolve(ImageFiles.baseName(input) + "_labels" + ImageFiles.outputExtension(input));
+	}
+
+	@SuppressWarnings({ "unchecked", "rawtypes" })
+	private Result segmentAny(Volume<?> v, SegmentationSettings s, ProgressListener p, String source) {
+		return segment((Volume) v, s, p, source);
+	}
+
+	@SuppressWarnings({ "unchecked", "rawtypes" })
+	private static void writeAny(Volume<?> v, Path path, int classes) {
+		ImageFiles.write((Volume) v, path, classes);
+	}
+
+	/**
+	 * Result of one file.
+	 *
+	 * @param input the input file
+	 * @param labelsFile the written label image
+	 * @param probabilitiesFile the written probability map, or {@code null}
+	 * @param result the in-memory result
+	 * @param size the input's size as text
+	 * @param seconds wall time including reading and writing, in seconds
+	 */
+	public record FileResult(Path input, Path labelsFile, Path probabilitiesFile, Result result, String size, double seconds) {}
+
+	/** Closes the TensorFlow session. */
+	@Override
+	public void close() {
+		model.close();
+	}
+}

@@ -1,0 +1,77 @@
+package io.github.unetseg.service;
+
+import java.util.Arrays;
+
+/**
+ * User settings of one segmentation run; {@code null} or 0 means "take the model's recommendation"
+ * or "choose automatically".
+ *
+ * @param tile tile size per axis {@code [x, y(, z)]} in pixels, or a single value for all axes, or
+ *     {@code null} for {@code model.json}'s {@code tile}; rounded up to a multiple of the model's
+ *     alignment
+ * @param halo context per side {@code [x, y(, z)]} in pixels, or one value, or {@code null} for
+ *     {@code model.json}'s {@code halo}
+ * @param overlap fraction of the tile core shared by neighbours and blended with a Gaussian window,
+ *     in {@code [0, 0.9]}; 0 writes every pixel from one tile
+ * @param batch tiles per batch, or 0 to choose from free memory
+ * @param threshold probability threshold of binary models, in {@code [0, 1]}
+ * @param probabilities whether to return (and write) the 32-bit probability map too
+ */
+public record SegmentationSettings(long[] tile, long[] halo, double overlap, int batch, double threshold, boolean probabilities) {
+
+	/** @throws IllegalArgumentException naming the parameter that is out of range */
+	public SegmentationSettings {
+		if (tile != null) for (long t : tile) if (t < 1) throw new IllegalArgumentException("tile must be >= 1, got " + Arrays.toString(tile));
+		if (halo != null) for (long h : halo) if (h < 0) throw new IllegalArgumentException("halo must be >= 0, got " + Arrays.toString(halo));
+		if (!(overlap >= 0 && overlap <= 0.9)) throw new IllegalArgumentException("overlap must be in [0, 0.9], got " + overlap);
+		if (batch < 0) throw new IllegalArgumentException("batch must be >= 0 (0 = automatic), got " + batch);
+		if (!(threshold >= 0 && threshold <= 1)) throw new IllegalArgumentException("threshold must be in [0, 1], got " + threshold);
+		tile = tile == null ? null : tile.clone();
+		halo = halo == null ? null : halo.clone();
+	}
+
+	/** @return the model's tiling, automatic batch, no overlap, threshold 0.5, labels only */
+	public static SegmentationSettings defaults() {
+		return new SegmentationSettings(null, null, 0, 0, 0.5, false);
+	}
+
+	/** @return a copy with another tile size ({@code null} = model default) */
+	public SegmentationSettings withTile(long... newTile) {
+		return new SegmentationSettings(newTile, halo, overlap, batch, threshold, probabilities);
+	}
+
+	/** @return a copy with another halo ({@code null} = model default) */
+	public SegmentationSettings withHalo(long... newHalo) {
+		return new SegmentationSettings(tile, newHalo, overlap, batch, threshold, probabilities);
+	}
+
+	/** @return a copy with another overlap */
+	public SegmentationSettings withOverlap(double newOverlap) {
+		return new SegmentationSettings(tile, halo, newOverlap, batch, threshold, probabilities);
+	}
+
+	/** @return a copy with another batch size (0 = automatic) */
+	public SegmentationSettings withBatch(int newBatch) {
+		return new SegmentationSettings(tile, halo, overlap, newBatch, threshold, probabilities);
+	}
+
+	/** @return a copy that does or does not keep probabilities */
+	public SegmentationSettings withProbabilities(boolean keep) {
+		return new SegmentationSettings(tile, halo, overlap, batch, threshold, keep);
+	}
+
+	/** @return a copy with another binary threshold */
+	public SegmentationSettings withThreshold(double newThreshold) {
+		return new SegmentationSettings(tile, halo, overlap, batch, newThreshold, probabilities);
+	}
+
+	@Override
+	public long[] tile() {
+		return tile == null ? null : tile.clone();
+	}
+
+	@Override
+	public long[] halo() {
+		return halo == null ? null : halo.clone();
+	}
+}

@@ -1,0 +1,181 @@
+package io.github.unetseg.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.github.unetseg.data.Normalization;
+import io.github.unetseg.image.Volume;
+import io.github.unetseg.io.ImageFiles;
+import io.github.unetseg.model.ModelBundle;
+import io.github.unetseg.model.ModelSpec;
+import io.github.unetseg.model.UNetConfig;
+import io.github.unetseg.tensorflow.UNetExporter;
+import io.github.unetseg.testutil.Images;
+
+/** The CLI end to end, with random-weight models written by the project, on real test images. */
+class CliTest {
+
+	@TempDir
+	static Path dir;
+
+	static Path model2d;
+	static Path model3d;
+
+	@BeforeAll
+	static void models() {
+		UNetConfig c2 = new UNetConfig(2, 1, 1, 2, 8, false, 0);
+		model2d = UNetExporter.writeRandom(dir.resolve("m2d"), ModelSpec.forUNet("random2d", c2, List.of("background", "brain"),
+			Normalization.percentile(), new double[] { 1, 1 }, "mm", new long[] { 96, 96 }, new long[] { 23, 23 },
+			new ModelSpec.Provenance("test", "", "", "")), 5).directory();
+		UNetConfig c3 = new UNetConfig(3, 1, 3, 2, 4, false, 0);
+		model3d = UNetExporter.writeRandom(dir.resolve("m3d"), ModelSpec.forUNet("random3d", c3, List.of("a", "b", "c"),
+			Normalization.percentile(), new double[] { 1, 1, 1 }, "mm", new long[] { 64, 64, 64 }, new long[] { 16, 16, 16 },
+			new ModelSpec.Provenance("test", "", "", "")), 6).directory();
+	}
+
+	record Run(int code, String out, String err) {}
+
+	static Run cli(String... args) {
+		ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+		PrintStream o = System.out, e = System.err;
+		try {
+			System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+			System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+			int code = Main.run(args);
+			return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+		}
+		finally {
+			System.setOut(o);
+			System.setErr(e);
+		}
+	}
+
+	@Test
+	void segments2dTiffAnd3dNiftiWithCalibrationAndSummary() throws IOException {
+		Path out = dir.resolve("out");
+		Run r = cli("segment", "--model", model2d.toString(), "--output", out.toString(), "--threads", "2", "--probabilities",
+			"test-images/mri-t1-axial-z90.tif");
+		assertEquals(0, r.code(), r.err());
+		assertTrue(r.out().contains("181 x 217") && r.out().contains("voxels/s") && r.out().contains("device CPU"), r.out());
+		Volume<?> labels = ImageFiles.read(out.resolve("mri-t1-axial-z90_labels.tif"));
+		assertArrayEquals(new long[] { 181, 217 }, labels.spatialSize());
+		assertEquals("mm", labels.calibration().unit());
+		Volume<?> probs = ImageFiles.read(out.resolve("mri-t1-axial-z90_probabilities.tif"));
+		float[] p = Images.toFloats(cast(probs).image());
+		float[] l = Images.toFloats(cast(labels).image());
+		for (int i = 0; i < p.length; i++) {
+			assertTrue(p[i] >= 0 && p[i] <= 1);
+			assertEquals(p[i] > 0.5 ? 1 : 0, l[i], 0, "label follows the 0.5 threshold at " + i);
+		}
+
+		Path crop = dir.resolve("crop.nii.gz");
+		Volume<?> ch2 = ImageFiles.read(Path.of("test-images/ch2.nii.gz"));
+		ImageFiles.write(new Volume<>(net.imglib2.view.Views.zeroMin(net.imglib2.view.Views.interval(cast(ch2).image(),
+			new long[] { 50, 60, 60, 0 }, new long[] { 110, 129, 100, 0 })), ch2.calibration()), crop, 0);
+		r = cli("segment", "--model", model3d.toString(), "--output", out.toString(), "--threads", "2", crop.toString());
+		assertEquals(0, r.code(), r.err());
+		Volume<?> l3 = ImageFiles.read(out.resolve("crop_labels.nii.gz"));
+		assertArrayEquals(new long[] { 61, 70, 41 }, l3.spatialSize());
+		assertEquals(ch2.calibration(), l3.calibration(), "spacing and orientation follow the input");
+		for (float v : Images.toFloats(cast(l3).image())) assertTrue(v == 0 || v == 1 || v == 2);
+	}
+
+	@Test
+	void aFreshJvmLoadsTheBundleAndGivesBitIdenticalOutputs() throws IOException, InterruptedException {
+		Path a = dir.resolve("here"), b = dir.resolve("fresh");
+		String input = "test-images/mri-t1-axial-z70.tif";
+		assertEquals(0, cli("segment", "--model", model2d.toString(), "--output", a.toString(), "--threads", "2", "--probabilities",
+			input).code());
+		List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+			System.getProperty("java.class.path"), Main.class.getName(), "segment", "--model", model2d.toString(), "--output",
+			b.toString(), "--threads", "2", "--probabilities", input));
+		Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+		String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+		assertTrue(p.waitFor(120, TimeUnit.SECONDS));
+		assertEquals(0, p.exitValue(), log);
+		for (String f : new String[] { "mri-t1-axial-z70_labels.tif", "mri-t1-axial-z70_probabilities.tif" })
+			assertArrayEquals(Files.readAllBytes(a.resolve(f)), Files.readAllBytes(b.resolve(f)), f);
+	}
+
+	@Test
+	void badInputsEndWithOneClearMessageAndNoPartialFiles() throws IOException {
+		Path out = dir.resolve("errors");
+		Run r = cli("segment", "--model", dir.resolve("missing").toString(), "--output", out.toString(),
+			"test-images/mri-t1-axial-z90.tif");
+		assertEquals(1, r.code());
+		assertTrue(r.err().contains("does not exist") && r.err().contains("Fix"), r.err());
+
+		r = cli("segment", "--model", model2d.toString(), "--output", out.toString(), "test-images/ch2bet.nii.gz",
+			"test-images/mri-t1-axial-z90.tif");
+		assertEquals(1, r.code(), "one file failed");
+		assertTrue(r.err().contains("is 3D") && r.err().contains("model random2d is 2D"), r.err());
+		assertTrue(Files.exists(out.resolve("mri-t1-axial-z90_labels.tif")), "the other file is still done");
+		assertFalse(Files.exists(out.resolve("ch2bet_labels.nii.gz")));
+
+		Path broken = dir.resolve("broken");
+		copyTree(model2d, broken);
+		String json = Files.readString(broken.resolve("model.json")).replace("\"inputChannels\": 1", "\"inputChannels\": 3");
+		Files.writeString(broken.resolve("model.json"), json);
+		r = cli("segment", "--model", broken.toString(), "--output", out.toString(), "test-images/mri-t1-axial-z90.tif");
+		assertEquals(1, r.code());
+		assertTrue(r.err().contains("channels") && r.err().contains("inputChannels"), r.err());
+
+		Files.writeString(broken.resolve("saved_model.pb"), "garbage");
+		r = cli("segment", "--model", broken.toString(), "--output", out.toString(), "test-images/mri-t1-axial-z90.tif");
+		assertEquals(1, r.code());
+		assertTrue(r.err().contains("Cannot load the TensorFlow SavedModel"), r.err());
+
+		Path file = dir.resolve("a-file");
+		Files.writeString(file, "x");
+		r = cli("segment", "--model", model2d.toString(), "--output", file.resolve("sub").toString(), "test-images/mri-t1-axial-z90.tif");
+		assertEquals(1, r.code());
+		assertTrue(r.err().contains("output"), r.err());
+
+		r = cli("segment", "--model", model2d.toString(), "--output", out.toString(), "--overlap", "2",
+			"test-images/mri-t1-axial-z90.tif");
+		assertEquals(2, r.code());
+		assertTrue(r.err().contains("overlap"), r.err());
+		try (var s = Files.list(out)) {
+			assertTrue(s.noneMatch(f -> f.getFileName().toString().endsWith(".tmp")), "no temporary files");
+		}
+	}
+
+	@Test
+	void infoListsTheCpuAndTheModel() {
+		Run r = cli("info", "--model", model3d.toString());
+		assertEquals(0, r.code(), r.err());
+		assertTrue(r.out().contains("device CPU") && r.out().contains("\"name\": \"random3d\"") &&
+			r.out().contains("receptive field radius 23 px"), r.out());
+	}
+
+	static void copyTree(Path from, Path to) throws IOException {
+		try (var s = Files.walk(from)) {
+			for (Path p : (Iterable<Path>) s::iterator) {
+				Path t = to.resolve(from.relativize(p).toString());
+				if (Files.isDirectory(p)) Files.createDirectories(t);
+				else Files.copy(p, t);
+			}
+		}
+	}
+
+	@SuppressWarnings({ "unchecked", "rawtypes" })
+	static Volume<net.imglib2.type.numeric.real.FloatType> cast(Volume<?> v) {
+		return (Volume) v;
+	}
+}

@@ -1,0 +1,90 @@
+package io.github.unetseg.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.github.unetseg.SegmentationException;
+import io.github.unetseg.data.Normalization;
+
+class ModelBundleTest {
+
+	@TempDir
+	Path dir;
+
+	static ModelSpec spec() {
+		UNetConfig c = new UNetConfig(3, 2, 4, 2, 8, true, 0.1);
+		return ModelSpec.forUNet("brain", c, List.of("bg", "a", "b", "c"), new Normalization(Normalization.Method.ZSCORE, 0, 1),
+			new double[] { 1, 1, 2.5 }, "mm", new long[] { 64, 64, 32 }, new long[] { 16, 16, 8 },
+			new ModelSpec.Provenance("unetseg 0.1.0", "2026-11-23T00:00:00Z", "ch2", "test"));
+	}
+
+	@Test
+	void jsonRoundTripKeepsEveryField() {
+		ModelSpec s = spec();
+		ModelSpec back = ModelBundle.parse(ModelBundle.toJson(s), "model.json");
+		assertEquals(s.name(), back.name());
+		assertEquals(s.classNames(), back.classNames());
+		assertEquals(s.architecture(), back.architecture());
+		assertEquals(s.normalization(), back.normalization());
+		assertEquals(s.provenance(), back.provenance());
+		assertArrayEquals(s.spacing(), back.spacing());
+		assertArrayEquals(s.tile(), back.tile());
+		assertArrayEquals(s.halo(), back.halo());
+		assertEquals("bzyxc", back.axes());
+		assertEquals(4, back.outputChannels());
+	}
+
+	@Test
+	void badFieldsAreNamedWithAFix() {
+		String json = ModelBundle.toJson(spec());
+		String[][] cases = { { "\"inputChannels\": 2", "\"inputChannels\": \"two\"", "inputChannels" },
+			{ "\"schemaVersion\": 1", "\"schemaVersion\": 7", "schemaVersion" },
+			{ "\"axes\": \"bzyxc\"", "\"axes\": \"bczyx\"", "axes" },
+			{ "\"output\": \"softmax\"", "\"output\": \"relu\"", "output" },
+			{ "\"method\": \"ZSCORE\"", "\"method\": \"MAGIC\"", "normalization" },
+			{ "\"tile\": [\n    64,", "\"tile\": [\n    62,", "tile" } };
+		for (String[] c : cases) {
+			assertTrue(json.contains(c[0]), "fixture contains " + c[0]);
+			SegmentationException e = assertThrows(SegmentationException.class,
+				() -> ModelBundle.parse(json.replace(c[0], c[1]), "/m/model.json"), c[2]);
+			assertTrue(e.getMessage().contains("/m/model.json") && e.getMessage().contains(c[2]) && e.getMessage().contains("Fix"),
+				e.getMessage());
+		}
+		SegmentationException e = assertThrows(SegmentationException.class, () -> ModelBundle.parse("{ not json", "x.json"));
+		assertTrue(e.getMessage().contains("not valid JSON"));
+	}
+
+	@Test
+	void folderProblemsNameTheMissingPiece() throws IOException {
+		assertTrue(assertThrows(SegmentationException.class, () -> ModelBundle.read(dir.resolve("nope"))).getMessage()
+			.contains("does not exist"));
+		assertTrue(assertThrows(SegmentationException.class, () -> ModelBundle.read(dir)).getMessage().contains("saved_model.pb"));
+		Files.writeString(dir.resolve("saved_model.pb"), "x");
+		assertTrue(assertThrows(SegmentationException.class, () -> ModelBundle.read(dir)).getMessage().contains("model.json"));
+		ModelBundle.writeSpec(dir, spec());
+		assertEquals("brain", ModelBundle.read(dir).spec().name());
+		try (var s = Files.list(dir)) {
+			assertEquals(2, s.count(), "no temporary file left: " + dir);
+		}
+	}
+
+	@Test
+	void receptiveFieldAndFlopsOfKnownArchitectures() {
+		// depth 2: convs 2+4+8+4+2 plus pooling 1+2 = 23 pixels
+		assertEquals(23, new UNetConfig(2, 1, 1, 2, 16, false, 0).receptiveFieldRadius());
+		assertEquals(51, new UNetConfig(2, 1, 1, 3, 16, false, 0).receptiveFieldRadius());
+		// one level, 1 input channel, 2 filters, binary: full-res convs 2*9*(1*2 + 2*2) = 108, bottleneck at 1/4:
+		// 2*9*(2*4 + 4*4)/4 = 108, up-conv 2*4*2*4/4 = 16, decoder convs 2*9*(2*2*2 + 2*2) = 216, head 2*2 = 4
+		assertEquals(108 + 108 + 16 + 216 + 4, new UNetConfig(2, 1, 1, 1, 2, false, 0).flopsPerVoxel(), 1e-9);
+	}
+}
