@@ -1,0 +1,114 @@
+package io.github.unetseg.command;
+
+import java.io.File;
+import java.util.concurrent.CancellationException;
+
+import org.scijava.ItemIO;
+import org.scijava.app.StatusService;
+import org.scijava.command.Command;
+import org.scijava.command.ContextCommand;
+import org.scijava.log.LogService;
+import org.scijava.plugin.Parameter;
+import org.scijava.plugin.Plugin;
+
+import ij.ImagePlus;
+import io.github.unetseg.SegmentationException;
+import io.github.unetseg.image.Volume;
+import io.github.unetseg.io.ImagePlusAdapter;
+import io.github.unetseg.service.ModelCache;
+import io.github.unetseg.service.SegmentationService;
+import io.github.unetseg.service.SegmentationSettings;
+import io.github.unetseg.tensorflow.Device;
+import io.github.unetseg.tensorflow.EngineOptions;
+
+/**
+ * {@code Plugins > Segmentation > U-Net > Segment Image...}: segments an open image with a model folder
+ * and returns the label image (8/16-bit, with the input's calibration and a label lookup table) and,
+ * optionally, the 32-bit probability map.
+ *
+ * <p>Headless, cancelable, progress in the status bar; all work is done by
+ * {@link SegmentationService}. A recorded macro line reads, for example:
+ * {@code run("Segment Image...", "image=blobs.tif model=/models/nuclei tile=0 overlap=0 batch=0 device=auto threshold=0.5");}
+ * The loaded model is kept ({@link ModelCache}) so macros over folders do not reload it per image.
+ */
+@Plugin(type = Command.class, menuPath = "Plugins>Segmentation>U-Net>Segment Image...", headless = true)
+public class SegmentImageCommand extends ContextCommand {
+
+	@Parameter(label = "Image", description = "2D image or 3D stack to segment; channels must match the model")
+	private ImagePlus image;
+
+	@Parameter(label = "Model folder", style = "directory", description = "Folder with saved_model.pb and model.json")
+	private File model;
+
+	@Parameter(label = "Tile size (0 = model's)", min = "0", description = "Tile edge in pixels; 0 takes model.json's tile")
+	private int tile = 0;
+
+	@Parameter(label = "Tile overlap", min = "0", max = "0.9", stepSize = "0.05",
+		description = "Fraction of the tile core shared with neighbours and blended (0 = none)")
+	private double overlap = 0;
+
+	@Parameter(label = "Batch size (0 = automatic)", min = "0", description = "Tiles per batch; 0 chooses from free memory")
+	private int batch = 0;
+
+	@Parameter(label = "Device", choices = { "auto", "cpu", "gpu" }, description = "Where TensorFlow runs the network")
+	private String device = "auto";
+
+	@Parameter(label = "Threshold (binary models)", min = "0", max = "1", stepSize = "0.05",
+		description = "Foreground probability above which a pixel is labelled 1")
+	private double threshold = 0.5;
+
+	@Parameter(label = "Also output probabilities", description = "Return the 32-bit probability map as well")
+	private boolean probabilities = false;
+
+	@Parameter(type = ItemIO.OUTPUT, label = "Labels")
+	private ImagePlus labels;
+
+	@Parameter(type = ItemIO.OUTPUT, label = "Probabilities", required = false)
+	private ImagePlus probabilityMap;
+
+	@Parameter(required = false)
+	private StatusService status;
+
+	@Parameter(required = false)
+	private LogService log;
+
+	@Override
+	public void run() {
+		try {
+			SegmentationService service = ModelCache.get(model.toPath(), new EngineOptions(Device.parse(device), 0));
+			SegmentationSettings settings = new SegmentationSettings(tile > 0 ? new long[] { tile } : null, null, overlap, batch,
+				threshold, probabilities);
+			String title = image.getTitle();
+			Volume<?> volume = ImagePlusAdapter.wrap(image, title);
+			SegmentationService.Result r = segment(service, volume, settings, title);
+			if (log != null) r.warnings().forEach(log::warn);
+			labels = toImagePlus(r.labels(), baseTitle(title) + "_labels");
+			ImagePlusAdapter.applyLabelLut(labels, service.spec().classNames().size());
+			if (r.probabilities() != null) probabilityMap = ImagePlusAdapter.toImagePlus(r.probabilities(), baseTitle(title) + "_probabilities");
+			if (status != null) status.showStatus(String.format(java.util.Locale.ROOT, "U-Net: %s segmented in %.1f s on %s", title,
+				r.stats().totalSeconds(), r.device()));
+		}
+		catch (CancellationException e) {
+			cancel("Segmentation cancelled.");
+		}
+		catch (SegmentationException | IllegalArgumentException e) {
+			if (log != null) log.error(e.getMessage());
+			cancel(e.getMessage());
+		}
+	}
+
+	@SuppressWarnings({ "unchecked", "rawtypes" })
+	private SegmentationService.Result segment(SegmentationService s, Volume<?> v, SegmentationSettings settings, String title) {
+		return s.segment((Volume) v, settings, new FijiProgress(status, this, "U-Net: "), title);
+	}
+
+	@SuppressWarnings({ "unchecked", "rawtypes" })
+	private static ImagePlus toImagePlus(Volume<?> v, String title) {
+		return ImagePlusAdapter.toImagePlus((Volume) v, title);
+	}
+
+	private static String baseTitle(String title) {
+		int dot = title.lastIndexOf('.');
+		return dot > 0 ? title.substring(0, dot) : title;
+	}
+}

@@ -1,0 +1,111 @@
+package io.github.unetseg.command;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.scijava.Context;
+import org.scijava.command.CommandInfo;
+import org.scijava.command.CommandService;
+import org.scijava.module.Module;
+import org.scijava.module.ModuleItem;
+
+import ij.ImagePlus;
+import io.github.unetseg.data.Normalization;
+import io.github.unetseg.io.TiffIO;
+import io.github.unetseg.model.ModelSpec;
+import io.github.unetseg.model.UNetConfig;
+import io.github.unetseg.service.ModelCache;
+import io.github.unetseg.service.SegmentationService;
+import io.github.unetseg.service.SegmentationSettings;
+import io.github.unetseg.tensorflow.Device;
+import io.github.unetseg.tensorflow.EngineOptions;
+import io.github.unetseg.tensorflow.UNetExporter;
+import io.github.unetseg.testutil.Images;
+
+/** The Fiji command in a headless SciJava context, given parameters the way a macro gives them. */
+class SegmentImageCommandTest {
+
+	@TempDir
+	static Path dir;
+
+	static Context context;
+	static Path model;
+
+	@BeforeAll
+	static void setUp() {
+		context = new Context();
+		UNetConfig c = new UNetConfig(2, 1, 1, 2, 8, false, 0);
+		model = UNetExporter.writeRandom(dir.resolve("m"), ModelSpec.forUNet("cmd", c, List.of("background", "brain"),
+			Normalization.percentile(), new double[] { 1, 1 }, "mm", new long[] { 96, 96 }, new long[] { 23, 23 }, null), 3)
+			.directory();
+	}
+
+	@AfterAll
+	static void tearDown() {
+		ModelCache.clear();
+		context.dispose();
+	}
+
+	@Test
+	void menuEntryAndParametersAreThoseMacrosRecord() {
+		CommandInfo info = context.service(CommandService.class).getCommand(SegmentImageCommand.class);
+		assertEquals("[Plugins, Segmentation, U-Net, Segment Image...]", info.getMenuPath().toString());
+		assertTrue(info.canRunHeadless());
+		List<String> inputs = new java.util.ArrayList<>();
+		for (ModuleItem<?> i : info.inputs()) if (!i.getType().getName().startsWith("org.scijava")) inputs.add(i.getName());
+		assertEquals(List.of("image", "model", "tile", "overlap", "batch", "device", "threshold", "probabilities"), inputs);
+		List<String> outputs = new java.util.ArrayList<>();
+		for (ModuleItem<?> o : info.outputs()) outputs.add(o.getName());
+		assertEquals(List.of("labels", "probabilityMap"), outputs);
+	}
+
+	@Test
+	void givesTheSameLabelsAsTheServiceWithCalibrationAndLut() throws Exception {
+		ImagePlus imp = TiffIO.open(Path.of("test-images/mri-t1-axial-z90.tif"));
+		Module m = context.service(CommandService.class).run(SegmentImageCommand.class, true, Map.of("image", imp, "model",
+			model.toFile(), "tile", 0, "overlap", 0.0, "batch", 0, "device", "cpu", "threshold", 0.5, "probabilities", true)).get();
+		ImagePlus labels = (ImagePlus) m.getOutput("labels");
+		ImagePlus probs = (ImagePlus) m.getOutput("probabilityMap");
+		assertNotNull(labels);
+		assertNotNull(probs);
+		assertEquals(8, labels.getBitDepth());
+		assertEquals("mm", labels.getCalibration().getUnit());
+		assertEquals(1.0, labels.getCalibration().pixelWidth);
+		assertEquals("mri-t1-axial-z90_labels", labels.getTitle());
+		assertTrue(labels.getProcessor().isColorLut() || labels.getProcessor().getLut().getRed(1) != 1, "label LUT");
+		try (SegmentationService s = new SegmentationService(model, new EngineOptions(Device.CPU, 0))) {
+			var expected = s.segment(castVolume(TiffIO.read(Path.of("test-images/mri-t1-axial-z90.tif"))),
+				SegmentationSettings.defaults(), io.github.unetseg.tiling.ProgressListener.NONE, "x");
+			float[] e = Images.toFloats(castVolume(expected.labels()).image());
+			float[] got = (float[]) labels.getProcessor().convertToFloatProcessor().getPixels();
+			assertArrayEquals(e, got);
+		}
+	}
+
+	@Test
+	void aModelThatDoesNotFitCancelsWithTheReason() throws Exception {
+		ImagePlus rgb = new ImagePlus("rgb", new ij.process.ColorProcessor(40, 30));
+		Module m = context.service(CommandService.class).run(SegmentImageCommand.class, true, Map.of("image", rgb, "model",
+			model.toFile(), "device", "cpu")).get();
+		SegmentImageCommand cmd = (SegmentImageCommand) m.getDelegateObject();
+		assertTrue(cmd.isCanceled());
+		assertTrue(cmd.getCancelReason().contains("3 channel") && cmd.getCancelReason().contains("8-bit"), cmd.getCancelReason());
+		assertNull(m.getOutput("labels"));
+	}
+
+	@SuppressWarnings({ "unchecked", "rawtypes" })
+	static io.github.unetseg.image.Volume<net.imglib2.type.numeric.real.FloatType> castVolume(io.github.unetseg.image.Volume<?> v) {
+		return (io.github.unetseg.image.Volume) v;
+	}
+}
