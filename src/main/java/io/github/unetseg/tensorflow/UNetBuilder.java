@@ -15,6 +15,7 @@ import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
+import org.tensorflow.types.TInt64;
 
 import io.github.unetseg.model.UNetConfig;
 
@@ -55,6 +56,11 @@ public final class UNetBuilder {
 	private final Ops tf;
 	private final UNetConfig config;
 	private final List<Param> params = new ArrayList<>();
+	private final java.util.Map<String, Param> byName = new java.util.LinkedHashMap<>();
+	private final List<Op> statisticsUpdates = new ArrayList<>();
+	private int counter;
+	private boolean training;
+	private Operand<TInt64> dropoutSeed;
 	private Network network;
 
 	/**
@@ -67,7 +73,8 @@ public final class UNetBuilder {
 	}
 
 	/**
-	 * Adds the U-Net to the graph. Call once.
+	 * Adds the inference U-Net to the graph: placeholder {@code input}, {@code logits}, {@code output}.
+	 * Call once.
 	 *
 	 * @return the network's tensors
 	 * @throws IllegalStateException if called twice
@@ -79,35 +86,82 @@ public final class UNetBuilder {
 		Arrays.fill(inShape, -1);
 		inShape[d + 1] = config.inputChannels();
 		Placeholder<TFloat32> input = tf.withName("input").placeholder(TFloat32.class, Placeholder.shape(Shape.of(inShape)));
-		Operand<TFloat32> x = input;
-		int channels = config.inputChannels();
-		List<Operand<TFloat32>> skips = new ArrayList<>();
-		for (int level = 0; level < config.depth(); level++) {
-			Ops s = tf.withSubScope("down" + level);
-			x = convBlock(s, x, channels, config.filters(level));
-			channels = config.filters(level);
-			skips.add(x);
-			x = pool(s, x);
-		}
-		Ops b = tf.withSubScope("bottleneck");
-		x = convBlock(b, x, channels, config.filters(config.depth()));
-		channels = config.filters(config.depth());
-		for (int level = config.depth() - 1; level >= 0; level--) {
-			Ops s = tf.withSubScope("up" + level);
-			int f = config.filters(level);
-			x = upsample(s, x, channels, f);
-			x = s.concat(List.of(x, skips.get(level)), s.constant(-1));
-			x = convBlock(s, x, 2 * f, f);
-			channels = f;
-		}
-		Ops head = tf.withSubScope("head");
-		Operand<TFloat32> logits = tf.withName("logits").identity(conv(head, x, channels, config.outputChannels(), 1));
+		Operand<TFloat32> logits = tf.withName("logits").identity(forward(input, false, null));
 		Operand<TFloat32> probs = config.classes() == 1 ? tf.math.sigmoid(logits) : tf.nn.softmax(logits);
 		Operand<TFloat32> output = tf.withName("output").identity(probs);
 		List<Variable<TFloat32>> vars = new ArrayList<>();
 		for (Param p : params) vars.add(p.variable());
 		network = new Network(input, logits, output, List.copyOf(vars));
 		return network;
+	}
+
+	/**
+	 * Applies the U-Net to an input, creating its variables on the first call and sharing them on later
+	 * calls, so one graph can hold a training path and an inference path over the same weights.
+	 *
+	 * <p>In training mode batch normalisation uses the batch's statistics and adds ops that update the
+	 * moving averages ({@link #statisticsUpdates()}, momentum 0.9), and dropout (if configured) drops
+	 * bottleneck activations with a stateless random mask drawn from {@code dropoutSeed}, so a step's
+	 * mask depends only on the seed fed for it (repeatable, resumable).
+	 *
+	 * @param input tensor {@code [batch, (z,) y, x, channels]}
+	 * @param trainingMode true for the training path
+	 * @param seed {@code int64[2]} seed of the dropout mask, required in training mode with dropout
+	 * @return logits {@code [batch, (z,) y, x, outputChannels]}
+	 */
+	public Operand<TFloat32> forward(Operand<TFloat32> input, boolean trainingMode, Operand<TInt64> seed) {
+		this.training = trainingMode;
+		this.dropoutSeed = seed;
+		this.counter = 0;
+		Ops scope = tf.withSubScope(trainingMode ? "train" : "infer");
+		Operand<TFloat32> x = input;
+		int channels = config.inputChannels();
+		List<Operand<TFloat32>> skips = new ArrayList<>();
+		for (int level = 0; level < config.depth(); level++) {
+			Ops s = scope.withSubScope("down" + level);
+			x = convBlock(s, x, channels, config.filters(level));
+			channels = config.filters(level);
+			skips.add(x);
+			x = pool(s, x);
+		}
+		Ops b = scope.withSubScope("bottleneck");
+		x = convBlock(b, x, channels, config.filters(config.depth()));
+		channels = config.filters(config.depth());
+		if (trainingMode && config.dropout() > 0) {
+			if (seed == null) throw new IllegalArgumentException("training with dropout needs a seed");
+			float keep = (float) (1 - config.dropout());
+			Operand<TFloat32> u = b.random.statelessRandomUniform(b.shape(x), seed, TFloat32.class);
+			Operand<TFloat32> mask = b.dtypes.cast(b.math.less(u, b.constant(keep)), TFloat32.class);
+			x = b.math.mul(x, b.math.mul(mask, b.constant(1 / keep)));
+		}
+		for (int level = config.depth() - 1; level >= 0; level--) {
+			Ops s = scope.withSubScope("up" + level);
+			int f = config.filters(level);
+			x = upsample(s, x, channels, f);
+			x = s.concat(List.of(x, skips.get(level)), s.constant(-1));
+			x = convBlock(s, x, 2 * f, f);
+			channels = f;
+		}
+		return conv(scope.withSubScope("head"), x, channels, config.outputChannels(), 1);
+	}
+
+	/** @return ops that update batch-norm moving averages, created by training-mode {@link #forward} calls */
+	public List<Op> statisticsUpdates() {
+		return List.copyOf(statisticsUpdates);
+	}
+
+	/** @return all variables in creation order, keyed by their names (e.g. {@code conv0.kernel}, the variable op being {@code conv0.kernel/var}) */
+	public java.util.Map<String, Variable<TFloat32>> variables() {
+		java.util.Map<String, Variable<TFloat32>> m = new java.util.LinkedHashMap<>();
+		byName.forEach((k, p) -> m.put(k, p.variable()));
+		return m;
+	}
+
+	/** @return names of the trainable variables (everything but batch-norm moving statistics) */
+	public List<String> trainableNames() {
+		List<String> l = new ArrayList<>();
+		for (String k : byName.keySet()) if (!k.contains("moving_")) l.add(k);
+		return l;
 	}
 
 	/**
@@ -118,16 +172,35 @@ public final class UNetBuilder {
 	 * @param seed seed of the random weights; the same seed gives bit-identical weights
 	 */
 	public void initialize(Session session, long seed) {
-		if (network == null) throw new IllegalStateException("build() first");
+		initialize(session, seed, java.util.Map.of());
+	}
+
+	/**
+	 * Assigns initial values, taking a variable's value from {@code preset} where a value of the same
+	 * name and size is given (fine-tuning, copying trained weights into an inference graph) and the
+	 * random initialisation otherwise.
+	 *
+	 * @param session a session on the graph this builder built into
+	 * @param seed weight seed for the variables not in {@code preset}
+	 * @param preset values by variable name ({@link #variables()}), flat in TensorFlow's row-major order
+	 * @return names of the variables that were initialised randomly
+	 */
+	public List<String> initialize(Session session, long seed, java.util.Map<String, float[]> preset) {
+		if (params.isEmpty()) throw new IllegalStateException("build() or forward() first");
 		Random random = new Random(seed);
 		Session.Runner runner = session.runner();
 		List<TFloat32> tensors = new ArrayList<>();
+		List<String> fresh = new ArrayList<>();
 		try {
-			for (Param p : params) {
+			for (java.util.Map.Entry<String, Param> e : byName.entrySet()) {
+				Param p = e.getValue();
 				int n = 1;
 				for (long s : p.shape()) n *= (int) s;
 				float[] v = new float[n];
 				for (int i = 0; i < n; i++) v[i] = p.std() > 0 ? (float) (random.nextGaussian() * p.std()) : p.constant();
+				float[] given = preset.get(e.getKey());
+				if (given != null && given.length == n) v = given;
+				else fresh.add(e.getKey());
 				TFloat32 t = TFloat32.tensorOf(Shape.of(p.shape()), DataBuffers.of(v, true, false));
 				tensors.add(t);
 				runner.feed(p.value(), t).addTarget(p.assign());
@@ -137,15 +210,20 @@ public final class UNetBuilder {
 		finally {
 			tensors.forEach(TFloat32::close);
 		}
+		return fresh;
 	}
 
-	private Param param(Ops s, String name, long[] shape, double std, float constant) {
-		Ops n = s.withSubScope(name);
+	/** A variable by its path in the network; created on first use, shared by later forward passes. */
+	private Param param(String path, long[] shape, double std, float constant) {
+		Param existing = byName.get(path);
+		if (existing != null) return existing;
+		Ops n = tf.withSubScope(path);
 		Variable<TFloat32> v = n.withName("var").variable(Shape.of(shape), TFloat32.class);
 		Placeholder<TFloat32> value = n.withName("init_value").placeholder(TFloat32.class, Placeholder.shape(Shape.of(shape)));
 		Op assign = n.withName("init").assign(v, value);
 		Param p = new Param(v, value, assign, shape, std, constant);
 		params.add(p);
+		byName.put(path, p);
 		return p;
 	}
 
@@ -156,9 +234,10 @@ public final class UNetBuilder {
 		shape[d] = in;
 		shape[d + 1] = out;
 		double fanIn = Math.pow(k, d) * in;
-		Ops c = s.withSubScope("conv" + params.size());
-		Variable<TFloat32> w = param(c, "kernel", shape, Math.sqrt(2 / fanIn), 0).variable();
-		Variable<TFloat32> bias = param(c, "bias", new long[] { out }, 0, 0).variable();
+		String name = "conv" + counter++;
+		Ops c = s.withSubScope("conv" + counter);
+		Variable<TFloat32> w = param(name + ".kernel", shape, Math.sqrt(2 / fanIn), 0).variable();
+		Variable<TFloat32> bias = param(name + ".bias", new long[] { out }, 0, 0).variable();
 		Operand<TFloat32> y = d == 2 ? c.nn.conv2d(x, w, ones(d + 2), "SAME") : c.nn.conv3d(x, w, ones(d + 2), "SAME");
 		return c.nn.biasAdd(y, bias);
 	}
@@ -170,12 +249,27 @@ public final class UNetBuilder {
 
 	private Operand<TFloat32> activate(Ops s, Operand<TFloat32> x, int channels) {
 		if (config.batchNorm()) {
-			Ops bn = s.withSubScope("bn" + params.size());
+			String name = "bn" + counter++;
+			Ops bn = s.withSubScope("bn" + counter);
 			long[] c = { channels };
-			Operand<TFloat32> gamma = param(bn, "gamma", c, 0, 1).variable();
-			Operand<TFloat32> beta = param(bn, "beta", c, 0, 0).variable();
-			Operand<TFloat32> mean = param(bn, "moving_mean", c, 0, 0).variable();
-			Operand<TFloat32> var = param(bn, "moving_variance", c, 0, 1).variable();
+			Operand<TFloat32> gamma = param(name + ".gamma", c, 0, 1).variable();
+			Operand<TFloat32> beta = param(name + ".beta", c, 0, 0).variable();
+			Variable<TFloat32> movingMean = param(name + ".moving_mean", c, 0, 0).variable();
+			Variable<TFloat32> movingVar = param(name + ".moving_variance", c, 0, 1).variable();
+			Operand<TFloat32> mean = movingMean, var = movingVar;
+			if (training) {
+				int[] axes = new int[config.dimensions() + 1];
+				for (int i = 0; i < axes.length; i++) axes[i] = i;
+				Operand<TFloat32> batchMean = bn.math.mean(x, bn.constant(axes));
+				Operand<TFloat32> batchVar = bn.math.mean(bn.math.square(bn.math.sub(x, batchMean)), bn.constant(axes));
+				Operand<TFloat32> m = bn.constant(0.9f), one = bn.constant(0.1f);
+				statisticsUpdates.add(bn.assign(movingMean, bn.math.add(bn.math.mul(movingMean, m),
+					bn.math.mul(bn.stopGradient(batchMean), one))));
+				statisticsUpdates.add(bn.assign(movingVar, bn.math.add(bn.math.mul(movingVar, m),
+					bn.math.mul(bn.stopGradient(batchVar), one))));
+				mean = batchMean;
+				var = batchVar;
+			}
 			Operand<TFloat32> inv = bn.math.mul(bn.math.rsqrt(bn.math.add(var, bn.constant(BN_EPSILON))), gamma);
 			x = bn.math.add(bn.math.mul(bn.math.sub(x, mean), inv), beta);
 		}
@@ -198,10 +292,11 @@ public final class UNetBuilder {
 		Arrays.fill(shape, 2);
 		shape[d] = out;
 		shape[d + 1] = in;
-		Ops u = s.withSubScope("upconv" + params.size());
+		String name = "upconv" + counter++;
+		Ops u = s.withSubScope("upconv" + counter);
 		// fan-in of a stride-2 transposed convolution: each output pixel sees one tap per input channel
-		Variable<TFloat32> w = param(u, "kernel", shape, Math.sqrt(2.0 / in), 0).variable();
-		Variable<TFloat32> bias = param(u, "bias", new long[] { out }, 0, 0).variable();
+		Variable<TFloat32> w = param(name + ".kernel", shape, Math.sqrt(2.0 / in), 0).variable();
+		Variable<TFloat32> bias = param(name + ".bias", new long[] { out }, 0, 0).variable();
 		int[] mul = new int[d + 2], add = new int[d + 2];
 		Arrays.fill(mul, 2);
 		mul[0] = 1;

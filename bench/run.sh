@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Benchmarks of unetseg; never part of 'mvn test'. Usage: bench/run.sh [rss|throughput|all] [args]
+# Builds the project if needed, compiles bench/src against it, runs the chosen benchmark.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[ -d target/lib ] && ls target/unetseg-*.jar >/dev/null 2>&1 || mvn -q -B package -DskipTests
+out=bench/out/classes
+rm -rf "$out" && mkdir -p "$out"
+javac -proc:none -nowarn -d "$out" -cp "target/classes:target/lib/*" $(find bench/src -name '*.java')
+cp="$out:target/classes:target/lib/*"
+export TF_CPP_MIN_LOG_LEVEL=${TF_CPP_MIN_LOG_LEVEL:-2}
+what=${1:-all}; shift || true
+case "$what" in
+  rss) java -Xmx512m -cp "$cp" io.github.unetseg.bench.RssBench "$@" ;;
+  throughput) java -Xmx8g -cp "$cp" io.github.unetseg.bench.ThroughputBench "$@" ;;
+  all) java -Xmx512m -cp "$cp" io.github.unetseg.bench.RssBench
+       java -Xmx8g -cp "$cp" io.github.unetseg.bench.ThroughputBench ;;
+  *) echo "usage: bench/run.sh [rss|throughput|all]" >&2; exit 2 ;;
+esac

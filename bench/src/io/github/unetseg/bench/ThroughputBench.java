@@ -1,0 +1,73 @@
+package io.github.unetseg.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+
+import io.github.unetseg.data.Normalization;
+import io.github.unetseg.image.Calibration;
+import io.github.unetseg.image.Volume;
+import io.github.unetseg.model.ModelBundle;
+import io.github.unetseg.model.ModelSpec;
+import io.github.unetseg.model.UNetConfig;
+import io.github.unetseg.service.SegmentationService;
+import io.github.unetseg.service.SegmentationSettings;
+import io.github.unetseg.tensorflow.Device;
+import io.github.unetseg.tensorflow.EngineOptions;
+import io.github.unetseg.tensorflow.UNetExporter;
+import io.github.unetseg.tiling.ProgressListener;
+import net.imglib2.img.array.ArrayImg;
+import net.imglib2.img.array.ArrayImgs;
+import net.imglib2.type.numeric.integer.UnsignedShortType;
+
+/**
+ * End-to-end segmentation throughput (normalise, tile, predict, stitch, label) in memory for a 2D
+ * image of 2048 x 2048 and a 3D volume of 256 x 256 x 128, with the share of wall time spent outside
+ * TensorFlow's Session.run. Usage: ThroughputBench [model2d-dir model3d-dir]; without arguments it
+ * builds random-weight U-Nets (2D: depth 3, 16 filters; 3D: depth 2, 8 filters).
+ */
+public final class ThroughputBench {
+
+	public static void main(String[] args) throws Exception {
+		Path tmp = Files.createTempDirectory("tpbench");
+		Path m2 = args.length > 1 ? Path.of(args[0]) : random(tmp, "b2d", new UNetConfig(2, 1, 1, 3, 16, false, 0), 512);
+		Path m3 = args.length > 1 ? Path.of(args[1]) : random(tmp, "b3d", new UNetConfig(3, 1, 1, 2, 8, false, 0), 128);
+		EngineOptions cpu = new EngineOptions(Device.CPU, 0);
+		run(m2, cpu, 2048, 2048);
+		run(m3, cpu, 256, 256, 128);
+	}
+
+	static Path random(Path dir, String name, UNetConfig c, long tile) {
+		long[] t = new long[c.dimensions()], h = new long[c.dimensions()];
+		double[] s = new double[c.dimensions()];
+		java.util.Arrays.fill(t, tile);
+		java.util.Arrays.fill(h, c.receptiveFieldRadius());
+		java.util.Arrays.fill(s, 1);
+		ModelBundle b = UNetExporter.writeRandom(dir.resolve(name), ModelSpec.forUNet(name, c, List.of("bg", "fg"),
+			Normalization.percentile(), s, "pixel", t, h, null), 1);
+		return b.directory();
+	}
+
+	static void run(Path model, EngineOptions options, long... size) {
+		long[] dims = java.util.Arrays.copyOf(size, size.length + 1);
+		dims[size.length] = 1;
+		ArrayImg<UnsignedShortType, ?> img = ArrayImgs.unsignedShorts(dims);
+		java.util.Random r = new java.util.Random(3);
+		for (UnsignedShortType t : img) t.set(r.nextInt(4096));
+		Volume<UnsignedShortType> v = new Volume<>(img, Calibration.uncalibrated(size.length));
+		try (SegmentationService s = new SegmentationService(model, options)) {
+			s.segment(v, SegmentationSettings.defaults(), ProgressListener.NONE, "warm-up");
+			for (int rep = 0; rep < 2; rep++) {
+				SegmentationService.Result res = s.segment(v, SegmentationSettings.defaults(), ProgressListener.NONE, "bench");
+				double flops = s.spec().architecture() == null ? 0 : s.spec().architecture().flopsPerVoxel();
+				System.out.printf(Locale.ROOT, "%s %s: %d tiles of %s halo %s (overhead %.2fx), batch %d: %.2f s, %.3g voxels/s, " +
+					"Session.run %.2f s, outside %.1f%%, useful %.1f GFLOP/s (%.1f kFLOP/voxel)%n", s.spec().name(),
+					java.util.Arrays.toString(size), res.plan().tiles().size(), java.util.Arrays.toString(res.plan().tileSize()),
+					java.util.Arrays.toString(res.plan().halo()), res.plan().computeOverhead(), res.batchSize(),
+					res.stats().totalSeconds(), res.voxelsPerSecond(), res.stats().modelSeconds(),
+					100 * res.stats().outsideModelShare(), res.voxelsPerSecond() * flops / 1e9, flops / 1000);
+			}
+		}
+	}
+}

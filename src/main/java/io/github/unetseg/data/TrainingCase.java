@@ -1,0 +1,82 @@
+package io.github.unetseg.data;
+
+import java.util.Arrays;
+
+import io.github.unetseg.image.Calibration;
+import io.github.unetseg.image.Volume;
+import net.imglib2.Cursor;
+import net.imglib2.type.numeric.RealType;
+import net.imglib2.view.Views;
+
+/**
+ * One normalised image with its labels, held as flat arrays for fast patch sampling.
+ *
+ * <p>{@code image} is ImgLib2's flat order {@code [x, y, z, c]} (x fastest), already normalised;
+ * {@code labels} is {@code [x, y, z]} with class indices in {@code [0, classes)}. 2D cases have
+ * {@code size[2] == 1}. {@code foreground} lists flat voxel indices with a label &gt; 0 (every k-th one
+ * when there are more than {@value #MAX_FOREGROUND}), for foreground-centred patches.
+ *
+ * @param name file name, for messages
+ * @param size {@code [x, y, z]} in pixels
+ * @param channels image channels
+ * @param image normalised pixels
+ * @param labels class indices
+ * @param foreground indices of foreground voxels
+ * @param calibration spacing of the source
+ */
+public record TrainingCase(String name, int[] size, int channels, float[] image, short[] labels, int[] foreground,
+	Calibration calibration)
+{
+
+	/** Most foreground indices kept per case. */
+	public static final int MAX_FOREGROUND = 1 << 20;
+
+	/**
+	 * Normalises and copies an image and its labels.
+	 *
+	 * @param name name for messages
+	 * @param image image {@code [x, y(, z), c]}
+	 * @param labels labels {@code [x, y(, z), 1]} of the same spatial size, integer values
+	 * @param normalization how to normalise the image
+	 * @return the case
+	 * @throws IllegalArgumentException if sizes differ or the volume is larger than 2<sup>31</sup> values
+	 */
+	public static <T extends RealType<T>, L extends RealType<L>> TrainingCase of(String name, Volume<T> image, Volume<L> labels,
+		Normalization normalization)
+	{
+		if (!Arrays.equals(image.spatialSize(), labels.spatialSize()))
+			throw new IllegalArgumentException(name + ": image " + image.describeSize() + " and labels " + labels.describeSize() +
+				" differ in size");
+		long[] s = image.spatialSize();
+		int[] size = { (int) s[0], (int) s[1], s.length == 3 ? (int) s[2] : 1 };
+		long voxels = (long) size[0] * size[1] * size[2];
+		int c = image.channels();
+		if (voxels * c > Integer.MAX_VALUE - 8) throw new IllegalArgumentException(name + " is too large to train on in memory");
+		double[][] affine = normalization.affine(image);
+		float[] img = new float[(int) (voxels * c)];
+		int i = 0;
+		for (T t : Views.flatIterable(image.image())) {
+			int ch = (int) (i / voxels);
+			img[i++] = (float) (t.getRealDouble() * affine[0][ch] + affine[1][ch]);
+		}
+		short[] lab = new short[(int) voxels];
+		int fg = 0;
+		Cursor<L> cur = Views.flatIterable(labels.image()).cursor();
+		for (int k = 0; k < voxels; k++) {
+			int v = (int) Math.round(cur.next().getRealDouble());
+			lab[k] = (short) v;
+			if (v > 0) fg++;
+		}
+		int stride = Math.max(1, (fg + MAX_FOREGROUND - 1) / MAX_FOREGROUND);
+		int[] fgIdx = new int[(fg + stride - 1) / stride];
+		int n = 0, seen = 0;
+		for (int k = 0; k < voxels && n < fgIdx.length; k++)
+			if (lab[k] > 0 && seen++ % stride == 0) fgIdx[n++] = k;
+		return new TrainingCase(name, size, c, img, lab, Arrays.copyOf(fgIdx, n), image.calibration());
+	}
+
+	/** @return number of voxels of one channel */
+	public int voxels() {
+		return size[0] * size[1] * size[2];
+	}
+}

@@ -1,0 +1,43 @@
+package io.github.unetseg.service;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import ij.gui.Plot;
+import ij.io.FileSaver;
+import io.github.unetseg.model.ModelBundle;
+
+/** Draws the training history (loss and validation Dice per epoch) with ImageJ's {@link Plot} as PNG. */
+final class HistoryPlot {
+
+	private HistoryPlot() {}
+
+	static void write(List<TrainingService.EpochRecord> history, Path png) throws IOException {
+		int n = history.size();
+		double[] epochs = new double[n], loss = new double[n], dice = new double[n];
+		for (int i = 0; i < n; i++) {
+			epochs[i] = history.get(i).epoch();
+			loss[i] = history.get(i).loss();
+			dice[i] = history.get(i).meanDice();
+		}
+		Plot plot = new Plot("Training history", "epoch", "loss (black), mean validation Dice (blue)");
+		plot.setSize(600, 360);
+		double maxLoss = 1;
+		for (double l : loss) maxLoss = Math.max(maxLoss, l);
+		plot.setLimits(0, Math.max(1, n) + 0.5, 0, maxLoss * 1.05);
+		plot.setColor(java.awt.Color.BLACK);
+		plot.add("line", epochs, loss);
+		plot.setColor(java.awt.Color.BLUE);
+		plot.add("connected circle", epochs, dice);
+		plot.setColor(java.awt.Color.BLACK);
+		plot.addLegend("training loss\nmean validation Dice");
+		Path tmp = Files.createTempFile(png.toAbsolutePath().getParent(), ".history", ".png.tmp");
+		if (!new FileSaver(plot.getImagePlus()).saveAsPng(tmp.toString())) {
+			Files.deleteIfExists(tmp);
+			throw new IOException("ImageJ could not write the plot");
+		}
+		ModelBundle.moveAtomically(tmp, png);
+	}
+}

@@ -1,0 +1,439 @@
+package io.github.unetseg.service;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CancellationException;
+
+import org.tensorflow.Graph;
+import org.tensorflow.Session;
+import org.tensorflow.op.Ops;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+
+import io.github.unetseg.SegmentationException;
+import io.github.unetseg.data.Normalization;
+import io.github.unetseg.data.PatchSampler;
+import io.github.unetseg.data.TrainingCase;
+import io.github.unetseg.data.TrainingSet;
+import io.github.unetseg.image.Volume;
+import io.github.unetseg.io.ImageFiles;
+import io.github.unetseg.metrics.Overlap;
+import io.github.unetseg.model.ModelBundle;
+import io.github.unetseg.model.ModelSpec;
+import io.github.unetseg.model.TrainingConfig;
+import io.github.unetseg.model.UNetConfig;
+import io.github.unetseg.tensorflow.EngineOptions;
+import io.github.unetseg.tensorflow.Trainer;
+import io.github.unetseg.tensorflow.UNetBuilder;
+import io.github.unetseg.tensorflow.UNetExporter;
+import io.github.unetseg.tiling.ProgressListener;
+import io.github.unetseg.tiling.TilePlan;
+import io.github.unetseg.tiling.TiledInference;
+
+/**
+ * Trains (or fine-tunes) a U-Net from image/label folders and writes a model folder: the one training
+ * entry for the CLI ({@code unetseg train}) and the Fiji command ({@code Train Model...}).
+ *
+ * <p>The model folder holds the best model by validation Dice ({@code saved_model.pb},
+ * {@code variables/}, {@code model.json}), {@code history.csv} and {@code history.png} (loss and
+ * validation Dice per epoch), and {@code training/} with the last checkpoint (all variables including
+ * Adam's moments, and {@code state.json}) for resuming after a crash, kill or cancel. Checkpoints and
+ * the best model are written to temporary names and renamed into place, so the last good one is never
+ * replaced by a broken one. Patch sampling for epoch {@code e} is seeded from {@code (seed, e)} and
+ * dropout from {@code (seed, step)}, so a resumed run continues as the uninterrupted one would.
+ */
+public final class TrainingService {
+
+	private static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create();
+
+	private TrainingService() {}
+
+	/**
+	 * What to train.
+	 *
+	 * @param images training images folder
+	 * @param labels training labels folder (same file names)
+	 * @param validationImages validation images folder, or {@code null} to split off
+	 *     {@link TrainingConfig#validationFraction()} of the training pairs
+	 * @param validationLabels validation labels folder, or {@code null}
+	 * @param output model folder to write (created; must be new unless resuming)
+	 * @param name model name for {@code model.json}
+	 * @param architecture the U-Net (dimensions, channels, classes, depth, filters)
+	 * @param classNames class names, background first (2 for a binary model)
+	 * @param normalization intensity normalisation
+	 * @param config hyperparameters
+	 * @param initFrom model folder whose weights start the training (fine-tuning), or {@code null}
+	 * @param resume continue from {@code output/training/} if it holds a checkpoint
+	 * @param engine device and threads
+	 */
+	public record Request(Path images, Path labels, Path validationImages, Path validationLabels, Path output, String name,
+		UNetConfig architecture, List<String> classNames, Normalization normalization, TrainingConfig config, Path initFrom,
+		boolean resume, EngineOptions engine) {}
+
+	/**
+	 * One epoch's figures.
+	 *
+	 * @param epoch one-based epoch
+	 * @param loss mean training loss of the epoch
+	 * @param learningRate learning rate of the epoch
+	 * @param validationDice Dice per foreground class on the validation images (NaN where a class is
+	 *     absent from both)
+	 * @param meanDice mean of the defined values of {@code validationDice}
+	 * @param seconds wall time of the epoch including validation
+	 * @param patchesPerSecond training patches per second (optimiser steps only)
+	 */
+	public record EpochRecord(int epoch, double loss, double learningRate, double[] validationDice, double meanDice,
+		double seconds, double patchesPerSecond) {}
+
+	/**
+	 * Outcome of a training run.
+	 *
+	 * @param model the best model written
+	 * @param history all epochs, including those before a resume
+	 * @param bestEpoch epoch of the best validation Dice
+	 * @param bestDice that Dice
+	 * @param stoppedEarly whether early stopping ended the run
+	 * @param cancelled whether the run was cancelled (the best model so far is kept)
+	 */
+	public record Outcome(ModelBundle model, List<EpochRecord> history, int bestEpoch, double bestDice, boolean stoppedEarly,
+		boolean cancelled) {}
+
+	/** Training state saved with each checkpoint. */
+	private record State(int epoch, long step, double bestDice, int bestEpoch, int sinceBest, List<EpochRecord> history,
+		long seed, long[] patchSize, int batchSize, String loss) {}
+
+	/**
+	 * Trains.
+	 *
+	 * @param r what to train
+	 * @param progress progress (one unit per step) and cancellation
+	 * @param epochs receives each finished epoch, may be {@code null}
+	 * @return the outcome
+	 * @throws SegmentationException for bad training data (all problems listed), an existing output
+	 *     folder when not resuming, or files that cannot be written
+	 */
+	public static Outcome train(Request r, ProgressListener progress, java.util.function.Consumer<EpochRecord> epochs) {
+		UNetConfig arch = r.architecture();
+		TrainingConfig cfg = r.config();
+		int classes = r.classNames().size();
+		if (arch.outputChannels() != (classes == 2 && arch.classes() == 1 ? 1 : classes))
+			throw new SegmentationException("classNames list " + classes + " classes but the architecture has " + arch.classes() +
+				". Fix: give as many class names as classes (2 for a binary model).");
+		for (int d = 0; d < arch.dimensions(); d++)
+			if (cfg.patchSize()[d] % arch.alignment() != 0)
+				throw new SegmentationException("--patch " + Arrays.toString(cfg.patchSize()) + " must be multiples of " +
+					arch.alignment() + " (2^depth). Fix: choose e.g. " + arch.alignment() * 16 + ".");
+		Path out = r.output();
+		Path trainingDir = out.resolve("training");
+		Path stateFile = trainingDir.resolve("checkpoint").resolve("state.json");
+		boolean resuming = r.resume() && (Files.exists(stateFile) || Files.exists(trainingDir.resolve("checkpoint.old/state.json")));
+		if (!resuming && Files.exists(out.resolve("saved_model.pb")))
+			throw new SegmentationException("Model folder " + out + " already holds a model. Fix: choose a new --output, or add " +
+				"--resume to continue its training.");
+
+		TrainingSet all = TrainingSet.fromFolders(r.images(), r.labels(), ImageFiles::baseName);
+		TrainingSet train, val;
+		if (r.validationImages() != null) {
+			train = all;
+			val = TrainingSet.fromFolders(r.validationImages(), r.validationLabels(), ImageFiles::baseName);
+		}
+		else {
+			List<TrainingSet> split = all.split(cfg.validationFraction(), cfg.seed());
+			train = split.get(0);
+			val = split.get(1);
+		}
+		if (train.pairs().isEmpty()) throw new SegmentationException("No training pairs left after the validation split. Fix: add images.");
+		progress.progress(0, 1, "checking " + (train.pairs().size() + val.pairs().size()) + " image/label pairs");
+		List<TrainingSet.Pair> both = new ArrayList<>(train.pairs());
+		both.addAll(val.pairs());
+		List<TrainingCase> allCases = cases(new TrainingSet(both), arch, classes, r.normalization());
+		List<TrainingCase> trainCases = allCases.subList(0, train.pairs().size());
+		List<TrainingCase> valCases = val.pairs().isEmpty() ? trainCases : allCases.subList(train.pairs().size(), allCases.size());
+		float[] weights = classWeights(cfg, trainCases, arch.outputChannels(), classes);
+
+		ModelSpec spec = spec(r, trainCases.get(0));
+		PatchSampler sampler = new PatchSampler(trainCases, cfg.patchSize(), cfg.foregroundFraction(), cfg.augment());
+		int pv = sampler.patchVoxels();
+		float[] xb = new float[cfg.batchSize() * pv * arch.inputChannels()];
+		short[] yb = new short[cfg.batchSize() * pv];
+
+		try (Trainer trainer = new Trainer(arch, cfg, r.engine(), weights)) {
+			State state;
+			if (resuming) {
+				Path ckpt = Files.exists(stateFile) ? stateFile.getParent() : trainingDir.resolve("checkpoint.old");
+				trainer.initialize(Map.of());
+				trainer.restoreCheckpoint(ckpt.resolve("ckpt"));
+				state = readState(ckpt.resolve("state.json"));
+				if (state.seed() != cfg.seed() || state.batchSize() != cfg.batchSize() || !Arrays.equals(state.patchSize(), cfg.patchSize()))
+					throw new SegmentationException("The checkpoint in " + ckpt + " was made with other settings (seed " + state.seed() +
+						", batch " + state.batchSize() + ", patch " + Arrays.toString(state.patchSize()) + "). Fix: resume with the same settings.");
+			}
+			else {
+				try {
+					Files.createDirectories(trainingDir);
+				}
+				catch (IOException e) {
+					throw new SegmentationException("Cannot create " + trainingDir + ": " + e.getMessage() + ". Fix: choose a writable --output.", e);
+				}
+				trainer.initialize(r.initFrom() == null ? Map.of() : Trainer.readWeights(r.initFrom()));
+				state = new State(0, 0, Double.NEGATIVE_INFINITY, 0, 0, List.of(), cfg.seed(), cfg.patchSize(), cfg.batchSize(), cfg.loss());
+			}
+			List<EpochRecord> history = new ArrayList<>(state.history());
+			long step = state.step();
+			double best = state.bestDice();
+			int bestEpoch = state.bestEpoch(), sinceBest = state.sinceBest();
+			long totalSteps = (long) cfg.epochs() * cfg.stepsPerEpoch();
+			long started = System.nanoTime(), stepsDone = 0;
+			boolean stoppedEarly = false, cancelled = false;
+			for (int epoch = state.epoch(); epoch < cfg.epochs(); epoch++) {
+				long t0 = System.nanoTime();
+				double lr = cfg.learningRate(epoch);
+				Random random = new Random(cfg.seed() * 1_000_003L + epoch);
+				double lossSum = 0;
+				long trainNanos = 0;
+				for (int s = 0; s < cfg.stepsPerEpoch(); s++) {
+					if (progress.isCancelled()) {
+						cancelled = true;
+						break;
+					}
+					long ts = System.nanoTime();
+					for (int b = 0; b < cfg.batchSize(); b++) sampler.sample(random, xb, b * pv * arch.inputChannels(), yb, b * pv);
+					float loss = trainer.step(xb, yb, cfg.batchSize(), ++step, lr);
+					trainNanos += System.nanoTime() - ts;
+					if (!Float.isFinite(loss))
+						throw new SegmentationException("The training loss became " + loss + " at step " + step + ". Fix: lower the " +
+							"learning rate (--lr) or check the images' normalisation.");
+					lossSum += loss;
+					stepsDone++;
+					double perStep = (System.nanoTime() - started) / 1e9 / stepsDone;
+					long remaining = totalSteps - step;
+					progress.progress(step, totalSteps, String.format(Locale.ROOT, "epoch %d/%d step %d/%d loss %.4f ETA %s", epoch + 1,
+						cfg.epochs(), s + 1, cfg.stepsPerEpoch(), loss, eta(perStep * remaining)));
+				}
+				if (cancelled) break;
+				double[] dice = validate(trainer, valCases, arch, cfg, progress);
+				double mean = mean(dice);
+				EpochRecord rec = new EpochRecord(epoch + 1, lossSum / cfg.stepsPerEpoch(), lr, dice, mean, (System.nanoTime() - t0) / 1e9,
+					cfg.stepsPerEpoch() * cfg.batchSize() / (trainNanos / 1e9));
+				history.add(rec);
+				if (epochs != null) epochs.accept(rec);
+				if (mean > best || bestEpoch == 0) {
+					best = mean;
+					bestEpoch = epoch + 1;
+					sinceBest = 0;
+					exportBest(trainer, arch, spec.withProvenance(provenance(r, rec)), out);
+				}
+				else sinceBest++;
+				writeHistory(out, history);
+				checkpoint(trainer, trainingDir, new State(epoch + 1, step, best, bestEpoch, sinceBest, history, cfg.seed(),
+					cfg.patchSize(), cfg.batchSize(), cfg.loss()));
+				if (cfg.patience() > 0 && sinceBest >= cfg.patience()) {
+					stoppedEarly = true;
+					break;
+				}
+			}
+			if (bestEpoch == 0)
+				throw new CancellationException("training cancelled before the first epoch ended; no model was written");
+			return new Outcome(ModelBundle.read(out), List.copyOf(history), bestEpoch, best, stoppedEarly, cancelled);
+		}
+	}
+
+	private static String eta(double seconds) {
+		long s = Math.round(seconds);
+		return s >= 3600 ? String.format(Locale.ROOT, "%dh%02dm", s / 3600, s % 3600 / 60)
+			: String.format(Locale.ROOT, "%dm%02ds", s / 60, s % 60);
+	}
+
+	@SuppressWarnings({ "unchecked", "rawtypes" })
+	private static List<TrainingCase> cases(TrainingSet set, UNetConfig arch, int classes, Normalization norm) {
+		List<TrainingCase> cases = new ArrayList<>();
+		List<Volume<?>[]> loaded = set.check(ImageFiles::read, arch.dimensions(), arch.inputChannels(), classes);
+		for (int i = 0; i < loaded.size(); i++)
+			cases.add(TrainingCase.of(set.pairs().get(i).name(), (Volume) loaded.get(i)[0], (Volume) loaded.get(i)[1], norm));
+		return cases;
+	}
+
+	/** Inverse class frequencies normalised to mean 1, for weighted cross-entropy without given weights. */
+	private static float[] classWeights(TrainingConfig cfg, List<TrainingCase> cases, int channels, int classes) {
+		if (!"weighted_ce".equals(cfg.loss())) return null;
+		double[] given = cfg.classWeights();
+		double[] w = new double[classes];
+		if (given != null) {
+			if (given.length != classes)
+				throw new SegmentationException("--class-weights has " + given.length + " values for " + classes + " classes. Fix: give one per class.");
+			w = given;
+		}
+		else {
+			long[] count = new long[classes];
+			for (TrainingCase c : cases) for (short l : c.labels()) count[l]++;
+			long total = Arrays.stream(count).sum();
+			for (int k = 0; k < classes; k++) w[k] = count[k] == 0 ? 0 : (double) total / (classes * count[k]);
+		}
+		float[] f = new float[channels == 1 ? 2 : classes];
+		for (int k = 0; k < f.length; k++) f[k] = (float) w[k];
+		return f;
+	}
+
+	private static double[] validate(Trainer trainer, List<TrainingCase> cases, UNetConfig arch, TrainingConfig cfg,
+		ProgressListener progress)
+	{
+		int classes = Math.max(2, arch.outputChannels());
+		long[] tp = new long[classes], fp = new long[classes], fn = new long[classes];
+		var model = trainer.inferenceModel();
+		for (TrainingCase c : cases) {
+			if (progress.isCancelled()) break;
+			long[] size = arch.dimensions() == 2 ? new long[] { c.size()[0], c.size()[1] } : new long[] { c.size()[0], c.size()[1], c.size()[2] };
+			long[] dims = Arrays.copyOf(size, size.length + 1);
+			dims[size.length] = c.channels();
+			Volume<net.imglib2.type.numeric.real.FloatType> v = new Volume<>(net.imglib2.img.array.ArrayImgs.floats(c.image(), dims),
+				c.calibration());
+			long[] tile = new long[size.length], halo = new long[size.length];
+			int rf = arch.receptiveFieldRadius();
+			for (int d = 0; d < size.length; d++) {
+				tile[d] = Math.max(cfg.patchSize()[d] * 2, (2L * rf + arch.alignment() * 4 + arch.alignment() - 1) / arch.alignment() * arch.alignment());
+				halo[d] = Math.min(rf, (tile[d] - arch.alignment()) / 2);
+			}
+			TilePlan plan = TilePlan.create(size, tile, halo, 0, arch.alignment());
+			double[] one = new double[c.channels()];
+			Arrays.fill(one, 1);
+			TiledInference.Output out = TiledInference.run(v, one, new double[c.channels()], model, plan, 1, 0.5, ProgressListener.NONE);
+			short[] pred = new short[c.voxels()];
+			int i = 0;
+			for (var t : net.imglib2.view.Views.flatIterable(out.result().labels().image()))
+				pred[i++] = (short) ((net.imglib2.type.numeric.RealType<?>) t).getRealDouble();
+			Overlap[] o = Overlap.perClass(pred, c.labels(), classes);
+			for (int k = 0; k < classes; k++) {
+				tp[k] += o[k].truePositives();
+				fp[k] += o[k].falsePositives();
+				fn[k] += o[k].falseNegatives();
+			}
+		}
+		double[] dice = new double[classes - 1];
+		for (int k = 1; k < classes; k++) dice[k - 1] = new Overlap(tp[k], fp[k], fn[k]).dice();
+		return dice;
+	}
+
+	private static double mean(double[] v) {
+		double s = 0;
+		int n = 0;
+		for (double x : v) if (!Double.isNaN(x)) {
+			s += x;
+			n++;
+		}
+		return n == 0 ? 0 : s / n;
+	}
+
+	private static ModelSpec spec(Request r, TrainingCase first) {
+		UNetConfig a = r.architecture();
+		int n = a.dimensions();
+		long rf = a.receptiveFieldRadius();
+		long base = n == 2 ? 512 : 128;
+		long tileEdge = Math.max(base, ((2 * rf + 64) + a.alignment() - 1) / a.alignment() * a.alignment());
+		long[] tile = new long[n], halo = new long[n];
+		Arrays.fill(tile, tileEdge);
+		Arrays.fill(halo, rf);
+		return ModelSpec.forUNet(r.name(), a, r.classNames(), r.normalization(), first.calibration().spacing(),
+			first.calibration().unit(), tile, halo, null);
+	}
+
+	private static ModelSpec.Provenance provenance(Request r, EpochRecord best) {
+		return new ModelSpec.Provenance("unetseg 0.1.0 (TensorFlow Java 1.1.0)", Instant.now().toString(),
+			"images " + r.images() + ", labels " + r.labels() + (r.initFrom() != null ? ", fine-tuned from " + r.initFrom() : ""),
+			String.format(Locale.ROOT, "best epoch %d: validation Dice %s, loss %.4f; %s", best.epoch(),
+				Arrays.toString(best.validationDice()), best.loss(), r.config()));
+	}
+
+	/** Writes the inference graph with the current weights as a SavedModel and renames it into the model folder. */
+	private static void exportBest(Trainer trainer, UNetConfig arch, ModelSpec spec, Path out) {
+		Map<String, float[]> w = trainer.weights();
+		Path tmp = out.resolve(".export.tmp");
+		try {
+			if (Files.exists(tmp)) deleteTree(tmp);
+			try (Graph g = new Graph(); Session s = new Session(g)) {
+				UNetBuilder b = new UNetBuilder(Ops.create(g), arch);
+				UNetBuilder.Network net = b.build();
+				b.initialize(s, 0, w);
+				UNetExporter.write(tmp, spec, s, net);
+			}
+			ModelBundle.moveAtomically(tmp.resolve("saved_model.pb"), out.resolve("saved_model.pb"));
+			swapFolder(tmp.resolve("variables"), out.resolve("variables"));
+			ModelBundle.moveAtomically(tmp.resolve(ModelBundle.MODEL_JSON), out.resolve(ModelBundle.MODEL_JSON));
+			deleteTree(tmp);
+		}
+		catch (IOException e) {
+			throw new SegmentationException("Cannot write the model to " + out + ": " + e.getMessage() +
+				". Fix: check free disk space; the previous best model is kept.", e);
+		}
+	}
+
+	private static void checkpoint(Trainer trainer, Path trainingDir, State state) {
+		Path tmp = trainingDir.resolve("checkpoint.tmp");
+		try {
+			if (Files.exists(tmp)) deleteTree(tmp);
+			Files.createDirectories(tmp);
+			trainer.saveCheckpoint(tmp.resolve("ckpt"));
+			Files.writeString(tmp.resolve("state.json"), GSON.toJson(state), StandardCharsets.UTF_8);
+			swapFolder(tmp, trainingDir.resolve("checkpoint"));
+		}
+		catch (IOException | RuntimeException e) {
+			throw new SegmentationException("Cannot write the checkpoint in " + trainingDir + ": " + e.getMessage() +
+				". Fix: check free disk space; the previous checkpoint is kept.", e);
+		}
+	}
+
+	private static State readState(Path file) {
+		try {
+			return GSON.fromJson(Files.readString(file, StandardCharsets.UTF_8), State.class);
+		}
+		catch (IOException | RuntimeException e) {
+			throw new SegmentationException("Cannot read the training state " + file + ": " + e.getMessage() +
+				". Fix: start a new training run without --resume.", e);
+		}
+	}
+
+	/** Replaces a folder by a finished new one: old to {@code name.old}, new into place, old deleted. */
+	private static void swapFolder(Path fresh, Path target) throws IOException {
+		Path old = target.resolveSibling(target.getFileName() + ".old");
+		if (Files.exists(old)) deleteTree(old);
+		if (Files.exists(target)) Files.move(target, old);
+		Files.move(fresh, target);
+		if (Files.exists(old)) deleteTree(old);
+	}
+
+	private static void deleteTree(Path p) throws IOException {
+		try (var s = Files.walk(p)) {
+			for (Path q : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(q);
+		}
+	}
+
+	private static void writeHistory(Path out, List<EpochRecord> history) {
+		StringBuilder csv = new StringBuilder("epoch,loss,learning_rate,mean_validation_dice");
+		int k = history.get(0).validationDice().length;
+		for (int c = 1; c <= k; c++) csv.append(",validation_dice_class").append(c);
+		csv.append(",seconds,patches_per_second\n");
+		for (EpochRecord e : history) {
+			csv.append(String.format(Locale.ROOT, "%d,%.6f,%.6g,%.6f", e.epoch(), e.loss(), e.learningRate(), e.meanDice()));
+			for (double d : e.validationDice()) csv.append(String.format(Locale.ROOT, ",%.6f", d));
+			csv.append(String.format(Locale.ROOT, ",%.2f,%.2f%n", e.seconds(), e.patchesPerSecond()));
+		}
+		try {
+			Path tmp = Files.createTempFile(out, ".history", ".csv.tmp");
+			Files.writeString(tmp, csv, StandardCharsets.UTF_8);
+			ModelBundle.moveAtomically(tmp, out.resolve("history.csv"));
+			HistoryPlot.write(history, out.resolve("history.png"));
+		}
+		catch (IOException e) {
+			throw new SegmentationException("Cannot write the training history in " + out + ": " + e.getMessage(), e);
+		}
+	}
+}

@@ -1,0 +1,105 @@
+package io.github.unetseg.tensorflow;
+
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * Segmentation losses as TensorFlow graph ops, over logits {@code [batch, (z,) y, x, K]} and targets
+ * of the same shape: one-hot class indicators for multiclass models (K = classes, softmax), the
+ * foreground indicator for binary models (K = 1, sigmoid). All return a scalar mean over the batch.
+ *
+ * <ul>
+ * <li>{@code ce}: cross-entropy (binary: numerically stable sigmoid form
+ * {@code max(z, 0) - z y + log(1 + exp(-|z|))}; multiclass: {@code SoftmaxCrossEntropyWithLogits}).</li>
+ * <li>{@code weighted_ce}: cross-entropy with a per-class weight on each voxel, normalised by the
+ * summed weights.</li>
+ * <li>{@code dice}: soft Dice over the batch ("batch Dice", nnU-Net), foreground classes only,
+ * {@code 1 - mean_c (2 sum(p y) + 1) / (sum(p) + sum(y) + 1)} (Milletari et al. 2016).</li>
+ * <li>{@code focal}: {@code -(1 - p_t)^2 log(p_t)} (Lin et al. 2017).</li>
+ * <li>{@code dice_ce}: {@code dice + ce}, nnU-Net's default.</li>
+ * </ul>
+ */
+public final class Losses {
+
+	private Losses() {}
+
+	/**
+	 * Builds a loss.
+	 *
+	 * @param tf op builder
+	 * @param name {@code ce}, {@code weighted_ce}, {@code dice}, {@code focal} or {@code dice_ce}
+	 * @param logits network output before activation
+	 * @param target one-hot (or foreground indicator) of the same shape
+	 * @param channels K, the size of the last axis
+	 * @param classWeights per-channel weights for {@code weighted_ce} (length K; for binary the
+	 *     foreground weight, background weight 1), else ignored
+	 * @return the scalar loss
+	 * @throws IllegalArgumentException for an unknown name
+	 */
+	public static Operand<TFloat32> build(Ops tf, String name, Operand<TFloat32> logits, Operand<TFloat32> target, int channels,
+		float[] classWeights)
+	{
+		return switch (name) {
+			case "ce" -> crossEntropy(tf, logits, target, channels, null);
+			case "weighted_ce" -> crossEntropy(tf, logits, target, channels, classWeights);
+			case "dice" -> dice(tf, logits, target, channels);
+			case "focal" -> focal(tf, logits, target, channels);
+			case "dice_ce" -> tf.math.add(dice(tf, logits, target, channels), crossEntropy(tf, logits, target, channels, null));
+			default -> throw new IllegalArgumentException("unknown loss " + name);
+		};
+	}
+
+	private static Operand<TFloat32> crossEntropyPerVoxel(Ops tf, Operand<TFloat32> z, Operand<TFloat32> y, int channels) {
+		if (channels == 1) {
+			Operand<TFloat32> ce = tf.math.add(tf.math.sub(tf.math.maximum(z, tf.constant(0f)), tf.math.mul(z, y)),
+				tf.math.log(tf.math.add(tf.constant(1f), tf.math.exp(tf.math.neg(tf.math.abs(z))))));
+			return tf.reshape(ce, tf.constant(new int[] { -1 }));
+		}
+		Operand<TFloat32> z2 = tf.reshape(z, tf.constant(new int[] { -1, channels }));
+		Operand<TFloat32> y2 = tf.reshape(y, tf.constant(new int[] { -1, channels }));
+		return tf.nn.softmaxCrossEntropyWithLogits(z2, y2).loss();
+	}
+
+	private static Operand<TFloat32> crossEntropy(Ops tf, Operand<TFloat32> z, Operand<TFloat32> y, int channels, float[] weights) {
+		Operand<TFloat32> ce = crossEntropyPerVoxel(tf, z, y, channels);
+		if (weights == null) return tf.math.mean(ce, tf.constant(0));
+		Operand<TFloat32> w;
+		if (channels == 1) {
+			Operand<TFloat32> yf = tf.reshape(y, tf.constant(new int[] { -1 }));
+			float fg = weights.length > 1 ? weights[1] / weights[0] : weights[0];
+			w = tf.math.add(tf.constant(1f), tf.math.mul(yf, tf.constant(fg - 1)));
+		}
+		else {
+			Operand<TFloat32> y2 = tf.reshape(y, tf.constant(new int[] { -1, channels }));
+			w = tf.sum(tf.math.mul(y2, tf.constant(weights)), tf.constant(1));
+		}
+		return tf.math.div(tf.sum(tf.math.mul(ce, w), tf.constant(0)), tf.sum(w, tf.constant(0)));
+	}
+
+	private static Operand<TFloat32> probabilities(Ops tf, Operand<TFloat32> z, int channels) {
+		return channels == 1 ? tf.math.sigmoid(z) : tf.nn.softmax(z);
+	}
+
+	private static Operand<TFloat32> dice(Ops tf, Operand<TFloat32> z, Operand<TFloat32> y, int channels) {
+		Operand<TFloat32> p = tf.reshape(probabilities(tf, z, channels), tf.constant(new int[] { -1, channels }));
+		Operand<TFloat32> t = tf.reshape(y, tf.constant(new int[] { -1, channels }));
+		if (channels > 1) {
+			// foreground classes only
+			p = tf.slice(p, tf.constant(new int[] { 0, 1 }), tf.constant(new int[] { -1, channels - 1 }));
+			t = tf.slice(t, tf.constant(new int[] { 0, 1 }), tf.constant(new int[] { -1, channels - 1 }));
+		}
+		Operand<TFloat32> inter = tf.sum(tf.math.mul(p, t), tf.constant(0));
+		Operand<TFloat32> denom = tf.math.add(tf.sum(p, tf.constant(0)), tf.sum(t, tf.constant(0)));
+		Operand<TFloat32> d = tf.math.div(tf.math.add(tf.math.mul(inter, tf.constant(2f)), tf.constant(1f)),
+			tf.math.add(denom, tf.constant(1f)));
+		return tf.math.sub(tf.constant(1f), tf.math.mean(d, tf.constant(0)));
+	}
+
+	private static Operand<TFloat32> focal(Ops tf, Operand<TFloat32> z, Operand<TFloat32> y, int channels) {
+		Operand<TFloat32> ce = crossEntropyPerVoxel(tf, z, y, channels);
+		Operand<TFloat32> pt = tf.math.exp(tf.math.neg(ce));
+		Operand<TFloat32> mod = tf.math.square(tf.math.sub(tf.constant(1f), pt));
+		return tf.math.mean(tf.math.mul(mod, ce), tf.constant(0));
+	}
+}

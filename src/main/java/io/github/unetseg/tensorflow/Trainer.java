@@ -1,0 +1,257 @@
+package io.github.unetseg.tensorflow;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.tensorflow.Graph;
+import org.tensorflow.GraphOperation;
+import org.tensorflow.Operand;
+import org.tensorflow.Output;
+import org.tensorflow.Result;
+import org.tensorflow.SavedModelBundle;
+import org.tensorflow.Session;
+import org.tensorflow.Tensor;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.op.Op;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.op.core.Variable;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+import org.tensorflow.types.TInt64;
+
+import io.github.unetseg.model.TrainingConfig;
+import io.github.unetseg.model.UNetConfig;
+import io.github.unetseg.tiling.TileModel;
+
+/**
+ * A U-Net training graph in one TensorFlow session: the training path (batch statistics, dropout),
+ * the loss ({@link Losses}), gradients, AdamW updates, and an inference path over the same weights for
+ * validation with the tiled predictor.
+ *
+ * <p>Adam (Kingma and Ba 2015) with decoupled weight decay (AdamW, Loshchilov and Hutter 2019):
+ * {@code m = b1 m + (1 - b1) g}, {@code v = b2 v + (1 - b2) g^2},
+ * {@code w -= lr (m / (1 - b1^t) / (sqrt(v / (1 - b2^t)) + eps) + wd w)}, with {@code b1 = 0.9},
+ * {@code b2 = 0.999}. The step count {@code t} and the learning rate are fed per step, so a schedule
+ * and a resumed run continue exactly. Dropout masks come from a stateless random op seeded per step.
+ *
+ * <p>Patches are fed as the network's layout: images {@code [batch, (z,) y, x, channels]}, labels
+ * {@code [batch, (z,) y, x]} class indices. Owns its graph and session: close it. Not thread-safe.
+ */
+public final class Trainer implements AutoCloseable {
+
+	private static final float BETA1 = 0.9f, BETA2 = 0.999f;
+
+	private final UNetConfig arch;
+	private final TrainingConfig config;
+	private final Graph graph;
+	private final Session session;
+	private final UNetBuilder builder;
+	private final Placeholder<TFloat32> x;
+	private final Placeholder<TInt32> y;
+	private final Placeholder<TInt64> seed;
+	private final Placeholder<TFloat32> lr, bias1, bias2;
+	private final Operand<TFloat32> loss;
+	private final List<Op> updates = new ArrayList<>();
+	private final List<Op> slotInit = new ArrayList<>();
+	private final Placeholder<TFloat32> inferInput;
+	private final Operand<TFloat32> inferOutput;
+
+	/**
+	 * Builds the training graph.
+	 *
+	 * @param arch the U-Net
+	 * @param config hyperparameters (loss, epsilon, weight decay, patch size, class weights)
+	 * @param engine device and threads
+	 * @param classWeights per-output-channel weights for {@code weighted_ce}, or {@code null}
+	 */
+	public Trainer(UNetConfig arch, TrainingConfig config, EngineOptions engine, float[] classWeights) {
+		Conv3dGradients.register();
+		this.arch = arch;
+		this.config = config;
+		this.graph = new Graph();
+		Ops tf = Ops.create(graph);
+		int d = arch.dimensions();
+		long[] xShape = new long[d + 2], yShape = new long[d + 1];
+		java.util.Arrays.fill(xShape, -1);
+		java.util.Arrays.fill(yShape, -1);
+		xShape[d + 1] = arch.inputChannels();
+		x = tf.withName("train_input").placeholder(TFloat32.class, Placeholder.shape(Shape.of(xShape)));
+		y = tf.withName("train_labels").placeholder(TInt32.class, Placeholder.shape(Shape.of(yShape)));
+		seed = tf.withName("dropout_seed").placeholder(TInt64.class, Placeholder.shape(Shape.of(2)));
+		lr = tf.withName("learning_rate").placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
+		bias1 = tf.withName("bias1").placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
+		bias2 = tf.withName("bias2").placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
+		builder = new UNetBuilder(tf, arch);
+		Operand<TFloat32> logits = builder.forward(x, true, seed);
+		int k = arch.outputChannels();
+		Operand<TFloat32> target = k == 1 ? tf.expandDims(tf.dtypes.cast(y, TFloat32.class), tf.constant(-1))
+			: tf.oneHot(y, tf.constant(k), tf.constant(1f), tf.constant(0f));
+		loss = Losses.build(tf, config.loss(), logits, target, k, classWeights);
+		Map<String, Variable<TFloat32>> vars = builder.variables();
+		List<String> trainable = builder.trainableNames();
+		Output<?>[] wrt = new Output<?>[trainable.size()];
+		for (int i = 0; i < wrt.length; i++) wrt[i] = vars.get(trainable.get(i)).asOutput();
+		Output<?>[] grads = graph.addGradients(loss.asOutput(), wrt);
+		// variables are read by reference: no update may run before every gradient has been computed,
+		// or a layer's backward pass could read an already updated weight
+		List<org.tensorflow.Operation> gradOps = new ArrayList<>();
+		for (Output<?> g : grads) gradOps.add(g.op());
+		for (Output<?> o : wrt) gradOps.add(o.op());
+		gradOps.add(loss.op());
+		Ops slots = tf.withSubScope("adam_slots");
+		Ops opt = tf.withSubScope("adam").withControlDependencyOps(gradOps);
+		Operand<TFloat32> b1 = opt.constant(BETA1), b2 = opt.constant(BETA2), one = opt.constant(1f);
+		Operand<TFloat32> eps = opt.constant((float) config.epsilon()), wd = opt.constant((float) config.weightDecay());
+		for (int i = 0; i < wrt.length; i++) {
+			@SuppressWarnings("unchecked")
+			Operand<TFloat32> g = (Operand<TFloat32>) grads[i];
+			Variable<TFloat32> w = vars.get(trainable.get(i));
+			Ops sl = slots.withSubScope("slot" + i);
+			Variable<TFloat32> m = sl.withName("m").variable(w.shape(), TFloat32.class);
+			Variable<TFloat32> v = sl.withName("v").variable(w.shape(), TFloat32.class);
+			slotInit.add(sl.assign(m, sl.zerosLike(w)));
+			slotInit.add(sl.assign(v, sl.zerosLike(w)));
+			Ops s = opt.withSubScope("slot" + i);
+			Operand<TFloat32> newM = s.assign(m, s.math.add(s.math.mul(b1, m), s.math.mul(s.math.sub(one, b1), g)));
+			Operand<TFloat32> newV = s.assign(v, s.math.add(s.math.mul(b2, v), s.math.mul(s.math.sub(one, b2), s.math.square(g))));
+			Operand<TFloat32> step = s.math.div(s.math.div(newM, bias1), s.math.add(s.math.sqrt(s.math.div(newV, bias2)), eps));
+			updates.add(s.assignSub(w, s.math.mul(lr, s.math.add(step, s.math.mul(wd, w)))));
+		}
+		updates.addAll(builder.statisticsUpdates());
+		long[] inShape = xShape.clone();
+		inferInput = tf.withName("input").placeholder(TFloat32.class, Placeholder.shape(Shape.of(inShape)));
+		Operand<TFloat32> inferLogits = builder.forward(inferInput, false, null);
+		inferOutput = tf.withName("output").identity(k == 1 ? tf.math.sigmoid(inferLogits) : tf.nn.softmax(inferLogits));
+		session = new Session(graph, engine.configProto());
+	}
+
+	/**
+	 * Initialises weights (He-normal from the config's seed, or taken from {@code preset} where names
+	 * and sizes match) and zeroes the Adam moments.
+	 *
+	 * @param preset weights by name, e.g. from {@link #readWeights(Path)}; empty for a fresh network
+	 * @return names of variables initialised randomly (for fine-tuning: those not found in {@code preset})
+	 */
+	public List<String> initialize(Map<String, float[]> preset) {
+		List<String> fresh = builder.initialize(session, config.seed(), preset);
+		Session.Runner r = session.runner();
+		slotInit.forEach(r::addTarget);
+		r.run().close();
+		return fresh;
+	}
+
+	/**
+	 * One optimiser step.
+	 *
+	 * @param images {@code batch * prod(patch) * channels} values, layout {@code [batch, (z,) y, x, c]}
+	 * @param labels {@code batch * prod(patch)} class indices, layout {@code [batch, (z,) y, x]}
+	 * @param batch patches in the batch
+	 * @param step global step number, starting at 1 (Adam's bias correction, dropout seed)
+	 * @param learningRate learning rate of this step
+	 * @return the loss before the update
+	 */
+	public float step(float[] images, short[] labels, int batch, long step, double learningRate) {
+		long[] patch = config.patchSize();
+		int d = patch.length;
+		long[] xs = new long[d + 2], ys = new long[d + 1];
+		xs[0] = ys[0] = batch;
+		for (int i = 0; i < d; i++) xs[d - i] = ys[d - i] = patch[i];
+		xs[d + 1] = arch.inputChannels();
+		int[] lab = new int[labels.length];
+		for (int i = 0; i < lab.length; i++) lab[i] = labels[i];
+		try (TFloat32 xt = TFloat32.tensorOf(Shape.of(xs), DataBuffers.of(images, true, false));
+			TInt32 yt = TInt32.tensorOf(Shape.of(ys), DataBuffers.of(lab, true, false));
+			TInt64 st = TInt64.vectorOf(config.seed(), step);
+			TFloat32 lrt = TFloat32.scalarOf((float) learningRate);
+			TFloat32 b1t = TFloat32.scalarOf((float) (1 - Math.pow(BETA1, step)));
+			TFloat32 b2t = TFloat32.scalarOf((float) (1 - Math.pow(BETA2, step))))
+		{
+			Session.Runner r = session.runner().feed(x, xt).feed(y, yt).feed(seed, st).feed(lr, lrt).feed(bias1, b1t).feed(bias2, b2t)
+				.fetch(loss);
+			updates.forEach(r::addTarget);
+			try (Result res = r.run()) {
+				return ((TFloat32) res.get(0)).getFloat();
+			}
+		}
+	}
+
+	/**
+	 * The inference path as a {@link TileModel}, for validation with tiled prediction.
+	 *
+	 * @return a model sharing this trainer's session and current weights
+	 */
+	public TileModel inferenceModel() {
+		return new SessionTileModel(session, inferInput.asOutput().op().name() + ":0", inferOutput.asOutput().op().name() + ":0",
+			arch.inputChannels(), arch.outputChannels());
+	}
+
+	/** @return current values of all network variables by name (weights and batch-norm statistics) */
+	public Map<String, float[]> weights() {
+		Map<String, float[]> m = new LinkedHashMap<>();
+		for (Map.Entry<String, Variable<TFloat32>> e : builder.variables().entrySet()) {
+			try (Result r = session.runner().fetch(e.getValue()).run()) {
+				TFloat32 t = (TFloat32) r.get(0);
+				float[] v = new float[(int) t.shape().size()];
+				t.copyTo(DataBuffers.of(v, false, false));
+				m.put(e.getKey(), v);
+			}
+		}
+		return m;
+	}
+
+	/**
+	 * Saves every variable (weights, batch-norm statistics, Adam moments) in TensorFlow's checkpoint
+	 * format.
+	 *
+	 * @param prefix checkpoint path prefix, e.g. {@code dir/ckpt}
+	 */
+	public void saveCheckpoint(Path prefix) {
+		session.save(prefix.toString());
+	}
+
+	/**
+	 * Restores every variable from {@link #saveCheckpoint}.
+	 *
+	 * @param prefix checkpoint path prefix
+	 */
+	public void restoreCheckpoint(Path prefix) {
+		session.restore(prefix.toString());
+	}
+
+	/**
+	 * Reads the network variables of a model folder written by unetseg, for fine-tuning.
+	 *
+	 * @param modelDir model folder (SavedModel)
+	 * @return values by variable name (as in {@link UNetBuilder#variables()})
+	 */
+	public static Map<String, float[]> readWeights(Path modelDir) {
+		Map<String, float[]> m = new LinkedHashMap<>();
+		try (SavedModelBundle b = SavedModelBundle.load(modelDir.toString(), SavedModelBundle.DEFAULT_TAG)) {
+			var it = b.graph().operations();
+			while (it.hasNext()) {
+				GraphOperation op = it.next();
+				if (!op.type().startsWith("Variable") || !op.name().endsWith("/var")) continue;
+				try (Result r = b.session().runner().fetch(op.name()).run()) {
+					Tensor t = r.get(0);
+					if (!(t instanceof TFloat32 f)) continue;
+					float[] v = new float[(int) f.shape().size()];
+					f.copyTo(DataBuffers.of(v, false, false));
+					m.put(op.name().substring(0, op.name().length() - 4), v);
+				}
+			}
+		}
+		return m;
+	}
+
+	/** Closes the session and graph. */
+	@Override
+	public void close() {
+		session.close();
+		graph.close();
+	}
+}

@@ -1,0 +1,123 @@
+package io.github.unetseg.data;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+
+import org.junit.jupiter.api.Test;
+
+import io.github.unetseg.image.Calibration;
+import io.github.unetseg.image.Volume;
+import net.imglib2.img.array.ArrayImg;
+import net.imglib2.img.array.ArrayImgs;
+import net.imglib2.type.numeric.integer.UnsignedByteType;
+import net.imglib2.type.numeric.real.FloatType;
+
+class PatchSamplerTest {
+
+	/** Checkerboard of 7-pixel squares (3D: cubes) whose image value is the label (0 or 1). */
+	static TrainingCase pattern(int... size) {
+		long[] dims = new long[size.length + 1];
+		for (int i = 0; i < size.length; i++) dims[i] = size[i];
+		dims[size.length] = 1;
+		ArrayImg<FloatType, ?> img = ArrayImgs.floats(dims);
+		ArrayImg<UnsignedByteType, ?> lab = ArrayImgs.unsignedBytes(dims);
+		var ci = img.cursor();
+		var cl = lab.cursor();
+		while (ci.hasNext()) {
+			ci.fwd();
+			cl.fwd();
+			int sum = 0;
+			for (int d = 0; d < size.length; d++) sum += ci.getIntPosition(d) / 7;
+			int v = sum % 2;
+			ci.get().set(v);
+			cl.get().set(v);
+		}
+		Calibration c = Calibration.uncalibrated(size.length);
+		return TrainingCase.of("pattern", new Volume<>(img, c), new Volume<>(lab, c), new Normalization(Normalization.Method.NONE, 0, 1));
+	}
+
+	static double agreement(TrainingCase c, long[] patch, boolean augment, long seed) {
+		PatchSampler s = new PatchSampler(List.of(c), patch, 0.5, augment);
+		int n = s.patchVoxels();
+		float[] img = new float[n];
+		short[] lab = new short[n];
+		Random r = new Random(seed);
+		long agree = 0, total = 0;
+		for (int k = 0; k < 40; k++) {
+			s.sample(r, img, 0, lab, 0);
+			double m0 = 0, m1 = 0;
+			int n0 = 0, n1 = 0;
+			for (int i = 0; i < n; i++)
+				if (lab[i] == 1) { m1 += img[i]; n1++; } else { m0 += img[i]; n0++; }
+			double mid = n0 > 0 && n1 > 0 ? (m0 / n0 + m1 / n1) / 2 : 0.5;
+			for (int i = 0; i < n; i++, total++) if ((img[i] > mid ? 1 : 0) == lab[i]) agree++;
+		}
+		return (double) agree / total;
+	}
+
+	@Test
+	void withoutAugmentationPatchesAreExactCopies() {
+		assertEquals(1.0, agreement(pattern(60, 50), new long[] { 32, 32 }, false, 1), 0);
+		assertEquals(1.0, agreement(pattern(30, 30, 30), new long[] { 16, 16, 16 }, false, 1), 0);
+	}
+
+	@Test
+	void augmentationMovesImageAndLabelsTogether2D() {
+		// interpolated boundary pixels and noise may disagree; a misaligned transform would give ~50%
+		double a = agreement(pattern(60, 50), new long[] { 32, 32 }, true, 2);
+		assertTrue(a > 0.9, "agreement " + a);
+	}
+
+	@Test
+	void augmentationMovesImageAndLabelsTogether3D() {
+		double a = agreement(pattern(30, 30, 30), new long[] { 16, 16, 16 }, true, 3);
+		assertTrue(a > 0.85, "agreement " + a);
+	}
+
+	@Test
+	void sameSeedSamePatches() {
+		TrainingCase c = pattern(60, 50);
+		PatchSampler s = new PatchSampler(List.of(c), new long[] { 32, 32 }, 0.3, true);
+		float[] a = new float[1024], b = new float[1024];
+		short[] la = new short[1024], lb = new short[1024];
+		s.sample(new Random(9), a, 0, la, 0);
+		s.sample(new Random(9), b, 0, lb, 0);
+		assertTrue(Arrays.equals(a, b) && Arrays.equals(la, lb));
+	}
+
+	@Test
+	void foregroundOversamplingCentresPatchesOnForeground() {
+		long[] dims = { 200, 200, 1 };
+		ArrayImg<FloatType, ?> img = ArrayImgs.floats(dims);
+		ArrayImg<UnsignedByteType, ?> lab = ArrayImgs.unsignedBytes(dims);
+		var ra = lab.randomAccess();
+		for (int y = 100; y < 104; y++) for (int x = 50; x < 54; x++) {
+			ra.setPosition(new long[] { x, y, 0 });
+			ra.get().set(1);
+		}
+		Calibration cal = Calibration.uncalibrated(2);
+		TrainingCase c = TrainingCase.of("dot", new Volume<>(img, cal), new Volume<>(lab, cal), new Normalization(Normalization.Method.NONE, 0, 1));
+		PatchSampler s = new PatchSampler(List.of(c), new long[] { 16, 16 }, 1.0, false);
+		short[] l = new short[256];
+		float[] i = new float[256];
+		Random r = new Random(4);
+		for (int k = 0; k < 20; k++) {
+			s.sample(r, i, 0, l, 0);
+			int fg = 0;
+			for (short v : l) fg += v;
+			assertTrue(fg > 0, "a foreground-centred patch contains foreground");
+		}
+	}
+
+	@Test
+	void mirrorIndexReflectsWithoutRepeatingTheEdge() {
+		assertEquals(1, PatchSampler.mirror(-1, 5));
+		assertEquals(3, PatchSampler.mirror(5, 5));
+		assertEquals(0, PatchSampler.mirror(8, 5));
+		assertEquals(0, PatchSampler.mirror(-3, 1));
+	}
+}
