@@ -4,7 +4,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The {@code unetseg} command line: {@code segment}, {@code train} and {@code info}, for headless and cluster runs.
+ * The {@code unetseg} command line: {@code segment}, {@code train}, {@code evaluate} and {@code info}, for headless and cluster runs.
  * Every subcommand calls the same service classes as the Fiji commands.
  *
  * <p>Exit codes: 0 success, 1 when any file failed (the others are still processed), 2 for a usage
@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "unetseg", mixinStandardHelpOptions = true, version = "unetseg 0.1.0",
 	description = "Tiled U-Net segmentation of 2D images and 3D volumes (TensorFlow Java).",
-	subcommands = { SegmentCommand.class, TrainCommand.class, InfoCommand.class })
+	subcommands = { SegmentCommand.class, TrainCommand.class, EvaluateCommand.class, InfoCommand.class })
 public final class Main {
 
 	/**

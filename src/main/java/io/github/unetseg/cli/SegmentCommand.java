@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 
 import io.github.unetseg.SegmentationException;
+import io.github.unetseg.service.EvaluationService;
 import io.github.unetseg.service.SegmentationService;
 import io.github.unetseg.service.SegmentationSettings;
 import io.github.unetseg.tensorflow.Device;
@@ -61,6 +62,13 @@ final class SegmentCommand implements Callable<Integer> {
 	@Option(names = "--probabilities", description = "Also write <name>_probabilities as 32-bit float.")
 	boolean probabilities;
 
+	@Option(names = "--truth", description = "Ground-truth label file (one input) or folder (matched by name): " +
+		"prints Dice and HD95 per class.")
+	Path truth;
+
+	@Option(names = "--tolerance", defaultValue = "1", description = "Surface Dice tolerance with --truth, physical units.")
+	double tolerance;
+
 	@Parameters(arity = "1..*", paramLabel = "FILE", description = "Input images (TIFF, NIfTI .nii/.nii.gz).")
 	List<Path> files;
 
@@ -94,6 +102,7 @@ final class SegmentCommand implements Callable<Integer> {
 						"%.1f%% outside Session.run, device %s -> %s%n", prefix, r.size(), res.plan().tiles().size(),
 						dims(res.plan().tileSize()), dims(res.plan().halo()), res.plan().computeOverhead(), res.batchSize(), r.seconds(),
 						res.voxelsPerSecond(), 100 * res.stats().outsideModelShare(), res.device(), r.labelsFile());
+					if (truth != null) evaluate(out, err, r, f, failed);
 				}
 				catch (SegmentationException e) {
 					err.println("error: " + e.getMessage());
@@ -111,6 +120,34 @@ final class SegmentCommand implements Callable<Integer> {
 		}
 		out.flush();
 		return 0;
+	}
+
+	private void evaluate(PrintWriter out, PrintWriter err, SegmentationService.FileResult r, Path input, List<Path> failed) {
+		Path t = truth;
+		if (java.nio.file.Files.isDirectory(truth)) {
+			String base = io.github.unetseg.io.ImageFiles.baseName(input);
+			try (var s = java.nio.file.Files.list(truth)) {
+				t = s.filter(p -> io.github.unetseg.io.ImageFiles.baseName(p).equals(base)).findFirst().orElse(null);
+			}
+			catch (java.io.IOException e) {
+				t = null;
+			}
+			if (t == null) {
+				err.println("warning: no ground truth named " + base + ".* in " + truth + "; not evaluated");
+				return;
+			}
+		}
+		try {
+			EvaluationService.PairResult p = EvaluationService.evaluate(r.result().labels(), io.github.unetseg.io.ImageFiles.read(t),
+				null, null, tolerance, r.labelsFile().toString(), t.toString());
+			for (io.github.unetseg.metrics.ClassMetrics m : p.metrics())
+				out.printf(Locale.ROOT, "    against %s: class %d Dice %.4f, HD95 %.3f %s, HD %.3f, ASSD %.3f, surface Dice %.4f (%s)%n",
+					t.getFileName(), m.label(), m.dice(), m.hd95(), p.unit(), m.hausdorff(), m.assd(), m.surfaceDice(), m.status());
+		}
+		catch (SegmentationException e) {
+			err.println("error: " + e.getMessage());
+			failed.add(input);
+		}
 	}
 
 	private static String dims(long[] d) {

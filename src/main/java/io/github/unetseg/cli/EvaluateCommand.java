@@ -1,0 +1,84 @@
+package io.github.unetseg.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+import io.github.unetseg.SegmentationException;
+import io.github.unetseg.metrics.ClassMetrics;
+import io.github.unetseg.service.EvaluationService;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code unetseg evaluate}: Dice, IoU, precision, recall, volumes, Hausdorff distance, HD95, ASSD and
+ * surface Dice per class between predictions and ground truth, in physical units. Exit code 1 when any
+ * pair was skipped (the report still covers the others).
+ */
+@Command(name = "evaluate", mixinStandardHelpOptions = true,
+	description = "Compare label images with ground truth (files, or folders matched by name).")
+final class EvaluateCommand implements Callable<Integer> {
+
+	@Spec
+	CommandSpec spec;
+
+	@Option(names = "--prediction", required = true, description = "Predicted label image or folder (a_labels.tif matches a.tif).")
+	Path prediction;
+
+	@Option(names = "--truth", required = true, description = "Ground-truth label image or folder.")
+	Path truth;
+
+	@Option(names = "--classes", split = ",", description = "Classes to evaluate (default: every label > 0 present).")
+	int[] classes;
+
+	@Option(names = "--spacing", split = ",", description = "Voxel spacing z,y,x (2D: y,x) overriding the files' calibration.")
+	double[] spacing;
+
+	@Option(names = "--tolerance", defaultValue = "1", description = "Surface Dice tolerance in physical units (default: ${DEFAULT-VALUE}).")
+	double tolerance;
+
+	@Option(names = "--output", description = "Report CSV (a _summary.csv is written beside it); .json writes JSON.")
+	Path output;
+
+	@Override
+	public Integer call() {
+		PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
+		if (!(tolerance >= 0)) {
+			err.println("error: --tolerance must be >= 0");
+			return 2;
+		}
+		double[] xyz = null;
+		if (spacing != null) {
+			xyz = new double[spacing.length];
+			for (int i = 0; i < spacing.length; i++) xyz[i] = spacing[spacing.length - 1 - i];
+		}
+		try {
+			EvaluationService.Report r = EvaluationService.evaluateFiles(prediction, truth, classes, xyz, tolerance);
+			print(out, r);
+			if (output != null) {
+				if (output.toString().endsWith(".json")) EvaluationService.writeJson(r, output);
+				else EvaluationService.writeCsv(r, output);
+				out.println("report written to " + output);
+			}
+			r.skipped().forEach(s -> err.println("skipped: " + s.reason()));
+			out.flush();
+			return r.skipped().isEmpty() ? 0 : 1;
+		}
+		catch (SegmentationException e) {
+			err.println("error: " + e.getMessage());
+			return 1;
+		}
+	}
+
+	static void print(PrintWriter out, EvaluationService.Report r) {
+		out.printf(Locale.ROOT, "%-28s %5s %8s %8s %10s %10s %10s %8s  %s%n", "image", "class", "Dice", "IoU", "HD", "HD95", "ASSD",
+			"SurfDice", "status");
+		for (EvaluationService.PairResult p : r.results())
+			for (ClassMetrics m : p.metrics())
+				out.printf(Locale.ROOT, "%-28s %5d %8.4f %8.4f %10.3f %10.3f %10.3f %8.4f  %s (%s)%n", p.name(), m.label(), m.dice(),
+					m.iou(), m.hausdorff(), m.hd95(), m.assd(), m.surfaceDice(), m.status(), p.unit());
+	}
+}

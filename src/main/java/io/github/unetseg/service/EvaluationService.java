@@ -1,0 +1,342 @@
+package io.github.unetseg.service;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+
+import io.github.unetseg.SegmentationException;
+import io.github.unetseg.image.Volume;
+import io.github.unetseg.io.ImageFiles;
+import io.github.unetseg.metrics.ClassMetrics;
+import io.github.unetseg.metrics.SegmentationMetrics;
+import io.github.unetseg.model.ModelBundle;
+import net.imglib2.type.numeric.RealType;
+import net.imglib2.view.Views;
+
+/**
+ * Compares predicted label images with ground truth: the one evaluation entry for
+ * {@code unetseg evaluate}, {@code unetseg segment --truth} and the Fiji command
+ * {@code Evaluate Segmentation...}. Metrics are those of {@link SegmentationMetrics}, per class, in the
+ * images' physical units.
+ *
+ * <p>Folders are matched by base name: a prediction {@code a_labels.tif} (as written by
+ * {@code unetseg segment}) or {@code a.tif} pairs with truth {@code a.tif}. Pairs that cannot be
+ * compared (missing partner, different sizes or spacings, non-integer or negative labels, unreadable
+ * files) are skipped with a reason naming both files; the report covers the others.
+ */
+public final class EvaluationService {
+
+	private EvaluationService() {}
+
+	/**
+	 * Metrics of one image pair.
+	 *
+	 * @param name base name of the pair
+	 * @param prediction prediction file (or image title)
+	 * @param truth truth file (or image title)
+	 * @param unit physical unit of distances
+	 * @param metrics one entry per evaluated class
+	 */
+	public record PairResult(String name, String prediction, String truth, String unit, List<ClassMetrics> metrics) {}
+
+	/**
+	 * A pair left out of the report.
+	 *
+	 * @param prediction prediction file, or {@code null} when missing
+	 * @param truth truth file, or {@code null} when missing
+	 * @param reason why, with the fix
+	 */
+	public record Skipped(String prediction, String truth, String reason) {}
+
+	/**
+	 * The whole evaluation.
+	 *
+	 * @param results evaluated pairs, sorted by name
+	 * @param skipped pairs left out
+	 * @param tolerance surface-Dice tolerance, physical units
+	 */
+	public record Report(List<PairResult> results, List<Skipped> skipped, double tolerance) {}
+
+	/**
+	 * Evaluates two label images in memory.
+	 *
+	 * @param prediction predicted labels {@code [x, y(, z), 1]}
+	 * @param truth true labels, same size
+	 * @param classes classes to evaluate, or {@code null} for every label &gt; 0 present in either image
+	 * @param spacing spacing override {@code [x, y(, z)]}, or {@code null} to use the images' (which must agree)
+	 * @param tolerance surface-Dice tolerance, physical units
+	 * @param predictionName name for messages
+	 * @param truthName name for messages
+	 * @return the metrics per class
+	 * @throws SegmentationException if sizes or spacings differ, or labels are not non-negative integers
+	 */
+	public static PairResult evaluate(Volume<?> prediction, Volume<?> truth, int[] classes, double[] spacing, double tolerance,
+		String predictionName, String truthName)
+	{
+		String both = predictionName + " and " + truthName;
+		if (prediction.spatialDims() != truth.spatialDims() || !Arrays.equals(prediction.spatialSize(), truth.spatialSize()))
+			throw new SegmentationException(both + " differ in size (" + prediction.describeSize() + " vs " + truth.describeSize() +
+				"). Fix: compare a prediction with the truth of the same image.");
+		if (prediction.channels() != 1 || truth.channels() != 1)
+			throw new SegmentationException(both + ": label images need one channel. Fix: pass label images, not probabilities.");
+		double[] s = spacing;
+		if (s == null) {
+			double[] a = prediction.calibration().spacing(), b = truth.calibration().spacing();
+			for (int d = 0; d < a.length; d++)
+				if (Math.abs(a[d] - b[d]) > 1e-3 * Math.max(a[d], b[d]))
+					throw new SegmentationException(both + " have different voxel spacings (" + Arrays.toString(a) + " vs " +
+						Arrays.toString(b) + "). Fix: give --spacing, or resample one onto the other's grid.");
+			s = b;
+		}
+		else if (s.length != truth.spatialDims())
+			throw new SegmentationException("--spacing has " + s.length + " values but " + truthName + " is " + truth.spatialDims() +
+				"D. Fix: give " + truth.spatialDims() + " values.");
+		short[] p = labels(prediction, predictionName), t = labels(truth, truthName);
+		int[] cls = classes;
+		if (cls == null) {
+			TreeSet<Integer> present = new TreeSet<>();
+			for (short v : p) if (v > 0) present.add((int) v);
+			for (short v : t) if (v > 0) present.add((int) v);
+			cls = present.stream().mapToInt(Integer::intValue).toArray();
+		}
+		long[] size = truth.spatialSize();
+		int[] dims = new int[size.length];
+		for (int d = 0; d < dims.length; d++) dims[d] = (int) size[d];
+		String unit = spacing != null ? "given" : truth.calibration().unit();
+		return new PairResult(predictionName, predictionName, truthName, unit,
+			SegmentationMetrics.compute(p, t, dims, s, cls, tolerance));
+	}
+
+	@SuppressWarnings({ "unchecked", "rawtypes" })
+	private static short[] labels(Volume<?> v, String name) {
+		if (v.voxelCount() > Integer.MAX_VALUE - 8) throw new SegmentationException(name + " is too large to evaluate in memory.");
+		short[] out = new short[(int) v.voxelCount()];
+		int i = 0;
+		for (RealType<?> t : (Iterable<RealType<?>>) (Iterable) Views.flatIterable(v.image())) {
+			double x = t.getRealDouble();
+			if (x != Math.rint(x) || x < 0 || x > Short.MAX_VALUE)
+				throw new SegmentationException(name + " has the value " + x + ", not a class index (a non-negative integer). Fix: " +
+					"pass a label image (e.g. *_labels.tif from unetseg segment), not an intensity or probability image.");
+			out[i++] = (short) x;
+		}
+		return out;
+	}
+
+	/**
+	 * Evaluates files or folders.
+	 *
+	 * @param prediction a label file or a folder of them
+	 * @param truth a label file or a folder of them (both files or both folders)
+	 * @param classes classes to evaluate, or {@code null} for all present
+	 * @param spacing spacing override {@code [x, y(, z)]} or {@code null}
+	 * @param tolerance surface-Dice tolerance, physical units
+	 * @return the report; pairs that failed are in {@link Report#skipped()}
+	 * @throws SegmentationException if a path does not exist or one is a file and the other a folder
+	 */
+	public static Report evaluateFiles(Path prediction, Path truth, int[] classes, double[] spacing, double tolerance) {
+		Map<Path, Path> pairs = new LinkedHashMap<>();
+		List<Skipped> skipped = new ArrayList<>();
+		if (Files.isDirectory(prediction) && Files.isDirectory(truth)) {
+			Map<String, Path> preds = list(prediction), truths = list(truth);
+			for (Map.Entry<String, Path> e : truths.entrySet()) {
+				Path p = preds.remove(e.getKey() + "_labels");
+				if (p == null) p = preds.remove(e.getKey());
+				if (p == null) skipped.add(new Skipped(null, e.getValue().toString(), "no prediction named " + e.getKey() +
+					"_labels.* or " + e.getKey() + ".* in " + prediction));
+				else pairs.put(p, e.getValue());
+			}
+			for (Path p : preds.values()) skipped.add(new Skipped(p.toString(), null, "no ground truth with this name in " + truth));
+		}
+		else if (Files.isRegularFile(prediction) && Files.isRegularFile(truth)) pairs.put(prediction, truth);
+		else throw new SegmentationException("--prediction " + prediction + " and --truth " + truth + " must both be existing files " +
+			"or both folders. Fix: check the paths.");
+		List<PairResult> results = new ArrayList<>();
+		for (Map.Entry<Path, Path> e : pairs.entrySet()) {
+			try {
+				PairResult r = evaluate(ImageFiles.read(e.getKey()), ImageFiles.read(e.getValue()), classes, spacing, tolerance,
+					e.getKey().toString(), e.getValue().toString());
+				results.add(new PairResult(ImageFiles.baseName(e.getValue()), r.prediction(), r.truth(), r.unit(), r.metrics()));
+			}
+			catch (SegmentationException ex) {
+				skipped.add(new Skipped(e.getKey().toString(), e.getValue().toString(), ex.getMessage()));
+			}
+		}
+		return new Report(results, skipped, tolerance);
+	}
+
+	private static Map<String, Path> list(Path dir) {
+		Map<String, Path> m = new TreeMap<>();
+		try (Stream<Path> s = Files.list(dir)) {
+			s.filter(Files::isRegularFile).filter(p -> !p.getFileName().toString().startsWith(".")).sorted()
+				.forEach(p -> m.put(ImageFiles.baseName(p), p));
+		}
+		catch (IOException e) {
+			throw new SegmentationException("Cannot list " + dir + ": " + e.getMessage(), e);
+		}
+		return m;
+	}
+
+	/** Metric names and accessors, in report order. */
+	public static final List<String> METRICS = List.of("dice", "iou", "precision", "recall", "volume_prediction", "volume_truth",
+		"volume_difference", "hausdorff", "hd95", "assd", "surface_dice");
+
+	/**
+	 * @param m metrics of a class
+	 * @return values in the order of {@link #METRICS}
+	 */
+	public static double[] values(ClassMetrics m) {
+		return new double[] { m.dice(), m.iou(), m.precision(), m.recall(), m.predictedVolume(), m.trueVolume(), m.volumeDifference(),
+			m.hausdorff(), m.hd95(), m.assd(), m.surfaceDice() };
+	}
+
+	/**
+	 * Summary over images per class and metric: count of finite values, mean, median and (population)
+	 * standard deviation of the finite values, and the count of NaN/infinite values, which are reported
+	 * rather than silently averaged.
+	 *
+	 * @param report the report
+	 * @return rows {@code [class, metric index, n, mean, median, std, nonFinite]} by class then metric
+	 */
+	public static List<double[]> summary(Report report) {
+		Map<Integer, List<double[]>> byClass = new TreeMap<>();
+		for (PairResult r : report.results())
+			for (ClassMetrics m : r.metrics()) byClass.computeIfAbsent(m.label(), k -> new ArrayList<>()).add(values(m));
+		List<double[]> rows = new ArrayList<>();
+		for (Map.Entry<Integer, List<double[]>> e : byClass.entrySet()) {
+			for (int k = 0; k < METRICS.size(); k++) {
+				final int idx = k;
+				double[] v = e.getValue().stream().mapToDouble(a -> a[idx]).filter(Double::isFinite).sorted().toArray();
+				long nonFinite = e.getValue().size() - v.length;
+				double mean = Arrays.stream(v).average().orElse(Double.NaN);
+				double median = v.length == 0 ? Double.NaN : v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+				double var = 0;
+				for (double x : v) var += (x - mean) * (x - mean);
+				double std = v.length == 0 ? Double.NaN : Math.sqrt(var / v.length);
+				rows.add(new double[] { e.getKey(), k, v.length, mean, median, std, nonFinite });
+			}
+		}
+		return rows;
+	}
+
+	private static String num(double v) {
+		return Double.isNaN(v) ? "NaN" : Double.isInfinite(v) ? (v > 0 ? "Infinity" : "-Infinity") : String.format(Locale.ROOT, "%.6g", v);
+	}
+
+	/**
+	 * Writes the per-image table as CSV ({@code path}) and the summary beside it
+	 * ({@code <name>_summary.csv}), each atomically. Skipped pairs are rows with status {@code skipped}.
+	 *
+	 * @param report the report
+	 * @param path CSV file
+	 * @throws SegmentationException if it cannot be written
+	 */
+	public static void writeCsv(Report report, Path path) {
+		StringBuilder b = new StringBuilder("image,prediction,truth,class,status,unit," + String.join(",", METRICS) + "\n");
+		for (PairResult r : report.results())
+			for (ClassMetrics m : r.metrics()) {
+				b.append(csv(r.name())).append(',').append(csv(r.prediction())).append(',').append(csv(r.truth())).append(',')
+					.append(m.label()).append(',').append(m.status()).append(',').append(csv(r.unit()));
+				for (double v : values(m)) b.append(',').append(num(v));
+				b.append('\n');
+			}
+		for (Skipped s : report.skipped())
+			b.append(',').append(csv(String.valueOf(s.prediction()))).append(',').append(csv(String.valueOf(s.truth())))
+				.append(",,skipped: ").append(csv(s.reason())).append(",").append(",".repeat(METRICS.size() - 1)).append('\n');
+		StringBuilder sum = new StringBuilder("class,metric,n,mean,median,std,non_finite\n");
+		for (double[] row : summary(report))
+			sum.append((int) row[0]).append(',').append(METRICS.get((int) row[1])).append(',').append((long) row[2]).append(',')
+				.append(num(row[3])).append(',').append(num(row[4])).append(',').append(num(row[5])).append(',').append((long) row[6])
+				.append('\n');
+		write(path, b.toString());
+		String name = path.getFileName().toString();
+		int dot = name.lastIndexOf('.');
+		write(path.resolveSibling((dot > 0 ? name.substring(0, dot) : name) + "_summary.csv"), sum.toString());
+	}
+
+	/**
+	 * Writes the report (per image, summary, skipped pairs and the conventions) as JSON, atomically.
+	 *
+	 * @param report the report
+	 * @param path JSON file
+	 */
+	public static void writeJson(Report report, Path path) {
+		JsonObject o = new JsonObject();
+		o.addProperty("tolerance", report.tolerance());
+		o.addProperty("conventions", "HD95: 95th percentile of each directed boundary-distance set, then the maximum (MONAI). " +
+			"Both masks empty: all metrics NaN. One mask empty: Dice/IoU/surface Dice 0, distances Infinity.");
+		JsonArray images = new JsonArray();
+		for (PairResult r : report.results()) {
+			JsonObject ir = new JsonObject();
+			ir.addProperty("image", r.name());
+			ir.addProperty("prediction", r.prediction());
+			ir.addProperty("truth", r.truth());
+			ir.addProperty("unit", r.unit());
+			JsonArray cls = new JsonArray();
+			for (ClassMetrics m : r.metrics()) {
+				JsonObject c = new JsonObject();
+				c.addProperty("class", m.label());
+				c.addProperty("status", m.status());
+				double[] v = values(m);
+				for (int k = 0; k < v.length; k++) c.addProperty(METRICS.get(k), v[k]);
+				cls.add(c);
+			}
+			ir.add("classes", cls);
+			images.add(ir);
+		}
+		o.add("images", images);
+		JsonArray sum = new JsonArray();
+		for (double[] row : summary(report)) {
+			JsonObject s = new JsonObject();
+			s.addProperty("class", (int) row[0]);
+			s.addProperty("metric", METRICS.get((int) row[1]));
+			s.addProperty("n", (long) row[2]);
+			s.addProperty("mean", row[3]);
+			s.addProperty("median", row[4]);
+			s.addProperty("std", row[5]);
+			s.addProperty("non_finite", (long) row[6]);
+			sum.add(s);
+		}
+		o.add("summary", sum);
+		JsonArray sk = new JsonArray();
+		for (Skipped s : report.skipped()) {
+			JsonObject j = new JsonObject();
+			j.addProperty("prediction", s.prediction());
+			j.addProperty("truth", s.truth());
+			j.addProperty("reason", s.reason());
+			sk.add(j);
+		}
+		o.add("skipped", sk);
+		write(path, new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create().toJson(o) + "\n");
+	}
+
+	private static String csv(String s) {
+		return s.contains(",") || s.contains("\"") || s.contains("\n") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
+	}
+
+	private static void write(Path path, String text) {
+		try {
+			Path dir = path.toAbsolutePath().getParent();
+			Files.createDirectories(dir);
+			Path tmp = Files.createTempFile(dir, "." + path.getFileName(), ".tmp");
+			Files.writeString(tmp, text, StandardCharsets.UTF_8);
+			ModelBundle.moveAtomically(tmp, path);
+		}
+		catch (IOException e) {
+			throw new SegmentationException("Cannot write " + path + ": " + e.getMessage() + ". Fix: choose a writable --output.", e);
+		}
+	}
+}

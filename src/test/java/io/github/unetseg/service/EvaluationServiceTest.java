@@ -1,0 +1,117 @@
+package io.github.unetseg.service;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+
+import io.github.unetseg.SegmentationException;
+import io.github.unetseg.image.Calibration;
+import io.github.unetseg.image.Volume;
+import io.github.unetseg.io.ImageFiles;
+import io.github.unetseg.metrics.ClassMetrics;
+import net.imglib2.img.array.ArrayImg;
+import net.imglib2.img.array.ArrayImgs;
+import net.imglib2.type.numeric.integer.UnsignedByteType;
+import net.imglib2.type.numeric.real.FloatType;
+
+class EvaluationServiceTest {
+
+	@TempDir
+	Path dir;
+
+	static Volume<UnsignedByteType> square(int x0, int size, Calibration cal) {
+		ArrayImg<UnsignedByteType, ?> img = ArrayImgs.unsignedBytes(40, 30, 1);
+		var ra = img.randomAccess();
+		for (int y = 5; y < 5 + size; y++) for (int x = x0; x < x0 + size; x++) {
+			ra.setPosition(new long[] { x, y, 0 });
+			ra.get().set(1);
+		}
+		return new Volume<>(img, cal);
+	}
+
+	@Test
+	void realBrainMaskAgainstItselfAndAShiftedCopy() {
+		Volume<?> mask = ImageFiles.read(Path.of("test-images/mri-t1-axial-z90-brainmask.tif"));
+		EvaluationService.PairResult same = EvaluationService.evaluate(mask, mask, null, null, 1, "a", "b");
+		ClassMetrics m = same.metrics().get(0);
+		assertEquals(1.0, m.dice());
+		assertEquals(0.0, m.hausdorff());
+		assertEquals("mm", same.unit());
+	}
+
+	@Test
+	void foldersAreMatchedByNameAndBadPairsSkippedWithBothFilesNamed() throws Exception {
+		Calibration mm = Calibration.of("mm", 0.5, 2.0);
+		Path pred = dir.resolve("pred"), truth = dir.resolve("truth");
+		ImageFiles.write(square(10, 8, mm), pred.resolve("a_labels.tif"), 2);
+		ImageFiles.write(square(12, 8, mm), truth.resolve("a.tif"), 2);
+		ImageFiles.write(square(10, 8, mm), pred.resolve("b.tif"), 2);
+		ImageFiles.write(square(10, 8, Calibration.of("mm", 1, 1)), truth.resolve("b.tif"), 2);
+		ImageFiles.write(square(10, 8, mm), truth.resolve("c.tif"), 2);
+		ArrayImg<FloatType, ?> prob = ArrayImgs.floats(40, 30, 1);
+		prob.firstElement().set(0.25f);
+		ImageFiles.write(new Volume<>(prob, mm), pred.resolve("d.tif"), 0);
+		ImageFiles.write(square(10, 8, mm), truth.resolve("d.tif"), 2);
+
+		EvaluationService.Report r = EvaluationService.evaluateFiles(pred, truth, null, null, 1.0);
+		assertEquals(1, r.results().size());
+		ClassMetrics a = r.results().get(0).metrics().get(0);
+		// 8 x 8 squares shifted by 2 pixels of 0.5 mm: overlap 6 x 8
+		assertEquals(2 * 48.0 / 128, a.dice(), 1e-12);
+		assertEquals(1.0, a.hausdorff(), 1e-9);
+		assertEquals(64 * 0.5 * 2.0, a.trueVolume(), 1e-9);
+		assertEquals(3, r.skipped().size());
+		String reasons = r.skipped().toString();
+		assertTrue(reasons.contains("different voxel spacings") && reasons.contains("b.tif"), reasons);
+		assertTrue(reasons.contains("no prediction named c_labels"), reasons);
+		assertTrue(reasons.contains("0.25") && reasons.contains("not a class index"), reasons);
+
+		Path csv = dir.resolve("report.csv");
+		EvaluationService.writeCsv(r, csv);
+		List<String> lines = Files.readAllLines(csv);
+		assertEquals(1 + 1 + 3, lines.size());
+		assertTrue(lines.get(1).startsWith("a,") && lines.get(1).contains(",1,ok,mm,0.750000"), lines.get(1));
+		List<String> summary = Files.readAllLines(dir.resolve("report_summary.csv"));
+		assertTrue(summary.contains("1,dice,1,0.750000,0.750000,0.00000,0"), summary.toString());
+		Path json = dir.resolve("report.json");
+		EvaluationService.writeJson(r, json);
+		JsonObject o = JsonParser.parseString(Files.readString(json)).getAsJsonObject();
+		assertEquals(3, o.getAsJsonArray("skipped").size());
+		assertEquals(0.75, o.getAsJsonArray("images").get(0).getAsJsonObject().getAsJsonArray("classes").get(0).getAsJsonObject()
+			.get("dice").getAsDouble(), 1e-12);
+	}
+
+	@Test
+	void summaryKeepsNonFiniteValuesVisible() {
+		Calibration c = Calibration.uncalibrated(2);
+		Volume<UnsignedByteType> emptyImg = new Volume<>(ArrayImgs.unsignedBytes(40, 30, 1), c);
+		EvaluationService.PairResult one = EvaluationService.evaluate(square(10, 8, c), square(10, 8, c), new int[] { 1 }, null, 1, "p", "t");
+		EvaluationService.PairResult two = EvaluationService.evaluate(emptyImg, square(10, 8, c), new int[] { 1 }, null, 1, "p2", "t2");
+		EvaluationService.Report r = new EvaluationService.Report(List.of(one, two), List.of(), 1);
+		double[] hd = EvaluationService.summary(r).stream().filter(row -> EvaluationService.METRICS.get((int) row[1]).equals("hausdorff"))
+			.findFirst().orElseThrow();
+		assertEquals(1, hd[2], "one finite value");
+		assertEquals(1, hd[6], "one infinite value reported");
+		double[] dice = EvaluationService.summary(r).stream().filter(row -> (int) row[1] == 0).findFirst().orElseThrow();
+		assertEquals(0.5, dice[3], 1e-12, "mean of 1 and 0");
+	}
+
+	@Test
+	void differentSizesAreRejectedNamingBothImages() {
+		Calibration c = Calibration.uncalibrated(2);
+		SegmentationException e = assertThrows(SegmentationException.class, () -> EvaluationService.evaluate(
+			new Volume<>(ArrayImgs.unsignedBytes(10, 10, 1), c), new Volume<>(ArrayImgs.unsignedBytes(10, 11, 1), c), null, null, 1,
+			"pred.tif", "truth.tif"));
+		assertTrue(e.getMessage().contains("pred.tif and truth.tif differ in size"), e.getMessage());
+	}
+}
