@@ -101,6 +101,14 @@ public record TrainingConfig(int epochs, int stepsPerEpoch, int batchSize, long[
 		return classWeights == null ? null : classWeights.clone();
 	}
 
+	@Override
+	public String toString() {
+		return String.format(Locale.ROOT, "%d epochs x %d steps, batch %d, patch %s, Adam lr %.3g (%s), epsilon %.3g, weight decay %.3g, " +
+			"loss %s%s, foreground %.2f, augment %s, patience %d, seed %d", epochs, stepsPerEpoch, batchSize, Arrays.toString(patchSize),
+			learningRate, schedule, epsilon, weightDecay, loss, classWeights == null ? "" : " " + Arrays.toString(classWeights),
+			foregroundFraction, augment, patience, seed);
+	}
+
 	/** @return a copy with other epoch and step counts */
 	public TrainingConfig withSchedule(int newEpochs, int newSteps) {
 		return new TrainingConfig(newEpochs, newSteps, batchSize, patchSize, learningRate, epsilon, weightDecay, schedule, loss,

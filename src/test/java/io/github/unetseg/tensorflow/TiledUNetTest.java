@@ -124,6 +124,32 @@ class TiledUNetTest {
 	}
 
 	@Test
+	void shippedTrainedModelsTileWithoutSeams() {
+		for (String[] c : new String[][] { { "models/brain-mri-2d", "test-images/mri-t1-axial-z90.tif", "160" },
+			{ "models/brain-mri-3d", "test-images/ch2.nii.gz", "96" } })
+		{
+			try (TensorFlowModel m = TensorFlowModel.load(ModelBundle.read(Path.of(c[0])), new EngineOptions(Device.CPU, 2))) {
+				Volume<FloatType> v = cast(io.github.unetseg.io.ImageFiles.read(Path.of(c[1])));
+				if (v.spatialDims() == 3) // an odd-sized block of the volume: 61 x 130 x 97
+					v = new Volume<>(net.imglib2.view.Views.zeroMin(net.imglib2.view.Views.interval(v.image(), new long[] { 60, 40, 40, 0 },
+						new long[] { 120, 169, 136, 0 })), v.calibration());
+				int n = v.spatialDims();
+				long[] halo = m.spec().halo(), tile = new long[n];
+				java.util.Arrays.fill(tile, Long.parseLong(c[2]));
+				TiledInference.Output whole = run(m, v, TilePlan.whole(v.spatialSize(), halo, m.spec().alignment()), 1);
+				TilePlan plan = TilePlan.create(v.spatialSize(), tile, halo, 0, m.spec().alignment());
+				Agreement a = compare(whole, run(m, v, plan, 2));
+				System.out.printf(Locale.ROOT, "%s tile %s halo %s: %d tiles, overhead %.2f, max |dp| %.2e, labels %.6f%n", c[0],
+					java.util.Arrays.toString(tile), java.util.Arrays.toString(halo), plan.tiles().size(), plan.computeOverhead(),
+					a.maxProbabilityDifference(), a.labelAgreement());
+				assertTrue(plan.tiles().size() > 1);
+				assertTrue(a.maxProbabilityDifference() <= 1e-3, c[0] + ": probabilities differ by " + a.maxProbabilityDifference());
+				assertTrue(a.labelAgreement() >= 0.9999, c[0] + ": labels agree on " + a.labelAgreement());
+			}
+		}
+	}
+
+	@Test
 	void withoutHaloTheSeamsAreVisibleAndAHaloOfTheReceptiveFieldRemovesThem() {
 		Volume<FloatType> v = Images.blobs(13, 300, 260);
 		int align = binary2d.spec().alignment();
