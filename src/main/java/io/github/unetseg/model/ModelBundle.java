@@ -56,6 +56,9 @@ public record ModelBundle(Path directory, ModelSpec spec) {
 		if (!Files.isRegularFile(pb))
 			throw new SegmentationException("Model folder " + directory + " has no saved_model.pb, so it is not a TensorFlow " +
 				"SavedModel. Fix: export the model with tf.saved_model.save (Python) or point to a folder made by unetseg.");
+		if (!Files.isRegularFile(directory.resolve("variables").resolve("variables.index")))
+			throw new SegmentationException("Model folder " + directory + " has no variables/variables.index: the SavedModel's " +
+				"weights are missing. Fix: copy the whole model folder, including variables/.");
 		Path json = directory.resolve(MODEL_JSON);
 		if (!Files.isRegularFile(json))
 			throw new SegmentationException("Model folder " + directory + " has no " + MODEL_JSON + ". Fix: add one describing " +

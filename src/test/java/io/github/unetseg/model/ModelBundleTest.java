@@ -70,11 +70,14 @@ class ModelBundleTest {
 			.contains("does not exist"));
 		assertTrue(assertThrows(SegmentationException.class, () -> ModelBundle.read(dir)).getMessage().contains("saved_model.pb"));
 		Files.writeString(dir.resolve("saved_model.pb"), "x");
+		assertTrue(assertThrows(SegmentationException.class, () -> ModelBundle.read(dir)).getMessage().contains("variables"));
+		Files.createDirectories(dir.resolve("variables"));
+		Files.writeString(dir.resolve("variables/variables.index"), "x");
 		assertTrue(assertThrows(SegmentationException.class, () -> ModelBundle.read(dir)).getMessage().contains("model.json"));
 		ModelBundle.writeSpec(dir, spec());
 		assertEquals("brain", ModelBundle.read(dir).spec().name());
 		try (var s = Files.list(dir)) {
-			assertEquals(2, s.count(), "no temporary file left: " + dir);
+			assertEquals(3, s.count(), "no temporary file left: " + dir);
 		}
 	}
 
