@@ -152,9 +152,9 @@ public final class SegmentationService implements AutoCloseable {
 	public TilePlan plan(long[] imageSize, SegmentationSettings settings) {
 		ModelSpec spec = bundle.spec();
 		int n = spec.dimensions();
-		long[] tile = perAxis(settings.tile(), spec.tile(), n, "--tile");
 		long[] halo = perAxis(settings.halo(), spec.halo(), n, "--halo");
 		int a = spec.alignment();
+		long[] tile = settings.tile() == null ? autoTile(imageSize, spec.tile(), halo, a) : perAxis(settings.tile(), spec.tile(), n, "--tile");
 		for (int d = 0; d < n; d++) tile[d] = (tile[d] + a - 1) / a * a;
 		try {
 			return TilePlan.create(imageSize, tile, halo, settings.overlap(), a);
@@ -162,6 +162,57 @@ public final class SegmentationService implements AutoCloseable {
 		catch (IllegalArgumentException e) {
 			throw new SegmentationException("Tiling settings do not work for model " + spec.name() + ": " + e.getMessage() + ".", e);
 		}
+	}
+
+	/**
+	 * Tile size per axis that computes the fewest pixels for this image: the cost of a plan is
+	 * {@code prod(tiles along d * tile_d)}, searched over multiples of the alignment between the
+	 * smallest useful tile ({@code 2 * halo + alignment}) and 1.5 times the model's tile, with the tile
+	 * volume capped at 1.5 times the model's (so memory per tile stays close to what the model
+	 * recommends). Halo and overlap waste is what this minimises; with a large halo (the receptive
+	 * field), a tile that fits the image in one or two steps per axis is often much cheaper.
+	 */
+	static long[] autoTile(long[] imageSize, long[] modelTile, long[] halo, int a) {
+		int n = imageSize.length;
+		double cap = 1.5;
+		for (long t : modelTile) cap *= t;
+		long[][] cand = new long[n][];
+		for (int d = 0; d < n; d++) {
+			long lo = roundUp(2 * halo[d] + a, a);
+			long hi = Math.max(lo, roundUp((long) Math.ceil(modelTile[d] * 1.5), a));
+			long need = roundUp(imageSize[d] + 2 * halo[d], a);
+			hi = Math.min(hi, Math.max(lo, need));
+			int count = (int) ((hi - lo) / a) + 1;
+			cand[d] = new long[count];
+			for (int i = 0; i < count; i++) cand[d][i] = lo + (long) i * a;
+		}
+		long[] best = modelTile.clone();
+		double bestCost = Double.POSITIVE_INFINITY;
+		int[] idx = new int[n];
+		while (true) {
+			double vol = 1, cost = 1;
+			long[] t = new long[n];
+			for (int d = 0; d < n; d++) {
+				t[d] = cand[d][idx[d]];
+				vol *= t[d];
+				long core = t[d] - 2 * halo[d];
+				long step = Math.max(a, core - core % a);
+				long tiles = imageSize[d] <= core ? 1 : (imageSize[d] - core + step - 1) / step + 1;
+				cost *= tiles * Math.min(t[d], roundUp(imageSize[d] + 2 * halo[d], a));
+			}
+			if (vol <= cap && cost < bestCost) {
+				bestCost = cost;
+				best = t;
+			}
+			int d = 0;
+			while (d < n && ++idx[d] >= cand[d].length) idx[d++] = 0;
+			if (d == n) break;
+		}
+		return best;
+	}
+
+	private static long roundUp(long v, long m) {
+		return (v + m - 1) / m * m;
 	}
 
 	private static long[] perAxis(long[] given, long[] fallback, int n, String name) {
