@@ -9,6 +9,8 @@ import java.util.concurrent.Callable;
 
 import io.github.unetseg.SegmentationException;
 import io.github.unetseg.service.EvaluationService;
+import io.github.unetseg.service.InputFiles;
+import io.github.unetseg.tiling.ProgressListener;
 import io.github.unetseg.service.SegmentationService;
 import io.github.unetseg.service.SegmentationSettings;
 import io.github.unetseg.tensorflow.Device;
@@ -21,8 +23,9 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code unetseg segment}: segments files with a model folder and writes label images (and
- * optionally probability maps) into an output folder. One failing file does not stop the others; the
- * exit code is then 1.
+ * optionally probability maps) into an output folder. Inputs may be files, folders or glob patterns;
+ * {@code --shard i/n} takes every n-th file for job arrays; files whose outputs exist are skipped so a
+ * killed job can be rerun. One failing file does not stop the others; the exit code is then 1.
  */
 @Command(name = "segment", mixinStandardHelpOptions = true,
 	description = "Segment 2D/3D TIFF or NIfTI files with a U-Net model folder. Writes <name>_labels.tif (or .nii.gz).")
@@ -69,8 +72,15 @@ final class SegmentCommand implements Callable<Integer> {
 	@Option(names = "--tolerance", defaultValue = "1", description = "Surface Dice tolerance with --truth, physical units.")
 	double tolerance;
 
-	@Parameters(arity = "1..*", paramLabel = "FILE", description = "Input images (TIFF, NIfTI .nii/.nii.gz).")
-	List<Path> files;
+	@Option(names = "--shard", description = "Process shard i of n (0-based), e.g. $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT.")
+	String shard;
+
+	@Option(names = "--overwrite", description = "Recompute files whose outputs already exist (default: skip them).")
+	boolean overwrite;
+
+	@Parameters(arity = "1..*", paramLabel = "INPUT", description = "Images (TIFF, NIfTI), folders of images, or quoted " +
+		"glob patterns such as 'data/*.tif'; @list.txt reads arguments from a file.")
+	List<String> files;
 
 	@Override
 	public Integer call() {
@@ -78,48 +88,77 @@ final class SegmentCommand implements Callable<Integer> {
 		PrintWriter err = spec.commandLine().getErr();
 		SegmentationSettings settings;
 		EngineOptions engine;
+		List<Path> inputs;
 		try {
 			settings = new SegmentationSettings(tile, halo, overlap, batch, threshold, probabilities);
 			engine = new EngineOptions(Device.parse(device), threads);
+			inputs = InputFiles.shard(InputFiles.expand(files), shard);
 		}
-		catch (IllegalArgumentException e) {
+		catch (IllegalArgumentException | SegmentationException e) {
 			err.println("error: " + e.getMessage());
 			return 2;
 		}
+		if (inputs.isEmpty()) {
+			out.println("no input files in this shard");
+			return 0;
+		}
 		List<Path> failed = new ArrayList<>();
+		int total = inputs.size();
 		try (SegmentationService service = new SegmentationService(model, engine)) {
-			out.printf(Locale.ROOT, "model %s (%dD, %d classes) on %s%n", service.spec().name(), service.spec().dimensions(),
-				service.spec().classNames().size(), service.device());
-			for (int i = 0; i < files.size(); i++) {
-				Path f = files.get(i);
-				String prefix = String.format(Locale.ROOT, "[%d/%d] %s: ", i + 1, files.size(), f.getFileName());
-				try {
-					SegmentationService.FileResult r = service.segmentFile(f, output, settings,
-						new ConsoleProgress(System.err, prefix));
-					SegmentationService.Result res = r.result();
-					res.warnings().forEach(w -> err.println("warning: " + w));
-					out.printf(Locale.ROOT, "%s%s, %d tiles of %s (halo %s, compute overhead %.2fx), batch %d, %.2f s, %.0f voxels/s, " +
-						"%.1f%% outside Session.run, device %s -> %s%n", prefix, r.size(), res.plan().tiles().size(),
-						dims(res.plan().tileSize()), dims(res.plan().halo()), res.plan().computeOverhead(), res.batchSize(), r.seconds(),
-						res.voxelsPerSecond(), 100 * res.stats().outsideModelShare(), res.device(), r.labelsFile());
-					if (truth != null) evaluate(out, err, r, f, failed);
+			out.printf(Locale.ROOT, "model %s (%dD, %d classes) on %s; %d file(s)%s%n", service.spec().name(),
+				service.spec().dimensions(), service.spec().classNames().size(), service.device(), total,
+				shard == null ? "" : " in shard " + shard);
+			var counts = service.segmentBatch(inputs, output, settings, overwrite, new SegmentationService.BatchListener() {
+				@Override
+				public ProgressListener progress(int index, Path input) {
+					return new ConsoleProgress(System.err, prefix(index, total, input));
 				}
-				catch (SegmentationException e) {
-					err.println("error: " + e.getMessage());
-					failed.add(f);
+
+				@Override
+				public void file(int index, Path f, SegmentationService.Status status, SegmentationService.FileResult r,
+					SegmentationException error)
+				{
+					String prefix = prefix(index, total, f);
+					switch (status) {
+						case SKIPPED -> out.println(prefix + "outputs exist, skipped (use --overwrite to recompute)");
+						case FAILED -> {
+							err.println("error: " + error.getMessage());
+							failed.add(f);
+						}
+						case DONE -> {
+							SegmentationService.Result res = r.result();
+							res.warnings().forEach(w -> err.println("warning: " + w));
+							out.printf(Locale.ROOT, "%s%s, %d tiles of %s (halo %s, compute overhead %.2fx), batch %d, %.2f s, " +
+								"%.0f voxels/s, %.1f%% outside Session.run, device %s -> %s%n", prefix, r.size(), res.plan().tiles().size(),
+								dims(res.plan().tileSize()), dims(res.plan().halo()), res.plan().computeOverhead(), res.batchSize(),
+								r.seconds(), res.voxelsPerSecond(), 100 * res.stats().outsideModelShare(), res.device(), r.labelsFile());
+							if (truth != null) evaluate(out, err, r, f, failed);
+						}
+					}
+					out.flush();
 				}
-			}
+			});
+			out.printf(Locale.ROOT, "done: %d segmented, %d skipped, %d failed%n", counts.get(SegmentationService.Status.DONE),
+				counts.get(SegmentationService.Status.SKIPPED), failed.size());
 		}
 		catch (SegmentationException e) {
 			err.println("error: " + e.getMessage());
 			return 1;
 		}
-		if (!failed.isEmpty()) {
-			err.println(failed.size() + " of " + files.size() + " file(s) failed: " + failed);
+		catch (java.util.concurrent.CancellationException e) {
+			err.println("cancelled");
 			return 1;
 		}
 		out.flush();
+		if (!failed.isEmpty()) {
+			err.println(failed.size() + " of " + total + " file(s) failed: " + failed);
+			return 1;
+		}
 		return 0;
+	}
+
+	private static String prefix(int index, int total, Path f) {
+		return String.format(Locale.ROOT, "[%d/%d] %s: ", index + 1, total, f.getFileName());
 	}
 
 	private void evaluate(PrintWriter out, PrintWriter err, SegmentationService.FileResult r, Path input, List<Path> failed) {

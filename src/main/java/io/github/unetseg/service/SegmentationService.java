@@ -290,6 +290,91 @@ public final class SegmentationService implements AutoCloseable {
 		return outputDir.resolve(ImageFiles.baseName(input) + "_labels" + ImageFiles.outputExtension(input));
 	}
 
+	/**
+	 * Whether the outputs of an input are already complete. Outputs are written to temporary files
+	 * and renamed, so an output that exists is complete; a killed run leaves only temporary files.
+	 *
+	 * @param input an input file
+	 * @param outputDir the output folder
+	 * @param probabilities whether the probability map is expected too
+	 * @return true if every expected output exists
+	 */
+	public static boolean isDone(Path input, Path outputDir, boolean probabilities) {
+		if (!Files.isRegularFile(labelsPath(input, outputDir))) return false;
+		return !probabilities || Files.isRegularFile(outputDir.resolve(ImageFiles.baseName(input) + "_probabilities" +
+			ImageFiles.outputExtension(input)));
+	}
+
+	/** What happened to one file of a batch. */
+	public enum Status {
+		/** Segmented and written. */
+		DONE,
+		/** Its outputs already existed. */
+		SKIPPED,
+		/** It failed; the message says why. */
+		FAILED
+	}
+
+	/**
+	 * Receives each file's outcome in a batch.
+	 */
+	public interface BatchListener {
+		/**
+		 * @param index position in the batch, from 0
+		 * @param input the file
+		 * @param status its outcome
+		 * @param result the result when {@code DONE}, else {@code null}
+		 * @param error the reason when {@code FAILED}, else {@code null}
+		 */
+		void file(int index, Path input, Status status, FileResult result, SegmentationException error);
+
+		/**
+		 * @param index position in the batch
+		 * @param input the file about to be processed
+		 * @return progress for that file
+		 */
+		default ProgressListener progress(int index, Path input) {
+			return ProgressListener.NONE;
+		}
+	}
+
+	/**
+	 * Segments many files, continuing after failures and skipping files whose outputs exist (unless
+	 * {@code overwrite}), so a killed job can simply be run again.
+	 *
+	 * @param inputs files to process
+	 * @param outputDir output folder
+	 * @param settings tiling and output settings
+	 * @param overwrite recompute files whose outputs exist
+	 * @param listener receives each outcome
+	 * @return number of files per status
+	 * @throws java.util.concurrent.CancellationException if a file's progress listener cancels
+	 */
+	public java.util.Map<Status, Integer> segmentBatch(List<Path> inputs, Path outputDir, SegmentationSettings settings,
+		boolean overwrite, BatchListener listener)
+	{
+		java.util.Map<Status, Integer> counts = new java.util.EnumMap<>(Status.class);
+		for (Status s : Status.values()) counts.put(s, 0);
+		for (int i = 0; i < inputs.size(); i++) {
+			Path f = inputs.get(i);
+			if (!overwrite && isDone(f, outputDir, settings.probabilities())) {
+				counts.merge(Status.SKIPPED, 1, Integer::sum);
+				listener.file(i, f, Status.SKIPPED, null, null);
+				continue;
+			}
+			try {
+				FileResult r = segmentFile(f, outputDir, settings, listener.progress(i, f));
+				counts.merge(Status.DONE, 1, Integer::sum);
+				listener.file(i, f, Status.DONE, r, null);
+			}
+			catch (SegmentationException e) {
+				counts.merge(Status.FAILED, 1, Integer::sum);
+				listener.file(i, f, Status.FAILED, null, e);
+			}
+		}
+		return counts;
+	}
+
 	@SuppressWarnings({ "unchecked", "rawtypes" })
 	private Result segmentAny(Volume<?> v, SegmentationSettings s, ProgressListener p, String source) {
 		return segment((Volume) v, s, p, source);

@@ -157,6 +157,52 @@ class CliTest {
 	}
 
 	@Test
+	void shardsCoverEveryInputOnceAndARerunCompletesOnlyWhatAKilledShardLeft() throws Exception {
+		Path in = dir.resolve("many"), out = dir.resolve("sharded");
+		Files.createDirectories(in);
+		for (int k = 0; k < 5; k++)
+			Files.copy(Path.of("test-images/mri-t1-axial-z" + (k % 2 == 0 ? 70 : 90) + ".tif"), in.resolve("img" + k + ".tif"));
+		int segmented = 0;
+		for (int i = 0; i < 3; i++) {
+			Run r = cli("segment", "--model", model2d.toString(), "--output", out.toString(), "--threads", "2", "--shard", i + "/3",
+				in.toString());
+			assertEquals(0, r.code(), r.err());
+			java.util.regex.Matcher m = java.util.regex.Pattern.compile("done: (\\d+) segmented").matcher(r.out());
+			assertTrue(m.find(), r.out());
+			segmented += Integer.parseInt(m.group(1));
+		}
+		assertEquals(5, segmented, "each input in exactly one shard");
+		try (var s = Files.list(out)) {
+			assertEquals(5, s.count());
+		}
+		// a killed shard: two outputs missing, one temporary file left behind
+		Files.delete(out.resolve("img1_labels.tif"));
+		Files.delete(out.resolve("img4_labels.tif"));
+		Files.writeString(out.resolve(".img1_labels.tif123.tmp"), "partial");
+		long before = Files.getLastModifiedTime(out.resolve("img0_labels.tif")).toMillis();
+		Thread.sleep(20);
+		segmented = 0;
+		int skipped = 0;
+		for (int i = 0; i < 3; i++) {
+			Run r = cli("segment", "--model", model2d.toString(), "--output", out.toString(), "--threads", "2", "--shard", i + "/3",
+				in.toString() + "/*.tif");
+			assertEquals(0, r.code(), r.err());
+			java.util.regex.Matcher m = java.util.regex.Pattern.compile("done: (\\d+) segmented, (\\d+) skipped").matcher(r.out());
+			assertTrue(m.find(), r.out());
+			segmented += Integer.parseInt(m.group(1));
+			skipped += Integer.parseInt(m.group(2));
+		}
+		assertEquals(2, segmented);
+		assertEquals(3, skipped);
+		assertEquals(before, Files.getLastModifiedTime(out.resolve("img0_labels.tif")).toMillis(), "complete outputs untouched");
+		assertArrayEquals(Files.readAllBytes(out.resolve("img0_labels.tif")), Files.readAllBytes(out.resolve("img2_labels.tif")),
+			"same input, same output");
+		Run bad = cli("segment", "--model", model2d.toString(), "--output", out.toString(), "--shard", "3/3", in.toString());
+		assertEquals(2, bad.code());
+		assertTrue(bad.err().contains("0 <= i < n"), bad.err());
+	}
+
+	@Test
 	void infoListsTheCpuAndTheModel() {
 		Run r = cli("info", "--model", model3d.toString());
 		assertEquals(0, r.code(), r.err());

@@ -1,0 +1,113 @@
+package io.github.unetseg.service;
+
+import java.io.IOException;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.PathMatcher;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.stream.Stream;
+
+import io.github.unetseg.SegmentationException;
+
+/**
+ * Turns command-line arguments into the list of images to process, for batch and cluster runs:
+ * files, folders (their image files) and glob patterns ({@code data/*.tif}, {@code data/**.nii.gz}),
+ * sorted and without duplicates, then cut into shards for job arrays.
+ */
+public final class InputFiles {
+
+	private InputFiles() {}
+
+	/**
+	 * @param p a file
+	 * @return true for names ending in {@code .tif}, {@code .tiff}, {@code .nii} or {@code .nii.gz}
+	 */
+	public static boolean isImageName(Path p) {
+		String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
+		return !n.startsWith(".") && (n.endsWith(".tif") || n.endsWith(".tiff") || n.endsWith(".nii") || n.endsWith(".nii.gz"));
+	}
+
+	/**
+	 * Expands arguments: an existing file is taken as it is; a folder gives its image files (not
+	 * recursive); an argument with {@code *}, {@code ?}, <code>{</code> or {@code [} is a glob matched
+	 * against the files below the longest wildcard-free leading folder.
+	 *
+	 * @param args paths, folders or patterns
+	 * @return absolute, normalised paths, sorted, each once
+	 * @throws SegmentationException for a path that does not exist or a pattern that matches nothing
+	 */
+	public static List<Path> expand(List<String> args) {
+		Set<Path> out = new LinkedHashSet<>();
+		for (String a : args) {
+			if (a.matches(".*[*?\\[{].*")) {
+				List<Path> matched = glob(a);
+				if (matched.isEmpty()) throw new SegmentationException("The pattern " + a + " matches no file. Fix: check the pattern " +
+					"(quote it so that the shell passes it unexpanded).");
+				out.addAll(matched);
+				continue;
+			}
+			Path p = Path.of(a).toAbsolutePath().normalize();
+			if (Files.isDirectory(p)) {
+				try (Stream<Path> s = Files.list(p)) {
+					s.filter(Files::isRegularFile).filter(InputFiles::isImageName).forEach(q -> out.add(q.normalize()));
+				}
+				catch (IOException e) {
+					throw new SegmentationException("Cannot list " + p + ": " + e.getMessage(), e);
+				}
+			}
+			else if (Files.isRegularFile(p)) out.add(p);
+			else throw new SegmentationException("Input " + a + " does not exist. Fix: check the path.");
+		}
+		List<Path> sorted = new ArrayList<>(out);
+		sorted.sort(null);
+		return sorted;
+	}
+
+	private static List<Path> glob(String pattern) {
+		String normalized = pattern.replace('\\', '/');
+		int cut = 0;
+		for (int i = 0; i < normalized.length() && "*?[{".indexOf(normalized.charAt(i)) < 0; i++)
+			if (normalized.charAt(i) == '/') cut = i + 1;
+		Path base = Path.of(cut == 0 ? "." : normalized.substring(0, cut)).toAbsolutePath().normalize();
+		PathMatcher m = FileSystems.getDefault().getPathMatcher("glob:" + normalized.substring(cut));
+		if (!Files.isDirectory(base)) return List.of();
+		try (Stream<Path> s = Files.walk(base)) {
+			return s.filter(Files::isRegularFile).filter(p -> m.matches(base.relativize(p))).map(Path::normalize).sorted().toList();
+		}
+		catch (IOException e) {
+			throw new SegmentationException("Cannot search " + base + ": " + e.getMessage(), e);
+		}
+	}
+
+	/**
+	 * The files of one shard: every {@code count}-th file starting at {@code index}, so that shards
+	 * {@code 0..count-1} together take every file exactly once.
+	 *
+	 * @param files sorted inputs
+	 * @param shard {@code "i/n"} with {@code 0 <= i < n}, or {@code null} for all files
+	 * @return the shard's files
+	 * @throws SegmentationException for a malformed shard
+	 */
+	public static List<Path> shard(List<Path> files, String shard) {
+		if (shard == null) return files;
+		String[] parts = shard.split("/");
+		int i, n;
+		try {
+			if (parts.length != 2) throw new NumberFormatException();
+			i = Integer.parseInt(parts[0].trim());
+			n = Integer.parseInt(parts[1].trim());
+		}
+		catch (NumberFormatException e) {
+			throw new SegmentationException("--shard must be i/n, e.g. 0/4 (SLURM: $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT), got " + shard);
+		}
+		if (n < 1 || i < 0 || i >= n) throw new SegmentationException("--shard " + shard + " needs 0 <= i < n. Fix: number shards from 0.");
+		List<Path> mine = new ArrayList<>();
+		for (int k = i; k < files.size(); k += n) mine.add(files.get(k));
+		return mine;
+	}
+}
