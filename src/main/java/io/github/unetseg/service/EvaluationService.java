@@ -181,8 +181,8 @@ public final class EvaluationService {
 	private static Map<String, Path> list(Path dir) {
 		Map<String, Path> m = new TreeMap<>();
 		try (Stream<Path> s = Files.list(dir)) {
-			s.filter(Files::isRegularFile).filter(p -> !p.getFileName().toString().startsWith(".")).sorted()
-				.forEach(p -> m.put(ImageFiles.baseName(p), p));
+			s.filter(Files::isRegularFile).filter(InputFiles::isImageName)
+				.filter(p -> !ImageFiles.baseName(p).endsWith("_probabilities")).sorted().forEach(p -> m.put(ImageFiles.baseName(p), p));
 		}
 		catch (IOException e) {
 			throw new SegmentationException("Cannot list " + dir + ": " + e.getMessage(), e);
