@@ -1,12 +1,11 @@
 package io.github.unetseg.command;
 
-import java.io.File;
 import java.util.concurrent.CancellationException;
 
 import org.scijava.ItemIO;
 import org.scijava.app.StatusService;
 import org.scijava.command.Command;
-import org.scijava.command.ContextCommand;
+import org.scijava.command.DynamicCommand;
 import org.scijava.log.LogService;
 import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
@@ -28,20 +27,25 @@ import io.github.unetseg.tensorflow.EngineOptions;
  *
  * <p>Headless, cancelable, progress in the status bar; all work is done by
  * {@link SegmentationService}. A recorded macro line reads, for example:
- * {@code run("Segment Image...", "image=blobs.tif model=/models/nuclei tile=0 overlap=0 batch=0 device=auto threshold=0.5");}
+ * {@code run("Segment Image...", "image=blobs.tif model=brain-mri-2d tile=auto overlap=0 batch=0 device=auto threshold=0.5");}
  * The loaded model is kept ({@link ModelCache}) so macros over folders do not reload it per image.
  */
 @Plugin(type = Command.class, menuPath = "Plugins>Segmentation>U-Net>Segment Image...", headless = true)
-public class SegmentImageCommand extends ContextCommand {
+public class SegmentImageCommand extends DynamicCommand {
 
 	@Parameter(label = "Image", description = "2D image or 3D stack to segment; channels must match the model")
 	private ImagePlus image;
 
-	@Parameter(label = "Model folder", style = "directory", description = "Folder with saved_model.pb and model.json")
-	private File model;
+	@Parameter(label = "Model", initializer = "listModels", persist = false,
+		description = "A model found in the models folders, or \"" + ModelChoices.OTHER + "\" to use the model folder below")
+	private String model = ModelChoices.OTHER;
 
-	@Parameter(label = "Tile size (0 = model's)", min = "0", description = "Tile edge in pixels; 0 takes model.json's tile")
-	private int tile = 0;
+	@Parameter(label = "Model folder", style = "directory", required = false,
+		description = "Folder with saved_model.pb and model.json (used when Model is \"" + ModelChoices.OTHER + "\")")
+	private java.io.File modelFolder;
+
+	@Parameter(label = "Tile size", description = "\"auto\" (fewest computed pixels), or the tile edge in pixels")
+	private String tile = "auto";
 
 	@Parameter(label = "Tile overlap", min = "0", max = "0.9", stepSize = "0.05",
 		description = "Fraction of the tile core shared with neighbours and blended (0 = none)")
@@ -75,9 +79,9 @@ public class SegmentImageCommand extends ContextCommand {
 	@Override
 	public void run() {
 		try {
-			SegmentationService service = ModelCache.get(model.toPath(), new EngineOptions(Device.parse(device), 0));
-			SegmentationSettings settings = new SegmentationSettings(tile > 0 ? new long[] { tile } : null, null, overlap, batch,
-				threshold, probabilities);
+			SegmentationService service = ModelCache.get(ModelChoices.resolve(model, modelFolder), new EngineOptions(Device.parse(device), 0));
+			SegmentationSettings settings = new SegmentationSettings(ModelChoices.tile(tile), null, overlap, batch, threshold,
+				probabilities);
 			String title = image.getTitle();
 			Volume<?> volume = ImagePlusAdapter.wrap(image, title);
 			SegmentationService.Result r = segment(service, volume, settings, title);
@@ -95,6 +99,13 @@ public class SegmentImageCommand extends ContextCommand {
 			if (log != null) log.error(e.getMessage());
 			cancel(e.getMessage());
 		}
+	}
+
+	/** Offers the models of the models folders as choices. */
+	protected void listModels() {
+		ModelChoices.offer(getInfo(), "model");
+		// a chosen catalog model needs no folder: keep SciJava from asking for one (headless it would cancel)
+		if (!ModelChoices.OTHER.equals(model)) resolveInput("modelFolder");
 	}
 
 	@SuppressWarnings({ "unchecked", "rawtypes" })

@@ -64,17 +64,41 @@ class SegmentImageCommandTest {
 		assertTrue(info.canRunHeadless());
 		List<String> inputs = new java.util.ArrayList<>();
 		for (ModuleItem<?> i : info.inputs()) if (!i.getType().getName().startsWith("org.scijava")) inputs.add(i.getName());
-		assertEquals(List.of("image", "model", "tile", "overlap", "batch", "device", "threshold", "probabilities"), inputs);
+		assertEquals(List.of("image", "model", "modelFolder", "tile", "overlap", "batch", "device", "threshold", "probabilities"),
+			inputs);
 		List<String> outputs = new java.util.ArrayList<>();
 		for (ModuleItem<?> o : info.outputs()) outputs.add(o.getName());
 		assertEquals(List.of("labels", "probabilityMap"), outputs);
 	}
 
 	@Test
+	void modelsOfTheModelsFolderAreOfferedByNameAndUsable() throws Exception {
+		var module = context.service(org.scijava.module.ModuleService.class).createModule(
+			context.service(CommandService.class).getCommand(SegmentImageCommand.class));
+		module.initialize();
+		var choices = module.getInfo().getInput("model", String.class).getChoices();
+		assertTrue(choices.contains("brain-mri-2d") && choices.contains("brain-mri-3d"), String.valueOf(choices));
+		ImagePlus imp = TiffIO.open(Path.of("test-images/mri-t1-axial-z90.tif"));
+		Module m = run(Map.of("image", imp, "model",
+			"brain-mri-2d", "tile", "128", "device", "cpu"));
+		ImagePlus labels = (ImagePlus) m.getOutput("labels");
+		float[] got = (float[]) labels.getProcessor().convertToFloatProcessor().getPixels();
+		float[] truth = (float[]) TiffIO.open(Path.of("test-images/mri-t1-axial-z90-brainmask.tif")).getProcessor()
+			.convertToFloatProcessor().getPixels();
+		long inter = 0, sum = 0;
+		for (int i = 0; i < got.length; i++) {
+			if (got[i] == 1 && truth[i] == 1) inter++;
+			sum += (long) got[i] + (long) truth[i];
+		}
+		assertTrue(2.0 * inter / sum > 0.98, "Dice " + 2.0 * inter / sum);
+	}
+
+	@Test
 	void givesTheSameLabelsAsTheServiceWithCalibrationAndLut() throws Exception {
 		ImagePlus imp = TiffIO.open(Path.of("test-images/mri-t1-axial-z90.tif"));
-		Module m = context.service(CommandService.class).run(SegmentImageCommand.class, true, Map.of("image", imp, "model",
-			model.toFile(), "tile", 0, "overlap", 0.0, "batch", 0, "device", "cpu", "threshold", 0.5, "probabilities", true)).get();
+		Module m = run(Map.of("image", imp, "model",
+			"other folder", "modelFolder", model.toFile(), "tile", "auto", "overlap", 0.0, "batch", 0, "device", "cpu", "threshold", 0.5,
+			"probabilities", true));
 		ImagePlus labels = (ImagePlus) m.getOutput("labels");
 		ImagePlus probs = (ImagePlus) m.getOutput("probabilityMap");
 		assertNotNull(labels);
@@ -96,12 +120,18 @@ class SegmentImageCommandTest {
 	@Test
 	void aModelThatDoesNotFitCancelsWithTheReason() throws Exception {
 		ImagePlus rgb = new ImagePlus("rgb", new ij.process.ColorProcessor(40, 30));
-		Module m = context.service(CommandService.class).run(SegmentImageCommand.class, true, Map.of("image", rgb, "model",
-			model.toFile(), "device", "cpu")).get();
-		SegmentImageCommand cmd = (SegmentImageCommand) m.getDelegateObject();
+		Module m = run(Map.of("image", rgb, "model",
+			"other folder", "modelFolder", model.toFile(), "device", "cpu"));
+		SegmentImageCommand cmd = (SegmentImageCommand) m;
 		assertTrue(cmd.isCanceled());
 		assertTrue(cmd.getCancelReason().contains("3 channel") && cmd.getCancelReason().contains("8-bit"), cmd.getCancelReason());
 		assertNull(m.getOutput("labels"));
+	}
+
+	/** DynamicCommands must be run through the ModuleService (CommandService.run returns null for them). */
+	static Module run(Map<String, Object> inputs) throws Exception {
+		return context.service(org.scijava.module.ModuleService.class).run(
+			context.service(CommandService.class).getCommand(SegmentImageCommand.class), true, inputs).get();
 	}
 
 	@SuppressWarnings({ "unchecked", "rawtypes" })

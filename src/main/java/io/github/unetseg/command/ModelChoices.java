@@ -1,0 +1,61 @@
+package io.github.unetseg.command;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.scijava.module.MutableModuleItem;
+import org.scijava.module.ModuleInfo;
+
+import io.github.unetseg.SegmentationException;
+import io.github.unetseg.service.ModelCatalog;
+
+/** Shared parameter helpers of the commands: model choices and the "auto" tile size. */
+final class ModelChoices {
+
+	/** The model choice that means "use the model folder parameter". */
+	static final String OTHER = "other folder";
+
+	private ModelChoices() {}
+
+	/** Sets the choices of a String model parameter to the catalog's model names and {@link #OTHER}. */
+	static void offer(ModuleInfo info, String item) {
+		if (!(info.getInput(item) instanceof MutableModuleItem<?> m)) return;
+		@SuppressWarnings("unchecked")
+		MutableModuleItem<String> s = (MutableModuleItem<String>) m;
+		List<String> names = new ArrayList<>(ModelCatalog.models().keySet());
+		names.add(OTHER);
+		s.setChoices(names);
+	}
+
+	/**
+	 * @param choice a catalog model name or {@link #OTHER}
+	 * @param folder the model folder parameter, used for {@link #OTHER}
+	 * @return the model folder
+	 * @throws SegmentationException if nothing usable was chosen
+	 */
+	static java.nio.file.Path resolve(String choice, java.io.File folder) {
+		if (choice == null || OTHER.equals(choice)) {
+			if (folder == null) throw new SegmentationException("No model chosen. Fix: choose a model, or choose \"" + OTHER +
+				"\" and a model folder.");
+			return folder.toPath();
+		}
+		return ModelCatalog.resolve(choice);
+	}
+
+	/**
+	 * @param tile {@code "auto"} (or empty, or 0) or a positive edge length in pixels
+	 * @return {@code null} for automatic, else the one-value tile
+	 * @throws SegmentationException for anything else
+	 */
+	static long[] tile(String tile) {
+		if (tile == null || tile.isBlank() || tile.trim().equalsIgnoreCase("auto") || tile.trim().equals("0")) return null;
+		try {
+			long t = Long.parseLong(tile.trim());
+			if (t < 1) throw new NumberFormatException();
+			return new long[] { t };
+		}
+		catch (NumberFormatException e) {
+			throw new SegmentationException("Tile size must be \"auto\" or a positive number of pixels, got \"" + tile + "\".");
+		}
+	}
+}

@@ -1,0 +1,80 @@
+package io.github.unetseg.command;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.scijava.Context;
+import org.scijava.command.CommandService;
+import org.scijava.module.Module;
+import org.scijava.module.ModuleService;
+
+import ij.ImagePlus;
+import ij.measure.ResultsTable;
+import io.github.unetseg.service.ModelCache;
+
+/** Segment Folder... and Model Info... in a headless SciJava context, with parameters as a macro gives them. */
+class FolderAndInfoCommandTest {
+
+	@TempDir
+	static Path dir;
+
+	static Context context;
+
+	@BeforeAll
+	static void setUp() {
+		context = new Context();
+	}
+
+	@AfterAll
+	static void tearDown() {
+		ModelCache.clear();
+		context.dispose();
+	}
+
+	static Module run(Class<? extends org.scijava.command.Command> c, Map<String, Object> in) throws Exception {
+		return context.service(ModuleService.class).run(context.service(CommandService.class).getCommand(c), true, in).get();
+	}
+
+	@Test
+	void segmentFolderWritesOneLabelImagePerInputAndSkipsDoneOnes() throws Exception {
+		Path in = dir.resolve("in"), out = dir.resolve("out");
+		Files.createDirectories(in);
+		Files.copy(Path.of("test-images/mri-t1-axial-z70.tif"), in.resolve("a.tif"));
+		Files.copy(Path.of("test-images/mri-t1-axial-z90.tif"), in.resolve("b.tif"));
+		Files.writeString(in.resolve("notes.txt"), "not an image");
+		Map<String, Object> params = Map.of("input", in.toFile(), "output", out.toFile(), "model", "brain-mri-2d", "tile", "auto",
+			"device", "cpu", "probabilities", false, "overwrite", false);
+		ResultsTable t = (ResultsTable) run(SegmentFolderCommand.class, params).getOutput("results");
+		assertEquals(2, t.size());
+		assertEquals("done", t.getStringValue("Status", 0));
+		assertTrue(Files.exists(out.resolve("a_labels.tif")) && Files.exists(out.resolve("b_labels.tif")));
+		t = (ResultsTable) run(SegmentFolderCommand.class, params).getOutput("results");
+		assertEquals("skipped", t.getStringValue("Status", 1));
+		assertEquals("[Plugins, Segmentation, U-Net, Segment Folder...]",
+			context.service(CommandService.class).getCommand(SegmentFolderCommand.class).getMenuPath().toString());
+	}
+
+	@Test
+	void modelInfoShowsModelJsonAndTheTrainingHistory() throws Exception {
+		Module m = run(ModelInfoCommand.class, Map.of("model", "brain-mri-3d"));
+		assertTrue(!((org.scijava.Cancelable) m).isCanceled(), ((org.scijava.Cancelable) m).getCancelReason());
+		ResultsTable t = (ResultsTable) m.getOutput("info");
+		StringBuilder all = new StringBuilder();
+		for (int i = 0; i < t.size(); i++) all.append(t.getStringValue("Field", i)).append('=').append(t.getStringValue("Value", i)).append('\n');
+		String s = all.toString();
+		assertTrue(s.contains("dimensions=3D (bzyxc)") && s.contains("classes=background, brain (sigmoid)") &&
+			s.contains("receptive field radius=23 px") && s.contains("trained spacing=[1.0, 1.0, 1.0] mm"), s);
+		ImagePlus h = (ImagePlus) m.getOutput("history");
+		assertNotNull(h);
+		assertEquals(600, h.getWidth());
+	}
+}
