@@ -14,6 +14,8 @@ import ij.ImagePlus;
 import io.github.unetseg.SegmentationException;
 import io.github.unetseg.image.Volume;
 import io.github.unetseg.io.ImagePlusAdapter;
+import io.github.unetseg.io.TiffIO;
+import io.github.unetseg.service.EngineProcess;
 import io.github.unetseg.service.ModelCache;
 import io.github.unetseg.service.SegmentationService;
 import io.github.unetseg.service.SegmentationSettings;
@@ -78,6 +80,10 @@ public class SegmentImageCommand extends DynamicCommand {
 
 	@Override
 	public void run() {
+		if (!EngineProcess.inProcess()) {
+			runInEngineProcess();
+			return;
+		}
 		try {
 			SegmentationService service = ModelCache.get(ModelChoices.resolve(model, modelFolder), new EngineOptions(Device.parse(device), 0));
 			SegmentationSettings settings = new SegmentationSettings(ModelChoices.tile(tile), null, overlap, batch, threshold,
@@ -98,6 +104,55 @@ public class SegmentImageCommand extends DynamicCommand {
 		catch (SegmentationException | IllegalArgumentException e) {
 			if (log != null) log.error(e.getMessage());
 			cancel(e.getMessage());
+		}
+	}
+
+	/**
+	 * The same segmentation in a child JVM ({@link EngineProcess}), for Fiji installations whose
+	 * {@code org.tensorflow} is another plugin's TensorFlow 1.15: the image goes out as a TIFF, labels
+	 * (and probabilities) come back as TIFFs, all in a temporary folder that is deleted afterwards.
+	 */
+	private void runInEngineProcess() {
+		java.nio.file.Path tmp = null;
+		try {
+			java.nio.file.Path modelDir = ModelChoices.resolve(model, modelFolder).toAbsolutePath();
+			tmp = java.nio.file.Files.createTempDirectory("unetseg-engine");
+			java.nio.file.Path in = tmp.resolve("image.tif"), out = tmp.resolve("out");
+			TiffIO.save(image, in);
+			java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("segment", "--model", modelDir.toString(),
+				"--output", out.toString(), "--overlap", "" + overlap, "--batch", "" + batch, "--device", device, "--threshold",
+				"" + threshold));
+			long[] t = ModelChoices.tile(tile);
+			if (t != null) args.addAll(java.util.List.of("--tile", "" + t[0]));
+			if (probabilities) args.add("--probabilities");
+			args.add(in.toString());
+			EngineProcess.run(args, new FijiProgress(status, this, "U-Net (engine process): "));
+			String base = baseTitle(image.getTitle());
+			labels = TiffIO.open(out.resolve("image_labels.tif"));
+			labels.setTitle(base + "_labels");
+			if (probabilities) {
+				probabilityMap = TiffIO.open(out.resolve("image_probabilities.tif"));
+				probabilityMap.setTitle(base + "_probabilities");
+			}
+		}
+		catch (CancellationException e) {
+			cancel("Segmentation cancelled.");
+		}
+		catch (SegmentationException | java.io.IOException e) {
+			if (log != null) log.error(e.getMessage());
+			cancel(e.getMessage());
+		}
+		finally {
+			if (tmp != null) deleteTree(tmp);
+		}
+	}
+
+	private static void deleteTree(java.nio.file.Path p) {
+		try (var s = java.nio.file.Files.walk(p)) {
+			s.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+		}
+		catch (java.io.IOException e) {
+			// our own temporary folder; nothing of the user's is affected
 		}
 	}
 

@@ -1,0 +1,67 @@
+package io.github.unetseg.command;
+
+import java.lang.reflect.Method;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import org.scijava.Context;
+import org.scijava.command.CommandService;
+import org.scijava.module.Module;
+import org.scijava.module.ModuleService;
+
+import ij.ImagePlus;
+import io.github.unetseg.io.TiffIO;
+import io.github.unetseg.service.EngineProcess;
+
+/**
+ * A JVM set up like Fiji with the CSBDeep update site: libtensorflow 1.15 first on the class path,
+ * TensorFlow Java 1.1.0 behind it. Uses TensorFlow 1.15 (by reflection, its API differs from the one
+ * unetseg compiles against), runs unetseg's Segment Image command, then uses TensorFlow 1.15 again.
+ * Arguments: image, model folder, file to write the label pixels to (one float per line).
+ */
+public final class FijiWithTensorFlow115 {
+
+	public static void main(String[] args) throws Exception {
+		System.out.println("tensorflow 1.15 before: " + constant(3f));
+		System.out.println("engine in process: " + EngineProcess.inProcess());
+		try (Context context = new Context()) {
+			ImagePlus imp = TiffIO.open(Path.of(args[0]));
+			Module m = context.service(ModuleService.class).run(context.service(CommandService.class).getCommand(SegmentImageCommand.class),
+				true, Map.of("image", imp, "model", ModelChoices.OTHER, "modelFolder", Path.of(args[1]).toFile(), "tile", "auto",
+					"device", "cpu"))
+				.get();
+			SegmentImageCommand cmd = (SegmentImageCommand) m;
+			if (cmd.isCanceled()) throw new IllegalStateException("cancelled: " + cmd.getCancelReason());
+			ImagePlus labels = (ImagePlus) m.getOutput("labels");
+			float[] px = (float[]) labels.getProcessor().convertToFloatProcessor().getPixels();
+			StringBuilder b = new StringBuilder();
+			for (float v : px) b.append(v).append('\n');
+			Files.writeString(Path.of(args[2]), b);
+			System.out.println("labels " + labels.getTitle() + " " + labels.getWidth() + "x" + labels.getHeight() + " " +
+				labels.getCalibration().getUnit());
+		}
+		System.out.println("tensorflow 1.15 after: " + constant(4f));
+	}
+
+	/** Builds and runs a one-constant graph with TensorFlow 1.15's API; returns the value and version. */
+	static String constant(float value) throws Exception {
+		Class<?> tensorClass = Class.forName("org.tensorflow.Tensor");
+		Class<?> dataType = Class.forName("org.tensorflow.DataType");
+		Object tensor = tensorClass.getMethod("create", Object.class).invoke(null, value);
+		Object graph = Class.forName("org.tensorflow.Graph").getConstructor().newInstance();
+		Object builder = graph.getClass().getMethod("opBuilder", String.class, String.class).invoke(graph, "Const", "c");
+		Method setAttrType = builder.getClass().getMethod("setAttr", String.class, dataType);
+		Method setAttrTensor = builder.getClass().getMethod("setAttr", String.class, tensorClass);
+		setAttrType.invoke(builder, "dtype", dataType.getField("FLOAT").get(null));
+		setAttrTensor.invoke(builder, "value", tensor);
+		builder.getClass().getMethod("build").invoke(builder);
+		Object session = Class.forName("org.tensorflow.Session").getConstructor(graph.getClass()).newInstance(graph);
+		Object runner = session.getClass().getMethod("runner").invoke(session);
+		runner.getClass().getMethod("fetch", String.class).invoke(runner, "c");
+		Object out = ((java.util.List<?>) runner.getClass().getMethod("run").invoke(runner)).get(0);
+		float v = (float) out.getClass().getMethod("floatValue").invoke(out);
+		String version = (String) Class.forName("org.tensorflow.TensorFlow").getMethod("version").invoke(null);
+		return version + " computed " + v;
+	}
+}
