@@ -24,7 +24,8 @@ import io.github.unetseg.tiling.ProgressListener;
  * ImageJ 1.54 without Fiji's SciJava layer: a dialog (model from the models folders or a folder, tile
  * size, overlap, device, threshold, probabilities) that segments the current image with
  * {@link SegmentationService} and shows the label image with its calibration and a label lookup table.
- * Recordable: {@code run("Segment Image (ImageJ 1)...", "model=brain-mri-2d tile=auto ...");}.
+ * Recordable, with one key per field: {@code run("Segment Image (ImageJ 1)...", "model=brain-mri-2d folder=
+ * tile=auto overlap=0 device=auto threshold=0.5");} ({@code probabilities} adds the probability map).
  */
 public class SegmentImagePlugin implements PlugIn {
 
@@ -40,12 +41,12 @@ public class SegmentImagePlugin implements PlugIn {
 		gd.addMessage("Image: " + imp.getTitle() + " (" + imp.getWidth() + " x " + imp.getHeight() +
 			(imp.getNSlices() > 1 ? " x " + imp.getNSlices() : "") + ")");
 		gd.addChoice("Model", models.toArray(new String[0]), models.get(0));
-		gd.addDirectoryField("Model folder", "");
-		gd.addStringField("Tile size", "auto", 8);
-		gd.addNumericField("Tile overlap (0-0.9)", 0, 2);
+		gd.addDirectoryField("Folder (for other folder...)", "");
+		gd.addStringField("Tile (pixels or auto)", "auto", 8);
+		gd.addNumericField("Overlap (0-0.9)", 0, 2);
 		gd.addChoice("Device", new String[] { "auto", "cpu", "gpu" }, "auto");
 		gd.addNumericField("Threshold (binary models)", 0.5, 2);
-		gd.addCheckbox("Also show probabilities", false);
+		gd.addCheckbox("Probabilities (also show them)", false);
 		gd.addHelp("https://github.com/unetseg/unetseg#readme");
 		gd.showDialog();
 		if (gd.wasCanceled()) return;

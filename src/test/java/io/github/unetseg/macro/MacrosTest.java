@@ -111,6 +111,33 @@ class MacrosTest {
 	}
 
 	@Test
+	void imageJ1DialogPluginRunsFromARecordedMacroLine() throws Exception {
+		Path macro = dir.resolve("dialog.ijm"), out = dir.resolve("dialog-labels.tif");
+		Files.writeString(macro, "open(\"" + Path.of("test-images/mri-t1-axial-z90.tif").toAbsolutePath() + "\");\n" +
+			"run(\"Segment Image (ImageJ 1)...\", \"model=brain-mri-2d folder=[] tile=auto overlap=0 device=cpu threshold=0.5\");\n" +
+			"print(\"result: \" + getTitle() + \" \" + bitDepth() + \"-bit\");\n" +
+			"saveAs(\"Tiff\", \"" + out + "\");\n");
+		List<String> cmd = new ArrayList<>(List.of("xvfb-run", "-a", Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+			"-Dplugins.dir=" + ijDir, "-Dunetseg.models=" + Path.of("models").toAbsolutePath(), "-cp", System.getProperty("java.class.path"),
+			"ij.ImageJ", "-batch", macro.toString()));
+		ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+		pb.environment().put("TF_CPP_MIN_LOG_LEVEL", "2");
+		Process p = pb.start();
+		String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+		assertTrue(p.waitFor(300, TimeUnit.SECONDS));
+		assertEquals(0, p.exitValue(), log);
+		assertTrue(log.contains("result: mri-t1-axial-z90_labels 8-bit"), log);
+		float[] got = pixels(out), truth = pixels(Path.of("test-images/mri-t1-axial-z90-brainmask.tif"));
+		long inter = 0, sum = 0;
+		for (int i = 0; i < got.length; i++) {
+			if (got[i] == 1 && truth[i] == 1) inter++;
+			sum += (long) got[i] + (long) truth[i];
+		}
+		assertTrue(2.0 * inter / sum > 0.98, "Dice " + 2.0 * inter / sum);
+		assertEquals("mm", ImageFiles.read(out).calibration().unit());
+	}
+
+	@Test
 	void extensionMacrosSegmentTrainAndEvaluateFolders() throws Exception {
 		Path in = dir.resolve("ext-in"), labels = dir.resolve("ext-labels"), out = dir.resolve("ext-out");
 		Files.createDirectories(in);
