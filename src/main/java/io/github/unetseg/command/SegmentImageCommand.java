@@ -143,16 +143,12 @@ public class SegmentImageCommand extends DynamicCommand {
 			cancel(e.getMessage());
 		}
 		finally {
-			if (tmp != null) deleteTree(tmp);
-		}
-	}
-
-	private static void deleteTree(java.nio.file.Path p) {
-		try (var s = java.nio.file.Files.walk(p)) {
-			s.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-		}
-		catch (java.io.IOException e) {
-			// our own temporary folder; nothing of the user's is affected
+			if (tmp != null) try {
+				io.github.unetseg.AtomicFiles.deleteTree(tmp);
+			}
+			catch (java.io.IOException e) {
+				// our own temporary folder; nothing of the user's is affected
+			}
 		}
 	}
 

@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 
+import io.github.unetseg.AtomicFiles;
 import io.github.unetseg.SegmentationException;
 import io.github.unetseg.image.Calibration;
 import io.github.unetseg.image.Volume;
@@ -286,11 +287,7 @@ public final class NiftiIO {
 		for (int i = 0; i < 12; i++) h.putFloat(280 + 4 * i, (float) a[i]);
 		h.position(344);
 		h.put(new byte[] { 'n', '+', '1', 0 });
-		Path dir = path.toAbsolutePath().getParent();
-		Path tmp = null;
-		try {
-			Files.createDirectories(dir);
-			tmp = Files.createTempFile(dir, "." + path.getFileName(), ".tmp");
+		AtomicFiles.write(path, tmp -> {
 			try (OutputStream raw = Files.newOutputStream(tmp);
 				OutputStream out = new BufferedOutputStream(path.toString().endsWith(".gz") ? new GZIPOutputStream(raw, 1 << 16) : raw, 1 << 16))
 			{
@@ -313,21 +310,7 @@ public final class NiftiIO {
 				}
 				out.write(buf.array(), 0, buf.position());
 			}
-			io.github.unetseg.model.ModelBundle.moveAtomically(tmp, path);
-			tmp = null;
-		}
-		catch (IOException e) {
-			throw new SegmentationException("Cannot write " + path + ": " + e.getMessage() + ". Fix: check that the folder is " +
-				"writable and the disk is not full.", e);
-		}
-		finally {
-			if (tmp != null) try {
-				Files.deleteIfExists(tmp);
-			}
-			catch (IOException e) {
-				// the temporary file is ours; the original error is reported
-			}
-		}
+		});
 	}
 
 	private static SegmentationException fail(Path path, String problem, String fix) {

@@ -11,7 +11,7 @@ import ij.io.Opener;
 import ij.io.TiffDecoder;
 import io.github.unetseg.SegmentationException;
 import io.github.unetseg.image.Volume;
-import io.github.unetseg.model.ModelBundle;
+import io.github.unetseg.AtomicFiles;
 import net.imglib2.type.numeric.RealType;
 
 /**
@@ -123,28 +123,10 @@ public final class TiffIO {
 	 * @throws SegmentationException if it cannot be written
 	 */
 	public static void save(ImagePlus imp, Path path) {
-		Path dir = path.toAbsolutePath().getParent();
-		Path tmp = null;
-		try {
-			Files.createDirectories(dir);
-			tmp = Files.createTempFile(dir, "." + path.getFileName(), ".tmp");
+		AtomicFiles.write(path, tmp -> {
 			FileSaver saver = new FileSaver(imp);
 			boolean ok = imp.getStackSize() > 1 ? saver.saveAsTiffStack(tmp.toString()) : saver.saveAsTiff(tmp.toString());
 			if (!ok || Files.size(tmp) == 0) throw new IOException("ImageJ could not write the TIFF");
-			ModelBundle.moveAtomically(tmp, path);
-			tmp = null;
-		}
-		catch (IOException e) {
-			throw new SegmentationException("Cannot write " + path + ": " + e.getMessage() + ". Fix: check that the folder is " +
-				"writable and the disk is not full.", e);
-		}
-		finally {
-			if (tmp != null) try {
-				Files.deleteIfExists(tmp);
-			}
-			catch (IOException e) {
-				// our own temporary file; the original error is reported
-			}
-		}
+		});
 	}
 }

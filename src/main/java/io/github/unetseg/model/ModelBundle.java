@@ -2,10 +2,8 @@ package io.github.unetseg.model;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -18,6 +16,7 @@ import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import com.google.gson.JsonPrimitive;
 
+import io.github.unetseg.AtomicFiles;
 import io.github.unetseg.SegmentationException;
 import io.github.unetseg.data.Normalization;
 
@@ -183,47 +182,14 @@ public record ModelBundle(Path directory, ModelSpec spec) {
 	}
 
 	/**
-	 * Writes {@code model.json} into a folder atomically (temporary file, then move).
+	 * Writes {@code model.json} into a folder atomically (temporary file, then rename).
 	 *
 	 * @param directory existing model folder
 	 * @param spec the spec to write
 	 * @throws SegmentationException if the folder cannot be written
 	 */
 	public static void writeSpec(Path directory, ModelSpec spec) {
-		Path target = directory.resolve(MODEL_JSON);
-		try {
-			Path tmp = Files.createTempFile(directory, ".model", ".json.tmp");
-			Files.writeString(tmp, toJson(spec), StandardCharsets.UTF_8);
-			moveAtomically(tmp, target);
-		}
-		catch (IOException e) {
-			throw new SegmentationException("Cannot write " + target + ": " + e.getMessage() + ". Fix: check that the folder is " +
-				"writable and the disk is not full.", e);
-		}
-	}
-
-	/**
-	 * Moves a finished temporary file or folder into place, atomically where the file system allows.
-	 *
-	 * @param tmp the finished temporary file or folder, on the same file system as {@code target}
-	 * @param target final path; an existing file is replaced
-	 * @throws IOException if the move fails
-	 */
-	public static void moveAtomically(Path tmp, Path target) throws IOException {
-		// temporary files are created private (0600); a finished output gets the usual rw-r--r--
-		try {
-			Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString(
-				Files.isDirectory(tmp) ? "rwxr-xr-x" : "rw-r--r--"));
-		}
-		catch (UnsupportedOperationException e) {
-			// not a POSIX file system: keep its defaults
-		}
-		try {
-			Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-		}
-		catch (AtomicMoveNotSupportedException e) {
-			Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-		}
+		AtomicFiles.writeString(directory.resolve(MODEL_JSON), toJson(spec));
 	}
 
 	/** Typed access to JSON fields with messages that name the file and the field. */

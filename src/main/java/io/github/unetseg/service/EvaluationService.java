@@ -1,7 +1,6 @@
 package io.github.unetseg.service;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,12 +17,12 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 
+import io.github.unetseg.AtomicFiles;
 import io.github.unetseg.SegmentationException;
 import io.github.unetseg.image.Volume;
 import io.github.unetseg.io.ImageFiles;
 import io.github.unetseg.metrics.ClassMetrics;
 import io.github.unetseg.metrics.SegmentationMetrics;
-import io.github.unetseg.model.ModelBundle;
 import net.imglib2.type.numeric.RealType;
 import net.imglib2.view.Views;
 
@@ -328,15 +327,6 @@ public final class EvaluationService {
 	}
 
 	private static void write(Path path, String text) {
-		try {
-			Path dir = path.toAbsolutePath().getParent();
-			Files.createDirectories(dir);
-			Path tmp = Files.createTempFile(dir, "." + path.getFileName(), ".tmp");
-			Files.writeString(tmp, text, StandardCharsets.UTF_8);
-			ModelBundle.moveAtomically(tmp, path);
-		}
-		catch (IOException e) {
-			throw new SegmentationException("Cannot write " + path + ": " + e.getMessage() + ". Fix: choose a writable --output.", e);
-		}
+		AtomicFiles.writeString(path, text);
 	}
 }

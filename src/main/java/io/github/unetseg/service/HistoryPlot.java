@@ -1,20 +1,19 @@
 package io.github.unetseg.service;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
 import ij.gui.Plot;
 import ij.io.FileSaver;
-import io.github.unetseg.model.ModelBundle;
+import io.github.unetseg.AtomicFiles;
 
 /** Draws the training history (loss and validation Dice per epoch) with ImageJ's {@link Plot} as PNG. */
 final class HistoryPlot {
 
 	private HistoryPlot() {}
 
-	static void write(List<TrainingService.EpochRecord> history, Path png) throws IOException {
+	static void write(List<TrainingService.EpochRecord> history, Path png) {
 		int n = history.size();
 		double[] epochs = new double[n], loss = new double[n], dice = new double[n];
 		for (int i = 0; i < n; i++) {
@@ -33,11 +32,8 @@ final class HistoryPlot {
 		plot.add("connected circle", epochs, dice);
 		plot.setColor(java.awt.Color.BLACK);
 		plot.addLegend("training loss\nmean validation Dice");
-		Path tmp = Files.createTempFile(png.toAbsolutePath().getParent(), ".history", ".png.tmp");
-		if (!new FileSaver(plot.getImagePlus()).saveAsPng(tmp.toString())) {
-			Files.deleteIfExists(tmp);
-			throw new IOException("ImageJ could not write the plot");
-		}
-		ModelBundle.moveAtomically(tmp, png);
+		AtomicFiles.write(png, tmp -> {
+			if (!new FileSaver(plot.getImagePlus()).saveAsPng(tmp.toString())) throw new IOException("ImageJ could not write the plot");
+		});
 	}
 }

@@ -20,6 +20,7 @@ import org.tensorflow.op.Ops;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 
+import io.github.unetseg.AtomicFiles;
 import io.github.unetseg.SegmentationException;
 import io.github.unetseg.data.Normalization;
 import io.github.unetseg.data.PatchSampler;
@@ -358,17 +359,17 @@ public final class TrainingService {
 		Map<String, float[]> w = trainer.weights();
 		Path tmp = out.resolve(".export.tmp");
 		try {
-			if (Files.exists(tmp)) deleteTree(tmp);
+			if (Files.exists(tmp)) AtomicFiles.deleteTree(tmp);
 			try (Graph g = new Graph(); Session s = new Session(g)) {
 				UNetBuilder b = new UNetBuilder(Ops.create(g), arch);
 				UNetBuilder.Network net = b.build();
 				b.initialize(s, 0, w);
 				UNetExporter.write(tmp, spec, s, net);
 			}
-			ModelBundle.moveAtomically(tmp.resolve("saved_model.pb"), out.resolve("saved_model.pb"));
+			AtomicFiles.move(tmp.resolve("saved_model.pb"), out.resolve("saved_model.pb"));
 			swapFolder(tmp.resolve("variables"), out.resolve("variables"));
-			ModelBundle.moveAtomically(tmp.resolve(ModelBundle.MODEL_JSON), out.resolve(ModelBundle.MODEL_JSON));
-			deleteTree(tmp);
+			AtomicFiles.move(tmp.resolve(ModelBundle.MODEL_JSON), out.resolve(ModelBundle.MODEL_JSON));
+			AtomicFiles.deleteTree(tmp);
 		}
 		catch (IOException e) {
 			throw new SegmentationException("Cannot write the model to " + out + ": " + e.getMessage() +
@@ -379,7 +380,7 @@ public final class TrainingService {
 	private static void checkpoint(Trainer trainer, Path trainingDir, State state) {
 		Path tmp = trainingDir.resolve("checkpoint.tmp");
 		try {
-			if (Files.exists(tmp)) deleteTree(tmp);
+			if (Files.exists(tmp)) AtomicFiles.deleteTree(tmp);
 			Files.createDirectories(tmp);
 			trainer.saveCheckpoint(tmp.resolve("ckpt"));
 			Files.writeString(tmp.resolve("state.json"), GSON.toJson(state), StandardCharsets.UTF_8);
@@ -404,17 +405,12 @@ public final class TrainingService {
 	/** Replaces a folder by a finished new one: old to {@code name.old}, new into place, old deleted. */
 	private static void swapFolder(Path fresh, Path target) throws IOException {
 		Path old = target.resolveSibling(target.getFileName() + ".old");
-		if (Files.exists(old)) deleteTree(old);
+		if (Files.exists(old)) AtomicFiles.deleteTree(old);
 		if (Files.exists(target)) Files.move(target, old);
 		Files.move(fresh, target);
-		if (Files.exists(old)) deleteTree(old);
+		if (Files.exists(old)) AtomicFiles.deleteTree(old);
 	}
 
-	private static void deleteTree(Path p) throws IOException {
-		try (var s = Files.walk(p)) {
-			for (Path q : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(q);
-		}
-	}
 
 	private static void writeHistory(Path out, List<EpochRecord> history) {
 		StringBuilder csv = new StringBuilder("epoch,loss,learning_rate,mean_validation_dice");
@@ -426,14 +422,7 @@ public final class TrainingService {
 			for (double d : e.validationDice()) csv.append(String.format(Locale.ROOT, ",%.6f", d));
 			csv.append(String.format(Locale.ROOT, ",%.2f,%.2f%n", e.seconds(), e.patchesPerSecond()));
 		}
-		try {
-			Path tmp = Files.createTempFile(out, ".history", ".csv.tmp");
-			Files.writeString(tmp, csv, StandardCharsets.UTF_8);
-			ModelBundle.moveAtomically(tmp, out.resolve("history.csv"));
-			HistoryPlot.write(history, out.resolve("history.png"));
-		}
-		catch (IOException e) {
-			throw new SegmentationException("Cannot write the training history in " + out + ": " + e.getMessage(), e);
-		}
+		AtomicFiles.writeString(out.resolve("history.csv"), csv);
+		HistoryPlot.write(history, out.resolve("history.png"));
 	}
 }

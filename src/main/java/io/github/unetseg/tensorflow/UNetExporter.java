@@ -3,8 +3,6 @@ package io.github.unetseg.tensorflow;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.stream.Stream;
 
 import org.tensorflow.Graph;
 import org.tensorflow.SavedModelBundle;
@@ -12,6 +10,7 @@ import org.tensorflow.Session;
 import org.tensorflow.Signature;
 import org.tensorflow.op.Ops;
 
+import io.github.unetseg.AtomicFiles;
 import io.github.unetseg.SegmentationException;
 import io.github.unetseg.model.ModelBundle;
 import io.github.unetseg.model.ModelSpec;
@@ -70,7 +69,7 @@ public final class UNetExporter {
 				.output(spec.outputName(), net.output()).build();
 			SavedModelBundle.exporter(tmp.toString()).withSession(session).withSignature(sig).export();
 			ModelBundle.writeSpec(tmp, spec);
-			ModelBundle.moveAtomically(tmp, target);
+			AtomicFiles.move(tmp, target);
 			tmp = null;
 			return ModelBundle.read(target);
 		}
@@ -79,16 +78,12 @@ public final class UNetExporter {
 				". Fix: check that the parent folder is writable and the disk is not full.", e);
 		}
 		finally {
-			if (tmp != null) deleteRecursively(tmp);
-		}
-	}
-
-	static void deleteRecursively(Path dir) {
-		try (Stream<Path> s = Files.walk(dir)) {
-			s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-		}
-		catch (IOException e) {
-			// best effort clean-up of our own temporary folder; the original error is what matters
+			if (tmp != null) try {
+				AtomicFiles.deleteTree(tmp);
+			}
+			catch (IOException e) {
+				// our own temporary folder; the original error is the one reported
+			}
 		}
 	}
 }
