@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Benchmarks of unetseg; never part of 'mvn test'. Usage: bench/run.sh [rss|throughput|metrics|all] [args]
+# Benchmarks of unetseg; never part of 'mvn test'. Usage: bench/run.sh [rss|throughput|metrics|twin|all] [args]
 # Builds the project if needed, compiles bench/src against it, runs the chosen benchmark.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -7,6 +7,26 @@ cd "$(dirname "$0")/.."
 out=bench/out/classes
 rm -rf "$out" && mkdir -p "$out"
 javac -proc:none -nowarn -d "$out" -cp "target/classes:target/lib/*" $(find bench/src -name '*.java')
+twin() {
+  # the same network, same weights, same batch and threads in TensorFlow Java (ours), PyTorch and ONNX Runtime
+  /usr/bin/python3 -c 'import torch' 2>/dev/null || { echo "twin needs Debian's python3-torch: apt-get install -y python3-torch" >&2; exit 2; }
+  mkdir -p bench/out/lib
+  [ -f bench/out/lib/onnxruntime-1.20.0.jar ] || mvn -q -B dependency:copy -Dartifact=com.microsoft.onnxruntime:onnxruntime:1.20.0 -DoutputDirectory=bench/out/lib
+  javac -proc:none -nowarn -d "$out" -cp "target/classes:target/lib/*:bench/out/lib/*" bench/src-onnx/io/github/unetseg/bench/OnnxBench.java
+  [ -d bench/out/large2d ] || java -cp "$cp" io.github.unetseg.bench.RandomModel bench/out/large2d 2 4 32
+  [ -d bench/out/large3d ] || java -cp "$cp" io.github.unetseg.bench.RandomModel bench/out/large3d 3 3 16 batchnorm
+  env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python3 bench/matmul_peak.py
+  for spec in "models/brain-mri-2d 8 256" "models/brain-mri-3d 2 96" "bench/out/large2d 4 256" "bench/out/large3d 1 96"; do
+    set -- $spec
+    name=$(basename "$1")
+    echo "== $name, batch $2 of $3^d, 2 threads"
+    java -cp "$cp" io.github.unetseg.bench.TwinExport "$1" "bench/out/twin-$name" "$2" "$3" 10
+    /usr/bin/python3 bench/pytorch_twin.py "bench/out/twin-$name" 2 5 | grep -v exported
+    java -cp "$cp:bench/out/lib/*" io.github.unetseg.bench.OnnxBench "bench/out/twin-$name" 2 10
+  done
+  java -cp "$cp" io.github.unetseg.bench.TrainBench 2 3 16 8 256 5
+  java -cp "$cp" io.github.unetseg.bench.TrainBench 3 2 8 2 96 3 batchnorm
+}
 cp="$out:target/classes:target/lib/*"
 export TF_CPP_MIN_LOG_LEVEL=${TF_CPP_MIN_LOG_LEVEL:-2}
 what=${1:-all}; shift || true
@@ -25,7 +45,8 @@ s = float(re.search(r"time ([0-9.]+)", open("bench/out/scipy.txt").read()).group
 print("speed-up of unetseg over scipy: %.1fx" % (s / j))
 PY
     ;;
+  twin) twin ;;
   all) java -Xmx512m -cp "$cp" io.github.unetseg.bench.RssBench
        java -Xmx8g -cp "$cp" io.github.unetseg.bench.ThroughputBench ;;
-  *) echo "usage: bench/run.sh [rss|throughput|metrics|all]" >&2; exit 2 ;;
+  *) echo "usage: bench/run.sh [rss|throughput|metrics|twin|all]" >&2; exit 2 ;;
 esac
