@@ -65,8 +65,8 @@ public final class ThroughputBench {
 					"Session.run %.2f s, outside %.1f%%, useful %.1f GFLOP/s (%.1f kFLOP/voxel)%n", s.spec().name(),
 					java.util.Arrays.toString(size), res.plan().tiles().size(), java.util.Arrays.toString(res.plan().tileSize()),
 					java.util.Arrays.toString(res.plan().halo()), res.plan().computeOverhead(), res.batchSize(),
-					res.stats().totalSeconds(), res.voxelsPerSecond(), res.stats().modelSeconds(),
-					100 * res.stats().outsideModelShare(), res.voxelsPerSecond() * flops / 1e9, flops / 1000);
+					res.seconds(), res.voxelsPerSecond(), res.stats().modelSeconds(),
+					100 * res.outsideModelShare(), res.voxelsPerSecond() * flops / 1e9, flops / 1000);
 			}
 		}
 	}

@@ -131,7 +131,7 @@ final class SegmentCommand implements Callable<Integer> {
 							out.printf(Locale.ROOT, "%s%s, %d tiles of %s (halo %s, compute overhead %.2fx), batch %d, %.2f s, " +
 								"%.0f voxels/s, %.1f%% outside Session.run, device %s -> %s%n", prefix, r.size(), res.plan().tiles().size(),
 								dims(res.plan().tileSize()), dims(res.plan().halo()), res.plan().computeOverhead(), res.batchSize(),
-								r.seconds(), res.voxelsPerSecond(), 100 * res.stats().outsideModelShare(), res.device(), r.labelsFile());
+								r.seconds(), res.voxelsPerSecond(), 100 * res.outsideModelShare(), res.device(), r.labelsFile());
 							if (truth != null) evaluate(out, err, r, f, failed);
 						}
 					}

@@ -96,7 +96,7 @@ public class SegmentImageCommand extends DynamicCommand {
 			ImagePlusAdapter.applyLabelLut(labels, service.spec().classNames().size());
 			if (r.probabilities() != null) probabilityMap = ImagePlusAdapter.toImagePlus(r.probabilities(), baseTitle(title) + "_probabilities");
 			if (status != null) status.showStatus(String.format(java.util.Locale.ROOT, "U-Net: %s segmented in %.1f s on %s", title,
-				r.stats().totalSeconds(), r.device()));
+				r.seconds(), r.device()));
 		}
 		catch (CancellationException e) {
 			cancel("Segmentation cancelled.");

@@ -70,7 +70,7 @@ public class SegmentImagePlugin implements PlugIn {
 			ImagePlusAdapter.applyLabelLut(labels, s.spec().classNames().size());
 			labels.show();
 			if (r.probabilities() != null) ImagePlusAdapter.toImagePlus(r.probabilities(), imp.getShortTitle() + "_probabilities").show();
-			IJ.showStatus(String.format(Locale.ROOT, "U-Net: %s in %.1f s on %s", imp.getTitle(), r.stats().totalSeconds(), r.device()));
+			IJ.showStatus(String.format(Locale.ROOT, "U-Net: %s in %.1f s on %s", imp.getTitle(), r.seconds(), r.device()));
 		}
 		catch (SegmentationException | IllegalArgumentException e) {
 			IJ.error("U-Net Segment Image", e.getMessage());

@@ -76,16 +76,23 @@ public final class SegmentationService implements AutoCloseable {
 	 * @param stats timing
 	 * @param device where the network ran
 	 * @param warnings things the user should know (e.g. a spacing far from the model's)
+	 * @param seconds wall time of the whole segmentation in memory (statistics for normalisation,
+	 *     planning, tiled inference, labels), in seconds
 	 */
 	public record Result(Volume<?> labels, Volume<FloatType> probabilities, TilePlan plan, int batchSize,
-		TiledInference.Stats stats, String device, List<String> warnings)
+		TiledInference.Stats stats, String device, List<String> warnings, double seconds)
 	{
 
-		/** @return input voxels (one channel) per second of wall time */
+		/** @return input voxels (one channel) per second of wall time, normalisation statistics included */
 		public double voxelsPerSecond() {
 			long v = 1;
 			for (long s : plan.imageSize()) v *= s;
-			return v / Math.max(1e-9, stats.totalSeconds());
+			return v / Math.max(1e-9, seconds);
+		}
+
+		/** @return share of the wall time spent outside TensorFlow's Session.run, in {@code [0, 1]} */
+		public double outsideModelShare() {
+			return seconds <= 0 ? 0 : Math.max(0, 1 - stats.modelSeconds() / seconds);
 		}
 	}
 
@@ -125,6 +132,7 @@ public final class SegmentationService implements AutoCloseable {
 				}
 			}
 		}
+		long t0 = System.nanoTime();
 		TilePlan plan = plan(volume.spatialSize(), settings);
 		int batch = settings.batch() > 0 ? settings.batch() : autoBatch(plan);
 		double[][] norm = spec.normalization().affine(volume);
@@ -137,7 +145,7 @@ public final class SegmentationService implements AutoCloseable {
 				"memory on " + device() + ". Fix: use a smaller --tile.", e);
 		}
 		return new Result(out.result().labels(), settings.probabilities() ? out.result().probabilities() : null, plan,
-			out.stats().batchSize(), out.stats(), device(), List.copyOf(warnings));
+			out.stats().batchSize(), out.stats(), device(), List.copyOf(warnings), (System.nanoTime() - t0) / 1e9);
 	}
 
 	/**
