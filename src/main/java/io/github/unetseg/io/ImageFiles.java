@@ -13,7 +13,8 @@ import net.imglib2.type.numeric.RealType;
 
 /**
  * Reads and writes the image files unetseg understands, choosing the format by content (magic bytes),
- * not only by the file name: TIFF ({@link TiffIO}) and NIfTI-1 ({@link NiftiIO}).
+ * not only by the file name: TIFF ({@link TiffIO}), NIfTI-1 ({@link NiftiIO}), NRRD ({@link NrrdIO})
+ * and MetaImage ({@link MetaImageIO}).
  */
 public final class ImageFiles {
 
@@ -24,7 +25,11 @@ public final class ImageFiles {
 		/** Classic TIFF, read by ImageJ 1. */
 		TIFF,
 		/** NIfTI-1, plain or gzip-compressed. */
-		NIFTI
+		NIFTI,
+		/** NRRD (3D Slicer, ITK). */
+		NRRD,
+		/** MetaImage .mha/.mhd (ITK, elastix). */
+		METAIMAGE
 	}
 
 	/**
@@ -40,6 +45,8 @@ public final class ImageFiles {
 		try {
 			byte[] head = head(path, 348);
 			if (TiffIO.isTiff(head)) return Format.TIFF;
+			if (NrrdIO.isNrrd(head)) return Format.NRRD;
+			if (MetaImageIO.isMetaImage(head)) return Format.METAIMAGE;
 			if (head.length >= 2 && (head[0] & 0xff) == 0x1f && (head[1] & 0xff) == 0x8b) {
 				byte[] inner;
 				try (InputStream in = new GZIPInputStream(Files.newInputStream(path))) {
@@ -52,7 +59,7 @@ public final class ImageFiles {
 		catch (IOException e) {
 			throw new SegmentationException("Cannot read " + path + ": " + e.getMessage() + ". Fix: check the file and permissions.", e);
 		}
-		throw new SegmentationException(path + " is neither TIFF nor NIfTI-1 (by its content). Fix: convert it to TIFF " +
+		throw new SegmentationException(path + " is not TIFF, NIfTI-1, NRRD or MetaImage (by its content). Fix: convert it to TIFF " +
 			"(File > Save As > Tiff in Fiji) or NIfTI, or open it in Fiji, where Bio-Formats reads it, and segment the open image.");
 	}
 
@@ -73,12 +80,15 @@ public final class ImageFiles {
 		return switch (detect(path)) {
 			case TIFF -> TiffIO.read(path);
 			case NIFTI -> NiftiIO.read(path);
+			case NRRD -> NrrdIO.read(path);
+			case METAIMAGE -> MetaImageIO.read(path);
 		};
 	}
 
 	/**
 	 * Writes an image in the format its name asks for: {@code .nii}/{@code .nii.gz} as NIfTI-1,
-	 * anything else as TIFF. Atomic: a temporary file is moved into place when complete.
+	 * {@code .nrrd} as NRRD, {@code .mha} as MetaImage, anything else as TIFF. Atomic: a temporary file is
+	 * moved into place when complete.
 	 *
 	 * @param volume image {@code [x, y(, z), c]}
 	 * @param path target file
@@ -86,7 +96,10 @@ public final class ImageFiles {
 	 * @throws SegmentationException if it cannot be written
 	 */
 	public static <T extends RealType<T>> void write(Volume<T> volume, Path path, int labelClasses) {
+		String name = path.getFileName().toString().toLowerCase(Locale.ROOT);
 		if (NiftiIO.hasNiftiName(path)) NiftiIO.write(volume, path);
+		else if (name.endsWith(".nrrd")) NrrdIO.write(volume, path);
+		else if (name.endsWith(".mha")) MetaImageIO.write(volume, path);
 		else TiffIO.write(volume, path, labelClasses);
 	}
 
@@ -107,12 +120,16 @@ public final class ImageFiles {
 
 	/**
 	 * The extension to use for outputs derived from an input: {@code .nii.gz} for NIfTI inputs,
-	 * {@code .tif} otherwise.
+	 * {@code .nrrd} for NRRD, {@code .mha} for MetaImage, {@code .tif} otherwise.
 	 *
 	 * @param input the input file
 	 * @return the extension with its dot
 	 */
 	public static String outputExtension(Path input) {
-		return NiftiIO.hasNiftiName(input) ? ".nii.gz" : ".tif";
+		String name = input.getFileName().toString().toLowerCase(Locale.ROOT);
+		if (NiftiIO.hasNiftiName(input)) return ".nii.gz";
+		if (name.endsWith(".nrrd") || name.endsWith(".nhdr")) return ".nrrd";
+		if (name.endsWith(".mha") || name.endsWith(".mhd")) return ".mha";
+		return ".tif";
 	}
 }

@@ -54,7 +54,13 @@ public final class TiffIO {
 	public static ImagePlus open(Path path) {
 		Path abs = path.toAbsolutePath();
 		checkComplete(abs);
-		ImagePlus imp = new Opener().openTiff(abs.getParent().toString() + java.io.File.separator, abs.getFileName().toString());
+		ImagePlus imp;
+		try {
+			imp = new Opener().openTiff(abs.getParent().toString() + java.io.File.separator, abs.getFileName().toString());
+		}
+		catch (RuntimeException | OutOfMemoryError e) {
+			throw new SegmentationException(path + " could not be read as TIFF (" + e + "). Fix: re-save it in Fiji or re-copy it.");
+		}
 		if (imp == null || imp.getStackSize() == 0)
 			throw new SegmentationException(path + " could not be read as TIFF (truncated, compressed in a way ImageJ 1 does " +
 				"not support, or BigTIFF). Fix: re-save it as an uncompressed or LZW TIFF in Fiji, or open it with Bio-Formats in Fiji.");
@@ -70,7 +76,12 @@ public final class TiffIO {
 		long length;
 		try {
 			length = Files.size(path);
+			checkDirectories(path, length);
 			infos = new TiffDecoder(path.getParent().toString() + java.io.File.separator, path.getFileName().toString()).getTiffInfo();
+		}
+		catch (OutOfMemoryError e) {
+			throw new SegmentationException(path + " has a TIFF directory that asks for more memory than there is (" + e.getMessage() +
+				"). Fix: re-save or re-copy the file.");
 		}
 		catch (IOException | RuntimeException e) {
 			throw new SegmentationException(path + " has a damaged TIFF directory (" + e.getMessage() + "). Fix: re-save or " +
@@ -96,6 +107,53 @@ public final class TiffIO {
 			if (end > length)
 				throw new SegmentationException(path + " is truncated: its image data should reach byte " + end + " but the file has " +
 					length + " bytes. Fix: re-copy or re-export the file.");
+		}
+	}
+
+	/** Most image directories (pages) followed before giving up, against loops and absurd files. */
+	private static final int MAX_DIRECTORIES = 1 << 20;
+
+	/**
+	 * Walks the chain of image file directories before ImageJ does: every directory, and every tag
+	 * value stored outside its entry, must lie inside the file, and the chain must end. ImageJ's
+	 * {@code TiffDecoder} allocates arrays from these counts without checking them, so a damaged
+	 * header could otherwise exhaust memory.
+	 */
+	private static void checkDirectories(Path path, long length) throws IOException {
+		try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(path)) {
+			java.nio.ByteBuffer head = java.nio.ByteBuffer.allocate(8);
+			if (ch.read(head, 0) < 8) throw new SegmentationException(path + " is too short to be a TIFF. Fix: re-copy the file.");
+			java.nio.ByteOrder order = head.get(0) == 'M' ? java.nio.ByteOrder.BIG_ENDIAN : java.nio.ByteOrder.LITTLE_ENDIAN;
+			head.order(order);
+			long ifd = head.getInt(4) & 0xffffffffL;
+			java.util.Set<Long> seen = new java.util.HashSet<>();
+			int[] typeSize = { 0, 1, 1, 2, 4, 8, 1, 1, 2, 4, 8, 4, 8, 4, 0, 0, 8, 8, 8 };
+			for (int n = 0; ifd != 0; n++) {
+				if (n > MAX_DIRECTORIES || !seen.add(ifd))
+					throw new SegmentationException(path + " has a looping or endless chain of TIFF directories. Fix: re-save the file.");
+				if (ifd + 2 > length) throw new SegmentationException(path + " points to a TIFF directory beyond its end (truncated). " +
+					"Fix: re-copy or re-export the file.");
+				java.nio.ByteBuffer cnt = java.nio.ByteBuffer.allocate(2).order(order);
+				ch.read(cnt, ifd);
+				int entries = cnt.getShort(0) & 0xffff;
+				long end = ifd + 2 + 12L * entries + 4;
+				if (end > length) throw new SegmentationException(path + " has a TIFF directory that runs past the end of the file " +
+					"(truncated). Fix: re-copy or re-export the file.");
+				java.nio.ByteBuffer e = java.nio.ByteBuffer.allocate(12 * entries + 4).order(order);
+				ch.read(e, ifd + 2);
+				for (int i = 0; i < entries; i++) {
+					int type = e.getShort(12 * i + 2) & 0xffff;
+					long count = e.getInt(12 * i + 4) & 0xffffffffL;
+					long bytes = count * (type < typeSize.length ? Math.max(1, typeSize[type]) : 1);
+					if (bytes > 4) {
+						long offset = e.getInt(12 * i + 8) & 0xffffffffL;
+						if (offset + bytes > length)
+							throw new SegmentationException(path + " has a TIFF tag (" + (e.getShort(12 * i) & 0xffff) + ") whose " + count +
+								" values lie beyond the end of the file. Fix: re-copy or re-export the file.");
+					}
+				}
+				ifd = e.getInt(12 * entries) & 0xffffffffL;
+			}
 		}
 	}
 

@@ -25,11 +25,13 @@ public final class InputFiles {
 
 	/**
 	 * @param p a file
-	 * @return true for names ending in {@code .tif}, {@code .tiff}, {@code .nii} or {@code .nii.gz}
+	 * @return true for names ending in {@code .tif}, {@code .tiff}, {@code .nii}, {@code .nii.gz},
+	 *     {@code .nrrd}, {@code .nhdr}, {@code .mha} or {@code .mhd}
 	 */
 	public static boolean isImageName(Path p) {
 		String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
-		return !n.startsWith(".") && (n.endsWith(".tif") || n.endsWith(".tiff") || n.endsWith(".nii") || n.endsWith(".nii.gz"));
+		return !n.startsWith(".") && (n.endsWith(".tif") || n.endsWith(".tiff") || n.endsWith(".nii") || n.endsWith(".nii.gz") ||
+			n.endsWith(".nrrd") || n.endsWith(".nhdr") || n.endsWith(".mha") || n.endsWith(".mhd"));
 	}
 
 	/**

@@ -1,0 +1,163 @@
+package io.github.unetseg.io;
+
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.util.Locale;
+
+import io.github.unetseg.SegmentationException;
+import io.github.unetseg.image.Calibration;
+import io.github.unetseg.image.Volume;
+import net.imglib2.Cursor;
+import net.imglib2.img.array.ArrayImg;
+import net.imglib2.img.array.ArrayImgs;
+import net.imglib2.type.numeric.RealType;
+import net.imglib2.type.numeric.integer.ByteType;
+import net.imglib2.type.numeric.integer.IntType;
+import net.imglib2.type.numeric.integer.ShortType;
+import net.imglib2.type.numeric.integer.UnsignedByteType;
+import net.imglib2.type.numeric.integer.UnsignedIntType;
+import net.imglib2.type.numeric.integer.UnsignedShortType;
+import net.imglib2.type.numeric.real.DoubleType;
+import net.imglib2.type.numeric.real.FloatType;
+import net.imglib2.view.Views;
+
+/**
+ * Raw voxel blocks shared by the header-plus-raw formats (NRRD, MetaImage): element types, reading a
+ * block of {@code x}-fastest voxels into an ImgLib2 {@link ArrayImg}, and writing one.
+ */
+final class RawVolumes {
+
+	/** Element types of raw voxel data. */
+	enum Element {
+		INT8(1), UINT8(1), INT16(2), UINT16(2), INT32(4), UINT32(4), FLOAT32(4), FLOAT64(8);
+
+		final int bytes;
+
+		Element(int bytes) {
+			this.bytes = bytes;
+		}
+
+		static Element of(RealType<?> t) {
+			return t instanceof UnsignedByteType ? UINT8 : t instanceof ByteType ? INT8 : t instanceof UnsignedShortType ? UINT16
+				: t instanceof ShortType ? INT16 : t instanceof UnsignedIntType ? UINT32 : t instanceof IntType ? INT32
+				: t instanceof DoubleType ? FLOAT64 : FLOAT32;
+		}
+	}
+
+	private RawVolumes() {}
+
+	/**
+	 * Checks sizes and returns the number of voxels.
+	 *
+	 * @throws SegmentationException for non-positive sizes or more than an in-memory image holds
+	 */
+	static long voxels(Path file, long[] size, int channels, Element e) {
+		long n = channels;
+		if (channels < 1) throw fail(file, "declares " + channels + " channels", "check the header");
+		for (long s : size) {
+			if (s < 1) throw fail(file, "declares a size of " + s, "check the header");
+			if (n > Integer.MAX_VALUE / s) throw fail(file, "is larger than an in-memory image can hold", "crop or split it");
+			n *= s;
+		}
+		if (n * e.bytes > Integer.MAX_VALUE - 8) throw fail(file, "is larger than an in-memory image can hold", "crop or split it");
+		return n;
+	}
+
+	/**
+	 * Reads {@code prod(size) * channels} voxels, channel fastest when {@code interleaved} (NRRD's and
+	 * MetaImage's vector layout), into a volume {@code [x, y(, z), c]}.
+	 */
+	static Volume<?> read(Path file, InputStream in, long[] size, int channels, boolean interleaved, Element e, ByteOrder order,
+		Calibration cal) throws IOException
+	{
+		long n = voxels(file, size, channels, e);
+		if (size.length == 3 && size[2] == 1) {
+			// one slice: a 2D image, as the NIfTI reader treats it
+			size = new long[] { size[0], size[1] };
+			cal = new Calibration(new double[] { cal.spacing(0), cal.spacing(1) }, cal.unit(), null);
+		}
+		byte[] raw = new byte[(int) (n * e.bytes)];
+		new DataInputStream(in).readFully(raw);
+		ByteBuffer b = ByteBuffer.wrap(raw).order(order);
+		long[] dims = new long[size.length + 1];
+		System.arraycopy(size, 0, dims, 0, size.length);
+		dims[size.length] = channels;
+		int count = (int) n;
+		ArrayImg<? extends RealType<?>, ?> img = switch (e) {
+			case UINT8 -> ArrayImgs.unsignedBytes(raw, dims);
+			case INT8 -> ArrayImgs.bytes(raw, dims);
+			case INT16 -> { short[] s = new short[count]; b.asShortBuffer().get(s); yield ArrayImgs.shorts(s, dims); }
+			case UINT16 -> { short[] s = new short[count]; b.asShortBuffer().get(s); yield ArrayImgs.unsignedShorts(s, dims); }
+			case INT32 -> { int[] s = new int[count]; b.asIntBuffer().get(s); yield ArrayImgs.ints(s, dims); }
+			case UINT32 -> { int[] s = new int[count]; b.asIntBuffer().get(s); yield ArrayImgs.unsignedInts(s, dims); }
+			case FLOAT32 -> { float[] s = new float[count]; b.asFloatBuffer().get(s); yield ArrayImgs.floats(s, dims); }
+			case FLOAT64 -> { double[] s = new double[count]; b.asDoubleBuffer().get(s); yield ArrayImgs.doubles(s, dims); }
+		};
+		if (interleaved && channels > 1) img = planar(img, channels);
+		return volume(img, cal);
+	}
+
+	/** Reorders channel-fastest data into ImgLib2's channel-last layout. */
+	@SuppressWarnings({ "unchecked", "rawtypes" })
+	private static ArrayImg<? extends RealType<?>, ?> planar(ArrayImg<? extends RealType<?>, ?> interleaved, int channels) {
+		long[] dims = interleaved.dimensionsAsLongArray();
+		ArrayImg out = (ArrayImg) interleaved.factory().create(dims);
+		Cursor<? extends RealType<?>> src = interleaved.cursor();
+		net.imglib2.RandomAccess<RealType<?>> dst = out.randomAccess();
+		long[] pos = new long[dims.length];
+		for (long i = 0; src.hasNext(); i++) {
+			RealType<?> v = src.next();
+			// the flat index i walks the interleaved order: channel fastest, then the spatial axes
+			long rem = i / channels;
+			pos[dims.length - 1] = i % channels;
+			for (int d = 0; d < dims.length - 1; d++) {
+				pos[d] = rem % dims[d];
+				rem /= dims[d];
+			}
+			dst.setPosition(pos);
+			dst.get().setReal(v.getRealDouble());
+		}
+		return out;
+	}
+
+	@SuppressWarnings({ "unchecked", "rawtypes" })
+	private static Volume<?> volume(ArrayImg img, Calibration cal) {
+		return new Volume<>(img, cal);
+	}
+
+	/** Writes an image's voxels in flat order (first axis fastest) in the given byte order. */
+	static <T extends RealType<T>> void write(net.imglib2.RandomAccessibleInterval<T> image, OutputStream out, Element e,
+		ByteOrder order) throws IOException
+	{
+		ByteBuffer buf = ByteBuffer.allocate(1 << 16).order(order);
+		Cursor<T> cur = Views.flatIterable(image).cursor();
+		while (cur.hasNext()) {
+			if (buf.remaining() < 8) {
+				out.write(buf.array(), 0, buf.position());
+				buf.clear();
+			}
+			T t = cur.next();
+			switch (e) {
+				case INT8, UINT8 -> buf.put((byte) (long) t.getRealDouble());
+				case INT16, UINT16 -> buf.putShort((short) (long) t.getRealDouble());
+				case INT32, UINT32 -> buf.putInt((int) (long) t.getRealDouble());
+				case FLOAT64 -> buf.putDouble(t.getRealDouble());
+				case FLOAT32 -> buf.putFloat(t.getRealFloat());
+			}
+		}
+		out.write(buf.array(), 0, buf.position());
+	}
+
+	static SegmentationException fail(Path file, String problem, String fix) {
+		return new SegmentationException(file + " " + problem + ". Fix: " + fix + ".");
+	}
+
+	static String lower(String s) {
+		return s.trim().toLowerCase(Locale.ROOT);
+	}
+}
