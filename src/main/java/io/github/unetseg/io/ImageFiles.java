@@ -14,7 +14,8 @@ import net.imglib2.type.numeric.RealType;
 /**
  * Reads and writes the image files unetseg understands, choosing the format by content (magic bytes),
  * not only by the file name: TIFF ({@link TiffIO}), NIfTI-1 ({@link NiftiIO}), NRRD ({@link NrrdIO})
- * and MetaImage ({@link MetaImageIO}).
+ * and MetaImage ({@link MetaImageIO}); anything else through Bio-Formats where it is on the class path
+ * ({@link BioFormatsReader}, always in Fiji).
  */
 public final class ImageFiles {
 
@@ -29,7 +30,9 @@ public final class ImageFiles {
 		/** NRRD (3D Slicer, ITK). */
 		NRRD,
 		/** MetaImage .mha/.mhd (ITK, elastix). */
-		METAIMAGE
+		METAIMAGE,
+		/** Anything else, read through Bio-Formats where it is present (Fiji). */
+		BIOFORMATS
 	}
 
 	/**
@@ -43,7 +46,7 @@ public final class ImageFiles {
 		if (!Files.isRegularFile(path))
 			throw new SegmentationException("Image file " + path + " does not exist. Fix: check the path.");
 		try {
-			byte[] head = head(path, 348);
+			byte[] head = head(path, 512);
 			if (TiffIO.isTiff(head)) return Format.TIFF;
 			if (NrrdIO.isNrrd(head)) return Format.NRRD;
 			if (MetaImageIO.isMetaImage(head)) return Format.METAIMAGE;
@@ -55,12 +58,16 @@ public final class ImageFiles {
 				if (NiftiIO.isNifti(inner)) return Format.NIFTI;
 			}
 			if (NiftiIO.isNifti(head)) return Format.NIFTI;
+			String what = BioFormatsReader.describe(path, head);
+			if (!BioFormatsReader.available() && what.equals("an unknown format"))
+				throw new SegmentationException(path + " is not TIFF, NIfTI-1, NRRD or MetaImage (by its content). Fix: convert it to TIFF " +
+					"(File > Save As > Tiff in Fiji) or NIfTI, or open it in Fiji, where Bio-Formats reads it, and segment the open image.");
+			BioFormatsReader.require(path, what);
+			return Format.BIOFORMATS;
 		}
 		catch (IOException e) {
 			throw new SegmentationException("Cannot read " + path + ": " + e.getMessage() + ". Fix: check the file and permissions.", e);
 		}
-		throw new SegmentationException(path + " is not TIFF, NIfTI-1, NRRD or MetaImage (by its content). Fix: convert it to TIFF " +
-			"(File > Save As > Tiff in Fiji) or NIfTI, or open it in Fiji, where Bio-Formats reads it, and segment the open image.");
 	}
 
 	private static byte[] head(Path path, int n) throws IOException {
@@ -82,6 +89,7 @@ public final class ImageFiles {
 			case NIFTI -> NiftiIO.read(path);
 			case NRRD -> NrrdIO.read(path);
 			case METAIMAGE -> MetaImageIO.read(path);
+			case BIOFORMATS -> BioFormatsReader.read(path);
 		};
 	}
 

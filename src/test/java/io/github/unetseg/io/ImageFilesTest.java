@@ -119,7 +119,7 @@ class ImageFilesTest {
 		Path text = dir.resolve("notes.tif");
 		Files.writeString(text, "hello, this is not an image at all".repeat(20));
 		e = assertThrows(SegmentationException.class, () -> ImageFiles.read(text));
-		assertTrue(e.getMessage().contains("neither TIFF nor NIfTI"), e.getMessage());
+		assertTrue(e.getMessage().contains("is not TIFF, NIfTI-1, NRRD or MetaImage"), e.getMessage());
 		e = assertThrows(SegmentationException.class, () -> ImageFiles.read(dir.resolve("missing.tif")));
 		assertTrue(e.getMessage().contains("does not exist"), e.getMessage());
 		byte[] tif = Files.readAllBytes(TEST_IMAGES.resolve("mri-t1-axial-z90.tif"));
