@@ -2,7 +2,6 @@ package io.github.unetseg.io;
 
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
-import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -12,8 +11,6 @@ import io.github.unetseg.SegmentationException;
 import io.github.unetseg.image.Calibration;
 import io.github.unetseg.image.Volume;
 import net.imglib2.img.array.ArrayImg;
-import net.imglib2.img.array.ArrayImgs;
-import net.imglib2.type.numeric.RealType;
 
 /**
  * Reads the formats only Bio-Formats knows (CZI, LIF, ND2, compressed DICOM, ...) through
@@ -139,19 +136,7 @@ public final class BioFormatsReader {
 	private static Volume<?> volume(byte[] raw, long[] size, int channels, RawVolumes.Element e, ByteOrder order, Calibration cal) {
 		long[] dims = java.util.Arrays.copyOf(size, size.length + 1);
 		dims[size.length] = channels;
-		ByteBuffer b = ByteBuffer.wrap(raw).order(order);
-		int n = raw.length / e.bytes;
-		ArrayImg<? extends RealType<?>, ?> img = switch (e) {
-			case UINT8 -> ArrayImgs.unsignedBytes(raw, dims);
-			case INT8 -> ArrayImgs.bytes(raw, dims);
-			case INT16 -> { short[] s = new short[n]; b.asShortBuffer().get(s); yield ArrayImgs.shorts(s, dims); }
-			case UINT16 -> { short[] s = new short[n]; b.asShortBuffer().get(s); yield ArrayImgs.unsignedShorts(s, dims); }
-			case INT32 -> { int[] s = new int[n]; b.asIntBuffer().get(s); yield ArrayImgs.ints(s, dims); }
-			case UINT32 -> { int[] s = new int[n]; b.asIntBuffer().get(s); yield ArrayImgs.unsignedInts(s, dims); }
-			case FLOAT32 -> { float[] s = new float[n]; b.asFloatBuffer().get(s); yield ArrayImgs.floats(s, dims); }
-			case FLOAT64 -> { double[] s = new double[n]; b.asDoubleBuffer().get(s); yield ArrayImgs.doubles(s, dims); }
-		};
-		return wrap(img, cal);
+		return wrap(RawVolumes.image(e, raw, order, dims), cal);
 	}
 
 	@SuppressWarnings({ "unchecked", "rawtypes" })

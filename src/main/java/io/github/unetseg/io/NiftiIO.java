@@ -178,19 +178,23 @@ public final class NiftiIO {
 		};
 	}
 
+	/** NIfTI-1 datatype code to element type; the codes {@link #bytesPerVoxel} accepts. */
+	private static RawVolumes.Element element(int datatype) {
+		return switch (datatype) {
+			case 2 -> RawVolumes.Element.UINT8;
+			case 256 -> RawVolumes.Element.INT8;
+			case 4 -> RawVolumes.Element.INT16;
+			case 512 -> RawVolumes.Element.UINT16;
+			case 8 -> RawVolumes.Element.INT32;
+			case 768 -> RawVolumes.Element.UINT32;
+			case 16 -> RawVolumes.Element.FLOAT32;
+			case 64 -> RawVolumes.Element.FLOAT64;
+			default -> throw new IllegalStateException("datatype " + datatype);
+		};
+	}
+
 	private static ArrayImg<? extends RealType<?>, ?> image(int datatype, ByteBuffer b, long[] dims) {
-		int n = b.capacity();
-		switch (datatype) {
-			case 2: return ArrayImgs.unsignedBytes(b.array(), dims);
-			case 256: return ArrayImgs.bytes(b.array(), dims);
-			case 4: { short[] s = new short[n / 2]; b.asShortBuffer().get(s); return ArrayImgs.shorts(s, dims); }
-			case 512: { short[] s = new short[n / 2]; b.asShortBuffer().get(s); return ArrayImgs.unsignedShorts(s, dims); }
-			case 8: { int[] s = new int[n / 4]; b.asIntBuffer().get(s); return ArrayImgs.ints(s, dims); }
-			case 768: { int[] s = new int[n / 4]; b.asIntBuffer().get(s); return ArrayImgs.unsignedInts(s, dims); }
-			case 16: { float[] s = new float[n / 4]; b.asFloatBuffer().get(s); return ArrayImgs.floats(s, dims); }
-			case 64: { double[] s = new double[n / 8]; b.asDoubleBuffer().get(s); return ArrayImgs.doubles(s, dims); }
-			default: throw new IllegalStateException("datatype " + datatype);
-		}
+		return RawVolumes.image(element(datatype), b.array(), b.order(), dims);
 	}
 
 	private static Calibration calibration(ByteBuffer h, boolean is3d) {
@@ -253,10 +257,17 @@ public final class NiftiIO {
 	 * @throws SegmentationException if the file cannot be written
 	 */
 	public static <T extends RealType<T>> void write(Volume<T> volume, Path path) {
-		T type = volume.image().getType();
-		int datatype = type instanceof UnsignedByteType ? 2 : type instanceof ByteType ? 256 : type instanceof UnsignedShortType ? 512
-			: type instanceof ShortType ? 4 : type instanceof UnsignedIntType ? 768 : type instanceof IntType ? 8
-			: type instanceof DoubleType ? 64 : 16;
+		RawVolumes.Element element = RawVolumes.Element.of(volume.image().getType());
+		int datatype = switch (element) {
+			case UINT8 -> 2;
+			case INT8 -> 256;
+			case UINT16 -> 512;
+			case INT16 -> 4;
+			case UINT32 -> 768;
+			case INT32 -> 8;
+			case FLOAT64 -> 64;
+			case FLOAT32 -> 16;
+		};
 		int bytesPer = bytesPerVoxel(datatype);
 		long[] size = volume.spatialSize();
 		int c = volume.channels();
@@ -292,23 +303,7 @@ public final class NiftiIO {
 				OutputStream out = new BufferedOutputStream(path.toString().endsWith(".gz") ? new GZIPOutputStream(raw, 1 << 16) : raw, 1 << 16))
 			{
 				out.write(h.array());
-				ByteBuffer buf = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
-				Cursor<T> cur = Views.flatIterable(volume.image()).cursor();
-				while (cur.hasNext()) {
-					if (buf.remaining() < 8) {
-						out.write(buf.array(), 0, buf.position());
-						buf.clear();
-					}
-					T t = cur.next();
-					switch (datatype) {
-						case 2, 256 -> buf.put((byte) (long) t.getRealDouble());
-						case 4, 512 -> buf.putShort((short) (long) t.getRealDouble());
-						case 8, 768 -> buf.putInt((int) (long) t.getRealDouble());
-						case 64 -> buf.putDouble(t.getRealDouble());
-						default -> buf.putFloat(t.getRealFloat());
-					}
-				}
-				out.write(buf.array(), 0, buf.position());
+				RawVolumes.write(volume.image(), out, element, ByteOrder.LITTLE_ENDIAN);
 			}
 		});
 	}

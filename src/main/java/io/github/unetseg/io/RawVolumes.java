@@ -83,23 +83,31 @@ final class RawVolumes {
 		}
 		byte[] raw = new byte[(int) (n * e.bytes)];
 		new DataInputStream(in).readFully(raw);
-		ByteBuffer b = ByteBuffer.wrap(raw).order(order);
 		long[] dims = new long[size.length + 1];
 		System.arraycopy(size, 0, dims, 0, size.length);
 		dims[size.length] = channels;
-		int count = (int) n;
-		ArrayImg<? extends RealType<?>, ?> img = switch (e) {
-			case UINT8 -> ArrayImgs.unsignedBytes(raw, dims);
-			case INT8 -> ArrayImgs.bytes(raw, dims);
-			case INT16 -> { short[] s = new short[count]; b.asShortBuffer().get(s); yield ArrayImgs.shorts(s, dims); }
-			case UINT16 -> { short[] s = new short[count]; b.asShortBuffer().get(s); yield ArrayImgs.unsignedShorts(s, dims); }
-			case INT32 -> { int[] s = new int[count]; b.asIntBuffer().get(s); yield ArrayImgs.ints(s, dims); }
-			case UINT32 -> { int[] s = new int[count]; b.asIntBuffer().get(s); yield ArrayImgs.unsignedInts(s, dims); }
-			case FLOAT32 -> { float[] s = new float[count]; b.asFloatBuffer().get(s); yield ArrayImgs.floats(s, dims); }
-			case FLOAT64 -> { double[] s = new double[count]; b.asDoubleBuffer().get(s); yield ArrayImgs.doubles(s, dims); }
-		};
+		ArrayImg<? extends RealType<?>, ?> img = image(e, raw, order, dims);
 		if (interleaved && channels > 1) img = planar(img, channels);
 		return volume(img, cal);
+	}
+
+	/**
+	 * Wraps raw voxels, flat in the order of {@code dims} (first axis fastest), as a typed image; bytes
+	 * are used as they are, wider types are decoded in the given byte order.
+	 */
+	static ArrayImg<? extends RealType<?>, ?> image(Element e, byte[] raw, ByteOrder order, long[] dims) {
+		ByteBuffer b = ByteBuffer.wrap(raw).order(order);
+		int n = raw.length / e.bytes;
+		return switch (e) {
+			case UINT8 -> ArrayImgs.unsignedBytes(raw, dims);
+			case INT8 -> ArrayImgs.bytes(raw, dims);
+			case INT16 -> { short[] s = new short[n]; b.asShortBuffer().get(s); yield ArrayImgs.shorts(s, dims); }
+			case UINT16 -> { short[] s = new short[n]; b.asShortBuffer().get(s); yield ArrayImgs.unsignedShorts(s, dims); }
+			case INT32 -> { int[] s = new int[n]; b.asIntBuffer().get(s); yield ArrayImgs.ints(s, dims); }
+			case UINT32 -> { int[] s = new int[n]; b.asIntBuffer().get(s); yield ArrayImgs.unsignedInts(s, dims); }
+			case FLOAT32 -> { float[] s = new float[n]; b.asFloatBuffer().get(s); yield ArrayImgs.floats(s, dims); }
+			case FLOAT64 -> { double[] s = new double[n]; b.asDoubleBuffer().get(s); yield ArrayImgs.doubles(s, dims); }
+		};
 	}
 
 	/** Reorders channel-fastest data into ImgLib2's channel-last layout. */
