@@ -22,7 +22,6 @@ import org.junit.jupiter.api.io.TempDir;
 import io.github.unetseg.data.Normalization;
 import io.github.unetseg.image.Volume;
 import io.github.unetseg.io.ImageFiles;
-import io.github.unetseg.model.ModelBundle;
 import io.github.unetseg.model.ModelSpec;
 import io.github.unetseg.model.UNetConfig;
 import io.github.unetseg.tensorflow.UNetExporter;
