@@ -99,11 +99,12 @@ class CliTest {
 	void aFreshJvmLoadsTheBundleAndGivesBitIdenticalOutputs() throws IOException, InterruptedException {
 		Path a = dir.resolve("here"), b = dir.resolve("fresh");
 		String input = "test-images/mri-t1-axial-z70.tif";
-		assertEquals(0, cli("segment", "--model", model2d.toString(), "--output", a.toString(), "--threads", "2", "--probabilities",
-			input).code());
+		// a fixed tile, so that the two JVMs cannot choose different tiles from different free memory
+		assertEquals(0, cli("segment", "--model", model2d.toString(), "--output", a.toString(), "--threads", "2", "--tile", "96",
+			"--probabilities", input).code());
 		List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
 			System.getProperty("java.class.path"), Main.class.getName(), "segment", "--model", model2d.toString(), "--output",
-			b.toString(), "--threads", "2", "--probabilities", input));
+			b.toString(), "--threads", "2", "--tile", "96", "--probabilities", input));
 		Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
 		String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
 		assertTrue(p.waitFor(120, TimeUnit.SECONDS));
