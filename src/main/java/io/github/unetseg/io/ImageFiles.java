@@ -14,7 +14,8 @@ import net.imglib2.type.numeric.RealType;
 /**
  * Reads and writes the image files unetseg understands, choosing the format by content (magic bytes),
  * not only by the file name: TIFF ({@link TiffIO}), NIfTI-1 ({@link NiftiIO}), NRRD ({@link NrrdIO})
- * and MetaImage ({@link MetaImageIO}); anything else through Bio-Formats where it is on the class path
+ * and MetaImage ({@link MetaImageIO}), DICOM series folders ({@link DicomSeriesIO}); anything else
+ * through Bio-Formats where it is on the class path
  * ({@link BioFormatsReader}, always in Fiji).
  */
 public final class ImageFiles {
@@ -31,18 +32,21 @@ public final class ImageFiles {
 		NRRD,
 		/** MetaImage .mha/.mhd (ITK, elastix). */
 		METAIMAGE,
+		/** A folder of DICOM slices (or one DICOM file), read with ImageJ 1's DICOM reader. */
+		DICOM,
 		/** Anything else, read through Bio-Formats where it is present (Fiji). */
 		BIOFORMATS
 	}
 
 	/**
-	 * Detects the format from the first bytes (decompressing gzip).
+	 * Detects the format from the first bytes (decompressing gzip); a folder of DICOM files is a series.
 	 *
-	 * @param path an existing file
+	 * @param path an existing file, or a DICOM series folder
 	 * @return the format
 	 * @throws SegmentationException if the file is missing, unreadable, or of an unknown format
 	 */
 	public static Format detect(Path path) {
+		if (DicomSeriesIO.isSeriesFolder(path)) return Format.DICOM;
 		if (!Files.isRegularFile(path))
 			throw new SegmentationException("Image file " + path + " does not exist. Fix: check the path.");
 		try {
@@ -58,6 +62,7 @@ public final class ImageFiles {
 				if (NiftiIO.isNifti(inner)) return Format.NIFTI;
 			}
 			if (NiftiIO.isNifti(head)) return Format.NIFTI;
+			if (DicomSeriesIO.isDicom(path)) return Format.DICOM;
 			String what = BioFormatsReader.describe(path, head);
 			if (!BioFormatsReader.available() && what.equals("an unknown format"))
 				throw new SegmentationException(path + " is not TIFF, NIfTI-1, NRRD or MetaImage (by its content). Fix: convert it to TIFF " +
@@ -89,6 +94,7 @@ public final class ImageFiles {
 			case NIFTI -> NiftiIO.read(path);
 			case NRRD -> NrrdIO.read(path);
 			case METAIMAGE -> MetaImageIO.read(path);
+			case DICOM -> DicomSeriesIO.read(path);
 			case BIOFORMATS -> BioFormatsReader.read(path);
 		};
 	}
@@ -128,7 +134,8 @@ public final class ImageFiles {
 
 	/**
 	 * The extension to use for outputs derived from an input: {@code .nii.gz} for NIfTI inputs,
-	 * {@code .nrrd} for NRRD, {@code .mha} for MetaImage, {@code .tif} otherwise.
+	 * {@code .nrrd} for NRRD, {@code .mha} for MetaImage, {@code .nii.gz} for DICOM (a series folder or a
+	 * {@code .dcm} file), {@code .tif} otherwise.
 	 *
 	 * @param input the input file
 	 * @return the extension with its dot
@@ -138,6 +145,7 @@ public final class ImageFiles {
 		if (NiftiIO.hasNiftiName(input)) return ".nii.gz";
 		if (name.endsWith(".nrrd") || name.endsWith(".nhdr")) return ".nrrd";
 		if (name.endsWith(".mha") || name.endsWith(".mhd")) return ".mha";
+		if (name.endsWith(".dcm") || Files.isDirectory(input)) return ".nii.gz";
 		return ".tif";
 	}
 }

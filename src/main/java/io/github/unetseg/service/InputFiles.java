@@ -26,17 +26,18 @@ public final class InputFiles {
 	/**
 	 * @param p a file
 	 * @return true for names ending in {@code .tif}, {@code .tiff}, {@code .nii}, {@code .nii.gz},
-	 *     {@code .nrrd}, {@code .nhdr}, {@code .mha} or {@code .mhd}
+	 *     {@code .nrrd}, {@code .nhdr}, {@code .mha}, {@code .mhd} or {@code .dcm}
 	 */
 	public static boolean isImageName(Path p) {
 		String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
 		return !n.startsWith(".") && (n.endsWith(".tif") || n.endsWith(".tiff") || n.endsWith(".nii") || n.endsWith(".nii.gz") ||
-			n.endsWith(".nrrd") || n.endsWith(".nhdr") || n.endsWith(".mha") || n.endsWith(".mhd"));
+			n.endsWith(".nrrd") || n.endsWith(".nhdr") || n.endsWith(".mha") || n.endsWith(".mhd") || n.endsWith(".dcm"));
 	}
 
 	/**
-	 * Expands arguments: an existing file is taken as it is; a folder gives its image files (not
-	 * recursive); an argument with {@code *}, {@code ?}, <code>{</code> or {@code [} is a glob matched
+	 * Expands arguments: an existing file is taken as it is; a folder of DICOM files is one input (a
+	 * series), another folder gives its image files (not recursive), and a folder of series folders gives
+	 * those; an argument with {@code *}, {@code ?}, <code>{</code> or {@code [} is a glob matched
 	 * against the files below the longest wildcard-free leading folder.
 	 *
 	 * @param args paths, folders or patterns
@@ -54,9 +55,11 @@ public final class InputFiles {
 				continue;
 			}
 			Path p = Path.of(a).toAbsolutePath().normalize();
-			if (Files.isDirectory(p)) {
+			if (io.github.unetseg.io.DicomSeriesIO.isSeriesFolder(p)) out.add(p);
+			else if (Files.isDirectory(p)) {
 				try (Stream<Path> s = Files.list(p)) {
-					s.filter(Files::isRegularFile).filter(InputFiles::isImageName).forEach(q -> out.add(q.normalize()));
+					s.filter(q -> Files.isRegularFile(q) && isImageName(q) || io.github.unetseg.io.DicomSeriesIO.isSeriesFolder(q))
+						.forEach(q -> out.add(q.normalize()));
 				}
 				catch (IOException e) {
 					throw new SegmentationException("Cannot list " + p + ": " + e.getMessage(), e);
