@@ -133,7 +133,8 @@ public final class ImageFiles {
 	}
 
 	/**
-	 * The extension to use for outputs derived from an input: {@code .nii.gz} for NIfTI inputs,
+	 * The extension to use for outputs derived from an input: {@code .nii} for uncompressed NIfTI (which
+	 * can be streamed), {@code .nii.gz} for compressed NIfTI,
 	 * {@code .nrrd} for NRRD, {@code .mha} for MetaImage, {@code .nii.gz} for DICOM (a series folder or a
 	 * {@code .dcm} file), {@code .tif} otherwise.
 	 *
@@ -142,6 +143,7 @@ public final class ImageFiles {
 	 */
 	public static String outputExtension(Path input) {
 		String name = input.getFileName().toString().toLowerCase(Locale.ROOT);
+		if (name.endsWith(".nii")) return ".nii";
 		if (NiftiIO.hasNiftiName(input)) return ".nii.gz";
 		if (name.endsWith(".nrrd") || name.endsWith(".nhdr")) return ".nrrd";
 		if (name.endsWith(".mha") || name.endsWith(".mhd")) return ".mha";

@@ -81,53 +81,20 @@ public final class NiftiIO {
 		{
 			byte[] h = new byte[HEADER];
 			in.readFully(h);
-			ByteBuffer hb = ByteBuffer.wrap(h).order(ByteOrder.LITTLE_ENDIAN);
-			if (hb.getInt(0) != HEADER) {
-				hb.order(ByteOrder.BIG_ENDIAN);
-				if (hb.getInt(0) != HEADER) {
-					if (hb.order(ByteOrder.LITTLE_ENDIAN).getInt(0) == 540 || hb.order(ByteOrder.BIG_ENDIAN).getInt(0) == 540)
-						throw fail(path, "is NIfTI-2, which is not supported", "convert it to NIfTI-1 (e.g. with nibabel or c3d)");
-					throw fail(path, "does not start with a NIfTI-1 header (sizeof_hdr is not 348)", "check the file type");
-				}
-			}
-			String magic = new String(h, 344, 3, StandardCharsets.US_ASCII);
-			if (magic.equals("ni1"))
-				throw fail(path, "is the header of a .hdr/.img pair", "convert it to a single .nii file");
-			if (!magic.equals("n+1")) throw fail(path, "has the NIfTI magic '" + magic + "' instead of 'n+1'", "check the file");
-			short[] dim = new short[8];
-			for (int i = 0; i < 8; i++) dim[i] = hb.getShort(40 + 2 * i);
-			int rank = dim[0];
-			if (rank < 2 || rank > 7) throw fail(path, "has dim[0] = " + rank + " (must be 2 to 7)", "check the header");
-			long[] size = new long[4];
-			long channels = 1;
-			for (int i = 1; i <= 7; i++) {
-				long v = i <= rank ? dim[i] : 1;
-				if (v < 1) throw fail(path, "has dimension dim[" + i + "] = " + v + " (must be >= 1)", "check the header");
-				if (i <= 3) size[i - 1] = v;
-				else channels *= v;
-			}
-			size[3] = channels;
-			int datatype = hb.getShort(70);
-			int bytesPer = bytesPerVoxel(datatype);
-			if (bytesPer == 0)
-				throw fail(path, "has NIfTI datatype " + datatype + ", which unetseg does not read", "convert it to uint8, int16, " +
-					"uint16, int32, float32 or float64");
+			Header hd = header(path, h);
+			long[] size = hd.size();
+			int datatype = hd.datatype(), bytesPer = bytesPerVoxel(datatype);
 			long voxels = size[0] * size[1] * size[2] * size[3];
 			if (voxels * bytesPer > Integer.MAX_VALUE - 8)
 				throw fail(path, "holds " + voxels + " voxels, more than fit in one in-memory image", "crop or split it");
-			float voxOffset = hb.getFloat(108);
-			if (!(voxOffset >= DATA_OFFSET - 4) || voxOffset > 1 << 24)
-				throw fail(path, "has vox_offset " + voxOffset, "check the header");
-			in.skipNBytes((long) voxOffset - HEADER);
+			in.skipNBytes(hd.voxOffset() - HEADER);
 			byte[] data = new byte[(int) (voxels * bytesPer)];
 			in.readFully(data);
-			ByteBuffer db = ByteBuffer.wrap(data).order(hb.order());
-			float slope = hb.getFloat(112), inter = hb.getFloat(116);
-			boolean scaled = slope != 0 && Float.isFinite(slope) && Float.isFinite(inter) && (slope != 1 || inter != 0);
-			boolean is3d = size[2] > 1;
-			long[] dims = is3d ? size : new long[] { size[0], size[1], size[3] };
-			Calibration cal = calibration(hb, is3d);
-			if (scaled) {
+			ByteBuffer db = ByteBuffer.wrap(data).order(hd.order());
+			float slope = hd.slope(), inter = hd.intercept();
+			long[] dims = size[2] > 1 ? size : new long[] { size[0], size[1], size[3] };
+			Calibration cal = hd.calibration();
+			if (hd.scaled()) {
 				float[] f = new float[(int) voxels];
 				ArrayImg<? extends RealType<?>, ?> unscaled = image(datatype, db, dims);
 				int i = 0;
@@ -145,6 +112,72 @@ public final class NiftiIO {
 		catch (IOException e) {
 			throw new SegmentationException("Cannot read " + path + ": " + e.getMessage() + ". Fix: check the path and permissions.", e);
 		}
+	}
+
+	/**
+	 * The parts of a NIfTI-1 header unetseg uses.
+	 *
+	 * @param order byte order of header and data
+	 * @param size {@code [x, y, z, channels]} (dimensions 4 and up fold into channels)
+	 * @param datatype NIfTI datatype code (checked: one {@link #bytesPerVoxel} knows)
+	 * @param voxOffset byte offset of the voxel data
+	 * @param slope scl_slope
+	 * @param intercept scl_inter
+	 * @param calibration spacing, unit and orientation
+	 */
+	record Header(ByteOrder order, long[] size, int datatype, long voxOffset, float slope, float intercept, Calibration calibration) {
+
+		/** @return true if the values must be rescaled (slope not 0 or 1, or an intercept) */
+		boolean scaled() {
+			return slope != 0 && Float.isFinite(slope) && Float.isFinite(intercept) && (slope != 1 || intercept != 0);
+		}
+
+		/** @return bytes per voxel of the data */
+		int bytesPerVoxel() {
+			return NiftiIO.bytesPerVoxel(datatype);
+		}
+	}
+
+	/**
+	 * Parses and checks the 348-byte header.
+	 *
+	 * @throws SegmentationException naming the bad field
+	 */
+	static Header header(Path path, byte[] h) {
+		ByteBuffer hb = ByteBuffer.wrap(h).order(ByteOrder.LITTLE_ENDIAN);
+		if (hb.getInt(0) != HEADER) {
+			hb.order(ByteOrder.BIG_ENDIAN);
+			if (hb.getInt(0) != HEADER) {
+				if (hb.order(ByteOrder.LITTLE_ENDIAN).getInt(0) == 540 || hb.order(ByteOrder.BIG_ENDIAN).getInt(0) == 540)
+					throw fail(path, "is NIfTI-2, which is not supported", "convert it to NIfTI-1 (e.g. with nibabel or c3d)");
+				throw fail(path, "does not start with a NIfTI-1 header (sizeof_hdr is not 348)", "check the file type");
+			}
+		}
+		String magic = new String(h, 344, 3, StandardCharsets.US_ASCII);
+		if (magic.equals("ni1"))
+			throw fail(path, "is the header of a .hdr/.img pair", "convert it to a single .nii file");
+		if (!magic.equals("n+1")) throw fail(path, "has the NIfTI magic '" + magic + "' instead of 'n+1'", "check the file");
+		short[] dim = new short[8];
+		for (int i = 0; i < 8; i++) dim[i] = hb.getShort(40 + 2 * i);
+		int rank = dim[0];
+		if (rank < 2 || rank > 7) throw fail(path, "has dim[0] = " + rank + " (must be 2 to 7)", "check the header");
+		long[] size = new long[4];
+		long channels = 1;
+		for (int i = 1; i <= 7; i++) {
+			long v = i <= rank ? dim[i] : 1;
+			if (v < 1) throw fail(path, "has dimension dim[" + i + "] = " + v + " (must be >= 1)", "check the header");
+			if (i <= 3) size[i - 1] = v;
+			else channels *= v;
+		}
+		size[3] = channels;
+		int datatype = hb.getShort(70);
+		if (bytesPerVoxel(datatype) == 0)
+			throw fail(path, "has NIfTI datatype " + datatype + ", which unetseg does not read", "convert it to uint8, int16, " +
+				"uint16, int32, float32 or float64");
+		float voxOffset = hb.getFloat(108);
+		if (!(voxOffset >= DATA_OFFSET - 4) || voxOffset > 1 << 24)
+			throw fail(path, "has vox_offset " + voxOffset, "check the header");
+		return new Header(hb.order(), size, datatype, (long) voxOffset, hb.getFloat(112), hb.getFloat(116), calibration(hb, size[2] > 1));
 	}
 
 	@SuppressWarnings({ "unchecked", "rawtypes" })
@@ -258,9 +291,24 @@ public final class NiftiIO {
 			case FLOAT64 -> 64;
 			case FLOAT32 -> 16;
 		};
+		ByteBuffer h = headerBytes(path, volume.spatialSize(), volume.channels(), datatype, volume.calibration());
+		AtomicFiles.write(path, tmp -> {
+			try (OutputStream raw = Files.newOutputStream(tmp);
+				OutputStream out = new BufferedOutputStream(path.toString().endsWith(".gz") ? new GZIPOutputStream(raw, 1 << 16) : raw, 1 << 16))
+			{
+				out.write(h.array());
+				RawVolumes.write(volume.image(), out, element, ByteOrder.LITTLE_ENDIAN);
+			}
+		});
+	}
+
+	/**
+	 * The 352-byte header (with the empty extension flag) of an image to write: dimensions, datatype,
+	 * spacing in {@code pixdim}, unit in {@code xyzt_units}, the affine (or a diagonal of the spacing) in
+	 * the sform.
+	 */
+	static ByteBuffer headerBytes(Path path, long[] size, int c, int datatype, Calibration cal) {
 		int bytesPer = bytesPerVoxel(datatype);
-		long[] size = volume.spatialSize();
-		int c = volume.channels();
 		ByteBuffer h = ByteBuffer.allocate(DATA_OFFSET).order(ByteOrder.LITTLE_ENDIAN);
 		h.putInt(0, HEADER);
 		short[] dim = { (short) (c > 1 ? 4 : 3), (short) size[0], (short) size[1], (short) (size.length == 3 ? size[2] : 1),
@@ -269,7 +317,6 @@ public final class NiftiIO {
 		for (int i = 0; i < 8; i++) h.putShort(40 + 2 * i, dim[i]);
 		h.putShort(70, (short) datatype);
 		h.putShort(72, (short) (8 * bytesPer));
-		Calibration cal = volume.calibration();
 		h.putFloat(76, 1);
 		for (int d = 0; d < 3; d++) h.putFloat(80 + 4 * d, d < cal.spatialDims() ? (float) cal.spacing(d) : 1);
 		h.putFloat(108, DATA_OFFSET);
@@ -288,14 +335,7 @@ public final class NiftiIO {
 		for (int i = 0; i < 12; i++) h.putFloat(280 + 4 * i, (float) a[i]);
 		h.position(344);
 		h.put(new byte[] { 'n', '+', '1', 0 });
-		AtomicFiles.write(path, tmp -> {
-			try (OutputStream raw = Files.newOutputStream(tmp);
-				OutputStream out = new BufferedOutputStream(path.toString().endsWith(".gz") ? new GZIPOutputStream(raw, 1 << 16) : raw, 1 << 16))
-			{
-				out.write(h.array());
-				RawVolumes.write(volume.image(), out, element, ByteOrder.LITTLE_ENDIAN);
-			}
-		});
+		return h;
 	}
 
 	private static SegmentationException fail(Path path, String problem, String fix) {

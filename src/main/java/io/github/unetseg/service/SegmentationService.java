@@ -11,6 +11,8 @@ import java.util.Locale;
 import io.github.unetseg.SegmentationException;
 import io.github.unetseg.image.Volume;
 import io.github.unetseg.io.ImageFiles;
+import io.github.unetseg.io.LazyNifti;
+import io.github.unetseg.io.NiftiLabelWriter;
 import io.github.unetseg.model.ModelBundle;
 import io.github.unetseg.model.ModelSpec;
 import io.github.unetseg.tensorflow.EngineOptions;
@@ -110,6 +112,33 @@ public final class SegmentationService implements AutoCloseable {
 	public <T extends RealType<T>> Result segment(Volume<T> volume, SegmentationSettings settings, ProgressListener progress,
 		String source)
 	{
+		List<String> warnings = checkFits(volume, source);
+		long t0 = System.nanoTime();
+		TilePlan plan = plan(volume.spatialSize(), settings);
+		int batch = settings.batch() > 0 ? settings.batch() : autoBatch(plan);
+		double[][] norm = bundle.spec().normalization().affine(volume);
+		TiledInference.Output out;
+		try {
+			out = TiledInference.run(volume, norm[0], norm[1], model, plan, batch, settings.threshold(), progress);
+		}
+		catch (io.github.unetseg.tiling.BatchMemoryException e) {
+			throw tileTooLarge(plan, e);
+		}
+		return new Result(out.result().labels(), settings.probabilities() ? out.result().probabilities() : null, plan,
+			out.stats().batchSize(), out.stats(), device(), List.copyOf(warnings), (System.nanoTime() - t0) / 1e9);
+	}
+
+	private SegmentationException tileTooLarge(TilePlan plan, RuntimeException e) {
+		return new SegmentationException("A single tile of " + Arrays.toString(plan.tileSize()) + " pixels does not fit in " +
+			"memory on " + device() + ". Fix: use a smaller --tile.", e);
+	}
+
+	/**
+	 * Checks that an image fits the model (dimensionality, channels) and collects warnings (spacing).
+	 *
+	 * @throws SegmentationException if it does not fit
+	 */
+	private <T extends RealType<T>> List<String> checkFits(Volume<T> volume, String source) {
 		ModelSpec spec = bundle.spec();
 		if (volume.spatialDims() != spec.dimensions())
 			throw new SegmentationException(source + " is " + volume.spatialDims() + "D (" + volume.describeSize() + ") but model " +
@@ -132,20 +161,7 @@ public final class SegmentationService implements AutoCloseable {
 				}
 			}
 		}
-		long t0 = System.nanoTime();
-		TilePlan plan = plan(volume.spatialSize(), settings);
-		int batch = settings.batch() > 0 ? settings.batch() : autoBatch(plan);
-		double[][] norm = spec.normalization().affine(volume);
-		TiledInference.Output out;
-		try {
-			out = TiledInference.run(volume, norm[0], norm[1], model, plan, batch, settings.threshold(), progress);
-		}
-		catch (io.github.unetseg.tiling.BatchMemoryException e) {
-			throw new SegmentationException("A single tile of " + Arrays.toString(plan.tileSize()) + " pixels does not fit in " +
-				"memory on " + device() + ". Fix: use a smaller --tile.", e);
-		}
-		return new Result(out.result().labels(), settings.probabilities() ? out.result().probabilities() : null, plan,
-			out.stats().batchSize(), out.stats(), device(), List.copyOf(warnings), (System.nanoTime() - t0) / 1e9);
+		return warnings;
 	}
 
 	/**
@@ -267,12 +283,15 @@ public final class SegmentationService implements AutoCloseable {
 	public static final int BYTES_PER_VOXEL_AND_FILTER = 24;
 
 	/**
-	 * Picks a batch size from the memory budget ({@link #memoryBudgetVoxels()}), clamped to
-	 * {@code [1, MAX_AUTO_BATCH]} and to the number of tiles. Out-of-memory errors still halve it at run
-	 * time.
+	 * Picks a batch size from the memory budget ({@link #memoryBudgetVoxels()}) and from the Java heap:
+	 * the pipeline holds up to four batches of input and four of output arrays at once, which must fit in
+	 * a quarter of the maximum heap. Clamped to {@code [1, MAX_AUTO_BATCH]} and to the number of tiles.
+	 * Out-of-memory errors still halve it at run time.
 	 */
 	private int autoBatch(TilePlan plan) {
 		long b = Math.max(1, (long) (memoryBudgetVoxels() / plan.tileVoxels()));
+		long perTileHeap = plan.tileVoxels() * 4L * 4 * (bundle.spec().inputChannels() + bundle.spec().outputChannels());
+		b = Math.min(b, Math.max(1, Runtime.getRuntime().maxMemory() / 4 / perTileHeap));
 		return (int) Math.min(Math.min(b, MAX_AUTO_BATCH), plan.tiles().size());
 	}
 
@@ -291,6 +310,7 @@ public final class SegmentationService implements AutoCloseable {
 	 */
 	public FileResult segmentFile(Path input, Path outputDir, SegmentationSettings settings, ProgressListener progress) {
 		long t0 = System.nanoTime();
+		if (streams(input)) return streamFile(input, outputDir, settings, progress, t0);
 		Volume<?> volume = ImageFiles.read(input);
 		Result r = segmentAny(volume, settings, progress, input.toString());
 		try {
@@ -308,6 +328,56 @@ public final class SegmentationService implements AutoCloseable {
 			ImageFiles.write(r.probabilities(), probs, 0);
 		}
 		return new FileResult(input, labels, probs, r, volume.describeSize(), (System.nanoTime() - t0) / 1e9);
+	}
+
+	/**
+	 * Whether a file is segmented without loading it: an uncompressed 3D NIfTI ({@link LazyNifti})
+	 * larger than an eighth of the Java heap (or than the system property {@code unetseg.streamingBytes}).
+	 *
+	 * @param input an input file
+	 * @return true to stream it
+	 */
+	public static boolean streams(Path input) {
+		long limit = Long.getLong("unetseg.streamingBytes", Runtime.getRuntime().maxMemory() / 8);
+		try {
+			return Files.isRegularFile(input) && Files.size(input) > limit && LazyNifti.supports(input);
+		}
+		catch (java.io.IOException e) {
+			return false;
+		}
+	}
+
+	/**
+	 * Segments a volume larger than memory: the input is read slab by slab through a bounded cache
+	 * ({@link LazyNifti}), labels are written tile by tile into an uncompressed NIfTI
+	 * ({@link NiftiLabelWriter}); memory is bounded by the cache, the batch and the tile, not the volume.
+	 * Probability maps and overlap blending need the whole result in memory and are not available here.
+	 */
+	@SuppressWarnings({ "unchecked", "rawtypes" })
+	private FileResult streamFile(Path input, Path outputDir, SegmentationSettings settings, ProgressListener progress, long t0) {
+		long cache = Math.min(512L << 20, Runtime.getRuntime().maxMemory() / 4);
+		Volume volume = LazyNifti.open(input, cache);
+		List<String> warnings = new ArrayList<>(checkFits(volume, input.toString()));
+		if (settings.probabilities()) warnings.add(input + " is segmented without loading it; probabilities are not written.");
+		if (settings.overlap() > 0) warnings.add(input + " is segmented without loading it; --overlap is ignored (halo cropping only).");
+		TilePlan plan = plan(volume.spatialSize(), settings.withOverlap(0));
+		int batch = settings.batch() > 0 ? settings.batch() : autoBatch(plan);
+		double[][] norm = bundle.spec().normalization().affine(volume);
+		Path labels = labelsPath(input, outputDir);
+		TiledInference.Stats stats;
+		try (NiftiLabelWriter writer = new NiftiLabelWriter(labels, plan, model.outputChannels(), settings.threshold(),
+			volume.calibration()))
+		{
+			stats = TiledInference.runInto(volume, norm[0], norm[1], model, plan, batch, progress, writer);
+			writer.finish();
+		}
+		catch (io.github.unetseg.tiling.BatchMemoryException e) {
+			throw tileTooLarge(plan, e);
+		}
+		double seconds = (System.nanoTime() - t0) / 1e9;
+		Result r = new Result(LazyNifti.open(labels, 64L << 20), null, plan, stats.batchSize(), stats, device(), List.copyOf(warnings),
+			seconds);
+		return new FileResult(input, labels, null, r, volume.describeSize(), seconds);
 	}
 
 	/**

@@ -23,7 +23,7 @@ import net.imglib2.type.numeric.real.FloatType;
  *
  * <p>Not thread-safe: one thread adds tiles.
  */
-public final class Stitcher {
+public final class Stitcher implements TileSink {
 
 	private final TilePlan plan;
 	private final int channels;
@@ -62,6 +62,7 @@ public final class Stitcher {
 	 *     of the plan's tile size
 	 * @param offset index of the tile's first value in {@code output}
 	 */
+	@Override
 	public void add(Tile tile, float[] output, int offset) {
 		int n = size.length;
 		long[] ts = plan.tileSize();

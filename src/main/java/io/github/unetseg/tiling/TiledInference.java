@@ -79,6 +79,32 @@ public final class TiledInference {
 	public static <T extends RealType<T>> Output run(Volume<T> volume, double[] scale, double[] offset, TileModel model,
 		TilePlan plan, int batchSize, double threshold, ProgressListener progress)
 	{
+		long start = System.nanoTime();
+		Stitcher stitcher = new Stitcher(plan, model.outputChannels());
+		Stats s = runInto(volume, scale, offset, model, plan, batchSize, progress, stitcher);
+		Stitcher.StitchedResult result = stitcher.finish(threshold, volume.calibration());
+		return new Output(result, new Stats(s.tiles(), s.batchSize(), s.modelSeconds(), (System.nanoTime() - start) / 1e9));
+	}
+
+	/**
+	 * Predicts a whole volume tile by tile into any {@link TileSink} (for example a writer that streams
+	 * labels to disk); the same pipeline as {@link #run}.
+	 *
+	 * @param volume input {@code [x, y(, z), c]} with {@code model.inputChannels()} channels
+	 * @param scale per-channel normalisation multiplier
+	 * @param offset per-channel normalisation offset
+	 * @param model the network
+	 * @param plan tiles covering {@code volume.spatialSize()}
+	 * @param batchSize tiles per batch to start with, &gt;= 1
+	 * @param progress receives one update per batch; cancelling stops within one batch
+	 * @param sink receives every tile's output, in plan order, from one thread
+	 * @return timing and batching figures
+	 * @throws CancellationException if {@code progress} asked to stop
+	 * @throws BatchMemoryException if even one tile does not fit in memory
+	 */
+	public static <T extends RealType<T>> Stats runInto(Volume<T> volume, double[] scale, double[] offset, TileModel model,
+		TilePlan plan, int batchSize, ProgressListener progress, TileSink sink)
+	{
 		if (batchSize < 1) throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
 		if (volume.channels() != model.inputChannels())
 			throw new IllegalArgumentException("the image has " + volume.channels() + " channels, the model expects " +
@@ -87,7 +113,6 @@ public final class TiledInference {
 			throw new IllegalArgumentException("the plan does not cover the image size");
 		long start = System.nanoTime();
 		TileReader<T> reader = new TileReader<>(volume, scale, offset);
-		Stitcher stitcher = new Stitcher(plan, model.outputChannels());
 		long[] tileSize = plan.tileSize();
 		int tileIn = Math.toIntExact(plan.tileVoxels() * model.inputChannels());
 		int tileOut = Math.toIntExact(plan.tileVoxels() * model.outputChannels());
@@ -120,7 +145,7 @@ public final class TiledInference {
 						continue;
 					}
 					if (p == DONE) return;
-					for (int i = 0; i < p.tiles().size(); i++) stitcher.add(p.tiles().get(i), p.data(), i * tileOut);
+					for (int i = 0; i < p.tiles().size(); i++) sink.add(p.tiles().get(i), p.data(), i * tileOut);
 				}
 			}
 			catch (Throwable t) {
@@ -193,9 +218,7 @@ public final class TiledInference {
 			failure.compareAndSet(null, new CancellationException("finished"));
 			readerThread.interrupt();
 		}
-		Stitcher.StitchedResult result = stitcher.finish(threshold, volume.calibration());
-		double total = (System.nanoTime() - start) / 1e9;
-		return new Output(result, new Stats(tiles.size(), current, modelNanos / 1e9, total));
+		return new Stats(tiles.size(), current, modelNanos / 1e9, (System.nanoTime() - start) / 1e9);
 	}
 
 	private static boolean offer(BlockingQueue<Batch> q, Batch b, AtomicReference<Throwable> failure) throws InterruptedException {

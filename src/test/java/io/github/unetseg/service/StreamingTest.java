@@ -1,0 +1,87 @@
+package io.github.unetseg.service;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.github.unetseg.data.Normalization;
+import io.github.unetseg.image.Volume;
+import io.github.unetseg.io.ImageFiles;
+import io.github.unetseg.io.LazyNifti;
+import io.github.unetseg.model.ModelSpec;
+import io.github.unetseg.model.UNetConfig;
+import io.github.unetseg.tensorflow.Device;
+import io.github.unetseg.tensorflow.EngineOptions;
+import io.github.unetseg.tensorflow.UNetExporter;
+import io.github.unetseg.testutil.Images;
+import io.github.unetseg.tiling.ProgressListener;
+import net.imglib2.type.numeric.real.FloatType;
+
+/** Volumes larger than memory: lazy slab reading and labels streamed to disk give what the in-memory path gives. */
+class StreamingTest {
+
+	@TempDir
+	Path dir;
+
+	@AfterEach
+	void reset() {
+		System.clearProperty("unetseg.streamingBytes");
+	}
+
+	@SuppressWarnings({ "unchecked", "rawtypes" })
+	static Volume<FloatType> cast(Volume<?> v) {
+		return (Volume) v;
+	}
+
+	@Test
+	void lazySlabsWithATinyCacheEqualTheWholeRead() {
+		Path nii = dir.resolve("ch2.nii");
+		Volume<?> whole = ImageFiles.read(Path.of("test-images/ch2.nii.gz"));
+		ImageFiles.write(cast(whole), nii, 0);
+		assertTrue(LazyNifti.supports(nii));
+		assertFalse(LazyNifti.supports(Path.of("test-images/ch2.nii.gz")), "compressed files are read into memory");
+		Volume<?> lazy = LazyNifti.open(nii, 1 << 20); // two slabs: every pass evicts
+		assertEquals(whole.calibration(), lazy.calibration());
+		assertArrayEquals(Images.toFloats(cast(whole).image()), Images.toFloats(cast(lazy).image()));
+	}
+
+	@Test
+	void streamedLabelsEqualInMemoryLabels() throws Exception {
+		Path nii = dir.resolve("crop.nii");
+		Volume<?> ch2 = ImageFiles.read(Path.of("test-images/ch2.nii.gz"));
+		ImageFiles.write(new Volume<>(net.imglib2.view.Views.zeroMin(net.imglib2.view.Views.interval(cast(ch2).image(),
+			new long[] { 40, 40, 40, 0 }, new long[] { 140, 169, 120, 0 })), ch2.calibration()), nii, 0);
+		UNetConfig c = new UNetConfig(3, 1, 3, 2, 4, false, 0);
+		Path model = UNetExporter.writeRandom(dir.resolve("m"), ModelSpec.forUNet("stream", c, List.of("a", "b", "c"),
+			Normalization.percentile(), new double[] { 1, 1, 1 }, "mm", new long[] { 64, 64, 64 }, new long[] { 23, 23, 23 }, null), 4)
+			.directory();
+		try (SegmentationService s = new SegmentationService(model, new EngineOptions(Device.CPU, 2))) {
+			SegmentationSettings settings = SegmentationSettings.defaults().withTile(64);
+			assertFalse(SegmentationService.streams(nii));
+			SegmentationService.FileResult inMemory = s.segmentFile(nii, dir.resolve("memory"), settings, ProgressListener.NONE);
+			System.setProperty("unetseg.streamingBytes", "0");
+			assertTrue(SegmentationService.streams(nii));
+			SegmentationService.FileResult streamed = s.segmentFile(nii, dir.resolve("streamed"), settings.withProbabilities(true),
+				ProgressListener.NONE);
+			assertEquals("crop_labels.nii", streamed.labelsFile().getFileName().toString());
+			assertTrue(streamed.result().warnings().toString().contains("probabilities are not written"));
+			assertTrue(streamed.result().plan().tiles().size() > 1);
+			Volume<?> a = ImageFiles.read(inMemory.labelsFile()), b = ImageFiles.read(streamed.labelsFile());
+			assertArrayEquals(new long[] { 101, 130, 81 }, b.spatialSize());
+			assertEquals(a.calibration(), b.calibration());
+			assertArrayEquals(Images.toFloats(cast(a).image()), Images.toFloats(cast(b).image()));
+			try (var files = Files.list(dir.resolve("streamed"))) {
+				assertEquals(1, files.count(), "no temporary file left");
+			}
+		}
+	}
+}
