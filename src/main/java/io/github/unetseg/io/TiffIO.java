@@ -33,7 +33,8 @@ public final class TiffIO {
 	}
 
 	/**
-	 * Reads a TIFF into memory with ImageJ 1 and wraps it ({@link ImagePlusAdapter#wrap}).
+	 * Reads a TIFF into memory with ImageJ 1 and wraps it ({@link ImagePlusAdapter#wrap}); for an
+	 * OME-TIFF, pages are re-ordered and calibrated as its OME-XML says ({@link OmeTiff}).
 	 *
 	 * @param path the file
 	 * @return the volume {@code [x, y(, z), c]} with calibration
@@ -41,6 +42,8 @@ public final class TiffIO {
 	 */
 	public static Volume<?> read(Path path) {
 		ImagePlus imp = open(path);
+		ij.io.FileInfo fi = imp.getOriginalFileInfo();
+		if (fi != null && OmeTiff.isOme(fi.description)) imp = OmeTiff.reorder(imp, fi.description, path.toString());
 		return ImagePlusAdapter.wrap(imp, path.toString());
 	}
 

@@ -1,0 +1,112 @@
+package io.github.unetseg.io;
+
+import java.io.StringReader;
+import java.util.Locale;
+
+import javax.xml.parsers.DocumentBuilderFactory;
+
+import org.w3c.dom.Element;
+import org.w3c.dom.NodeList;
+import org.xml.sax.InputSource;
+
+import ij.ImagePlus;
+import ij.ImageStack;
+import ij.measure.Calibration;
+import io.github.unetseg.SegmentationException;
+
+/**
+ * OME-TIFF dimensions and physical sizes: the OME-XML in the first image's description says how the
+ * TIFF's pages map to z, channel and time ({@code DimensionOrder}) and how large a pixel is
+ * ({@code PhysicalSizeX/Y/Z} with their units). ImageJ 1 opens an OME-TIFF as a flat stack of pages;
+ * this re-orders that stack into an ImageJ hyperstack (first time point) with the OME calibration.
+ * Only the first {@code Image} of the file is used. Schema: OME Data Model, {@code Pixels} element.
+ */
+final class OmeTiff {
+
+	private OmeTiff() {}
+
+	/**
+	 * @param description the first page's ImageDescription
+	 * @return true if it is OME-XML
+	 */
+	static boolean isOme(String description) {
+		return description != null && description.contains("<OME") && description.contains("Pixels");
+	}
+
+	/**
+	 * Re-orders a flat stack opened by ImageJ into a hyperstack as the OME-XML describes.
+	 *
+	 * @param imp the flat stack, one slice per TIFF page in file order
+	 * @param xml the OME-XML
+	 * @param source file name for messages
+	 * @return a hyperstack with channels and slices of the first time point, calibrated
+	 * @throws SegmentationException if the XML cannot be parsed or does not match the pages
+	 */
+	static ImagePlus reorder(ImagePlus imp, String xml, String source) {
+		Element pixels;
+		try {
+			DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
+			f.setNamespaceAware(true);
+			f.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
+			NodeList nodes = f.newDocumentBuilder().parse(new InputSource(new StringReader(xml))).getElementsByTagNameNS("*", "Pixels");
+			if (nodes.getLength() == 0) throw new IllegalArgumentException("no Pixels element");
+			pixels = (Element) nodes.item(0);
+		}
+		catch (Exception e) {
+			throw new SegmentationException(source + " has OME-XML that cannot be read (" + e.getMessage() + "). Fix: re-save it " +
+				"with Bio-Formats (Fiji) or as a plain TIFF.");
+		}
+		int sz = integer(pixels, "SizeZ"), sc = integer(pixels, "SizeC"), st = integer(pixels, "SizeT");
+		String order = pixels.getAttribute("DimensionOrder").toUpperCase(Locale.ROOT);
+		int pages = imp.getStackSize();
+		if (!order.matches("XY[ZCT]{3}") || (long) sz * sc * st != pages)
+			throw new SegmentationException(source + ": its OME-XML declares " + sz + " x " + sc + " x " + st + " (Z x C x T) planes in order " +
+				order + " but the file has " + pages + " pages. Fix: re-save it with Bio-Formats (Fiji).");
+		ImageStack in = imp.getStack(), out = new ImageStack(imp.getWidth(), imp.getHeight());
+		// ImageJ's hyperstack order: channel fastest, then slice
+		for (int z = 0; z < sz; z++)
+			for (int c = 0; c < sc; c++) out.addSlice(in.getProcessor(1 + page(order, z, c, 0, sz, sc, st)));
+		ImagePlus h = new ImagePlus(imp.getTitle(), out);
+		h.setDimensions(sc, sz, 1);
+		Calibration cal = h.getCalibration();
+		cal.pixelWidth = size(pixels, "PhysicalSizeX");
+		cal.pixelHeight = size(pixels, "PhysicalSizeY");
+		cal.pixelDepth = size(pixels, "PhysicalSizeZ");
+		String unit = pixels.getAttribute("PhysicalSizeXUnit");
+		cal.setUnit(pixels.hasAttribute("PhysicalSizeX") ? (unit.isEmpty() ? "µm" : unit) : "pixel");
+		return h;
+	}
+
+	/** Page index of (z, c, t) for an OME DimensionOrder such as XYZCT (the third letter varies fastest). */
+	static int page(String order, int z, int c, int t, int sz, int sc, int st) {
+		int index = 0, stride = 1;
+		for (int i = 2; i < 5; i++) {
+			char d = order.charAt(i);
+			int v = d == 'Z' ? z : d == 'C' ? c : t, n = d == 'Z' ? sz : d == 'C' ? sc : st;
+			index += v * stride;
+			stride *= n;
+		}
+		return index;
+	}
+
+	private static int integer(Element e, String attribute) {
+		try {
+			int v = Integer.parseInt(e.getAttribute(attribute).trim());
+			if (v < 1) throw new NumberFormatException();
+			return v;
+		}
+		catch (NumberFormatException ex) {
+			return 1;
+		}
+	}
+
+	private static double size(Element e, String attribute) {
+		try {
+			double v = Double.parseDouble(e.getAttribute(attribute).trim());
+			return v > 0 && Double.isFinite(v) ? v : 1;
+		}
+		catch (NumberFormatException ex) {
+			return 1;
+		}
+	}
+}
