@@ -101,7 +101,7 @@ public final class ImageFiles {
 
 	/**
 	 * Writes an image in the format its name asks for: {@code .nii}/{@code .nii.gz} as NIfTI-1,
-	 * {@code .nrrd} as NRRD, {@code .mha} as MetaImage, anything else as TIFF. Atomic: a temporary file is
+	 * {@code .nrrd} as NRRD, {@code .mha} as MetaImage, {@code .ome.tif} as OME-TIFF, anything else as TIFF. Atomic: a temporary file is
 	 * moved into place when complete.
 	 *
 	 * @param volume image {@code [x, y(, z), c]}
@@ -114,6 +114,7 @@ public final class ImageFiles {
 		if (NiftiIO.hasNiftiName(path)) NiftiIO.write(volume, path);
 		else if (name.endsWith(".nrrd")) NrrdIO.write(volume, path);
 		else if (name.endsWith(".mha")) MetaImageIO.write(volume, path);
+		else if (name.endsWith(".ome.tif") || name.endsWith(".ome.tiff")) OmeTiff.write(volume, path, labelClasses);
 		else TiffIO.write(volume, path, labelClasses);
 	}
 
@@ -128,6 +129,8 @@ public final class ImageFiles {
 		String n = path.getFileName().toString();
 		String lower = n.toLowerCase(Locale.ROOT);
 		if (lower.endsWith(".nii.gz")) return n.substring(0, n.length() - 7);
+		if (lower.endsWith(".ome.tif")) return n.substring(0, n.length() - 8);
+		if (lower.endsWith(".ome.tiff")) return n.substring(0, n.length() - 9);
 		int dot = n.lastIndexOf('.');
 		return dot > 0 ? n.substring(0, dot) : n;
 	}
@@ -144,6 +147,7 @@ public final class ImageFiles {
 	public static String outputExtension(Path input) {
 		String name = input.getFileName().toString().toLowerCase(Locale.ROOT);
 		if (name.endsWith(".nii")) return ".nii";
+		if (name.endsWith(".ome.tif") || name.endsWith(".ome.tiff")) return ".ome.tif";
 		if (NiftiIO.hasNiftiName(input)) return ".nii.gz";
 		if (name.endsWith(".nrrd") || name.endsWith(".nhdr")) return ".nrrd";
 		if (name.endsWith(".mha") || name.endsWith(".mhd")) return ".mha";

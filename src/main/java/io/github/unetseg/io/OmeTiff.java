@@ -77,6 +77,44 @@ final class OmeTiff {
 		return h;
 	}
 
+	/**
+	 * Writes a volume as OME-TIFF: ImageJ's TIFF pages in XYCZT order with an OME-XML description giving
+	 * sizes, pixel type and physical sizes, so that Bio-Formats, QuPath and napari read its dimensions
+	 * and calibration. Atomic.
+	 *
+	 * @param volume image {@code [x, y(, z), c]}
+	 * @param path target {@code .ome.tif}
+	 * @param labelClasses for label images the number of classes (sets a LUT), else 0
+	 * @throws SegmentationException if it cannot be written
+	 */
+	static <T extends net.imglib2.type.numeric.RealType<T>> void write(io.github.unetseg.image.Volume<T> volume, java.nio.file.Path path,
+		int labelClasses)
+	{
+		ImagePlus imp = ImagePlusAdapter.toImagePlus(volume, path.getFileName().toString());
+		if (labelClasses > 0) ImagePlusAdapter.applyLabelLut(imp, labelClasses);
+		long[] size = volume.spatialSize();
+		io.github.unetseg.image.Calibration cal = volume.calibration();
+		String type = imp.getBitDepth() == 8 ? "uint8" : imp.getBitDepth() == 16 ? "uint16" : "float";
+		String unit = cal.unit().equals("pixel") ? null : cal.unit().equals("um") || cal.unit().equals("micron") ? "µm" : cal.unit();
+		StringBuilder px = new StringBuilder();
+		px.append(String.format(Locale.ROOT, "DimensionOrder=\"XYCZT\" Type=\"%s\" SizeX=\"%d\" SizeY=\"%d\" SizeZ=\"%d\" SizeC=\"%d\" SizeT=\"1\"",
+			type, size[0], size[1], size.length == 3 ? size[2] : 1, volume.channels()));
+		if (unit != null) {
+			px.append(String.format(Locale.ROOT, " PhysicalSizeX=\"%s\" PhysicalSizeXUnit=\"%s\" PhysicalSizeY=\"%s\" PhysicalSizeYUnit=\"%s\"",
+				cal.spacing(0), unit, cal.spacing(1), unit));
+			if (size.length == 3) px.append(String.format(Locale.ROOT, " PhysicalSizeZ=\"%s\" PhysicalSizeZUnit=\"%s\"", cal.spacing(2), unit));
+		}
+		ij.io.FileInfo fi = imp.getFileInfo();
+		fi.description = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><OME xmlns=\"http://www.openmicroscopy.org/Schemas/OME/2016-06\" " +
+			"Creator=\"unetseg\"><Image ID=\"Image:0\" Name=\"" + path.getFileName().toString().replace("\"", "") + "\"><Pixels ID=\"Pixels:0\" " + px +
+			"><TiffData/></Pixels></Image></OME>";
+		io.github.unetseg.AtomicFiles.write(path, tmp -> {
+			try (java.io.DataOutputStream out = new java.io.DataOutputStream(new java.io.BufferedOutputStream(java.nio.file.Files.newOutputStream(tmp)))) {
+				new ij.io.TiffEncoder(fi).write(out);
+			}
+		});
+	}
+
 	/** Page index of (z, c, t) for an OME DimensionOrder such as XYZCT (the third letter varies fastest). */
 	static int page(String order, int z, int c, int t, int sz, int sc, int st) {
 		int index = 0, stride = 1;

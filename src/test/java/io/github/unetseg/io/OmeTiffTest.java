@@ -76,6 +76,26 @@ class OmeTiffTest {
 	}
 
 	@Test
+	void labelImagesRoundTripAsOmeTiff() {
+		net.imglib2.img.array.ArrayImg<net.imglib2.type.numeric.integer.UnsignedByteType, ?> img =
+			net.imglib2.img.array.ArrayImgs.unsignedBytes(7, 5, 4, 1);
+		int i = 0;
+		for (net.imglib2.type.numeric.integer.UnsignedByteType t : img) t.set(i++ % 3);
+		Volume<net.imglib2.type.numeric.integer.UnsignedByteType> v = new Volume<>(img,
+			io.github.unetseg.image.Calibration.of("µm", 0.2, 0.2, 0.8));
+		Path p = dir.resolve("cells_labels.ome.tif");
+		ImageFiles.write(v, p, 3);
+		Volume<?> back = ImageFiles.read(p);
+		assertArrayEquals(new long[] { 7, 5, 4 }, back.spatialSize());
+		assertArrayEquals(new double[] { 0.2, 0.2, 0.8 }, back.calibration().spacing(), 1e-9);
+		assertEquals("µm", back.calibration().unit());
+		assertArrayEquals(io.github.unetseg.testutil.Images.toFloats(img),
+			io.github.unetseg.testutil.Images.toFloats(ImageFilesTest.cast(back).image()));
+		assertEquals("cells", ImageFiles.baseName(dir.resolve("cells.ome.tif")));
+		assertEquals(".ome.tif", ImageFiles.outputExtension(dir.resolve("cells.ome.tif")));
+	}
+
+	@Test
 	void omeXmlThatDoesNotMatchThePagesIsRefused() throws Exception {
 		Path bad = write("bad.ome.tif", "XYCZT", 5, "");
 		String m = assertThrows(SegmentationException.class, () -> ImageFiles.read(bad)).getMessage();
