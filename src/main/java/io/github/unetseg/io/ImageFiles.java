@@ -24,8 +24,10 @@ public final class ImageFiles {
 
 	/** Formats recognised by content. */
 	public enum Format {
-		/** Classic TIFF, read by ImageJ 1. */
+		/** Classic TIFF, read by ImageJ 1 (tiled ones through ImageIO). */
 		TIFF,
+		/** BigTIFF, read through ImageIO (TwelveMonkeys). */
+		BIGTIFF,
 		/** NIfTI-1, plain or gzip-compressed. */
 		NIFTI,
 		/** NRRD (3D Slicer, ITK). */
@@ -52,6 +54,7 @@ public final class ImageFiles {
 		try {
 			byte[] head = head(path, 512);
 			if (TiffIO.isTiff(head)) return Format.TIFF;
+			if (ImageIoTiff.isBigTiff(head)) return Format.BIGTIFF;
 			if (NrrdIO.isNrrd(head)) return Format.NRRD;
 			if (MetaImageIO.isMetaImage(head)) return Format.METAIMAGE;
 			if (head.length >= 2 && (head[0] & 0xff) == 0x1f && (head[1] & 0xff) == 0x8b) {
@@ -90,7 +93,8 @@ public final class ImageFiles {
 	 */
 	public static Volume<?> read(Path path) {
 		return switch (detect(path)) {
-			case TIFF -> TiffIO.read(path);
+			case TIFF -> readTiff(path);
+			case BIGTIFF -> ImageIoTiff.read(path);
 			case NIFTI -> NiftiIO.read(path);
 			case NRRD -> NrrdIO.read(path);
 			case METAIMAGE -> MetaImageIO.read(path);
@@ -99,9 +103,15 @@ public final class ImageFiles {
 		};
 	}
 
+	/** ImageJ 1 (hyperstacks, calibration, OME-TIFF), but tiled TIFF, which it cannot read, through ImageIO. */
+	private static Volume<?> readTiff(Path path) {
+		return TiffIO.isTiled(path) ? ImageIoTiff.read(path) : TiffIO.read(path);
+	}
+
 	/**
 	 * Writes an image in the format its name asks for: {@code .nii}/{@code .nii.gz} as NIfTI-1,
-	 * {@code .nrrd} as NRRD, {@code .mha} as MetaImage, {@code .ome.tif} as OME-TIFF, anything else as TIFF. Atomic: a temporary file is
+	 * {@code .nrrd} as NRRD, {@code .mha} as MetaImage, {@code .ome.tif} as OME-TIFF, {@code .btf}/{@code .tf8}
+	 * as BigTIFF, anything else as TIFF. Atomic: a temporary file is
 	 * moved into place when complete.
 	 *
 	 * @param volume image {@code [x, y(, z), c]}
@@ -115,6 +125,7 @@ public final class ImageFiles {
 		else if (name.endsWith(".nrrd")) NrrdIO.write(volume, path);
 		else if (name.endsWith(".mha")) MetaImageIO.write(volume, path);
 		else if (name.endsWith(".ome.tif") || name.endsWith(".ome.tiff")) OmeTiff.write(volume, path, labelClasses);
+		else if (name.endsWith(".btf") || name.endsWith(".tf8")) ImageIoTiff.writeBigTiff(volume, path);
 		else TiffIO.write(volume, path, labelClasses);
 	}
 
@@ -148,6 +159,7 @@ public final class ImageFiles {
 		String name = input.getFileName().toString().toLowerCase(Locale.ROOT);
 		if (name.endsWith(".nii")) return ".nii";
 		if (name.endsWith(".ome.tif") || name.endsWith(".ome.tiff")) return ".ome.tif";
+		if (name.endsWith(".btf") || name.endsWith(".tf8")) return ".btf";
 		if (NiftiIO.hasNiftiName(input)) return ".nii.gz";
 		if (name.endsWith(".nrrd") || name.endsWith(".nhdr")) return ".nrrd";
 		if (name.endsWith(".mha") || name.endsWith(".mhd")) return ".mha";

@@ -118,11 +118,13 @@ public final class TiffIO {
 
 	/**
 	 * Walks the chain of image file directories before ImageJ does: every directory, and every tag
-	 * value stored outside its entry, must lie inside the file, and the chain must end. ImageJ's
+	 * value stored outside its entry, must lie inside the file, and the chain must end. Returns whether
+	 * the images are tiled. ImageJ's
 	 * {@code TiffDecoder} allocates arrays from these counts without checking them, so a damaged
 	 * header could otherwise exhaust memory.
 	 */
-	private static void checkDirectories(Path path, long length) throws IOException {
+	private static boolean checkDirectories(Path path, long length) throws IOException {
+		boolean tiled = false;
 		try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(path)) {
 			java.nio.ByteBuffer head = java.nio.ByteBuffer.allocate(8);
 			if (ch.read(head, 0) < 8) throw new SegmentationException(path + " is too short to be a TIFF. Fix: re-copy the file.");
@@ -145,6 +147,8 @@ public final class TiffIO {
 				java.nio.ByteBuffer e = java.nio.ByteBuffer.allocate(12 * entries + 4).order(order);
 				ch.read(e, ifd + 2);
 				for (int i = 0; i < entries; i++) {
+					int tag = e.getShort(12 * i) & 0xffff;
+					tiled |= tag == 322 || tag == 324;
 					int type = e.getShort(12 * i + 2) & 0xffff;
 					long count = e.getInt(12 * i + 4) & 0xffffffffL;
 					long bytes = count * (type < typeSize.length ? Math.max(1, typeSize[type]) : 1);
@@ -157,6 +161,21 @@ public final class TiffIO {
 				}
 				ifd = e.getInt(12 * entries) & 0xffffffffL;
 			}
+		}
+		return tiled;
+	}
+
+	/**
+	 * @param path a classic TIFF
+	 * @return true if its images are stored in tiles (TileWidth/TileOffsets tags), which ImageJ 1 cannot read
+	 * @throws SegmentationException if its directories are damaged
+	 */
+	static boolean isTiled(Path path) {
+		try {
+			return checkDirectories(path, Files.size(path));
+		}
+		catch (IOException e) {
+			throw new SegmentationException("Cannot read " + path + ": " + e.getMessage(), e);
 		}
 	}
 

@@ -26,12 +26,13 @@ public final class InputFiles {
 	/**
 	 * @param p a file
 	 * @return true for names ending in {@code .tif}, {@code .tiff}, {@code .nii}, {@code .nii.gz},
-	 *     {@code .nrrd}, {@code .nhdr}, {@code .mha}, {@code .mhd} or {@code .dcm}
+	 *     {@code .nrrd}, {@code .nhdr}, {@code .mha}, {@code .mhd}, {@code .dcm}, {@code .btf} or {@code .tf8}
 	 */
 	public static boolean isImageName(Path p) {
 		String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
 		return !n.startsWith(".") && (n.endsWith(".tif") || n.endsWith(".tiff") || n.endsWith(".nii") || n.endsWith(".nii.gz") ||
-			n.endsWith(".nrrd") || n.endsWith(".nhdr") || n.endsWith(".mha") || n.endsWith(".mhd") || n.endsWith(".dcm"));
+			n.endsWith(".nrrd") || n.endsWith(".nhdr") || n.endsWith(".mha") || n.endsWith(".mhd") || n.endsWith(".dcm") ||
+			n.endsWith(".btf") || n.endsWith(".tf8"));
 	}
 
 	/**

@@ -1,0 +1,185 @@
+package io.github.unetseg.io;
+
+import java.awt.Rectangle;
+import java.awt.image.BufferedImage;
+import java.awt.image.DataBuffer;
+import java.awt.image.Raster;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Iterator;
+
+import javax.imageio.IIOImage;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReadParam;
+import javax.imageio.ImageReader;
+import javax.imageio.ImageWriteParam;
+import javax.imageio.ImageWriter;
+import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.ImageOutputStream;
+
+import io.github.unetseg.AtomicFiles;
+import io.github.unetseg.SegmentationException;
+import io.github.unetseg.image.Calibration;
+import io.github.unetseg.image.Volume;
+import net.imglib2.Cursor;
+import net.imglib2.RandomAccessibleInterval;
+import net.imglib2.img.array.ArrayImgs;
+import net.imglib2.type.numeric.RealType;
+import net.imglib2.view.Views;
+
+/**
+ * BigTIFF and tiled TIFF, which ImageJ 1 does not read, through ImageIO with TwelveMonkeys'
+ * {@code imageio-tiff} (strips and tiles, uncompressed, LZW, Deflate, PackBits): every page is a z
+ * slice of one-band samples (8/16-bit integer or 32-bit float). {@link #readRegion} reads a rectangle
+ * of one page, decoding only the strips or tiles it touches. The writer writes 8/16-bit BigTIFF pages.
+ * Pixel sizes are neither read nor written here (the resolution tags round-tripped inconsistently
+ * through ImageIO's standard metadata): use NIfTI or OME-TIFF for calibrated output.
+ */
+public final class ImageIoTiff {
+
+	private ImageIoTiff() {}
+
+	static boolean isBigTiff(byte[] head) {
+		return head.length >= 4 && (head[0] == 'I' && head[1] == 'I' && head[2] == 43 && head[3] == 0 ||
+			head[0] == 'M' && head[1] == 'M' && head[2] == 0 && head[3] == 43);
+	}
+
+	/**
+	 * The JDK's TIFF reader for classic TIFF (its region reads of tiled files are right, TwelveMonkeys'
+	 * 3.12 mis-clips regions that cut through tiles); TwelveMonkeys' for BigTIFF, which the JDK does not
+	 * read.
+	 */
+	private static ImageReader reader(ImageInputStream in, Path path) throws IOException {
+		byte[] head = new byte[4];
+		in.mark();
+		in.readFully(head);
+		in.reset();
+		boolean big = isBigTiff(head);
+		ImageReader chosen = null;
+		for (Iterator<ImageReader> it = ImageIO.getImageReaders(in); it.hasNext();) {
+			ImageReader r = it.next();
+			boolean twelve = r.getClass().getName().startsWith("com.twelvemonkeys");
+			if (chosen == null || twelve == big) chosen = r;
+			if (twelve == big) break;
+		}
+		if (chosen == null) throw new SegmentationException(path + " is not a TIFF that ImageIO can read. Fix: re-save it in Fiji.");
+		return chosen;
+	}
+
+	/**
+	 * Reads all pages.
+	 *
+	 * @param path a (Big)TIFF file
+	 * @return the volume {@code [x, y(, z), 1]}; 3D when there are several pages
+	 * @throws SegmentationException for unreadable files, several bands, mixed page sizes or more than 2^31 voxels
+	 */
+	public static Volume<?> read(Path path) {
+		try (ImageInputStream in = ImageIO.createImageInputStream(path.toFile())) {
+			ImageReader r = reader(in, path);
+			r.setInput(in);
+			int pages = r.getNumImages(true), w = r.getWidth(0), h = r.getHeight(0);
+			if ((long) w * h * pages > Integer.MAX_VALUE - 8)
+				throw new SegmentationException(path + " holds more voxels than an in-memory image. Fix: crop it or convert it to .nii.");
+			Raster first = r.read(0).getRaster();
+			if (first.getNumBands() != 1) throw new SegmentationException(path + " has " + first.getNumBands() + " samples per pixel. " +
+				"Fix: split the channels in Fiji and save them as a hyperstack.");
+			int type = first.getDataBuffer().getDataType();
+			long[] dims = pages > 1 ? new long[] { w, h, pages, 1 } : new long[] { w, h, 1 };
+			int plane = w * h;
+			Volume<?> v;
+			Calibration cal = Calibration.uncalibrated(pages > 1 ? 3 : 2);
+			if (type == DataBuffer.TYPE_BYTE) {
+				byte[] all = new byte[plane * pages];
+				for (int p = 0; p < pages; p++) System.arraycopy((byte[]) page(r, p, w, h, path).getDataElements(0, 0, w, h, null), 0, all, p * plane, plane);
+				v = new Volume<>(ArrayImgs.unsignedBytes(all, dims), cal);
+			}
+			else if (type == DataBuffer.TYPE_USHORT || type == DataBuffer.TYPE_SHORT) {
+				short[] all = new short[plane * pages];
+				for (int p = 0; p < pages; p++) System.arraycopy((short[]) page(r, p, w, h, path).getDataElements(0, 0, w, h, null), 0, all, p * plane, plane);
+				v = type == DataBuffer.TYPE_USHORT ? new Volume<>(ArrayImgs.unsignedShorts(all, dims), cal) : new Volume<>(ArrayImgs.shorts(all, dims), cal);
+			}
+			else {
+				float[] all = new float[plane * pages];
+				for (int p = 0; p < pages; p++) {
+					float[] f = page(r, p, w, h, path).getSamples(0, 0, w, h, 0, (float[]) null);
+					System.arraycopy(f, 0, all, p * plane, plane);
+				}
+				v = new Volume<>(ArrayImgs.floats(all, dims), cal);
+			}
+			r.dispose();
+			return v;
+		}
+		catch (IOException | RuntimeException e) {
+			if (e instanceof SegmentationException s) throw s;
+			throw new SegmentationException(path + " could not be read as (Big)TIFF (" + e.getMessage() + "). Fix: re-save it in Fiji.", e);
+		}
+	}
+
+	private static Raster page(ImageReader r, int p, int w, int h, Path path) throws IOException {
+		if (r.getWidth(p) != w || r.getHeight(p) != h)
+			throw new SegmentationException(path + " mixes page sizes (" + w + " x " + h + " and " + r.getWidth(p) + " x " + r.getHeight(p) +
+				"). Fix: give one image per file.");
+		return r.read(p).getRaster();
+	}
+
+	/**
+	 * Reads a rectangle of one page, decoding only the strips or tiles it touches.
+	 *
+	 * @param path a (Big)TIFF file
+	 * @param page page index (z), from 0
+	 * @param region the rectangle in pixels
+	 * @return the samples, row by row, as float
+	 * @throws SegmentationException if the file or region cannot be read
+	 */
+	public static float[] readRegion(Path path, int page, Rectangle region) {
+		try (ImageInputStream in = ImageIO.createImageInputStream(path.toFile())) {
+			ImageReader r = reader(in, path);
+			r.setInput(in);
+			ImageReadParam p = r.getDefaultReadParam();
+			p.setSourceRegion(region);
+			Raster ras = r.read(page, p).getRaster();
+			float[] f = ras.getSamples(ras.getMinX(), ras.getMinY(), ras.getWidth(), ras.getHeight(), 0, (float[]) null);
+			r.dispose();
+			return f;
+		}
+		catch (IOException | RuntimeException e) {
+			throw new SegmentationException("Cannot read " + region + " of page " + page + " of " + path + ": " + e.getMessage(), e);
+		}
+	}
+
+	/**
+	 * Writes a one-channel 8- or 16-bit volume as BigTIFF, one page per z slice (no calibration). Atomic.
+	 *
+	 * @param volume image {@code [x, y(, z), 1]}, unsigned 8 or 16-bit
+	 * @param path target ({@code .btf}, {@code .tf8})
+	 * @throws SegmentationException if it cannot be written or the image is not supported
+	 */
+	public static <T extends RealType<T>> void writeBigTiff(Volume<T> volume, Path path) {
+		if (volume.channels() != 1) throw new SegmentationException("BigTIFF output holds one channel; " + path + " got " +
+			volume.channels() + ". Fix: write .nii or .ome.tif.");
+		long[] s = volume.spatialSize();
+		int w = (int) s[0], h = (int) s[1], pages = s.length == 3 ? (int) s[2] : 1;
+		boolean bytes = volume.image().getType() instanceof net.imglib2.type.numeric.integer.UnsignedByteType;
+		AtomicFiles.write(path, tmp -> {
+			ImageWriter writer = ImageIO.getImageWritersByFormatName("BigTIFF").next();
+			try (ImageOutputStream out = ImageIO.createImageOutputStream(tmp.toFile())) {
+				writer.setOutput(out);
+				ImageWriteParam param = writer.getDefaultWriteParam();
+				writer.prepareWriteSequence(null);
+				for (int z = 0; z < pages; z++) {
+					BufferedImage img = new BufferedImage(w, h, bytes ? BufferedImage.TYPE_BYTE_GRAY : BufferedImage.TYPE_USHORT_GRAY);
+					RandomAccessibleInterval<T> plane = Views.hyperSlice(volume.image(), s.length, 0);
+					if (s.length == 3) plane = Views.hyperSlice(plane, 2, z);
+					Cursor<T> c = Views.flatIterable(plane).cursor();
+					DataBuffer db = img.getRaster().getDataBuffer();
+					for (int i = 0; c.hasNext(); i++) db.setElem(i, (int) c.next().getRealDouble());
+					writer.writeToSequence(new IIOImage(img, null, null), param);
+				}
+				writer.endWriteSequence();
+			}
+			finally {
+				writer.dispose();
+			}
+		});
+	}
+}
