@@ -32,12 +32,42 @@ import net.imglib2.view.Views;
  * {@code imageio-tiff} (strips and tiles, uncompressed, LZW, Deflate, PackBits): every page is a z
  * slice of one-band samples (8/16-bit integer or 32-bit float). {@link #readRegion} reads a rectangle
  * of one page, decoding only the strips or tiles it touches. The writer writes 8/16-bit BigTIFF pages.
- * Pixel sizes are neither read nor written here (the resolution tags round-tripped inconsistently
- * through ImageIO's standard metadata): use NIfTI or OME-TIFF for calibrated output.
+ * Pixel size (mm) goes through the resolution tags, the slice spacing through an ImageJ-style
+ * {@code spacing=} line in the image description.
  */
 public final class ImageIoTiff {
 
 	private ImageIoTiff() {}
+
+	/** Standard metadata with the pixel size (mm) and the slice spacing, or null when not in mm. */
+	private static javax.imageio.metadata.IIOMetadata metadata(ImageWriter writer, BufferedImage img, ImageWriteParam param,
+		Calibration cal) throws IOException
+	{
+		if (!"mm".equals(cal.unit())) return null;
+		javax.imageio.metadata.IIOMetadata meta = writer.getDefaultImageMetadata(javax.imageio.ImageTypeSpecifier.createFromRenderedImage(img),
+			param);
+		if (!meta.isStandardMetadataFormatSupported()) return null;
+		javax.imageio.metadata.IIOMetadataNode root = new javax.imageio.metadata.IIOMetadataNode("javax_imageio_1.0");
+		javax.imageio.metadata.IIOMetadataNode dim = new javax.imageio.metadata.IIOMetadataNode("Dimension");
+		javax.imageio.metadata.IIOMetadataNode hx = new javax.imageio.metadata.IIOMetadataNode("HorizontalPixelSize");
+		javax.imageio.metadata.IIOMetadataNode vy = new javax.imageio.metadata.IIOMetadataNode("VerticalPixelSize");
+		// TwelveMonkeys 3.12 writes the reciprocal of the value into the resolution tags (checked with ImageJ and the JDK reader)
+		hx.setAttribute("value", Double.toString(1 / cal.spacing(0)));
+		vy.setAttribute("value", Double.toString(1 / cal.spacing(1)));
+		dim.appendChild(hx);
+		dim.appendChild(vy);
+		root.appendChild(dim);
+		if (cal.spatialDims() == 3) {
+			javax.imageio.metadata.IIOMetadataNode text = new javax.imageio.metadata.IIOMetadataNode("Text");
+			javax.imageio.metadata.IIOMetadataNode entry = new javax.imageio.metadata.IIOMetadataNode("TextEntry");
+			entry.setAttribute("keyword", "ImageDescription");
+			entry.setAttribute("value", "unit=mm\nspacing=" + cal.spacing(2) + "\n");
+			text.appendChild(entry);
+			root.appendChild(text);
+		}
+		meta.mergeTree("javax_imageio_1.0", root);
+		return meta;
+	}
 
 	static boolean isBigTiff(byte[] head) {
 		return head.length >= 4 && (head[0] == 'I' && head[1] == 'I' && head[2] == 43 && head[3] == 0 ||
@@ -87,7 +117,7 @@ public final class ImageIoTiff {
 			long[] dims = pages > 1 ? new long[] { w, h, pages, 1 } : new long[] { w, h, 1 };
 			int plane = w * h;
 			Volume<?> v;
-			Calibration cal = Calibration.uncalibrated(pages > 1 ? 3 : 2);
+			Calibration cal = calibration(r, pages > 1 ? 3 : 2);
 			if (type == DataBuffer.TYPE_BYTE) {
 				byte[] all = new byte[plane * pages];
 				for (int p = 0; p < pages; p++) System.arraycopy((byte[]) page(r, p, w, h, path).getDataElements(0, 0, w, h, null), 0, all, p * plane, plane);
@@ -148,7 +178,46 @@ public final class ImageIoTiff {
 	}
 
 	/**
-	 * Writes a one-channel 8- or 16-bit volume as BigTIFF, one page per z slice (no calibration). Atomic.
+	 * Pixel size from the standard ImageIO metadata (HorizontalPixelSize/VerticalPixelSize, mm), the
+	 * slice spacing from an ImageJ-style {@code spacing=} line in the image description; uncalibrated
+	 * when absent.
+	 */
+	private static Calibration calibration(ImageReader r, int dims) {
+		try {
+			javax.imageio.metadata.IIOMetadata m = r.getImageMetadata(0);
+			if (m == null || !m.isStandardMetadataFormatSupported()) return Calibration.uncalibrated(dims);
+			javax.imageio.metadata.IIOMetadataNode root = (javax.imageio.metadata.IIOMetadataNode) m.getAsTree("javax_imageio_1.0");
+			double x = attribute(root, "HorizontalPixelSize", "value"), y = attribute(root, "VerticalPixelSize", "value");
+			if (!(x > 0 && y > 0)) return Calibration.uncalibrated(dims);
+			double z = 1;
+			org.w3c.dom.NodeList text = root.getElementsByTagName("TextEntry");
+			for (int i = 0; i < text.getLength(); i++) {
+				String v = ((javax.imageio.metadata.IIOMetadataNode) text.item(i)).getAttribute("value");
+				java.util.regex.Matcher sp = java.util.regex.Pattern.compile("(?m)^spacing=([0-9.eE+-]+)").matcher(v);
+				if (sp.find()) z = Double.parseDouble(sp.group(1));
+			}
+			return dims == 3 ? Calibration.of("mm", x, y, z > 0 ? z : 1) : Calibration.of("mm", x, y);
+		}
+		catch (IOException | RuntimeException e) {
+			return Calibration.uncalibrated(dims);
+		}
+	}
+
+	private static double attribute(javax.imageio.metadata.IIOMetadataNode root, String element, String attribute) {
+		org.w3c.dom.NodeList n = root.getElementsByTagName(element);
+		if (n.getLength() == 0) return Double.NaN;
+		try {
+			return Double.parseDouble(((javax.imageio.metadata.IIOMetadataNode) n.item(0)).getAttribute(attribute));
+		}
+		catch (NumberFormatException e) {
+			return Double.NaN;
+		}
+	}
+
+	/**
+	 * Writes a one-channel 8- or 16-bit volume as BigTIFF, one page per z slice, with the pixel size in
+	 * the resolution tags and the slice spacing in an ImageJ-style description when the unit is mm.
+	 * Atomic.
 	 *
 	 * @param volume image {@code [x, y(, z), 1]}, unsigned 8 or 16-bit
 	 * @param path target ({@code .btf}, {@code .tf8})
@@ -173,7 +242,7 @@ public final class ImageIoTiff {
 					Cursor<T> c = Views.flatIterable(plane).cursor();
 					DataBuffer db = img.getRaster().getDataBuffer();
 					for (int i = 0; c.hasNext(); i++) db.setElem(i, (int) c.next().getRealDouble());
-					writer.writeToSequence(new IIOImage(img, null, null), param);
+					writer.writeToSequence(new IIOImage(img, null, metadata(writer, img, param, volume.calibration())), param);
 				}
 				writer.endWriteSequence();
 			}

@@ -39,7 +39,7 @@ class BigTiffTest {
 		ArrayImg<UnsignedShortType, ?> img = ArrayImgs.unsignedShorts(dims);
 		Random r = new Random(8);
 		for (UnsignedShortType t : img) t.set(r.nextInt(65536));
-		return new Volume<>(img, size.length == 3 ? Calibration.of("mm", 0.5, 0.25, 1) : Calibration.of("mm", 0.5, 0.25));
+		return new Volume<>(img, size.length == 3 ? Calibration.of("mm", 0.5, 0.25, 2.0) : Calibration.of("mm", 0.5, 0.25));
 	}
 
 	@Test
@@ -52,7 +52,8 @@ class BigTiffTest {
 		assertEquals(ImageFiles.Format.BIGTIFF, ImageFiles.detect(p));
 		Volume<?> back = ImageFiles.read(p);
 		assertArrayEquals(new long[] { 70, 50, 4 }, back.spatialSize());
-		assertEquals("pixel", back.calibration().unit(), "BigTIFF keeps no calibration");
+		assertEquals("mm", back.calibration().unit());
+		assertArrayEquals(new double[] { 0.5, 0.25, 2.0 }, back.calibration().spacing(), 1e-6);
 		float[] all = Images.toFloats(v.image());
 		assertArrayEquals(all, Images.toFloats(ImageFilesTest.cast(back).image()));
 		float[] region = ImageIoTiff.readRegion(p, 2, new Rectangle(10, 5, 20, 7));
