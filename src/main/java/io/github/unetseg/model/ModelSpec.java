@@ -126,12 +126,6 @@ public record ModelSpec(String name, String description, int dimensions, int inp
 		return halo.clone();
 	}
 
-	/** @return a copy with other tiling recommendations */
-	public ModelSpec withTiling(long[] newTile, long[] newHalo) {
-		return new ModelSpec(name, description, dimensions, inputChannels, classNames, output, outputIsLogits, signature,
-			inputName, outputName, normalization, spacing, spacingUnit, newTile, newHalo, alignment, architecture, provenance);
-	}
-
 	/** @return a copy with other provenance */
 	public ModelSpec withProvenance(Provenance p) {
 		return new ModelSpec(name, description, dimensions, inputChannels, classNames, output, outputIsLogits, signature,

@@ -121,18 +121,6 @@ public record TrainingConfig(int epochs, int stepsPerEpoch, int batchSize, long[
 			classWeights, foregroundFraction, augment, validationFraction, patience, seed);
 	}
 
-	/** @return a copy with another loss */
-	public TrainingConfig withLoss(String newLoss) {
-		return new TrainingConfig(epochs, stepsPerEpoch, batchSize, patchSize, learningRate, epsilon, weightDecay, schedule, newLoss,
-			classWeights, foregroundFraction, augment, validationFraction, patience, seed);
-	}
-
-	/** @return a copy with augmentation switched on or off */
-	public TrainingConfig withAugment(boolean on) {
-		return new TrainingConfig(epochs, stepsPerEpoch, batchSize, patchSize, learningRate, epsilon, weightDecay, schedule, loss,
-			classWeights, foregroundFraction, on, validationFraction, patience, seed);
-	}
-
 	/** @return a copy with another learning rate */
 	public TrainingConfig withLearningRate(double lr) {
 		return new TrainingConfig(epochs, stepsPerEpoch, batchSize, patchSize, lr, epsilon, weightDecay, schedule, loss,

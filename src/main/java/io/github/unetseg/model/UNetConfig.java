@@ -36,16 +36,6 @@ public record UNetConfig(int dimensions, int inputChannels, int classes, int dep
 		if (!(dropout >= 0 && dropout < 1)) throw new IllegalArgumentException("dropout must be in [0, 1), got " + dropout);
 	}
 
-	/** @return a copy with another number of classes (1 = binary) */
-	public UNetConfig withClasses(int newClasses) {
-		return new UNetConfig(dimensions, inputChannels, newClasses, depth, baseFilters, batchNorm, dropout);
-	}
-
-	/** @return a copy with another filter count at the first level */
-	public UNetConfig withBaseFilters(int filters) {
-		return new UNetConfig(dimensions, inputChannels, classes, depth, filters, batchNorm, dropout);
-	}
-
 	/** @return channels of the network output: 1 for binary, {@code classes} otherwise */
 	public int outputChannels() {
 		return classes == 1 ? 1 : classes;

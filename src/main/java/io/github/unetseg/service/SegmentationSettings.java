@@ -40,29 +40,14 @@ public record SegmentationSettings(long[] tile, long[] halo, double overlap, int
 		return new SegmentationSettings(newTile, halo, overlap, batch, threshold, probabilities);
 	}
 
-	/** @return a copy with another halo ({@code null} = model default) */
-	public SegmentationSettings withHalo(long... newHalo) {
-		return new SegmentationSettings(tile, newHalo, overlap, batch, threshold, probabilities);
-	}
-
 	/** @return a copy with another overlap */
 	public SegmentationSettings withOverlap(double newOverlap) {
 		return new SegmentationSettings(tile, halo, newOverlap, batch, threshold, probabilities);
 	}
 
-	/** @return a copy with another batch size (0 = automatic) */
-	public SegmentationSettings withBatch(int newBatch) {
-		return new SegmentationSettings(tile, halo, overlap, newBatch, threshold, probabilities);
-	}
-
 	/** @return a copy that does or does not keep probabilities */
 	public SegmentationSettings withProbabilities(boolean keep) {
 		return new SegmentationSettings(tile, halo, overlap, batch, threshold, keep);
-	}
-
-	/** @return a copy with another binary threshold */
-	public SegmentationSettings withThreshold(double newThreshold) {
-		return new SegmentationSettings(tile, halo, overlap, batch, newThreshold, probabilities);
 	}
 
 	@Override
