@@ -162,19 +162,11 @@ final class SegmentCommand implements Callable<Integer> {
 	}
 
 	private void evaluate(PrintWriter out, PrintWriter err, SegmentationService.FileResult r, Path input, List<Path> failed) {
-		Path t = truth;
-		if (java.nio.file.Files.isDirectory(truth)) {
-			String base = io.github.unetseg.io.ImageFiles.baseName(input);
-			try (var s = java.nio.file.Files.list(truth)) {
-				t = s.filter(p -> io.github.unetseg.io.ImageFiles.baseName(p).equals(base)).findFirst().orElse(null);
-			}
-			catch (java.io.IOException e) {
-				t = null;
-			}
-			if (t == null) {
-				err.println("warning: no ground truth named " + base + ".* in " + truth + "; not evaluated");
-				return;
-			}
+		Path t = EvaluationService.truthFor(truth, input);
+		if (t == null) {
+			err.println("warning: no ground truth named " + io.github.unetseg.io.ImageFiles.baseName(input) + ".* in " + truth +
+				"; not evaluated");
+			return;
 		}
 		try {
 			EvaluationService.PairResult p = EvaluationService.evaluate(r.result().labels(), io.github.unetseg.io.ImageFiles.read(t),

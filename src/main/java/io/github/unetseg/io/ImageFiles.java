@@ -93,7 +93,7 @@ public final class ImageFiles {
 	 */
 	public static Volume<?> read(Path path) {
 		return switch (detect(path)) {
-			case TIFF -> readTiff(path);
+			case TIFF -> TiffIO.read(path);
 			case BIGTIFF -> ImageIoTiff.read(path);
 			case NIFTI -> NiftiIO.read(path);
 			case NRRD -> NrrdIO.read(path);
@@ -101,11 +101,6 @@ public final class ImageFiles {
 			case DICOM -> DicomSeriesIO.read(path);
 			case BIOFORMATS -> BioFormatsReader.read(path);
 		};
-	}
-
-	/** ImageJ 1 (hyperstacks, calibration, OME-TIFF), but tiled TIFF, which it cannot read, through ImageIO. */
-	private static Volume<?> readTiff(Path path) {
-		return TiffIO.isTiled(path) ? ImageIoTiff.read(path) : TiffIO.read(path);
 	}
 
 	/**

@@ -43,13 +43,16 @@ public final class LazyNifti {
 		try (InputStream in = Files.newInputStream(path)) {
 			byte[] h = in.readNBytes(348);
 			if (!NiftiIO.isNifti(h)) return false;
-			NiftiIO.Header hd = NiftiIO.header(path, h);
-			int t = hd.datatype();
-			return hd.size()[2] > 1 && hd.size()[3] == 1 && !hd.scaled() && (t == 2 || t == 4 || t == 512 || t == 16);
+			return supported(NiftiIO.header(path, h));
 		}
 		catch (IOException | SegmentationException e) {
 			return false;
 		}
+	}
+
+	private static boolean supported(NiftiIO.Header hd) {
+		int t = hd.datatype();
+		return hd.size()[2] > 1 && hd.size()[3] == 1 && !hd.scaled() && (t == 2 || t == 4 || t == 512 || t == 16);
 	}
 
 	/**
@@ -64,13 +67,15 @@ public final class LazyNifti {
 		NiftiIO.Header hd;
 		long length;
 		try (InputStream in = Files.newInputStream(path)) {
-			hd = NiftiIO.header(path, in.readNBytes(348));
+			byte[] h = in.readNBytes(348);
+			if (!NiftiIO.isNifti(h)) throw new SegmentationException(path + " is not an uncompressed NIfTI-1 file. Fix: decompress it to .nii.");
+			hd = NiftiIO.header(path, h);
 			length = Files.size(path);
 		}
 		catch (IOException e) {
 			throw new SegmentationException("Cannot read " + path + ": " + e.getMessage() + ". Fix: check the path and permissions.", e);
 		}
-		if (!supports(path)) throw new SegmentationException(path + " cannot be read lazily (compressed, 2D, several channels, " +
+		if (!supported(hd)) throw new SegmentationException(path + " cannot be read lazily (compressed, 2D, several channels, " +
 			"rescaled or an unsupported type). Fix: decompress it to .nii, or read it into memory.");
 		long[] s = hd.size();
 		int bytes = hd.bytesPerVoxel();

@@ -34,14 +34,18 @@ public final class TiffIO {
 
 	/**
 	 * Reads a TIFF into memory with ImageJ 1 and wraps it ({@link ImagePlusAdapter#wrap}); for an
-	 * OME-TIFF, pages are re-ordered and calibrated as its OME-XML says ({@link OmeTiff}).
+	 * OME-TIFF, pages are re-ordered and calibrated as its OME-XML says ({@link OmeTiff}); a tiled TIFF
+	 * goes to {@link ImageIoTiff}.
 	 *
 	 * @param path the file
 	 * @return the volume {@code [x, y(, z), c]} with calibration
 	 * @throws SegmentationException if ImageJ cannot read the file
 	 */
 	public static Volume<?> read(Path path) {
-		ImagePlus imp = open(path);
+		Path abs = path.toAbsolutePath();
+		// ImageJ 1 cannot read tiled TIFF; ImageIO can
+		if (isTiled(abs)) return ImageIoTiff.read(path);
+		ImagePlus imp = openWalked(abs, path);
 		ij.io.FileInfo fi = imp.getOriginalFileInfo();
 		if (fi != null && OmeTiff.isOme(fi.description)) imp = OmeTiff.reorder(imp, fi.description, path.toString());
 		return ImagePlusAdapter.wrap(imp, path.toString());
@@ -52,10 +56,18 @@ public final class TiffIO {
 	 *
 	 * @param path the file
 	 * @return the image
-	 * @throws SegmentationException if ImageJ cannot read it
+	 * @throws SegmentationException if ImageJ cannot read it (damaged, truncated or tiled)
 	 */
 	public static ImagePlus open(Path path) {
 		Path abs = path.toAbsolutePath();
+		if (isTiled(abs))
+			throw new SegmentationException(path + " is a tiled TIFF, which ImageJ 1 cannot open. Fix: read it with unetseg's readers " +
+				"(ImageFiles.read) or open it with Bio-Formats in Fiji.");
+		return openWalked(abs, path);
+	}
+
+	/** Opens with ImageJ 1 a TIFF whose directory chain {@link #checkDirectories} has already walked. */
+	private static ImagePlus openWalked(Path abs, Path path) {
 		checkComplete(abs);
 		ImagePlus imp;
 		try {
@@ -79,7 +91,6 @@ public final class TiffIO {
 		long length;
 		try {
 			length = Files.size(path);
-			checkDirectories(path, length);
 			infos = new TiffDecoder(path.getParent().toString() + java.io.File.separator, path.getFileName().toString()).getTiffInfo();
 		}
 		catch (OutOfMemoryError e) {

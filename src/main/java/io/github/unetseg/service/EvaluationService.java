@@ -177,6 +177,17 @@ public final class EvaluationService {
 		return new Report(results, skipped, tolerance);
 	}
 
+	/**
+	 * The ground truth of one input image, matched by base name as in {@link #evaluateFiles}.
+	 *
+	 * @param truth a truth file (returned as it is) or a folder of truth images
+	 * @param input the input image (or its labels' base name source)
+	 * @return the truth file, or {@code null} when the folder has none for this input
+	 */
+	public static Path truthFor(Path truth, Path input) {
+		return Files.isDirectory(truth) ? list(truth).get(ImageFiles.baseName(input)) : truth;
+	}
+
 	private static Map<String, Path> list(Path dir) {
 		Map<String, Path> m = new TreeMap<>();
 		try (Stream<Path> s = Files.list(dir)) {
