@@ -7,6 +7,7 @@ import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.types.TFloat32;
 
+import io.github.unetseg.SegmentationException;
 import io.github.unetseg.tiling.BatchMemoryException;
 import io.github.unetseg.tiling.TileModel;
 
@@ -49,7 +50,7 @@ final class SessionTileModel implements TileModel {
 	 * {@code [batch, (z,) y, x, outChannels]} out.
 	 *
 	 * @throws BatchMemoryException when TensorFlow or the Java heap runs out of memory
-	 * @throws IllegalStateException when the output shape is not the input's with {@code outChannels}
+	 * @throws SegmentationException when the output shape is not the input's with {@code outChannels}
 	 */
 	static float[] run(Session session, String input, String output, float[] data, int batch, long[] tileSize, int inChannels,
 		int outChannels)
@@ -73,10 +74,14 @@ final class SessionTileModel implements TileModel {
 		{
 			TFloat32 t = (TFloat32) r.get(0);
 			Shape os = t.shape();
-			boolean ok = os.numDimensions() == n + 2 && os.get(n + 1) == outChannels;
-			for (int d = 0; ok && d < n + 1; d++) ok = os.get(d) == shape[d];
-			if (!ok) throw new IllegalStateException("output shape " + os + " does not match input " + Shape.of(shape) + " with " +
-				outChannels + " channels");
+			boolean same = os.numDimensions() == n + 2;
+			for (int d = 0; same && d < n + 1; d++) same = os.get(d) == shape[d];
+			if (!same)
+				throw new SegmentationException("The model's output " + os + " does not have the input's batch and spatial size " +
+					Shape.of(shape) + ". unetseg needs 'SAME'-padded networks. Fix: export the model with padding='same'.");
+			if (os.get(n + 1) != outChannels)
+				throw new SegmentationException("The model returned " + os.get(n + 1) + " channels, model.json implies " + outChannels +
+					". Fix: correct classNames/output in model.json.");
 			t.copyTo(DataBuffers.of(out, false, false));
 		}
 		catch (TFResourceExhaustedException e) {

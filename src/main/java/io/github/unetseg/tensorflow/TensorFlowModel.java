@@ -3,21 +3,15 @@ package io.github.unetseg.tensorflow;
 import java.util.List;
 import java.util.Map;
 
-import org.tensorflow.Result;
 import org.tensorflow.SavedModelBundle;
 import org.tensorflow.Signature;
-import org.tensorflow.Tensor;
-import org.tensorflow.exceptions.TFResourceExhaustedException;
 import org.tensorflow.exceptions.TensorFlowException;
 import org.tensorflow.ndarray.Shape;
-import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.proto.DataType;
-import org.tensorflow.types.TFloat32;
 
 import io.github.unetseg.SegmentationException;
 import io.github.unetseg.model.ModelBundle;
 import io.github.unetseg.model.ModelSpec;
-import io.github.unetseg.tiling.BatchMemoryException;
 import io.github.unetseg.tiling.TileModel;
 
 /**
@@ -138,40 +132,12 @@ public final class TensorFlowModel implements TileModel, AutoCloseable {
 
 	@Override
 	public float[] predict(float[] input, int batch, long[] tileSize) {
-		int n = tileSize.length;
-		long[] shape = new long[n + 2];
-		shape[0] = batch;
-		for (int d = 0; d < n; d++) shape[n - d] = tileSize[d];
-		shape[n + 1] = spec.inputChannels();
-		long voxels = (long) batch;
-		for (long t : tileSize) voxels *= t;
-		float[] out;
-		try {
-			out = new float[Math.toIntExact(voxels * spec.outputChannels())];
-		}
-		catch (OutOfMemoryError | ArithmeticException e) {
-			throw new BatchMemoryException("no Java heap for the output of " + batch + " tiles", e);
-		}
-		try (TFloat32 in = TFloat32.tensorOf(Shape.of(shape), DataBuffers.of(input, true, false));
-			Result r = bundle.session().runner().feed(inputTensor, in).fetch(outputTensor).run())
-		{
-			Tensor t = r.get(0);
-			Shape os = t.shape();
-			for (int d = 0; d < n + 1; d++)
-				if (os.get(d) != shape[d])
-					throw new SegmentationException("The model's output " + os + " does not have the input's batch and spatial size " +
-						Shape.of(shape) + ". unetseg needs 'SAME'-padded networks. Fix: export the model with padding='same'.");
-			if (os.get(n + 1) != spec.outputChannels())
-				throw new SegmentationException("The model returned " + os.get(n + 1) + " channels, model.json implies " +
-					spec.outputChannels() + ". Fix: correct classNames/output in model.json.");
-			((TFloat32) t).copyTo(DataBuffers.of(out, false, false));
-		}
-		catch (TFResourceExhaustedException e) {
-			throw new BatchMemoryException("TensorFlow ran out of memory for " + batch + " tiles of " + java.util.Arrays.toString(tileSize), e);
-		}
+		float[] out = SessionTileModel.run(bundle.session(), inputTensor, outputTensor, input, batch, tileSize, spec.inputChannels(),
+			spec.outputChannels());
 		if (spec.outputIsLogits()) activate(out);
 		return out;
 	}
+
 
 	private void activate(float[] v) {
 		int c = spec.outputChannels();
