@@ -37,13 +37,7 @@ public final class TiledInference {
 	 * @param modelSeconds wall time spent inside {@link TileModel#predict}, in seconds
 	 * @param totalSeconds wall time of the whole run, in seconds
 	 */
-	public record Stats(int tiles, int batchSize, double modelSeconds, double totalSeconds) {
-
-		/** @return share of wall time spent outside the model, in {@code [0, 1]} */
-		public double outsideModelShare() {
-			return totalSeconds <= 0 ? 0 : Math.max(0, 1 - modelSeconds / totalSeconds);
-		}
-	}
+	public record Stats(int tiles, int batchSize, double modelSeconds, double totalSeconds) {}
 
 	/**
 	 * Output of {@link #run}.
