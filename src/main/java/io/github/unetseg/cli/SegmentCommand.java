@@ -10,6 +10,7 @@ import java.util.concurrent.Callable;
 import io.github.unetseg.SegmentationException;
 import io.github.unetseg.service.EvaluationService;
 import io.github.unetseg.service.InputFiles;
+import io.github.unetseg.tiling.TilePlan;
 import io.github.unetseg.tiling.ProgressListener;
 import io.github.unetseg.service.SegmentationService;
 import io.github.unetseg.service.SegmentationSettings;
@@ -49,6 +50,11 @@ final class SegmentCommand implements Callable<Integer> {
 	@Option(names = "--overlap", defaultValue = "0", description = "Fraction of the tile core shared with neighbours and " +
 		"blended with a Gaussian window, 0-0.9 (default: ${DEFAULT-VALUE}).")
 	double overlap;
+
+	@Option(names = "--border", defaultValue = "same", description = "What the network sees beyond the image border: " +
+		"same (its own zero padding, as nnU-Net and MONAI; nothing computed outside the image) or mirror (the image " +
+		"mirrored by the halo, as CSBDeep; slower) (default: ${DEFAULT-VALUE}).")
+	String border;
 
 	@Option(names = "--batch", defaultValue = "0", description = "Tiles per batch; 0 = from free memory (default).")
 	int batch;
@@ -90,7 +96,7 @@ final class SegmentCommand implements Callable<Integer> {
 		EngineOptions engine;
 		List<Path> inputs;
 		try {
-			settings = new SegmentationSettings(tile, halo, overlap, batch, threshold, probabilities);
+			settings = new SegmentationSettings(tile, halo, overlap, batch, threshold, probabilities, TilePlan.Border.parse(border));
 			engine = new EngineOptions(Device.parse(device), threads);
 			inputs = InputFiles.shard(InputFiles.expand(files), shard);
 		}

@@ -19,6 +19,7 @@ import io.github.unetseg.service.EngineProcess;
 import io.github.unetseg.service.ModelCache;
 import io.github.unetseg.service.SegmentationService;
 import io.github.unetseg.service.SegmentationSettings;
+import io.github.unetseg.tiling.TilePlan;
 import io.github.unetseg.tensorflow.Device;
 import io.github.unetseg.tensorflow.EngineOptions;
 
@@ -29,7 +30,7 @@ import io.github.unetseg.tensorflow.EngineOptions;
  *
  * <p>Headless, cancelable, progress in the status bar; all work is done by
  * {@link SegmentationService}. A recorded macro line reads, for example:
- * {@code run("Segment Image...", "image=blobs.tif model=brain-mri-2d tile=auto overlap=0 batch=0 device=auto threshold=0.5");}
+ * {@code run("Segment Image...", "image=blobs.tif model=brain-mri-2d tile=auto overlap=0 border=same batch=0 device=auto threshold=0.5");}
  * The loaded model is kept ({@link ModelCache}) so macros over folders do not reload it per image.
  */
 @Plugin(type = Command.class, menuPath = "Plugins>Segmentation>U-Net>Segment Image...", headless = true)
@@ -52,6 +53,11 @@ public class SegmentImageCommand extends DynamicCommand {
 	@Parameter(label = "Tile overlap", min = "0", max = "0.9", stepSize = "0.05",
 		description = "Fraction of the tile core shared with neighbours and blended (0 = none)")
 	private double overlap = 0;
+
+	@Parameter(label = "Image border", choices = { "same", "mirror" },
+		description = "same: the network's own zero padding at the image border (nothing computed outside the image); " +
+			"mirror: the image mirrored by the halo (slower)")
+	private String border = "same";
 
 	@Parameter(label = "Batch size (0 = automatic)", min = "0", description = "Tiles per batch; 0 chooses from free memory")
 	private int batch = 0;
@@ -87,7 +93,7 @@ public class SegmentImageCommand extends DynamicCommand {
 		try {
 			SegmentationService service = ModelCache.get(ModelChoices.resolve(model, modelFolder), new EngineOptions(Device.parse(device), 0));
 			SegmentationSettings settings = new SegmentationSettings(ModelChoices.tile(tile), null, overlap, batch, threshold,
-				probabilities);
+				probabilities, TilePlan.Border.parse(border));
 			String title = image.getTitle();
 			Volume<?> volume = ImagePlusAdapter.wrap(image, title);
 			SegmentationService.Result r = segment(service, volume, settings, title);
@@ -120,7 +126,7 @@ public class SegmentImageCommand extends DynamicCommand {
 			java.nio.file.Path in = tmp.resolve("image.tif"), out = tmp.resolve("out");
 			TiffIO.save(image, in);
 			java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("segment", "--model", modelDir.toString(),
-				"--output", out.toString(), "--overlap", "" + overlap, "--batch", "" + batch, "--device", device, "--threshold",
+				"--output", out.toString(), "--overlap", "" + overlap, "--border", border, "--batch", "" + batch, "--device", device, "--threshold",
 				"" + threshold));
 			long[] t = ModelChoices.tile(tile);
 			if (t != null) args.addAll(java.util.List.of("--tile", "" + t[0]));

@@ -59,7 +59,8 @@ public class SegmentImagePlugin implements PlugIn {
 			java.nio.file.Path dir = FOLDER.equals(model) ? java.nio.file.Path.of(folder) : ModelCatalog.resolve(model);
 			SegmentationService s = ModelCache.get(dir, new EngineOptions(Device.parse(device), 0));
 			long[] t = tile.trim().equalsIgnoreCase("auto") ? null : new long[] { Long.parseLong(tile.trim()) };
-			SegmentationSettings settings = new SegmentationSettings(t, null, overlap, 0, threshold, probabilities);
+			SegmentationSettings settings = new SegmentationSettings(t, null, overlap, 0, threshold, probabilities,
+				SegmentationSettings.defaults().border());
 			Volume<?> v = ImagePlusAdapter.wrap(imp, imp.getTitle());
 			ProgressListener p = (done, total, message) -> {
 				IJ.showStatus("U-Net: " + message);

@@ -19,6 +19,7 @@ import io.github.unetseg.tensorflow.EngineOptions;
 import io.github.unetseg.tensorflow.TensorFlowModel;
 import io.github.unetseg.tiling.ProgressListener;
 import io.github.unetseg.tiling.TilePlan;
+import io.github.unetseg.tiling.TilePlan.Border;
 import io.github.unetseg.tiling.TiledInference;
 import net.imglib2.type.numeric.RealType;
 import net.imglib2.type.numeric.real.FloatType;
@@ -178,11 +179,11 @@ public final class SegmentationService implements AutoCloseable {
 		int n = spec.dimensions();
 		long[] halo = perAxis(settings.halo(), spec.halo(), n, "--halo");
 		int a = spec.alignment();
-		long[] tile = settings.tile() == null ? autoTile(imageSize, spec.tile(), halo, a, memoryBudgetVoxels())
+		long[] tile = settings.tile() == null ? autoTile(imageSize, spec.tile(), halo, a, memoryBudgetVoxels(), settings.border())
 			: perAxis(settings.tile(), spec.tile(), n, "--tile");
 		for (int d = 0; d < n; d++) tile[d] = (tile[d] + a - 1) / a * a;
 		try {
-			return TilePlan.create(imageSize, tile, halo, settings.overlap(), a);
+			return TilePlan.create(imageSize, tile, halo, settings.overlap(), a, settings.border());
 		}
 		catch (IllegalArgumentException e) {
 			throw new SegmentationException("Tiling settings do not work for model " + spec.name() + ": " + e.getMessage() + ".", e);
@@ -191,34 +192,43 @@ public final class SegmentationService implements AutoCloseable {
 
 	/**
 	 * Tile size per axis that computes the fewest pixels for this image: the cost of a plan is
-	 * {@code prod(tiles along d * tile_d)}, searched over multiples of the alignment from the smallest
-	 * useful tile ({@code 2 * halo + alignment}) up to the whole padded image, with the tile volume
-	 * capped at {@code maxVoxels} (the memory budget) but never below 1.5 times the model's tile. Halo
-	 * waste is what this minimises: with a halo of the receptive field, a tile that covers the image in
-	 * one or two steps per axis is often several times cheaper than many small ones.
+	 * {@code prod(tiles along d * tile_d)} (the plan's own tile count), searched over multiples of the
+	 * alignment from the smallest useful tile ({@code 2 * halo + alignment}) up to the whole image (padded
+	 * by the halo with {@link Border#MIRROR}), with the tile volume capped at {@code maxVoxels} (the memory
+	 * budget) but never below 1.5 times the model's tile. Halo waste is what this minimises: with a halo
+	 * of the receptive field, a tile that covers the image in one or two steps per axis is often several
+	 * times cheaper than many small ones.
 	 *
 	 * @param imageSize spatial size {@code [x, y(, z)]}
 	 * @param modelTile the model's recommended tile
 	 * @param halo halo per axis
 	 * @param a alignment (2^depth)
 	 * @param maxVoxels largest tile volume the memory budget allows, in voxels
+	 * @param border the image border the plan will use
 	 * @return tile size per axis, multiples of {@code a}
 	 */
-	static long[] autoTile(long[] imageSize, long[] modelTile, long[] halo, int a, double maxVoxels) {
+	static long[] autoTile(long[] imageSize, long[] modelTile, long[] halo, int a, double maxVoxels, Border border) {
 		int n = imageSize.length;
 		double cap = 1.5;
 		for (long t : modelTile) cap *= t;
 		cap = Math.max(cap, maxVoxels);
 		long[][] cand = new long[n][];
+		double[][] axisCost = new double[n][];
 		for (int d = 0; d < n; d++) {
 			long lo = roundUp(2 * halo[d] + a, a);
-			long hi = Math.max(lo, roundUp(imageSize[d] + 2 * halo[d], a));
+			long whole = roundUp(imageSize[d] + (border == Border.MIRROR ? 2 * halo[d] : 0), a);
+			long hi = Math.max(lo, whole);
 			// a coarser grid of candidates on long axes keeps the search small
 			long stepA = Math.max(a, roundUp((hi - lo) / 64 + 1, a));
 			int count = (int) ((hi - lo) / stepA) + 1;
 			cand[d] = new long[count + 1];
-			for (int i = 0; i < count; i++) cand[d][i] = lo + (long) i * stepA;
-			cand[d][count] = hi;
+			axisCost[d] = new double[count + 1];
+			for (int i = 0; i <= count; i++) {
+				cand[d][i] = i < count ? Math.min(lo + (long) i * stepA, hi) : hi;
+				// computed pixels along this axis: the plan's tile count times its (possibly shrunk) tile
+				TilePlan p = TilePlan.create(new long[] { imageSize[d] }, new long[] { cand[d][i] }, new long[] { halo[d] }, 0, a, border);
+				axisCost[d][i] = (double) p.tiles().size() * p.tileSize()[0];
+			}
 		}
 		long[] best = modelTile.clone();
 		double bestCost = Double.POSITIVE_INFINITY;
@@ -229,10 +239,7 @@ public final class SegmentationService implements AutoCloseable {
 			for (int d = 0; d < n; d++) {
 				t[d] = cand[d][idx[d]];
 				vol *= t[d];
-				long core = t[d] - 2 * halo[d];
-				long step = Math.max(a, core - core % a);
-				long tiles = imageSize[d] <= core ? 1 : (imageSize[d] - core + step - 1) / step + 1;
-				cost *= tiles * Math.min(t[d], roundUp(imageSize[d] + 2 * halo[d], a));
+				cost *= axisCost[d][idx[d]];
 			}
 			if (vol <= cap && cost < bestCost) {
 				bestCost = cost;

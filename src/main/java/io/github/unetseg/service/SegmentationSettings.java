@@ -2,6 +2,8 @@ package io.github.unetseg.service;
 
 import java.util.Arrays;
 
+import io.github.unetseg.tiling.TilePlan.Border;
+
 /**
  * User settings of one segmentation run; {@code null} or 0 means "take the model's recommendation"
  * or "choose automatically".
@@ -16,8 +18,12 @@ import java.util.Arrays;
  * @param batch tiles per batch, or 0 to choose from free memory
  * @param threshold probability threshold of binary models, in {@code [0, 1]}
  * @param probabilities whether to return (and write) the 32-bit probability map too
+ * @param border what the network sees beyond the image border: {@link Border#SAME} (its own zero
+ *     padding, nothing computed outside the image; the default) or {@link Border#MIRROR} (the image
+ *     mirrored by the halo)
  */
-public record SegmentationSettings(long[] tile, long[] halo, double overlap, int batch, double threshold, boolean probabilities) {
+public record SegmentationSettings(long[] tile, long[] halo, double overlap, int batch, double threshold, boolean probabilities,
+	Border border) {
 
 	/** @throws IllegalArgumentException naming the parameter that is out of range */
 	public SegmentationSettings {
@@ -26,28 +32,34 @@ public record SegmentationSettings(long[] tile, long[] halo, double overlap, int
 		if (!(overlap >= 0 && overlap <= 0.9)) throw new IllegalArgumentException("overlap must be in [0, 0.9], got " + overlap);
 		if (batch < 0) throw new IllegalArgumentException("batch must be >= 0 (0 = automatic), got " + batch);
 		if (!(threshold >= 0 && threshold <= 1)) throw new IllegalArgumentException("threshold must be in [0, 1], got " + threshold);
+		if (border == null) throw new IllegalArgumentException("border must be SAME or MIRROR, got null");
 		tile = tile == null ? null : tile.clone();
 		halo = halo == null ? null : halo.clone();
 	}
 
-	/** @return the model's tiling, automatic batch, no overlap, threshold 0.5, labels only */
+	/** @return the model's tiling, automatic batch, no overlap, threshold 0.5, labels only, {@code SAME} border */
 	public static SegmentationSettings defaults() {
-		return new SegmentationSettings(null, null, 0, 0, 0.5, false);
+		return new SegmentationSettings(null, null, 0, 0, 0.5, false, Border.SAME);
 	}
 
 	/** @return a copy with another tile size ({@code null} = model default) */
 	public SegmentationSettings withTile(long... newTile) {
-		return new SegmentationSettings(newTile, halo, overlap, batch, threshold, probabilities);
+		return new SegmentationSettings(newTile, halo, overlap, batch, threshold, probabilities, border);
 	}
 
 	/** @return a copy with another overlap */
 	public SegmentationSettings withOverlap(double newOverlap) {
-		return new SegmentationSettings(tile, halo, newOverlap, batch, threshold, probabilities);
+		return new SegmentationSettings(tile, halo, newOverlap, batch, threshold, probabilities, border);
 	}
 
 	/** @return a copy that does or does not keep probabilities */
 	public SegmentationSettings withProbabilities(boolean keep) {
-		return new SegmentationSettings(tile, halo, overlap, batch, threshold, keep);
+		return new SegmentationSettings(tile, halo, overlap, batch, threshold, keep, border);
+	}
+
+	/** @return a copy with another image border */
+	public SegmentationSettings withBorder(Border newBorder) {
+		return new SegmentationSettings(tile, halo, overlap, batch, threshold, probabilities, newBorder);
 	}
 
 	@Override

@@ -304,7 +304,7 @@ public final class TrainingService {
 				tile[d] = Math.max(cfg.patchSize()[d] * 2, (2L * rf + arch.alignment() * 4 + arch.alignment() - 1) / arch.alignment() * arch.alignment());
 				halo[d] = Math.min(rf, (tile[d] - arch.alignment()) / 2);
 			}
-			TilePlan plan = TilePlan.create(size, tile, halo, 0, arch.alignment());
+			TilePlan plan = TilePlan.create(size, tile, halo, 0, arch.alignment(), SegmentationSettings.defaults().border());
 			double[] one = new double[c.channels()];
 			Arrays.fill(one, 1);
 			TiledInference.Output out = TiledInference.run(v, one, new double[c.channels()], model, plan, 1, 0.5, ProgressListener.NONE);

@@ -19,7 +19,10 @@ import net.imglib2.type.numeric.real.FloatType;
  * fastest), with the plan's tile size. The accumulator is a single {@code float[]} holding the image
  * as ImgLib2 {@code [x, y(, z), channel]} (x fastest), at most 2<sup>31</sup> - 1 values. When the
  * plan blends, each value is weighted by the {@link GaussianWindow} and divided by the summed weight at
- * the end; otherwise every pixel is written once and no weights are kept.
+ * the end; otherwise every pixel is written once and no weights are kept. The window spans the core;
+ * pixels that border tiles write beyond it (the image-border side with {@link TilePlan.Border#SAME})
+ * take its edge weight. A single-channel, unblended tile of exactly the image size becomes the result
+ * without a copy (its output array is kept, so callers must not reuse it).
  *
  * <p>Not thread-safe: one thread adds tiles.
  */
@@ -29,7 +32,7 @@ public final class Stitcher implements TileSink {
 	private final int channels;
 	private final long[] size;
 	private final long voxels;
-	private final float[] accumulator;
+	private float[] accumulator;
 	private final float[] weights;
 	private final GaussianWindow window;
 
@@ -49,7 +52,6 @@ public final class Stitcher implements TileSink {
 		if (v * channels > Integer.MAX_VALUE - 8)
 			throw new IllegalArgumentException("image of " + Arrays.toString(size) + " pixels x " + channels +
 				" channels exceeds the 2^31 values an in-memory result can hold");
-		this.accumulator = new float[(int) (v * channels)];
 		this.window = plan.blends() ? new GaussianWindow(plan.coreSize(), GaussianWindow.DEFAULT_SIGMA_SCALE) : null;
 		this.weights = plan.blends() ? new float[(int) v] : null;
 	}
@@ -64,6 +66,14 @@ public final class Stitcher implements TileSink {
 	 */
 	@Override
 	public void add(Tile tile, float[] output, int offset) {
+		if (accumulator == null) {
+			if (coversImage(tile, output, offset)) {
+				// one tile of exactly the image, one channel: the network's [z, y, x, 1] layout is ImgLib2's [x, y, z, 1]
+				accumulator = output;
+				return;
+			}
+			accumulator = new float[(int) (voxels * channels)];
+		}
 		int n = size.length;
 		long[] ts = plan.tileSize();
 		int tx = (int) ts[0], ty = (int) ts[1];
@@ -79,25 +89,43 @@ public final class Stitcher implements TileSink {
 		for (int z = 0; z < nz; z++) {
 			long srcZ = n == 3 ? wo[2] + z : 0;
 			long dstZ = n == 3 ? wm[2] + z : 0;
-			float fz = wz == null ? 1 : wz[(int) (wo[2] + z - halo[2])];
+			float fz = wz == null ? 1 : wz[clamp(wo[2] + z - halo[2], wz.length)];
 			for (int y = 0; y < ws[1]; y++) {
 				int src = offset + (int) (((srcZ * ty + wo[1] + y) * tx + wo[0]) * channels);
 				int dst = (int) ((dstZ * sy + wm[1] + y) * sx + wm[0]);
-				if (window == null) {
+				if (window == null && channels == 1) System.arraycopy(output, src, accumulator, dst, (int) ws[0]);
+				else if (window == null) {
 					for (int x = 0; x < ws[0]; x++, dst++)
 						for (int c = 0; c < channels; c++) accumulator[dst + (int) (c * voxels)] = output[src++];
 				}
 				else {
-					float fyz = fz * wy[(int) (wo[1] + y - halo[1])];
-					int cx = (int) (wo[0] - halo[0]);
+					float fyz = fz * wy[clamp(wo[1] + y - halo[1], wy.length)];
+					long cx = wo[0] - halo[0];
 					for (int x = 0; x < ws[0]; x++, dst++) {
-						float w = fyz * wx[cx + x];
+						float w = fyz * wx[clamp(cx + x, wx.length)];
 						weights[dst] += w;
 						for (int c = 0; c < channels; c++) accumulator[dst + (int) (c * voxels)] += w * output[src++];
 					}
 				}
 			}
 		}
+	}
+
+	/** Whether this output can be the result as it is: a single-channel, unblended tile of exactly the image. */
+	private boolean coversImage(Tile tile, float[] output, int offset) {
+		if (window != null || channels != 1 || offset != 0 || output.length != voxels) return false;
+		for (int d = 0; d < size.length; d++)
+			if (tile.inputMin()[d] != 0 || tile.writeMin()[d] != 0 || tile.writeSize()[d] != size[d] || plan.tileSize()[d] != size[d])
+				return false;
+		return true;
+	}
+
+	/**
+	 * Window index of a core position; border tiles of {@link TilePlan.Border#SAME} also write the halo
+	 * on their image-border side, which no other tile covers, so it takes the edge weight.
+	 */
+	private static int clamp(long i, int length) {
+		return (int) Math.max(0, Math.min(length - 1, i));
 	}
 
 	/**
@@ -112,6 +140,7 @@ public final class Stitcher implements TileSink {
 	 * @return labels {@code [x, y(, z), 1]} and probabilities {@code [x, y(, z), channels]} in {@code [0, 1]}
 	 */
 	public StitchedResult finish(double threshold, Calibration calibration) {
+		if (accumulator == null) accumulator = new float[(int) (voxels * channels)];
 		if (weights != null) {
 			for (int c = 0; c < channels; c++) {
 				int base = (int) (c * voxels);

@@ -72,6 +72,15 @@ class CliTest {
 			"test-images/mri-t1-axial-z90.tif");
 		assertEquals(0, r.code(), r.err());
 		assertTrue(r.out().contains("181 x 217") && r.out().contains("voxels/s") && r.out().contains("device CPU"), r.out());
+		// the default border computes nothing outside the image but the rounding to the 2^depth grid; mirror adds the halo
+		var spec2d = io.github.unetseg.model.ModelBundle.read(model2d).spec();
+		long a = spec2d.alignment(), halo = 2 * spec2d.halo()[0];
+		assertTrue(r.out().contains("1 tiles of " + (181 + a - 1) / a * a + "x" + (217 + a - 1) / a * a), r.out());
+		Run mirror = cli("segment", "--model", model2d.toString(), "--output", dir.resolve("mirror").toString(), "--threads", "2",
+			"--border", "mirror", "test-images/mri-t1-axial-z90.tif");
+		assertEquals(0, mirror.code(), mirror.err());
+		String mirrored = (181 + halo + a - 1) / a * a + "x" + (217 + halo + a - 1) / a * a;
+		assertTrue(mirror.out().contains("1 tiles of " + mirrored), mirrored + " in " + mirror.out());
 		Volume<?> labels = ImageFiles.read(out.resolve("mri-t1-axial-z90_labels.tif"));
 		assertArrayEquals(new long[] { 181, 217 }, labels.spatialSize());
 		assertEquals("mm", labels.calibration().unit());
@@ -151,6 +160,10 @@ class CliTest {
 			"test-images/mri-t1-axial-z90.tif");
 		assertEquals(2, r.code());
 		assertTrue(r.err().contains("overlap"), r.err());
+		r = cli("segment", "--model", model2d.toString(), "--output", out.toString(), "--border", "zero",
+			"test-images/mri-t1-axial-z90.tif");
+		assertEquals(2, r.code());
+		assertTrue(r.err().contains("border must be 'same' or 'mirror'"), r.err());
 		try (var s = Files.list(out)) {
 			assertTrue(s.noneMatch(f -> f.getFileName().toString().endsWith(".tmp")), "no temporary files");
 		}

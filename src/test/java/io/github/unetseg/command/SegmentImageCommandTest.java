@@ -28,6 +28,7 @@ import io.github.unetseg.model.UNetConfig;
 import io.github.unetseg.service.ModelCache;
 import io.github.unetseg.service.SegmentationService;
 import io.github.unetseg.service.SegmentationSettings;
+import io.github.unetseg.tiling.TilePlan;
 import io.github.unetseg.tensorflow.Device;
 import io.github.unetseg.tensorflow.EngineOptions;
 import io.github.unetseg.tensorflow.UNetExporter;
@@ -64,7 +65,7 @@ class SegmentImageCommandTest {
 		assertTrue(info.canRunHeadless());
 		List<String> inputs = new java.util.ArrayList<>();
 		for (ModuleItem<?> i : info.inputs()) if (!i.getType().getName().startsWith("org.scijava")) inputs.add(i.getName());
-		assertEquals(List.of("image", "model", "modelFolder", "tile", "overlap", "batch", "device", "threshold", "probabilities"),
+		assertEquals(List.of("image", "model", "modelFolder", "tile", "overlap", "border", "batch", "device", "threshold", "probabilities"),
 			inputs);
 		List<String> outputs = new java.util.ArrayList<>();
 		for (ModuleItem<?> o : info.outputs()) outputs.add(o.getName());
@@ -93,12 +94,13 @@ class SegmentImageCommandTest {
 		assertTrue(2.0 * inter / sum > 0.98, "Dice " + 2.0 * inter / sum);
 	}
 
-	@Test
-	void givesTheSameLabelsAsTheServiceWithCalibrationAndLut() throws Exception {
+	@org.junit.jupiter.params.ParameterizedTest
+	@org.junit.jupiter.params.provider.ValueSource(strings = { "same", "mirror" })
+	void givesTheSameLabelsAsTheServiceWithCalibrationAndLut(String border) throws Exception {
 		ImagePlus imp = TiffIO.open(Path.of("test-images/mri-t1-axial-z90.tif"));
 		Module m = run(Map.of("image", imp, "model",
-			"other folder", "modelFolder", model.toFile(), "tile", "auto", "overlap", 0.0, "batch", 0, "device", "cpu", "threshold", 0.5,
-			"probabilities", true));
+			"other folder", "modelFolder", model.toFile(), "tile", "auto", "overlap", 0.0, "border", border, "batch", 0, "device", "cpu",
+			"threshold", 0.5, "probabilities", true));
 		ImagePlus labels = (ImagePlus) m.getOutput("labels");
 		ImagePlus probs = (ImagePlus) m.getOutput("probabilityMap");
 		assertNotNull(labels);
@@ -110,10 +112,17 @@ class SegmentImageCommandTest {
 		assertTrue(labels.getProcessor().isColorLut() || labels.getProcessor().getLut().getRed(1) != 1, "label LUT");
 		try (SegmentationService s = new SegmentationService(model, new EngineOptions(Device.CPU, 0))) {
 			var expected = s.segment(castVolume(TiffIO.read(Path.of("test-images/mri-t1-axial-z90.tif"))),
-				SegmentationSettings.defaults(), io.github.unetseg.tiling.ProgressListener.NONE, "x");
+				SegmentationSettings.defaults().withBorder(TilePlan.Border.parse(border)).withProbabilities(true),
+				io.github.unetseg.tiling.ProgressListener.NONE, "x");
 			float[] e = Images.toFloats(castVolume(expected.labels()).image());
 			float[] got = (float[]) labels.getProcessor().convertToFloatProcessor().getPixels();
 			assertArrayEquals(e, got);
+			assertArrayEquals(Images.toFloats(expected.probabilities().image()), (float[]) probs.getProcessor().getPixels(), 0);
+			var other = s.segment(castVolume(TiffIO.read(Path.of("test-images/mri-t1-axial-z90.tif"))), SegmentationSettings.defaults()
+				.withBorder(border.equals("same") ? TilePlan.Border.MIRROR : TilePlan.Border.SAME).withProbabilities(true),
+				io.github.unetseg.tiling.ProgressListener.NONE, "x");
+			assertTrue(!java.util.Arrays.equals(Images.toFloats(other.probabilities().image()), (float[]) probs.getProcessor().getPixels()),
+				"the border parameter reaches the segmentation: the other border gives other probabilities");
 		}
 	}
 

@@ -9,7 +9,8 @@ import java.util.Locale;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.github.unetseg.data.Normalization;
@@ -20,12 +21,14 @@ import io.github.unetseg.model.UNetConfig;
 import io.github.unetseg.testutil.Images;
 import io.github.unetseg.tiling.ProgressListener;
 import io.github.unetseg.tiling.TilePlan;
+import io.github.unetseg.tiling.TilePlan.Border;
 import io.github.unetseg.tiling.TiledInference;
 import net.imglib2.type.numeric.real.FloatType;
 
 /**
- * Seam tests: tiled predictions of real TensorFlow U-Nets equal whole-image predictions of the
- * mirror-padded image, on odd-sized 2D images and 3D volumes, for several tile sizes.
+ * Seam tests: tiled predictions of real TensorFlow U-Nets equal whole-image predictions with the same
+ * image border (mirror-padded by the halo, or the network's own padding), on odd-sized 2D images and 3D
+ * volumes, for several tile sizes.
  */
 class TiledUNetTest {
 
@@ -87,18 +90,19 @@ class TiledUNetTest {
 		return TiledInference.run(v, norm[0], norm[1], m, plan, batch, 0.5, ProgressListener.NONE);
 	}
 
-	@Test
-	void tiled2dEqualsWholeImageOnAnOddSize() {
+	@ParameterizedTest
+	@EnumSource(Border.class)
+	void tiled2dEqualsWholeImageOnAnOddSize(Border border) {
 		Volume<FloatType> v = Images.blobs(11, 517, 389);
 		int align = binary2d.spec().alignment();
 		long rf = binary2d.spec().architecture().receptiveFieldRadius();
 		long[] halo = { rf, rf };
-		TiledInference.Output whole = run(binary2d, v, TilePlan.whole(v.spatialSize(), halo, align), 1);
+		TiledInference.Output whole = run(binary2d, v, TilePlan.whole(v.spatialSize(), halo, align, border), 1);
 		for (long tile : new long[] { 160, 256 }) {
 			for (double overlap : new double[] { 0, 0.25 }) {
-				TilePlan plan = TilePlan.create(v.spatialSize(), new long[] { tile, tile }, halo, overlap, align);
+				TilePlan plan = TilePlan.create(v.spatialSize(), new long[] { tile, tile }, halo, overlap, align, border);
 				Agreement a = compare(whole, run(binary2d, v, plan, 4));
-				System.out.printf(Locale.ROOT, "2D tile %d halo RF overlap %.2f: %d tiles, overhead %.2f, max |dp| %.2e, labels %.6f%n",
+				System.out.printf(Locale.ROOT, border + " 2D tile %d halo RF overlap %.2f: %d tiles, overhead %.2f, max |dp| %.2e, labels %.6f%n",
 					tile, overlap, plan.tiles().size(), plan.computeOverhead(), a.maxProbabilityDifference(), a.labelAgreement());
 				assertTrue(a.maxProbabilityDifference() <= 1e-3, "probabilities differ by " + a.maxProbabilityDifference());
 				assertTrue(a.labelAgreement() >= 0.9999, "labels agree on " + a.labelAgreement());
@@ -106,25 +110,27 @@ class TiledUNetTest {
 		}
 	}
 
-	@Test
-	void tiled3dMulticlassEqualsWholeVolume() {
+	@ParameterizedTest
+	@EnumSource(Border.class)
+	void tiled3dMulticlassEqualsWholeVolume(Border border) {
 		Volume<FloatType> v = Images.blobs(12, 61, 130, 97);
 		int align = multi3d.spec().alignment();
 		long rf = multi3d.spec().architecture().receptiveFieldRadius();
 		long[] halo = { rf, rf, rf };
-		TiledInference.Output whole = run(multi3d, v, TilePlan.whole(v.spatialSize(), halo, align), 1);
+		TiledInference.Output whole = run(multi3d, v, TilePlan.whole(v.spatialSize(), halo, align, border), 1);
 		for (long tile : new long[] { 80, 96 }) {
-			TilePlan plan = TilePlan.create(v.spatialSize(), new long[] { tile, tile, tile }, halo, 0, align);
+			TilePlan plan = TilePlan.create(v.spatialSize(), new long[] { tile, tile, tile }, halo, 0, align, border);
 			Agreement a = compare(whole, run(multi3d, v, plan, 2));
-			System.out.printf(Locale.ROOT, "3D tile %d halo RF: %d tiles, overhead %.2f, max |dp| %.2e, labels %.6f%n", tile,
+			System.out.printf(Locale.ROOT, border + " 3D tile %d halo RF: %d tiles, overhead %.2f, max |dp| %.2e, labels %.6f%n", tile,
 				plan.tiles().size(), plan.computeOverhead(), a.maxProbabilityDifference(), a.labelAgreement());
 			assertTrue(a.maxProbabilityDifference() <= 1e-3, "probabilities differ by " + a.maxProbabilityDifference());
 			assertTrue(a.labelAgreement() >= 0.9999, "labels agree on " + a.labelAgreement());
 		}
 	}
 
-	@Test
-	void shippedTrainedModelsTileWithoutSeams() {
+	@ParameterizedTest
+	@EnumSource(Border.class)
+	void shippedTrainedModelsTileWithoutSeams(Border border) {
 		for (String[] c : new String[][] { { "models/brain-mri-2d", "test-images/mri-t1-axial-z90.tif", "160" },
 			{ "models/brain-mri-3d", "test-images/ch2.nii.gz", "96" } })
 		{
@@ -136,10 +142,10 @@ class TiledUNetTest {
 				int n = v.spatialDims();
 				long[] halo = m.spec().halo(), tile = new long[n];
 				java.util.Arrays.fill(tile, Long.parseLong(c[2]));
-				TiledInference.Output whole = run(m, v, TilePlan.whole(v.spatialSize(), halo, m.spec().alignment()), 1);
-				TilePlan plan = TilePlan.create(v.spatialSize(), tile, halo, 0, m.spec().alignment());
+				TiledInference.Output whole = run(m, v, TilePlan.whole(v.spatialSize(), halo, m.spec().alignment(), border), 1);
+				TilePlan plan = TilePlan.create(v.spatialSize(), tile, halo, 0, m.spec().alignment(), border);
 				Agreement a = compare(whole, run(m, v, plan, 2));
-				System.out.printf(Locale.ROOT, "%s tile %s halo %s: %d tiles, overhead %.2f, max |dp| %.2e, labels %.6f%n", c[0],
+				System.out.printf(Locale.ROOT, border + " %s tile %s halo %s: %d tiles, overhead %.2f, max |dp| %.2e, labels %.6f%n", c[0],
 					java.util.Arrays.toString(tile), java.util.Arrays.toString(halo), plan.tiles().size(), plan.computeOverhead(),
 					a.maxProbabilityDifference(), a.labelAgreement());
 				assertTrue(plan.tiles().size() > 1);
@@ -149,8 +155,9 @@ class TiledUNetTest {
 		}
 	}
 
-	@Test
-	void withoutHaloTheSeamsAreVisibleAndAHaloOfTheReceptiveFieldRemovesThem() {
+	@ParameterizedTest
+	@EnumSource(Border.class)
+	void withoutHaloTheSeamsAreVisibleAndAHaloOfTheReceptiveFieldRemovesThem(Border border) {
 		Volume<FloatType> v = Images.blobs(13, 300, 260);
 		int align = binary2d.spec().alignment();
 		long rf = binary2d.spec().architecture().receptiveFieldRadius();
@@ -158,8 +165,8 @@ class TiledUNetTest {
 		long[] halos = { 0, rf };
 		for (int i = 0; i < 2; i++) {
 			long[] halo = { halos[i], halos[i] };
-			TiledInference.Output whole = run(binary2d, v, TilePlan.whole(v.spatialSize(), halo, align), 1);
-			TilePlan plan = TilePlan.create(v.spatialSize(), new long[] { 256, 256 }, halo, 0, align);
+			TiledInference.Output whole = run(binary2d, v, TilePlan.whole(v.spatialSize(), halo, align, border), 1);
+			TilePlan plan = TilePlan.create(v.spatialSize(), new long[] { 256, 256 }, halo, 0, align, border);
 			errors[i] = compare(whole, run(binary2d, v, plan, 4)).maxProbabilityDifference();
 		}
 		assertTrue(errors[0] > 1e-2, "a test that cannot see seams proves nothing: " + errors[0]);

@@ -152,7 +152,7 @@ class TiledInferenceTest {
 	void haloCroppingReproducesTheWholeImageExactly2D() {
 		Volume<FloatType> v = randomVolume(97, 61);
 		BoxModel model = new BoxModel(1);
-		TilePlan plan = TilePlan.create(v.spatialSize(), new long[] { 32, 32 }, new long[] { R, R }, 0, 8);
+		TilePlan plan = TilePlan.create(v.spatialSize(), new long[] { 32, 32 }, new long[] { R, R }, 0, 8, TilePlan.Border.MIRROR);
 		assertTrue(plan.tiles().size() > 4);
 		TiledInference.Output out = TiledInference.run(v, new double[] { 1 }, new double[] { 0 }, model, plan, 3, 0.5,
 			ProgressListener.NONE);
@@ -164,7 +164,7 @@ class TiledInferenceTest {
 	void gaussianBlendingOfOverlapsReproducesTheWholeImage3DMulticlass() {
 		Volume<FloatType> v = randomVolume(21, 17, 13);
 		BoxModel model = new BoxModel(3);
-		TilePlan plan = TilePlan.create(v.spatialSize(), new long[] { 16, 16, 16 }, new long[] { R, R, R }, 0.5, 4);
+		TilePlan plan = TilePlan.create(v.spatialSize(), new long[] { 16, 16, 16 }, new long[] { R, R, R }, 0.5, 4, TilePlan.Border.MIRROR);
 		assertTrue(plan.blends());
 		TiledInference.Output out = TiledInference.run(v, new double[] { 1 }, new double[] { 0 }, model, plan, 4, 0.5,
 			ProgressListener.NONE);
@@ -176,7 +176,7 @@ class TiledInferenceTest {
 		Volume<FloatType> v = randomVolume(97, 61);
 		BoxModel model = new BoxModel(1);
 		model.failAbove = 2;
-		TilePlan plan = TilePlan.create(v.spatialSize(), new long[] { 32, 32 }, new long[] { R, R }, 0, 8);
+		TilePlan plan = TilePlan.create(v.spatialSize(), new long[] { 32, 32 }, new long[] { R, R }, 0, 8, TilePlan.Border.MIRROR);
 		TiledInference.Output out = TiledInference.run(v, new double[] { 1 }, new double[] { 0 }, model, plan, 8, 0.5,
 			ProgressListener.NONE);
 		assertEquals(2, out.stats().batchSize());
@@ -188,7 +188,7 @@ class TiledInferenceTest {
 		Volume<FloatType> v = randomVolume(40, 40);
 		BoxModel model = new BoxModel(1);
 		model.failAbove = 0;
-		TilePlan plan = TilePlan.create(v.spatialSize(), new long[] { 32, 32 }, new long[] { R, R }, 0, 8);
+		TilePlan plan = TilePlan.create(v.spatialSize(), new long[] { 32, 32 }, new long[] { R, R }, 0, 8, TilePlan.Border.MIRROR);
 		assertThrows(BatchMemoryException.class, () -> TiledInference.run(v, new double[] { 1 }, new double[] { 0 }, model,
 			plan, 4, 0.5, ProgressListener.NONE));
 	}
@@ -197,7 +197,7 @@ class TiledInferenceTest {
 	void cancellingStopsWithinOneBatch() {
 		Volume<FloatType> v = randomVolume(200, 200);
 		BoxModel model = new BoxModel(1);
-		TilePlan plan = TilePlan.create(v.spatialSize(), new long[] { 16, 16 }, new long[] { 0, 0 }, 0, 8);
+		TilePlan plan = TilePlan.create(v.spatialSize(), new long[] { 16, 16 }, new long[] { 0, 0 }, 0, 8, TilePlan.Border.MIRROR);
 		AtomicInteger updates = new AtomicInteger();
 		ProgressListener cancelAfterTwo = new ProgressListener() {
 			@Override
@@ -220,7 +220,7 @@ class TiledInferenceTest {
 		Volume<FloatType> v = randomVolume(20, 20);
 		for (FloatType t : (ArrayImg<FloatType, ?>) v.image()) t.set(5);
 		BoxModel model = new BoxModel(1);
-		TilePlan plan = TilePlan.create(v.spatialSize(), new long[] { 32, 32 }, new long[] { R, R }, 0, 8);
+		TilePlan plan = TilePlan.create(v.spatialSize(), new long[] { 32, 32 }, new long[] { R, R }, 0, 8, TilePlan.Border.MIRROR);
 		TiledInference.Output out = TiledInference.run(v, new double[] { 2 }, new double[] { -10 }, model, plan, 1, 0.5,
 			ProgressListener.NONE);
 		// 5 * 2 - 10 = 0 everywhere: mean 0, sigmoid 0.5, label 0 (threshold is exclusive)
