@@ -3,6 +3,7 @@ package io.github.unetseg.data;
 import java.util.Arrays;
 import java.util.Locale;
 
+import io.github.unetseg.image.PixelArrays;
 import io.github.unetseg.image.Volume;
 import net.imglib2.Cursor;
 import net.imglib2.RandomAccessibleInterval;
@@ -84,10 +85,12 @@ public record Normalization(Method method, double low, double high) {
 				hi = high;
 			}
 			else {
-				float[] sample = sample(Views.hyperSlice(volume.image(), volume.spatialDims(), c), volume.voxelCount());
+				PixelArrays.Histogram counts = method == Method.PERCENTILE ? histogram(volume, c) : null;
+				float[] sample = counts == null ? sample(volume, c) : null;
 				if (method == Method.PERCENTILE) {
-					lo = percentile(sample, low);
-					hi = percentile(sample, high);
+					double[] p = counts != null ? percentiles(counts.counts(), counts.base(), low, high) : percentiles(sample, low, high);
+					lo = p[0];
+					hi = p[1];
 				}
 				else {
 					double sum = 0, sq = 0;
@@ -105,8 +108,27 @@ public record Normalization(Method method, double low, double high) {
 		return new double[][] { scale, offset };
 	}
 
-	private static <T extends RealType<T>> float[] sample(RandomAccessibleInterval<T> channel, long voxels) {
+	/** Counts of the same voxels as {@link #sample}, for 8- and 16-bit images in arrays; else null. */
+	private static <T extends RealType<T>> PixelArrays.Histogram histogram(Volume<T> volume, int c) {
+		PixelArrays arrays = PixelArrays.of(volume.image());
+		if (arrays == null) return null;
+		long voxels = volume.voxelCount();
 		long stride = Math.max(1, (voxels + MAX_SAMPLES - 1) / MAX_SAMPLES);
+		return arrays.histogram(c * voxels, stride, (int) ((voxels + stride - 1) / stride));
+	}
+
+	/** Every stride-th voxel of channel {@code c} in flat order, straight from the arrays where it can. */
+	private static <T extends RealType<T>> float[] sample(Volume<T> volume, int c) {
+		long voxels = volume.voxelCount();
+		long stride = Math.max(1, (voxels + MAX_SAMPLES - 1) / MAX_SAMPLES);
+		PixelArrays arrays = PixelArrays.of(volume.image());
+		if (arrays != null) {
+			float[] s = new float[(int) ((voxels + stride - 1) / stride)];
+			long base = c * voxels;
+			for (int n = 0; n < s.length; n++) s[n] = arrays.get(base + n * stride);
+			return s;
+		}
+		RandomAccessibleInterval<T> channel = Views.hyperSlice(volume.image(), volume.spatialDims(), c);
 		float[] s = new float[(int) ((voxels + stride - 1) / stride)];
 		Cursor<T> cursor = Views.flatIterable(channel).cursor();
 		int n = 0;
@@ -115,6 +137,68 @@ public record Normalization(Method method, double low, double high) {
 			if (i % stride == 0 && n < s.length) s[n++] = t.getRealFloat();
 		}
 		return n == s.length ? s : Arrays.copyOf(s, n);
+	}
+
+	/**
+	 * Several percentiles of the same values, as {@link #percentile}: for integer-valued samples within a
+	 * range of {@value #HISTOGRAM_BINS} values (8- and 16-bit images) by one counting pass, which is
+	 * exact and several times faster than selection; otherwise by selection.
+	 *
+	 * @param values samples; may be reordered
+	 * @param ps percentiles in {@code [0, 100]}
+	 * @return one value per percentile
+	 */
+	static double[] percentiles(float[] values, double... ps) {
+		double[] out = new double[ps.length];
+		float min = Float.POSITIVE_INFINITY, max = Float.NEGATIVE_INFINITY;
+		boolean integral = true;
+		for (float v : values) {
+			if (v < min) min = v;
+			if (v > max) max = v;
+			integral &= v == (float) Math.rint(v);
+		}
+		if (!integral || !(max - min < HISTOGRAM_BINS)) {
+			for (int k = 0; k < ps.length; k++) out[k] = percentile(values, ps[k]);
+			return out;
+		}
+		int base = (int) min;
+		int[] count = new int[(int) (max - min) + 1];
+		for (float v : values) count[(int) v - base]++;
+		return percentiles(count, base, ps);
+	}
+
+	/**
+	 * Percentiles as numpy's default {@code percentile} from counts of consecutive integers.
+	 *
+	 * @param count how often each value {@code base + i} occurs; at least one count &gt; 0
+	 * @param base the value of {@code count[0]}
+	 * @param ps percentiles in {@code [0, 100]}
+	 * @return one value per percentile
+	 */
+	static double[] percentiles(int[] count, int base, double... ps) {
+		long n = 0;
+		for (int c : count) n += c;
+		double[] out = new double[ps.length];
+		for (int k = 0; k < ps.length; k++) {
+			double pos = ps[k] / 100 * (n - 1);
+			long i = (long) Math.floor(pos);
+			double a = rank(count, base, i), b = i + 1 < n ? rank(count, base, i + 1) : a;
+			out[k] = a + (pos - i) * (b - a);
+		}
+		return out;
+	}
+
+	/** Largest number of distinct integer values that {@link #percentiles} counts instead of selecting. */
+	static final int HISTOGRAM_BINS = 1 << 20;
+
+	/** The value of 0-based rank {@code r} from counts of consecutive integers starting at {@code base}. */
+	private static double rank(int[] count, int base, long r) {
+		long seen = 0;
+		for (int b = 0; b < count.length; b++) {
+			seen += count[b];
+			if (seen > r) return base + b;
+		}
+		return base + count.length - 1;
 	}
 
 	/**

@@ -3,6 +3,8 @@ package io.github.unetseg.data;
 import java.util.List;
 import java.util.Random;
 
+import io.github.unetseg.image.PixelArrays;
+
 /**
  * Draws training patches with augmentation from {@link TrainingCase}s, the same random transform
  * applied to image and labels.
@@ -133,14 +135,7 @@ public final class PatchSampler {
 	/** Flat index with mirror padding (no repeated edge voxel) along each axis. */
 	private static int index(TrainingCase c, long x, long y, long z) {
 		int[] s = c.size();
-		return (int) (mirror(x, s[0]) + (long) s[0] * (mirror(y, s[1]) + (long) s[1] * mirror(z, s[2])));
-	}
-
-	static long mirror(long p, int n) {
-		if (n == 1) return 0;
-		long period = 2L * (n - 1);
-		long q = Math.floorMod(p, period);
-		return q < n ? q : period - q;
+		return (int) (PixelArrays.mirror(x, s[0]) + (long) s[0] * (PixelArrays.mirror(y, s[1]) + (long) s[1] * PixelArrays.mirror(z, s[2])));
 	}
 
 	/** Smooth displacement (pixels) per output voxel and axis: Gaussian values on a grid of 16-pixel cells, interpolated. */

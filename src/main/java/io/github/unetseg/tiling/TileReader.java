@@ -1,5 +1,6 @@
 package io.github.unetseg.tiling;
 
+import io.github.unetseg.image.PixelArrays;
 import io.github.unetseg.image.Volume;
 import net.imglib2.RandomAccess;
 import net.imglib2.RandomAccessible;
@@ -13,7 +14,9 @@ import net.imglib2.view.Views;
  *
  * <p>Mirror padding does not repeat the edge pixel (ImgLib2's {@code extendMirrorSingle}, numpy's
  * {@code "reflect"}), as CSBDeep does; it extends any distance, so images smaller than the halo work.
- * Each channel {@code c} is mapped as {@code value * scale[c] + offset[c]}.
+ * Each channel {@code c} is mapped as {@code value * scale[c] + offset[c]}. Images backed by an
+ * {@code ArrayImg} or {@code PlanarImg} are copied row by row from their arrays ({@link PixelArrays});
+ * others through a {@code RandomAccess}, with the same values.
  *
  * @param <T> pixel type of the volume
  */
@@ -25,6 +28,7 @@ public final class TileReader<T extends RealType<T>> {
 	private final int channels;
 	private final double[] scale;
 	private final double[] offset;
+	private final PixelArrays arrays;
 
 	/**
 	 * @param volume source image {@code [x, y(, z), c]}
@@ -41,6 +45,7 @@ public final class TileReader<T extends RealType<T>> {
 		this.scale = scale.clone();
 		this.offset = offset.clone();
 		this.extended = Views.extendMirrorSingle(image);
+		this.arrays = PixelArrays.of(image);
 	}
 
 	/**
@@ -52,6 +57,10 @@ public final class TileReader<T extends RealType<T>> {
 	 * @param dstOffset index of the tile's first value in {@code dst}
 	 */
 	public void read(long[] min, long[] size, float[] dst, int dstOffset) {
+		if (arrays != null) {
+			readRows(min, size, dst, dstOffset);
+			return;
+		}
 		boolean inside = true;
 		for (int d = 0; d < spatialDims; d++)
 			inside &= min[d] >= 0 && min[d] + size[d] <= image.dimension(d);
@@ -72,6 +81,28 @@ public final class TileReader<T extends RealType<T>> {
 						dst[i] = ra.get().getRealFloat() * s + o;
 						ra.fwd(0);
 					}
+				}
+			}
+		}
+	}
+
+	/**
+	 * The same as {@link #read} straight from the image's arrays: row by row, mirroring y and z (and x
+	 * for rows that leave the image) by index.
+	 */
+	private void readRows(long[] min, long[] size, float[] dst, int dstOffset) {
+		long nx = image.dimension(0), ny = image.dimension(1), nz = spatialDims == 3 ? image.dimension(2) : 1;
+		int sx = (int) size[0], sy = (int) size[1], sz = spatialDims == 3 ? (int) size[2] : 1;
+		boolean rowInside = min[0] >= 0 && min[0] + sx <= nx;
+		for (int c = 0; c < channels; c++) {
+			float s = (float) scale[c], o = (float) offset[c];
+			for (int z = 0; z < sz; z++) {
+				long zz = spatialDims == 3 ? PixelArrays.mirror(min[2] + z, nz) : 0;
+				for (int y = 0; y < sy; y++) {
+					long row = ((c * nz + zz) * ny + PixelArrays.mirror(min[1] + y, ny)) * nx;
+					int i = dstOffset + ((z * sy + y) * sx) * channels + c;
+					if (rowInside) arrays.copy(row + min[0], sx, dst, i, channels, s, o);
+					else for (int x = 0; x < sx; x++, i += channels) dst[i] = arrays.get(row + PixelArrays.mirror(min[0] + x, nx)) * s + o;
 				}
 			}
 		}

@@ -165,7 +165,7 @@ public final class TiledInference {
 				}
 				if (b == END) break;
 				int n = b.tiles().size();
-				float[] out = new float[n * tileOut];
+				float[] out = null;
 				for (int first = 0; first < n;) {
 					int count = Math.min(current, n - first);
 					float[] in = count == n ? b.data() : java.util.Arrays.copyOfRange(b.data(), first * tileIn, (first + count) * tileIn);
@@ -186,7 +186,11 @@ public final class TiledInference {
 					if (res.length != count * tileOut)
 						throw new IllegalStateException("model returned " + res.length + " values for " + count + " tiles, expected " +
 							(long) count * tileOut);
-					System.arraycopy(res, 0, out, first * tileOut, res.length);
+					if (count == n) out = res; // the whole batch in one run: no copy
+					else {
+						if (out == null) out = new float[n * tileOut];
+						System.arraycopy(res, 0, out, first * tileOut, res.length);
+					}
 					first += count;
 				}
 				while (!toStitcher.offer(new Predicted(b.tiles(), out), 100, TimeUnit.MILLISECONDS))

@@ -115,9 +115,9 @@ class PatchSamplerTest {
 
 	@Test
 	void mirrorIndexReflectsWithoutRepeatingTheEdge() {
-		assertEquals(1, PatchSampler.mirror(-1, 5));
-		assertEquals(3, PatchSampler.mirror(5, 5));
-		assertEquals(0, PatchSampler.mirror(8, 5));
-		assertEquals(0, PatchSampler.mirror(-3, 1));
+		assertEquals(1, io.github.unetseg.image.PixelArrays.mirror(-1, 5));
+		assertEquals(3, io.github.unetseg.image.PixelArrays.mirror(5, 5));
+		assertEquals(0, io.github.unetseg.image.PixelArrays.mirror(8, 5));
+		assertEquals(0, io.github.unetseg.image.PixelArrays.mirror(-3, 1));
 	}
 }
