@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Benchmarks of unetseg; never part of 'mvn test'. Usage: bench/run.sh [rss|throughput|metrics|twin|large|all] [args]
+# Benchmarks of unetseg; never part of 'mvn test'. Usage: bench/run.sh [rss|throughput|metrics|twin|large|profile|all] [args]
 # Builds the project if needed, compiles bench/src against it, runs the chosen benchmark.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -50,7 +50,10 @@ PY
     # a 4 GiB volume segmented with the Java heap capped at 1 GiB; writes ~6 GiB under bench/out/large
     java -Xmx1g -cp "$cp" io.github.unetseg.bench.LargeVolumeBench bench/out/large "$@"
     rm -f bench/out/large/large.nii bench/out/large/out/large_labels.nii ;;
+  profile)
+    # per-op kernel times of one batch: bench/run.sh profile MODEL_DIR BATCH TILE_X TILE_Y [TILE_Z]
+    java -cp "$cp" io.github.unetseg.bench.OpProfile "$@" | grep -v '^20' ;;
   all) java -Xmx512m -cp "$cp" io.github.unetseg.bench.RssBench
        java -Xmx8g -cp "$cp" io.github.unetseg.bench.ThroughputBench ;;
-  *) echo "usage: bench/run.sh [rss|throughput|metrics|twin|large|all]" >&2; exit 2 ;;
+  *) echo "usage: bench/run.sh [rss|throughput|metrics|twin|large|profile|all]" >&2; exit 2 ;;
 esac

@@ -64,6 +64,7 @@ public final class OpProfile {
 				Map<String, String> typeOf = new HashMap<>();
 				m.graph().operations().forEachRemaining(op -> typeOf.put(op.name(), op.type()));
 				double total = 0;
+				Map<String, Double> byNode = new HashMap<>();
 				for (var dev : meta.getStepStats().getDevStatsList())
 					for (NodeExecStats s : dev.getNodeStatsList()) {
 						String label = s.getTimelineLabel();
@@ -74,12 +75,16 @@ public final class OpProfile {
 						v[0] += ms;
 						v[1]++;
 						total += ms;
+						byNode.merge(s.getNodeName() + " (" + type + ")", ms, Double::sum);
 					}
 				double t = total;
 				System.out.printf(Locale.ROOT, "traced kernels: %.1f ms in all%n", total);
 				byType.entrySet().stream().sorted((a, b) -> Double.compare(b.getValue()[0], a.getValue()[0])).forEach(e -> System.out.printf(
 					Locale.ROOT, "  %-28s %8.1f ms  %5.1f%%  (%d ops)%n", e.getKey(), e.getValue()[0], 100 * e.getValue()[0] / t,
 					(int) e.getValue()[1]));
+				System.out.println("slowest nodes:");
+				byNode.entrySet().stream().sorted((a, b) -> Double.compare(b.getValue(), a.getValue())).limit(12).forEach(e -> System.out
+					.printf(Locale.ROOT, "  %-60s %8.1f ms%n", e.getKey(), e.getValue()));
 			}
 		}
 	}

@@ -24,7 +24,8 @@ import net.imglib2.type.numeric.integer.UnsignedShortType;
 /**
  * End-to-end segmentation throughput (normalise, tile, predict, stitch, label) in memory for a 2D
  * image of 2048 x 2048 and a 3D volume of 256 x 256 x 128, with the share of wall time spent outside
- * TensorFlow's Session.run. Usage: ThroughputBench [model2d-dir model3d-dir]; without arguments it
+ * TensorFlow's Session.run; then the same file to file (TIFF, NIfTI, NIfTI gzip), as {@code unetseg
+ * segment} runs. Usage: ThroughputBench [model2d-dir model3d-dir]; without arguments it
  * builds random-weight U-Nets (2D: depth 3, 16 filters; 3D: depth 2, 8 filters).
  */
 public final class ThroughputBench {
@@ -36,6 +37,36 @@ public final class ThroughputBench {
 		EngineOptions cpu = new EngineOptions(Device.CPU, 0);
 		run(m2, cpu, 2048, 2048);
 		run(m3, cpu, 256, 256, 128);
+		// file to file, as `unetseg segment` runs: read, segment, write the labels (atomically)
+		runFile(m2, cpu, tmp.resolve("in2d.tif"), 2048, 2048);
+		runFile(m3, cpu, tmp.resolve("in3d.nii"), 256, 256, 128);
+		runFile(m3, cpu, tmp.resolve("in3d.nii.gz"), 256, 256, 128);
+	}
+
+	static Volume<UnsignedShortType> input(long... size) {
+		long[] dims = java.util.Arrays.copyOf(size, size.length + 1);
+		dims[size.length] = 1;
+		ArrayImg<UnsignedShortType, ?> img = ArrayImgs.unsignedShorts(dims);
+		java.util.Random r = new java.util.Random(3);
+		for (UnsignedShortType t : img) t.set(r.nextInt(4096));
+		return new Volume<>(img, Calibration.uncalibrated(size.length));
+	}
+
+	static void runFile(Path model, EngineOptions options, Path file, long... size) {
+		io.github.unetseg.io.ImageFiles.write(input(size), file, 0);
+		Path out = file.resolveSibling("out");
+		try (SegmentationService s = new SegmentationService(model, options)) {
+			s.segmentFile(file, out, SegmentationSettings.defaults(), ProgressListener.NONE);
+			for (int rep = 0; rep < 2; rep++) {
+				SegmentationService.FileResult f = s.segmentFile(file, out, SegmentationSettings.defaults(), ProgressListener.NONE);
+				double run = f.result().stats().modelSeconds();
+				long voxels = 1;
+				for (long d : size) voxels *= d;
+				System.out.printf(Locale.ROOT, "%s file %s -> %s: %.2f s, %.3g voxels/s, Session.run %.2f s, outside %.1f%%%n",
+					s.spec().name(), file.getFileName(), f.labelsFile().getFileName(), f.seconds(), voxels / f.seconds(), run,
+					100 * (1 - run / f.seconds()));
+			}
+		}
 	}
 
 	static Path random(Path dir, String name, UNetConfig c, long tile) {
@@ -50,12 +81,7 @@ public final class ThroughputBench {
 	}
 
 	static void run(Path model, EngineOptions options, long... size) {
-		long[] dims = java.util.Arrays.copyOf(size, size.length + 1);
-		dims[size.length] = 1;
-		ArrayImg<UnsignedShortType, ?> img = ArrayImgs.unsignedShorts(dims);
-		java.util.Random r = new java.util.Random(3);
-		for (UnsignedShortType t : img) t.set(r.nextInt(4096));
-		Volume<UnsignedShortType> v = new Volume<>(img, Calibration.uncalibrated(size.length));
+		Volume<UnsignedShortType> v = input(size);
 		try (SegmentationService s = new SegmentationService(model, options)) {
 			s.segment(v, SegmentationSettings.defaults(), ProgressListener.NONE, "warm-up");
 			for (int rep = 0; rep < 2; rep++) {

@@ -318,7 +318,13 @@ public final class SegmentationService implements AutoCloseable {
 	public FileResult segmentFile(Path input, Path outputDir, SegmentationSettings settings, ProgressListener progress) {
 		long t0 = System.nanoTime();
 		if (streams(input)) return streamFile(input, outputDir, settings, progress, t0);
-		Volume<?> volume = ImageFiles.read(input);
+		return segmentRead(input, ImageFiles.read(input), outputDir, settings, progress, t0);
+	}
+
+	/** {@link #segmentFile} for an input that is already read. */
+	private FileResult segmentRead(Path input, Volume<?> volume, Path outputDir, SegmentationSettings settings, ProgressListener progress,
+		long t0)
+	{
 		Result r = segmentAny(volume, settings, progress, input.toString());
 		try {
 			Files.createDirectories(outputDir);
@@ -448,6 +454,11 @@ public final class SegmentationService implements AutoCloseable {
 	 * Segments many files, continuing after failures and skipping files whose outputs exist (unless
 	 * {@code overwrite}), so a killed job can simply be run again.
 	 *
+	 * <p>While one file is segmented, the next one to do is read on a background thread (not files that
+	 * are streamed, {@link #streams}), so reading and decompressing overlap with the network; at most
+	 * two inputs are in memory at once. Outcomes are reported in input order, each after its outputs are
+	 * written.
+	 *
 	 * @param inputs files to process
 	 * @param outputDir output folder
 	 * @param settings tiling and output settings
@@ -461,24 +472,75 @@ public final class SegmentationService implements AutoCloseable {
 	{
 		java.util.Map<Status, Integer> counts = new java.util.EnumMap<>(Status.class);
 		for (Status s : Status.values()) counts.put(s, 0);
-		for (int i = 0; i < inputs.size(); i++) {
-			Path f = inputs.get(i);
-			if (!overwrite && isDone(f, outputDir, settings.probabilities())) {
-				counts.merge(Status.SKIPPED, 1, Integer::sum);
-				listener.file(i, f, Status.SKIPPED, null, null);
-				continue;
-			}
-			try {
-				FileResult r = segmentFile(f, outputDir, settings, listener.progress(i, f));
-				counts.merge(Status.DONE, 1, Integer::sum);
-				listener.file(i, f, Status.DONE, r, null);
-			}
-			catch (SegmentationException e) {
-				counts.merge(Status.FAILED, 1, Integer::sum);
-				listener.file(i, f, Status.FAILED, null, e);
+		boolean[] todo = new boolean[inputs.size()];
+		for (int i = 0; i < todo.length; i++) todo[i] = overwrite || !isDone(inputs.get(i), outputDir, settings.probabilities());
+		java.util.concurrent.ExecutorService reader = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+			Thread t = new Thread(r, "unetseg-prefetch");
+			t.setDaemon(true);
+			return t;
+		});
+		try {
+			java.util.concurrent.Future<Volume<?>> next = prefetch(reader, inputs, todo, 0);
+			for (int i = 0; i < inputs.size(); i++) {
+				Path f = inputs.get(i);
+				if (!todo[i]) {
+					counts.merge(Status.SKIPPED, 1, Integer::sum);
+					listener.file(i, f, Status.SKIPPED, null, null);
+					continue;
+				}
+				java.util.concurrent.Future<Volume<?>> mine = next;
+				next = prefetch(reader, inputs, todo, i + 1);
+				try {
+					long t0 = System.nanoTime();
+					Volume<?> v = mine == null ? null : await(mine);
+					FileResult r = v == null ? segmentFile(f, outputDir, settings, listener.progress(i, f))
+						: segmentRead(f, v, outputDir, settings, listener.progress(i, f), t0);
+					counts.merge(Status.DONE, 1, Integer::sum);
+					listener.file(i, f, Status.DONE, r, null);
+				}
+				catch (SegmentationException e) {
+					counts.merge(Status.FAILED, 1, Integer::sum);
+					listener.file(i, f, Status.FAILED, null, e);
+				}
 			}
 		}
+		finally {
+			reader.shutdownNow();
+		}
 		return counts;
+	}
+
+	/**
+	 * Starts reading the first file from {@code from} on that is to be done, unless it is streamed.
+	 *
+	 * @return its future, or {@code null} when the next file to do is streamed or there is none; a
+	 *     future always belongs to the next file to do
+	 */
+	private static java.util.concurrent.Future<Volume<?>> prefetch(java.util.concurrent.ExecutorService reader, List<Path> inputs,
+		boolean[] todo, int from)
+	{
+		for (int j = from; j < inputs.size(); j++) {
+			if (!todo[j]) continue;
+			Path f = inputs.get(j);
+			return streams(f) ? null : reader.submit(() -> ImageFiles.read(f));
+		}
+		return null;
+	}
+
+	/** The prefetched input, or the reader's exception as if it had been read here. */
+	private static Volume<?> await(java.util.concurrent.Future<Volume<?>> f) {
+		try {
+			return f.get();
+		}
+		catch (InterruptedException e) {
+			Thread.currentThread().interrupt();
+			throw new java.util.concurrent.CancellationException("interrupted while reading the next file");
+		}
+		catch (java.util.concurrent.ExecutionException e) {
+			if (e.getCause() instanceof RuntimeException r) throw r;
+			if (e.getCause() instanceof Error err) throw err;
+			throw new SegmentationException("Cannot read the next file: " + e.getCause(), e.getCause());
+		}
 	}
 
 	@SuppressWarnings({ "unchecked", "rawtypes" })

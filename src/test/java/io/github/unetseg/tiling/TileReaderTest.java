@@ -1,7 +1,6 @@
 package io.github.unetseg.tiling;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
@@ -80,10 +79,4 @@ class TileReaderTest {
 		compare(f64, 3);
 	}
 
-	@Test
-	void mirrorReflectsWithoutRepeatingTheEdge() {
-		long[] expect = { 2, 1, 0, 1, 2, 3, 4, 3, 2, 1, 0, 1 }; // positions -2 .. 9 on an axis of 5
-		for (int p = -2; p <= 9; p++) assertEquals(expect[p + 2], PixelArrays.mirror(p, 5));
-		assertEquals(0, PixelArrays.mirror(-3, 1));
-	}
 }

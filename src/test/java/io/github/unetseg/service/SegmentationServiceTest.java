@@ -1,0 +1,72 @@
+package io.github.unetseg.service;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.github.unetseg.SegmentationException;
+import io.github.unetseg.image.Volume;
+import io.github.unetseg.io.ImageFiles;
+import io.github.unetseg.tensorflow.Device;
+import io.github.unetseg.tensorflow.EngineOptions;
+import io.github.unetseg.testutil.Images;
+import io.github.unetseg.tiling.ProgressListener;
+import net.imglib2.type.numeric.real.FloatType;
+
+class SegmentationServiceTest {
+
+	@TempDir
+	Path dir;
+
+	@SuppressWarnings({ "unchecked", "rawtypes" })
+	static float[] pixels(Volume<?> v) {
+		return Images.toFloats(((Volume<FloatType>) (Volume) v).image());
+	}
+
+	record Outcome(int index, Path input, SegmentationService.Status status, SegmentationException error) {}
+
+	/** The next file is read while the current one is segmented; outcomes and outputs are those of one file at a time. */
+	@Test
+	void batchesReportInInputOrderWithReadFailuresSkipsAndIdenticalOutputs() throws Exception {
+		Path in = Files.createDirectories(dir.resolve("in")), out = dir.resolve("out"), single = dir.resolve("single");
+		Path a = Files.copy(Path.of("test-images/mri-t1-axial-z70.tif"), in.resolve("a.tif"));
+		Path broken = Files.write(in.resolve("b.tif"), "not a TIFF at all".getBytes());
+		Path c = Files.copy(Path.of("test-images/mri-t1-axial-z90.tif"), in.resolve("c.tif"));
+		Path d = Files.copy(Path.of("test-images/mri-t1-axial-z90.tif"), in.resolve("d.tif"));
+		Files.createDirectories(out);
+		Files.writeString(out.resolve("c_labels.tif"), "already done"); // outputs exist: skipped
+		List<Outcome> seen = new ArrayList<>();
+		try (SegmentationService s = new SegmentationService(Path.of("models/brain-mri-2d"), new EngineOptions(Device.CPU, 0))) {
+			var counts = s.segmentBatch(List.of(a, broken, c, d), out, SegmentationSettings.defaults(), false,
+				(i, f, status, result, error) -> {
+					seen.add(new Outcome(i, f, status, error));
+					if (status == SegmentationService.Status.DONE) assertTrue(Files.isRegularFile(result.labelsFile()), "written before reported");
+				});
+			assertEquals(2, counts.get(SegmentationService.Status.DONE));
+			assertEquals(1, counts.get(SegmentationService.Status.FAILED));
+			assertEquals(1, counts.get(SegmentationService.Status.SKIPPED));
+			assertEquals(List.of(0, 1, 2, 3), seen.stream().map(Outcome::index).toList());
+			assertEquals(List.of(SegmentationService.Status.DONE, SegmentationService.Status.FAILED, SegmentationService.Status.SKIPPED,
+				SegmentationService.Status.DONE), seen.stream().map(Outcome::status).toList());
+			assertNotNull(seen.get(1).error());
+			assertTrue(seen.get(1).error().getMessage().contains("b.tif"), seen.get(1).error().getMessage());
+			assertNull(seen.get(0).error());
+			assertEquals("already done", Files.readString(out.resolve("c_labels.tif")), "a skipped file's output is untouched");
+			for (Path f : List.of(a, d)) {
+				SegmentationService.FileResult alone = s.segmentFile(f, single, SegmentationSettings.defaults(), ProgressListener.NONE);
+				assertArrayEquals(pixels(ImageFiles.read(alone.labelsFile())), pixels(ImageFiles.read(SegmentationService.labelsPath(f, out))),
+					f.toString());
+			}
+		}
+	}
+}
