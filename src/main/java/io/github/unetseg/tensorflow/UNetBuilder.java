@@ -227,7 +227,10 @@ public final class UNetBuilder {
 		return p;
 	}
 
-	private Operand<TFloat32> conv(Ops s, Operand<TFloat32> x, int in, int out, int k) {
+	/** A convolution's weights and the scope its ops go into. */
+	private record ConvWeights(Ops scope, Variable<TFloat32> kernel, Variable<TFloat32> bias) {}
+
+	private ConvWeights convWeights(Ops s, int in, int out, int k) {
 		int d = config.dimensions();
 		long[] shape = new long[d + 2];
 		Arrays.fill(shape, k);
@@ -238,41 +241,60 @@ public final class UNetBuilder {
 		Ops c = s.withSubScope("conv" + counter);
 		Variable<TFloat32> w = param(name + ".kernel", shape, Math.sqrt(2 / fanIn), 0).variable();
 		Variable<TFloat32> bias = param(name + ".bias", new long[] { out }, 0, 0).variable();
-		Operand<TFloat32> y = d == 2 ? c.nn.conv2d(x, w, ones(d + 2), "SAME") : c.nn.conv3d(x, w, ones(d + 2), "SAME");
+		return new ConvWeights(c, w, bias);
+	}
+
+	/** 'SAME' convolution with stride 1 plus bias: {@code [batch, (z,) y, x, in] -> [batch, (z,) y, x, out]}. */
+	private Operand<TFloat32> applyConv(Ops c, Operand<TFloat32> x, Operand<TFloat32> kernel, Operand<TFloat32> bias) {
+		int d = config.dimensions();
+		Operand<TFloat32> y = d == 2 ? c.nn.conv2d(x, kernel, ones(d + 2), "SAME") : c.nn.conv3d(x, kernel, ones(d + 2), "SAME");
 		return c.nn.biasAdd(y, bias);
 	}
 
-	private Operand<TFloat32> convBlock(Ops s, Operand<TFloat32> x, int in, int out) {
-		x = activate(s, conv(s, x, in, out, 3), out);
-		return activate(s, conv(s, x, out, out, 3), out);
+	private Operand<TFloat32> conv(Ops s, Operand<TFloat32> x, int in, int out, int k) {
+		ConvWeights w = convWeights(s, in, out, k);
+		return applyConv(w.scope(), x, w.kernel(), w.bias());
 	}
 
-	private Operand<TFloat32> activate(Ops s, Operand<TFloat32> x, int channels) {
-		if (config.batchNorm()) {
-			String name = "bn" + counter++;
-			Ops bn = s.withSubScope("bn" + counter);
-			long[] c = { channels };
-			Operand<TFloat32> gamma = param(name + ".gamma", c, 0, 1).variable();
-			Operand<TFloat32> beta = param(name + ".beta", c, 0, 0).variable();
-			Variable<TFloat32> movingMean = param(name + ".moving_mean", c, 0, 0).variable();
-			Variable<TFloat32> movingVar = param(name + ".moving_variance", c, 0, 1).variable();
-			Operand<TFloat32> mean = movingMean, var = movingVar;
-			if (training) {
-				int[] axes = new int[config.dimensions() + 1];
-				for (int i = 0; i < axes.length; i++) axes[i] = i;
-				Operand<TFloat32> batchMean = bn.math.mean(x, bn.constant(axes));
-				Operand<TFloat32> batchVar = bn.math.mean(bn.math.square(bn.math.sub(x, batchMean)), bn.constant(axes));
-				Operand<TFloat32> m = bn.constant(0.9f), one = bn.constant(0.1f);
-				statisticsUpdates.add(bn.assign(movingMean, bn.math.add(bn.math.mul(movingMean, m),
-					bn.math.mul(bn.stopGradient(batchMean), one))));
-				statisticsUpdates.add(bn.assign(movingVar, bn.math.add(bn.math.mul(movingVar, m),
-					bn.math.mul(bn.stopGradient(batchVar), one))));
-				mean = batchMean;
-				var = batchVar;
-			}
-			Operand<TFloat32> inv = bn.math.mul(bn.math.rsqrt(bn.math.add(var, bn.constant(BN_EPSILON))), gamma);
-			x = bn.math.add(bn.math.mul(bn.math.sub(x, mean), inv), beta);
+	private Operand<TFloat32> convBlock(Ops s, Operand<TFloat32> x, int in, int out) {
+		x = convActivate(s, x, in, out);
+		return convActivate(s, x, out, out);
+	}
+
+	/**
+	 * 3x3(x3) convolution, batch normalisation if configured, ReLU. In inference mode batch
+	 * normalisation with the moving statistics is folded into the convolution, as inference engines do
+	 * (ONNX Runtime, TensorRT): {@code kernel * g} and {@code (bias - mean) * g + beta} with
+	 * {@code g = gamma / sqrt(variance + eps)} per output channel, computed from the variables in the
+	 * graph (a few thousand values per run), so convolution, bias and ReLU fuse into one kernel instead
+	 * of four passes over the feature map. The variables are the same in both modes.
+	 */
+	private Operand<TFloat32> convActivate(Ops s, Operand<TFloat32> x, int in, int out) {
+		ConvWeights w = convWeights(s, in, out, 3);
+		if (!config.batchNorm()) return s.nn.relu(applyConv(w.scope(), x, w.kernel(), w.bias()));
+		String name = "bn" + counter++;
+		Ops bn = s.withSubScope("bn" + counter);
+		long[] c = { out };
+		Operand<TFloat32> gamma = param(name + ".gamma", c, 0, 1).variable();
+		Operand<TFloat32> beta = param(name + ".beta", c, 0, 0).variable();
+		Variable<TFloat32> movingMean = param(name + ".moving_mean", c, 0, 0).variable();
+		Variable<TFloat32> movingVar = param(name + ".moving_variance", c, 0, 1).variable();
+		if (!training) {
+			Operand<TFloat32> g = bn.math.mul(bn.math.rsqrt(bn.math.add(movingVar, bn.constant(BN_EPSILON))), gamma);
+			Operand<TFloat32> kernel = bn.math.mul(w.kernel(), g); // broadcast over the output-channel axis
+			Operand<TFloat32> bias = bn.math.add(bn.math.mul(bn.math.sub(w.bias(), movingMean), g), beta);
+			return s.nn.relu(applyConv(w.scope(), x, kernel, bias));
 		}
+		x = applyConv(w.scope(), x, w.kernel(), w.bias());
+		int[] axes = new int[config.dimensions() + 1];
+		for (int i = 0; i < axes.length; i++) axes[i] = i;
+		Operand<TFloat32> mean = bn.math.mean(x, bn.constant(axes));
+		Operand<TFloat32> var = bn.math.mean(bn.math.square(bn.math.sub(x, mean)), bn.constant(axes));
+		Operand<TFloat32> m = bn.constant(0.9f), one = bn.constant(0.1f);
+		statisticsUpdates.add(bn.assign(movingMean, bn.math.add(bn.math.mul(movingMean, m), bn.math.mul(bn.stopGradient(mean), one))));
+		statisticsUpdates.add(bn.assign(movingVar, bn.math.add(bn.math.mul(movingVar, m), bn.math.mul(bn.stopGradient(var), one))));
+		Operand<TFloat32> inv = bn.math.mul(bn.math.rsqrt(bn.math.add(var, bn.constant(BN_EPSILON))), gamma);
+		x = bn.math.add(bn.math.mul(bn.math.sub(x, mean), inv), beta);
 		return s.nn.relu(x);
 	}
 
