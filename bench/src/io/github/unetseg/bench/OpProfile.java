@@ -43,6 +43,10 @@ public final class OpProfile {
 		java.util.Random r = new java.util.Random(1);
 		for (int i = 0; i < data.length; i++) data[i] = r.nextFloat();
 		var config = new EngineOptions(Device.CPU, 0).configProto();
+		if (Boolean.getBoolean("bf16")) // oneDNN's automatic bfloat16 mixed precision (CPUs with AVX512_BF16 or AMX)
+			config = config.toBuilder().setGraphOptions(org.tensorflow.proto.GraphOptions.newBuilder().setRewriteOptions(
+				org.tensorflow.proto.RewriterConfig.newBuilder().setAutoMixedPrecisionOnednnBfloat16(org.tensorflow.proto.RewriterConfig.Toggle.ON)))
+				.build();
 		try (SavedModelBundle m = SavedModelBundle.loader(bundle.directory().toString()).withTags("serve").withConfigProto(config).load();
 			TFloat32 in = TFloat32.tensorOf(Shape.of(shape), DataBuffers.of(data, true, false)))
 		{

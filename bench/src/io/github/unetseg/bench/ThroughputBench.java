@@ -37,6 +37,11 @@ public final class ThroughputBench {
 		EngineOptions cpu = new EngineOptions(Device.CPU, 0);
 		run(m2, cpu, 2048, 2048);
 		run(m3, cpu, 256, 256, 128);
+		EngineOptions mixed = new EngineOptions(Device.CPU, 0, io.github.unetseg.tensorflow.Precision.MIXED);
+		System.out.println("-- mixed precision (bfloat16 convolutions where the CPU has them):");
+		run(m2, mixed, 2048, 2048);
+		run(m3, mixed, 256, 256, 128);
+		System.out.println("-- float32, file to file:");
 		// file to file, as `unetseg segment` runs: read, segment, write the labels (atomically)
 		runFile(m2, cpu, tmp.resolve("in2d.tif"), 2048, 2048);
 		runFile(m3, cpu, tmp.resolve("in3d.nii"), 256, 256, 128);

@@ -15,6 +15,7 @@ import com.google.gson.JsonObject;
 import io.github.unetseg.model.ModelBundle;
 import io.github.unetseg.tensorflow.Device;
 import io.github.unetseg.tensorflow.EngineOptions;
+import io.github.unetseg.tensorflow.Precision;
 import io.github.unetseg.tensorflow.TensorFlowModel;
 import io.github.unetseg.tensorflow.Trainer;
 
@@ -61,6 +62,18 @@ public final class TwinExport {
 			index.addProperty("tensorflow_ms", ms);
 			System.out.printf(Locale.ROOT, "TensorFlow Java Session.run: %s batch %d x %d^%d: %.1f ms per batch, %.1f GFLOP/s%n",
 				b.spec().name(), batch, tile, dims, ms, flops / ms / 1e6);
+			// the same batch with --precision mixed (bfloat16 convolutions where the CPU has them), against float32
+			try (TensorFlowModel mixed = TensorFlowModel.load(b, new EngineOptions(Device.CPU, 2, Precision.MIXED))) {
+				float[] om = mixed.predict(input, batch, tileSize);
+				for (int i = 0; i < 3; i++) mixed.predict(input, batch, tileSize);
+				long t1 = System.nanoTime();
+				for (int i = 0; i < reps; i++) mixed.predict(input, batch, tileSize);
+				double msMixed = (System.nanoTime() - t1) / 1e6 / reps;
+				double maxDiff = 0;
+				for (int i = 0; i < o.length; i++) maxDiff = Math.max(maxDiff, Math.abs(o[i] - om[i]));
+				System.out.printf(Locale.ROOT, "TensorFlow Java Session.run, mixed precision: %.1f ms per batch (%.2fx float32), " +
+					"max |p_mixed - p_float32| = %.2e%n", msMixed, ms / msMixed, maxDiff);
+			}
 		}
 		Files.writeString(out.resolve("weights.json"), new GsonBuilder().setPrettyPrinting().create().toJson(index));
 	}

@@ -16,6 +16,7 @@ import io.github.unetseg.service.SegmentationService;
 import io.github.unetseg.service.SegmentationSettings;
 import io.github.unetseg.tensorflow.Device;
 import io.github.unetseg.tensorflow.EngineOptions;
+import io.github.unetseg.tensorflow.Precision;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -65,6 +66,10 @@ final class SegmentCommand implements Callable<Integer> {
 	@Option(names = "--device", defaultValue = "auto", description = "auto, cpu or gpu (default: ${DEFAULT-VALUE}).")
 	String device;
 
+	@Option(names = "--precision", defaultValue = "float32", description = "float32, or mixed: bfloat16 convolutions on CPUs " +
+		"with AVX512_BF16/AMX, float16 on GPUs; about 2x faster there, probabilities within a few 1e-2 (default: ${DEFAULT-VALUE}).")
+	String precision;
+
 	@Option(names = "--threshold", defaultValue = "0.5", description = "Probability threshold of binary models (default: ${DEFAULT-VALUE}).")
 	double threshold;
 
@@ -97,7 +102,7 @@ final class SegmentCommand implements Callable<Integer> {
 		List<Path> inputs;
 		try {
 			settings = new SegmentationSettings(tile, halo, overlap, batch, threshold, probabilities, TilePlan.Border.parse(border));
-			engine = new EngineOptions(Device.parse(device), threads);
+			engine = new EngineOptions(Device.parse(device), threads, Precision.parse(precision));
 			inputs = InputFiles.shard(InputFiles.expand(files), shard);
 		}
 		catch (IllegalArgumentException | SegmentationException e) {

@@ -16,6 +16,7 @@ import io.github.unetseg.io.NiftiLabelWriter;
 import io.github.unetseg.model.ModelBundle;
 import io.github.unetseg.model.ModelSpec;
 import io.github.unetseg.tensorflow.EngineOptions;
+import io.github.unetseg.tensorflow.Precision;
 import io.github.unetseg.tensorflow.TensorFlowModel;
 import io.github.unetseg.tiling.ProgressListener;
 import io.github.unetseg.tiling.TilePlan;
@@ -40,17 +41,19 @@ public final class SegmentationService implements AutoCloseable {
 
 	private final ModelBundle bundle;
 	private final TensorFlowModel model;
+	private final EngineOptions options;
 
 	/**
 	 * Loads a model.
 	 *
 	 * @param modelDir model folder (SavedModel + model.json)
-	 * @param options device and threads
+	 * @param options device, threads and precision
 	 * @throws SegmentationException if the model folder is missing, invalid or does not load
 	 */
 	public SegmentationService(Path modelDir, EngineOptions options) {
 		this.bundle = ModelBundle.read(modelDir);
 		this.model = TensorFlowModel.load(bundle, options);
+		this.options = options;
 	}
 
 	/** @return the model's description */
@@ -63,9 +66,12 @@ public final class SegmentationService implements AutoCloseable {
 		return bundle.directory();
 	}
 
-	/** @return the device TensorFlow runs the network on, e.g. {@code "CPU"} or {@code "GPU:0 (15.7 GiB)"} */
+	/**
+	 * @return the device TensorFlow runs the network on, e.g. {@code "CPU"} or {@code "GPU:0 (15.7 GiB)"},
+	 *     followed by {@code ", mixed precision"} when {@link Precision#MIXED} was asked for
+	 */
 	public String device() {
-		return model.device();
+		return options.precision() == Precision.MIXED ? model.device() + ", mixed precision" : model.device();
 	}
 
 	/**

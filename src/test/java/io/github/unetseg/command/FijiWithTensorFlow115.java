@@ -30,7 +30,7 @@ public final class FijiWithTensorFlow115 {
 			// every parameter given: SciJava fills missing ones with values persisted by earlier runs (other tests)
 			Module m = context.service(ModuleService.class).run(context.service(CommandService.class).getCommand(SegmentImageCommand.class),
 				true, Map.of("image", imp, "model", ModelChoices.OTHER, "modelFolder", Path.of(args[1]).toFile(), "tile", "auto",
-					"device", "cpu", "border", "same", "overlap", 0.0, "batch", 0, "threshold", 0.5, "probabilities", false))
+					"device", "cpu", "border", "same", "overlap", 0.0, "precision", "float32", "threshold", 0.5, "probabilities", false))
 				.get();
 			SegmentImageCommand cmd = (SegmentImageCommand) m;
 			if (cmd.isCanceled()) throw new IllegalStateException("cancelled: " + cmd.getCancelReason());

@@ -65,7 +65,7 @@ class SegmentImageCommandTest {
 		assertTrue(info.canRunHeadless());
 		List<String> inputs = new java.util.ArrayList<>();
 		for (ModuleItem<?> i : info.inputs()) if (!i.getType().getName().startsWith("org.scijava")) inputs.add(i.getName());
-		assertEquals(List.of("image", "model", "modelFolder", "tile", "overlap", "border", "batch", "device", "threshold", "probabilities"),
+		assertEquals(List.of("image", "model", "modelFolder", "tile", "overlap", "border", "batch", "device", "precision", "threshold", "probabilities"),
 			inputs);
 		List<String> outputs = new java.util.ArrayList<>();
 		for (ModuleItem<?> o : info.outputs()) outputs.add(o.getName());

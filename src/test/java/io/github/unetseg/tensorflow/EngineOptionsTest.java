@@ -1,0 +1,68 @@
+package io.github.unetseg.tensorflow;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.Test;
+import org.tensorflow.proto.RewriterConfig;
+
+import io.github.unetseg.image.Volume;
+import io.github.unetseg.io.ImageFiles;
+import io.github.unetseg.service.SegmentationService;
+import io.github.unetseg.service.SegmentationSettings;
+import io.github.unetseg.testutil.Images;
+import io.github.unetseg.tiling.ProgressListener;
+import net.imglib2.type.numeric.real.FloatType;
+
+class EngineOptionsTest {
+
+	@Test
+	void mixedPrecisionTurnsOnTheMixedPrecisionRewrites() {
+		RewriterConfig cpu = new EngineOptions(Device.CPU, 0, Precision.MIXED).configProto().getGraphOptions().getRewriteOptions();
+		assertEquals(RewriterConfig.Toggle.ON, cpu.getAutoMixedPrecisionOnednnBfloat16());
+		assertEquals(RewriterConfig.Toggle.DEFAULT, cpu.getAutoMixedPrecision(), "no float16 GPU rewrite when GPUs are hidden");
+		RewriterConfig auto = new EngineOptions(Device.AUTO, 0, Precision.MIXED).configProto().getGraphOptions().getRewriteOptions();
+		assertEquals(RewriterConfig.Toggle.ON, auto.getAutoMixedPrecision());
+		RewriterConfig fp32 = new EngineOptions(Device.AUTO, 0).configProto().getGraphOptions().getRewriteOptions();
+		assertEquals(RewriterConfig.Toggle.DEFAULT, fp32.getAutoMixedPrecisionOnednnBfloat16());
+		assertEquals(RewriterConfig.Toggle.DEFAULT, fp32.getAutoMixedPrecision());
+		assertEquals(Precision.MIXED, Precision.parse(" Mixed "));
+		var e = assertThrows(IllegalArgumentException.class, () -> Precision.parse("fp8"));
+		assertTrue(e.getMessage().contains("'float32' or 'mixed'"), e.getMessage());
+	}
+
+	/**
+	 * On a CPU with AVX512_BF16 (the development machine) the convolutions run in bfloat16; elsewhere
+	 * TensorFlow keeps float32. Either way the result must stay within bfloat16's accuracy of float32.
+	 */
+	@Test
+	void mixedPrecisionStaysCloseToFloat32OnARealImage() {
+		@SuppressWarnings({ "unchecked", "rawtypes" })
+		Volume<FloatType> v = (Volume) ImageFiles.read(Path.of("test-images/mri-t1-axial-z90.tif"));
+		float[][] p = new float[2][], l = new float[2][];
+		Precision[] ps = { Precision.FLOAT32, Precision.MIXED };
+		for (int i = 0; i < 2; i++) {
+			try (SegmentationService s = new SegmentationService(Path.of("models/brain-mri-2d"), new EngineOptions(Device.CPU, 0, ps[i]))) {
+				var r = s.segment(v, SegmentationSettings.defaults().withProbabilities(true), ProgressListener.NONE, "z90");
+				p[i] = Images.toFloats(r.probabilities().image());
+				@SuppressWarnings({ "unchecked", "rawtypes" })
+				Volume<FloatType> labels = (Volume) r.labels();
+				l[i] = Images.toFloats(labels.image());
+				assertTrue(s.device().endsWith(ps[i] == Precision.MIXED ? ", mixed precision" : "CPU"), s.device());
+			}
+		}
+		double max = 0;
+		int differ = 0;
+		for (int k = 0; k < p[0].length; k++) {
+			max = Math.max(max, Math.abs(p[0][k] - p[1][k]));
+			if (l[0][k] != l[1][k]) differ++;
+		}
+		System.out.printf(java.util.Locale.ROOT, "mixed vs float32: max |dp| %.3g, labels differ on %d of %d pixels%n", max, differ,
+			p[0].length);
+		assertTrue(max < 0.15, "probabilities differ by " + max);
+		assertTrue(differ <= p[0].length / 1000, differ + " labels differ");
+	}
+}
