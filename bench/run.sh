@@ -32,7 +32,7 @@ export TF_CPP_MIN_LOG_LEVEL=${TF_CPP_MIN_LOG_LEVEL:-2}
 what=${1:-all}; shift || true
 case "$what" in
   rss) java -Xmx512m -cp "$cp" io.github.unetseg.bench.RssBench "$@" ;;
-  throughput) java -Xmx8g -cp "$cp" io.github.unetseg.bench.ThroughputBench "$@" ;;
+  throughput) java -Xmx8g ${BENCH_JAVA_OPTS:-} -cp "$cp" io.github.unetseg.bench.ThroughputBench "$@" ;;
   metrics)
     command -v /usr/bin/python3 >/dev/null && /usr/bin/python3 -c 'import scipy' 2>/dev/null || {
       echo "metrics needs Debian's python3-scipy: apt-get install -y python3-scipy" >&2; exit 2; }

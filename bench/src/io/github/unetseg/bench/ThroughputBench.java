@@ -26,7 +26,9 @@ import net.imglib2.type.numeric.integer.UnsignedShortType;
  * image of 2048 x 2048 and a 3D volume of 256 x 256 x 128, with the share of wall time spent outside
  * TensorFlow's Session.run; then the same file to file (TIFF, NIfTI, NIfTI gzip), as {@code unetseg
  * segment} runs. Usage: ThroughputBench [model2d-dir model3d-dir]; without arguments it
- * builds random-weight U-Nets (2D: depth 3, 16 filters; 3D: depth 2, 8 filters).
+ * builds random-weight U-Nets (2D: depth 3, 16 filters; 3D: depth 2, 8 filters). {@code -Dreps=N} repeats
+ * each in-memory run N times (default 2) to show the JIT-warm steady state; {@code -DinMemoryOnly=true}
+ * skips the mixed-precision and file runs.
  */
 public final class ThroughputBench {
 
@@ -37,6 +39,7 @@ public final class ThroughputBench {
 		EngineOptions cpu = new EngineOptions(Device.CPU, 0);
 		run(m2, cpu, 2048, 2048);
 		run(m3, cpu, 256, 256, 128);
+		if (Boolean.getBoolean("inMemoryOnly")) return;
 		EngineOptions mixed = new EngineOptions(Device.CPU, 0, io.github.unetseg.tensorflow.Precision.MIXED);
 		System.out.println("-- mixed precision (bfloat16 convolutions where the CPU has them):");
 		run(m2, mixed, 2048, 2048);
@@ -89,7 +92,7 @@ public final class ThroughputBench {
 		Volume<UnsignedShortType> v = input(size);
 		try (SegmentationService s = new SegmentationService(model, options)) {
 			s.segment(v, SegmentationSettings.defaults(), ProgressListener.NONE, "warm-up");
-			for (int rep = 0; rep < 2; rep++) {
+			for (int rep = 0; rep < Integer.getInteger("reps", 2); rep++) {
 				SegmentationService.Result res = s.segment(v, SegmentationSettings.defaults(), ProgressListener.NONE, "bench");
 				double flops = s.spec().architecture() == null ? 0 : s.spec().architecture().flopsPerVoxel();
 				System.out.printf(Locale.ROOT, "%s %s: %d tiles of %s halo %s (overhead %.2fx), batch %d: %.2f s, %.3g voxels/s, " +
