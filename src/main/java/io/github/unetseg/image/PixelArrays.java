@@ -21,8 +21,8 @@ import net.imglib2.type.numeric.real.FloatType;
  * axis, e.g. {@code [x, y, z, c]}); a row of {@code dimension(0)} pixels never crosses an array.
  * Supported pixel types: 8- and 16-bit signed and unsigned integers, 32-bit signed integers, 32- and
  * 64-bit floats; {@link #of} returns {@code null} for anything else (views, cell images, other types),
- * and callers fall back to a {@code RandomAccess}. Not thread-safe only in the sense that the image
- * must not be resized; concurrent reads are fine.
+ * and callers fall back to a {@code RandomAccess}. The arrays are not copied: later writes to the
+ * image show through. Concurrent reads are safe.
  */
 public final class PixelArrays {
 
