@@ -26,6 +26,8 @@ twin() {
   done
   java -cp "$cp" io.github.unetseg.bench.TrainBench 2 3 16 8 256 5
   java -cp "$cp" io.github.unetseg.bench.TrainBench 3 2 8 2 96 3 batchnorm
+  java -Dprecision=mixed -cp "$cp" io.github.unetseg.bench.TrainBench 2 3 16 8 256 5
+  java -Dprecision=mixed -cp "$cp" io.github.unetseg.bench.TrainBench 3 2 8 2 96 3 batchnorm
 }
 cp="$out:target/classes:target/lib/*"
 export TF_CPP_MIN_LOG_LEVEL=${TF_CPP_MIN_LOG_LEVEL:-2}

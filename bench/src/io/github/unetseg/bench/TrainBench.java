@@ -33,11 +33,14 @@ public final class TrainBench {
 			x[i] = (float) r.nextGaussian();
 			y[i] = (short) r.nextInt(2);
 		}
-		try (Trainer t = new Trainer(arch, cfg, new EngineOptions(Device.CPU, 2), null)) {
+		io.github.unetseg.tensorflow.Precision precision = io.github.unetseg.tensorflow.Precision.parse(System.getProperty("precision", "float32"));
+		try (Trainer t = new Trainer(arch, cfg, new EngineOptions(Device.CPU, 2, precision), null)) {
 			t.initialize(java.util.Map.of());
-			t.step(x, y, batch, 1, 1e-3);
+			System.out.println("first step loss " + t.step(x, y, batch, 1, 1e-3));
 			long t0 = System.nanoTime();
-			for (int s = 0; s < steps; s++) t.step(x, y, batch, s + 2, 1e-3);
+			double last = 0;
+			for (int s = 0; s < steps; s++) last = t.step(x, y, batch, s + 2, 1e-3);
+			System.out.println("last step loss " + last + " (" + precision + ")");
 			double sec = (System.nanoTime() - t0) / 1e9 / steps;
 			System.out.printf(Locale.ROOT, "unetseg training (TensorFlow Java): %dD depth %d, %d filters, batch %d x %d^%d: %.1f ms per step, %.2f patches/s%n",
 				dims, depth, filters, batch, patch, dims, sec * 1000, batch / sec);

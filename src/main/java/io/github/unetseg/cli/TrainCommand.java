@@ -15,6 +15,7 @@ import io.github.unetseg.model.UNetConfig;
 import io.github.unetseg.service.TrainingService;
 import io.github.unetseg.tensorflow.Device;
 import io.github.unetseg.tensorflow.EngineOptions;
+import io.github.unetseg.tensorflow.Precision;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -96,6 +97,8 @@ final class TrainCommand implements Callable<Integer> {
 	@Option(names = "--resume", description = "Continue the training in --output from its last checkpoint.") boolean resume;
 	@Option(names = "--threads", defaultValue = "0", description = "CPU threads; 0 = all cores.") int threads;
 	@Option(names = "--device", defaultValue = "auto", description = "auto, cpu or gpu.") String device;
+	@Option(names = "--precision", defaultValue = "float32", description = "float32, or mixed (bfloat16 on AVX-512 CPUs, float16 on " +
+		"GPUs; measured here: 2D 1.6x faster, 3D with batch norm 0.75x, so measure first).") String precision;
 
 	@Override
 	public Integer call() {
@@ -114,7 +117,7 @@ final class TrainCommand implements Callable<Integer> {
 			double hi = normRange != null && normRange.length > 1 ? normRange[1] : m == Normalization.Method.PERCENTILE ? 99.8 : 1;
 			request = new TrainingService.Request(images, labels, validationImages, validationLabels, output,
 				name != null ? name : output.getFileName().toString(), arch, classes, new Normalization(m, lo, hi), cfg, init, resume,
-				new EngineOptions(Device.parse(device), threads));
+				new EngineOptions(Device.parse(device), threads, Precision.parse(precision)));
 		}
 		catch (IllegalArgumentException e) {
 			err.println("error: " + e.getMessage());

@@ -2,7 +2,12 @@ package io.github.unetseg.tensorflow;
 
 import java.util.Locale;
 
-/** The arithmetic of a network's convolutions at inference. */
+/**
+ * The arithmetic of a network's convolutions, for inference ({@code unetseg segment --precision}) and
+ * training ({@code unetseg train --precision}; measured on a Zen 4 CPU: a 2D U-Net trained 1.5-1.6x
+ * faster with the same validation Dice, a 3D U-Net with batch normalisation 0.75x as fast, because
+ * not every op of its backward pass has a bfloat16 kernel and casts are added around them).
+ */
 public enum Precision {
 
 	/**

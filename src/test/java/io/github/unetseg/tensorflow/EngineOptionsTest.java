@@ -34,6 +34,31 @@ class EngineOptionsTest {
 		assertTrue(e.getMessage().contains("'float32' or 'mixed'"), e.getMessage());
 	}
 
+	/** Mixed-precision training follows the float32 trajectory of the same seeded steps closely. */
+	@Test
+	void mixedPrecisionTrainingStepsFollowFloat32() {
+		io.github.unetseg.model.UNetConfig arch = new io.github.unetseg.model.UNetConfig(2, 1, 1, 2, 8, false, 0);
+		io.github.unetseg.model.TrainingConfig cfg = io.github.unetseg.model.TrainingConfig.defaults(2).withPatches(2, new long[] { 64, 64 });
+		float[] x = new float[2 * 64 * 64];
+		short[] y = new short[x.length];
+		for (int i = 0; i < x.length; i++) { // a bright square on noise: learnable in a few steps
+			int px = i % 64, py = (i / 64) % 64;
+			y[i] = (short) (px > 16 && px < 48 && py > 16 && py < 48 ? 1 : 0);
+			x[i] = y[i] + (float) Math.sin(i * 12.9898) * 0.3f;
+		}
+		float[][] loss = new float[2][12];
+		Precision[] ps = { Precision.FLOAT32, Precision.MIXED };
+		for (int k = 0; k < 2; k++)
+			try (Trainer t = new Trainer(arch, cfg, new EngineOptions(Device.CPU, 0, ps[k]), null)) {
+				t.initialize(java.util.Map.of());
+				for (int s = 0; s < loss[k].length; s++) loss[k][s] = t.step(x, y, 2, s + 1, 1e-3);
+			}
+		System.out.println("float32 losses " + java.util.Arrays.toString(loss[0]) + "\nmixed losses   " + java.util.Arrays.toString(loss[1]));
+		assertTrue(loss[1][11] < 0.85 * loss[1][0], "mixed-precision training learns: " + java.util.Arrays.toString(loss[1]));
+		for (int s = 0; s < loss[0].length; s++)
+			assertEquals(loss[0][s], loss[1][s], 0.05 * loss[0][s], "step " + (s + 1));
+	}
+
 	/**
 	 * On a CPU with AVX512_BF16 (the development machine) the convolutions run in bfloat16; elsewhere
 	 * TensorFlow keeps float32. Either way the result must stay within bfloat16's accuracy of float32.
