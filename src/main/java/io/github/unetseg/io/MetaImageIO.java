@@ -169,7 +169,7 @@ public final class MetaImageIO {
 		AtomicFiles.write(path, tmp -> {
 			try (OutputStream raw = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
 				raw.write(h.toString().getBytes(StandardCharsets.US_ASCII));
-				DeflaterOutputStream z = new DeflaterOutputStream(raw);
+				DeflaterOutputStream z = RawVolumes.zlib(raw, e);
 				RawVolumes.write(interleaved, z, e, ByteOrder.LITTLE_ENDIAN);
 				z.finish();
 			}

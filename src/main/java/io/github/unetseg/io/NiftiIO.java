@@ -13,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.zip.GZIPInputStream;
-import java.util.zip.GZIPOutputStream;
 
 import io.github.unetseg.AtomicFiles;
 import io.github.unetseg.SegmentationException;
@@ -294,7 +293,7 @@ public final class NiftiIO {
 		ByteBuffer h = headerBytes(path, volume.spatialSize(), volume.channels(), datatype, volume.calibration());
 		AtomicFiles.write(path, tmp -> {
 			try (OutputStream raw = Files.newOutputStream(tmp);
-				OutputStream out = new BufferedOutputStream(path.toString().endsWith(".gz") ? new GZIPOutputStream(raw, 1 << 16) : raw, 1 << 16))
+				OutputStream out = new BufferedOutputStream(path.toString().endsWith(".gz") ? RawVolumes.gzip(raw, element) : raw, 1 << 16))
 			{
 				out.write(h.array());
 				RawVolumes.write(volume.image(), out, element, ByteOrder.LITTLE_ENDIAN);

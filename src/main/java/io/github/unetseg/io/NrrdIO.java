@@ -255,7 +255,7 @@ public final class NrrdIO {
 		AtomicFiles.write(path, tmp -> {
 			try (OutputStream raw = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
 				raw.write(h.toString().getBytes(StandardCharsets.US_ASCII));
-				GZIPOutputStream gz = new GZIPOutputStream(raw, 1 << 16);
+				GZIPOutputStream gz = RawVolumes.gzip(raw, e);
 				RawVolumes.write(volume.image(), gz, e, ByteOrder.LITTLE_ENDIAN);
 				gz.finish();
 			}

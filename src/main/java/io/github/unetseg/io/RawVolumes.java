@@ -8,6 +8,9 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.zip.Deflater;
+import java.util.zip.DeflaterOutputStream;
+import java.util.zip.GZIPOutputStream;
 
 import io.github.unetseg.SegmentationException;
 import io.github.unetseg.image.Calibration;
@@ -166,5 +169,45 @@ final class RawVolumes {
 
 	static String lower(String s) {
 		return s.trim().toLowerCase(Locale.ROOT);
+	}
+
+	/**
+	 * A gzip stream for pixel data of this element type: deflate level 1 ({@code BEST_SPEED}) for
+	 * floating-point data, where level 6 is about 4.7 times slower for no smaller file (a 33 MB
+	 * probability map: 2.95 s and 25.92 MB at level 6, 0.62 s and 25.90 MB at level 1), zlib's default
+	 * level for integer data such as labels, which it shrinks well (2.3 times smaller than level 1).
+	 *
+	 * @param raw the file stream, closed with the returned one
+	 * @param e element type of the data
+	 * @return the compressing stream
+	 * @throws IOException if the gzip header cannot be written
+	 */
+	static GZIPOutputStream gzip(OutputStream raw, Element e) throws IOException {
+		int level = deflateLevel(e);
+		return new GZIPOutputStream(raw, 1 << 16) {
+			{
+				def.setLevel(level);
+			}
+		};
+	}
+
+	/**
+	 * A zlib stream with the level of {@link #gzip}.
+	 *
+	 * @param raw the file stream
+	 * @param e element type of the data
+	 * @return the compressing stream
+	 */
+	static DeflaterOutputStream zlib(OutputStream raw, Element e) {
+		int level = deflateLevel(e);
+		return new DeflaterOutputStream(raw) {
+			{
+				def.setLevel(level);
+			}
+		};
+	}
+
+	private static int deflateLevel(Element e) {
+		return e == Element.FLOAT32 || e == Element.FLOAT64 ? Deflater.BEST_SPEED : Deflater.DEFAULT_COMPRESSION;
 	}
 }

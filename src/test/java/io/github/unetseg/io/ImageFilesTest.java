@@ -90,7 +90,7 @@ class ImageFilesTest {
 		Random r = new Random(2);
 		for (FloatType t : img) t.set((float) r.nextGaussian());
 		Volume<FloatType> v = new Volume<>(img, Calibration.of("mm", 0.5, 0.7));
-		for (String name : new String[] { "p.tif", "p.nii", "p.nii.gz" }) {
+		for (String name : new String[] { "p.tif", "p.nii", "p.nii.gz", "p.nrrd", "p.mha" }) { // compressed floats: deflate level 1
 			Path out = dir.resolve(name);
 			ImageFiles.write(v, out, 0);
 			Volume<?> back = ImageFiles.read(out);
