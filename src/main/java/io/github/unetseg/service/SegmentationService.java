@@ -324,14 +324,16 @@ public final class SegmentationService implements AutoCloseable {
 	public FileResult segmentFile(Path input, Path outputDir, SegmentationSettings settings, ProgressListener progress) {
 		long t0 = System.nanoTime();
 		if (streams(input)) return streamFile(input, outputDir, settings, progress, t0);
-		return segmentRead(input, ImageFiles.read(input), outputDir, settings, progress, t0);
+		Volume<?> volume = ImageFiles.read(input);
+		return writeOutputs(input, volume.describeSize(), segmentAny(volume, settings, progress, input.toString()), outputDir, t0);
 	}
 
-	/** {@link #segmentFile} for an input that is already read. */
-	private FileResult segmentRead(Path input, Volume<?> volume, Path outputDir, SegmentationSettings settings, ProgressListener progress,
-		long t0)
-	{
-		Result r = segmentAny(volume, settings, progress, input.toString());
+	/**
+	 * Writes a result's labels (and probabilities) for an input, each atomically.
+	 *
+	 * @param t0 {@link System#nanoTime()} when the input's processing began
+	 */
+	private FileResult writeOutputs(Path input, String size, Result r, Path outputDir, long t0) {
 		try {
 			Files.createDirectories(outputDir);
 		}
@@ -346,7 +348,7 @@ public final class SegmentationService implements AutoCloseable {
 			probs = outputDir.resolve(ImageFiles.baseName(input) + "_probabilities" + ImageFiles.outputExtension(input));
 			ImageFiles.write(r.probabilities(), probs, 0);
 		}
-		return new FileResult(input, labels, probs, r, volume.describeSize(), (System.nanoTime() - t0) / 1e9);
+		return new FileResult(input, labels, probs, r, size, (System.nanoTime() - t0) / 1e9);
 	}
 
 	/**
@@ -460,10 +462,11 @@ public final class SegmentationService implements AutoCloseable {
 	 * Segments many files, continuing after failures and skipping files whose outputs exist (unless
 	 * {@code overwrite}), so a killed job can simply be run again.
 	 *
-	 * <p>While one file is segmented, the next one to do is read on a background thread (not files that
-	 * are streamed, {@link #streams}), so reading and decompressing overlap with the network; at most
-	 * two inputs are in memory at once. Outcomes are reported in input order, each after its outputs are
-	 * written.
+	 * <p>While one file is segmented, the next one to do is read and the previous one's outputs are
+	 * written on background threads (not for files that are streamed, {@link #streams}), so reading,
+	 * decompressing and compressing overlap with the network; at most two inputs and one result are in
+	 * memory at once. Outcomes are reported in input order from the calling thread, each after its
+	 * outputs are written: a file's outcome may come while the next file is in progress.
 	 *
 	 * @param inputs files to process
 	 * @param outputDir output folder
@@ -471,7 +474,8 @@ public final class SegmentationService implements AutoCloseable {
 	 * @param overwrite recompute files whose outputs exist
 	 * @param listener receives each outcome
 	 * @return number of files per status
-	 * @throws java.util.concurrent.CancellationException if a file's progress listener cancels
+	 * @throws java.util.concurrent.CancellationException if a file's progress listener cancels; the
+	 *     outputs of the file before it are still completed and reported first
 	 */
 	public java.util.Map<Status, Integer> segmentBatch(List<Path> inputs, Path outputDir, SegmentationSettings settings,
 		boolean overwrite, BatchListener listener)
@@ -480,40 +484,118 @@ public final class SegmentationService implements AutoCloseable {
 		for (Status s : Status.values()) counts.put(s, 0);
 		boolean[] todo = new boolean[inputs.size()];
 		for (int i = 0; i < todo.length; i++) todo[i] = overwrite || !isDone(inputs.get(i), outputDir, settings.probabilities());
-		java.util.concurrent.ExecutorService reader = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
-			Thread t = new Thread(r, "unetseg-prefetch");
-			t.setDaemon(true);
-			return t;
-		});
+		java.util.concurrent.ExecutorService reader = daemonThread("unetseg-prefetch");
+		java.util.concurrent.ExecutorService writer = daemonThread("unetseg-writer");
+		PendingWrite[] pending = { null };
 		try {
 			java.util.concurrent.Future<Volume<?>> next = prefetch(reader, inputs, todo, 0);
 			for (int i = 0; i < inputs.size(); i++) {
 				Path f = inputs.get(i);
 				if (!todo[i]) {
+					report(pending, counts, listener);
 					counts.merge(Status.SKIPPED, 1, Integer::sum);
 					listener.file(i, f, Status.SKIPPED, null, null);
 					continue;
 				}
 				java.util.concurrent.Future<Volume<?>> mine = next;
 				next = prefetch(reader, inputs, todo, i + 1);
+				ProgressListener progress = reportingWhenWritten(listener.progress(i, f), pending, counts, listener);
 				try {
 					long t0 = System.nanoTime();
-					Volume<?> v = mine == null ? null : await(mine);
-					FileResult r = v == null ? segmentFile(f, outputDir, settings, listener.progress(i, f))
-						: segmentRead(f, v, outputDir, settings, listener.progress(i, f), t0);
-					counts.merge(Status.DONE, 1, Integer::sum);
-					listener.file(i, f, Status.DONE, r, null);
+					if (mine == null) { // streamed (writes its own output) or no prefetch
+						FileResult r = segmentFile(f, outputDir, settings, progress);
+						report(pending, counts, listener);
+						counts.merge(Status.DONE, 1, Integer::sum);
+						listener.file(i, f, Status.DONE, r, null);
+						continue;
+					}
+					Volume<?> v = await(mine);
+					Result r = segmentAny(v, settings, progress, f.toString());
+					report(pending, counts, listener);
+					String size = v.describeSize();
+					int index = i;
+					pending[0] = new PendingWrite(index, f, writer.submit(() -> writeOutputs(f, size, r, outputDir, t0)));
 				}
 				catch (SegmentationException e) {
+					report(pending, counts, listener);
 					counts.merge(Status.FAILED, 1, Integer::sum);
 					listener.file(i, f, Status.FAILED, null, e);
 				}
 			}
+			report(pending, counts, listener);
 		}
 		finally {
+			if (pending[0] != null) { // cancelled or failed: let the previous file's write finish, then report it
+				try {
+					report(pending, counts, listener);
+				}
+				catch (RuntimeException e) {
+					// the original exception is the one that propagates
+				}
+			}
 			reader.shutdownNow();
+			writer.shutdown();
 		}
 		return counts;
+	}
+
+	/** A file whose outputs are being written on the writer thread. */
+	private record PendingWrite(int index, Path input, java.util.concurrent.Future<FileResult> future) {}
+
+	private static java.util.concurrent.ExecutorService daemonThread(String name) {
+		return java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+			Thread t = new Thread(r, name);
+			t.setDaemon(true);
+			return t;
+		});
+	}
+
+	/** Waits for the pending write, if any, and reports its file as done or failed. */
+	private static void report(PendingWrite[] pending, java.util.Map<Status, Integer> counts, BatchListener listener) {
+		PendingWrite p = pending[0];
+		if (p == null) return;
+		pending[0] = null;
+		FileResult r;
+		try {
+			r = p.future().get();
+		}
+		catch (InterruptedException e) {
+			Thread.currentThread().interrupt();
+			throw new java.util.concurrent.CancellationException("interrupted while writing " + p.input());
+		}
+		catch (java.util.concurrent.ExecutionException e) {
+			if (e.getCause() instanceof SegmentationException se) {
+				counts.merge(Status.FAILED, 1, Integer::sum);
+				listener.file(p.index(), p.input(), Status.FAILED, null, se);
+				return;
+			}
+			if (e.getCause() instanceof RuntimeException re) throw re;
+			if (e.getCause() instanceof Error err) throw err;
+			throw new SegmentationException("Cannot write the outputs of " + p.input() + ": " + e.getCause(), e.getCause());
+		}
+		counts.merge(Status.DONE, 1, Integer::sum);
+		listener.file(p.index(), p.input(), Status.DONE, r, null);
+	}
+
+	/**
+	 * The file's progress, which also reports the previous file as soon as its write has finished, so
+	 * its outcome does not wait for the whole next file.
+	 */
+	private static ProgressListener reportingWhenWritten(ProgressListener progress, PendingWrite[] pending,
+		java.util.Map<Status, Integer> counts, BatchListener listener)
+	{
+		return new ProgressListener() {
+			@Override
+			public void progress(long done, long total, String message) {
+				if (pending[0] != null && pending[0].future().isDone()) report(pending, counts, listener);
+				progress.progress(done, total, message);
+			}
+
+			@Override
+			public boolean isCancelled() {
+				return progress.isCancelled();
+			}
+		};
 	}
 
 	/**

@@ -33,6 +33,44 @@ class SegmentationServiceTest {
 		return Images.toFloats(((Volume<FloatType>) (Volume) v).image());
 	}
 
+	/** Cancelling during one file still completes and reports the file before it, whose write was in flight. */
+	@Test
+	void cancellingAFileStillFinishesThePreviousFilesOutputs() throws Exception {
+		Path in = Files.createDirectories(dir.resolve("in")), out = dir.resolve("out");
+		Path a = Files.copy(Path.of("test-images/mri-t1-axial-z70.tif"), in.resolve("a.tif"));
+		Path b = Files.copy(Path.of("test-images/mri-t1-axial-z90.tif"), in.resolve("b.tif"));
+		List<Outcome> seen = new ArrayList<>();
+		try (SegmentationService s = new SegmentationService(Path.of("models/brain-mri-2d"), new EngineOptions(Device.CPU, 0))) {
+			SegmentationService.BatchListener listener = new SegmentationService.BatchListener() {
+				@Override
+				public void file(int index, Path input, SegmentationService.Status status, SegmentationService.FileResult result,
+					SegmentationException error)
+				{
+					seen.add(new Outcome(index, input, status, error));
+				}
+
+				@Override
+				public ProgressListener progress(int index, Path input) {
+					return new ProgressListener() {
+						@Override
+						public void progress(long done, long total, String message) {}
+
+						@Override
+						public boolean isCancelled() {
+							return index == 1;
+						}
+					};
+				}
+			};
+			org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.CancellationException.class,
+				() -> s.segmentBatch(List.of(a, b), out, SegmentationSettings.defaults(), false, listener));
+		}
+		assertEquals(1, seen.size(), "the first file is reported");
+		assertEquals(SegmentationService.Status.DONE, seen.get(0).status());
+		assertTrue(Files.isRegularFile(out.resolve("a_labels.tif")));
+		assertTrue(!Files.exists(out.resolve("b_labels.tif")));
+	}
+
 	record Outcome(int index, Path input, SegmentationService.Status status, SegmentationException error) {}
 
 	/** The next file is read while the current one is segmented; outcomes and outputs are those of one file at a time. */
@@ -43,23 +81,27 @@ class SegmentationServiceTest {
 		Path broken = Files.write(in.resolve("b.tif"), "not a TIFF at all".getBytes());
 		Path c = Files.copy(Path.of("test-images/mri-t1-axial-z90.tif"), in.resolve("c.tif"));
 		Path d = Files.copy(Path.of("test-images/mri-t1-axial-z90.tif"), in.resolve("d.tif"));
+		Path e = Files.copy(Path.of("test-images/mri-t1-axial-z70.tif"), in.resolve("e.tif"));
 		Files.createDirectories(out);
 		Files.writeString(out.resolve("c_labels.tif"), "already done"); // outputs exist: skipped
+		Files.createDirectories(out.resolve("e_labels.tif").resolve("in-the-way")); // a folder where e's labels go: e's write fails
 		List<Outcome> seen = new ArrayList<>();
 		try (SegmentationService s = new SegmentationService(Path.of("models/brain-mri-2d"), new EngineOptions(Device.CPU, 0))) {
-			var counts = s.segmentBatch(List.of(a, broken, c, d), out, SegmentationSettings.defaults(), false,
+			var counts = s.segmentBatch(List.of(a, broken, c, e, d), out, SegmentationSettings.defaults(), false,
 				(i, f, status, result, error) -> {
 					seen.add(new Outcome(i, f, status, error));
 					if (status == SegmentationService.Status.DONE) assertTrue(Files.isRegularFile(result.labelsFile()), "written before reported");
 				});
 			assertEquals(2, counts.get(SegmentationService.Status.DONE));
-			assertEquals(1, counts.get(SegmentationService.Status.FAILED));
+			assertEquals(2, counts.get(SegmentationService.Status.FAILED));
 			assertEquals(1, counts.get(SegmentationService.Status.SKIPPED));
-			assertEquals(List.of(0, 1, 2, 3), seen.stream().map(Outcome::index).toList());
+			assertEquals(List.of(0, 1, 2, 3, 4), seen.stream().map(Outcome::index).toList());
 			assertEquals(List.of(SegmentationService.Status.DONE, SegmentationService.Status.FAILED, SegmentationService.Status.SKIPPED,
-				SegmentationService.Status.DONE), seen.stream().map(Outcome::status).toList());
+				SegmentationService.Status.FAILED, SegmentationService.Status.DONE), seen.stream().map(Outcome::status).toList());
 			assertNotNull(seen.get(1).error());
 			assertTrue(seen.get(1).error().getMessage().contains("b.tif"), seen.get(1).error().getMessage());
+			assertTrue(seen.get(3).error().getMessage().contains("e_labels.tif"), "a failed write is its own file's failure: " +
+				seen.get(3).error().getMessage());
 			assertNull(seen.get(0).error());
 			assertEquals("already done", Files.readString(out.resolve("c_labels.tif")), "a skipped file's output is untouched");
 			for (Path f : List.of(a, d)) {
