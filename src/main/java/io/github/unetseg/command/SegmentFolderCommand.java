@@ -20,6 +20,8 @@ import io.github.unetseg.service.SegmentationService;
 import io.github.unetseg.service.SegmentationSettings;
 import io.github.unetseg.tensorflow.Device;
 import io.github.unetseg.tensorflow.EngineOptions;
+import io.github.unetseg.tensorflow.Precision;
+import io.github.unetseg.tiling.TilePlan;
 
 /**
  * {@code Plugins > Segmentation > U-Net > Segment Folder...}: segments every TIFF/NIfTI image of a folder
@@ -46,8 +48,16 @@ public class SegmentFolderCommand extends DynamicCommand {
 	@Parameter(label = "Tile size", description = "\"auto\" (fewest computed pixels), or the tile edge in pixels")
 	private String tile = "auto";
 
+	@Parameter(label = "Image border", choices = { "same", "mirror" },
+		description = "same: the network's own zero padding at the image border; mirror: the image mirrored by the halo (slower)")
+	private String border = "same";
+
 	@Parameter(label = "Device", choices = { "auto", "cpu", "gpu" })
 	private String device = "auto";
+
+	@Parameter(label = "Precision", choices = { "float32", "mixed" },
+		description = "float32, or mixed: bfloat16 convolutions on CPUs with AVX-512 and float16 on GPUs")
+	private String precision = "float32";
 
 	@Parameter(label = "Also write probabilities")
 	private boolean probabilities = false;
@@ -75,8 +85,9 @@ public class SegmentFolderCommand extends DynamicCommand {
 	public void run() {
 		try {
 			SegmentationService service = ModelCache.get(ModelChoices.resolve(model, modelFolder),
-				new EngineOptions(Device.parse(device), 0));
-			SegmentationSettings settings = SegmentationSettings.defaults().withTile(ModelChoices.tile(tile)).withProbabilities(probabilities);
+				new EngineOptions(Device.parse(device), 0, Precision.parse(precision)));
+			SegmentationSettings settings = SegmentationSettings.defaults().withTile(ModelChoices.tile(tile)).withProbabilities(probabilities)
+				.withBorder(TilePlan.Border.parse(border));
 			List<java.nio.file.Path> files = InputFiles.expand(List.of(input.getPath()));
 			results = new ResultsTable();
 			int total = files.size();

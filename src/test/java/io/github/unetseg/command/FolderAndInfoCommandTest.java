@@ -52,10 +52,11 @@ class FolderAndInfoCommandTest {
 		Files.copy(Path.of("test-images/mri-t1-axial-z90.tif"), in.resolve("b.tif"));
 		Files.writeString(in.resolve("notes.txt"), "not an image");
 		Map<String, Object> params = Map.of("input", in.toFile(), "output", out.toFile(), "model", "brain-mri-2d", "tile", "auto",
-			"device", "cpu", "probabilities", false, "overwrite", false);
+			"device", "cpu", "precision", "mixed", "border", "same", "probabilities", false, "overwrite", false);
 		ResultsTable t = (ResultsTable) run(SegmentFolderCommand.class, params).getOutput("results");
 		assertEquals(2, t.size());
 		assertEquals("done", t.getStringValue("Status", 0));
+		assertEquals("CPU, mixed precision", t.getStringValue("Device", 0), "the precision parameter reaches the engine");
 		assertTrue(Files.exists(out.resolve("a_labels.tif")) && Files.exists(out.resolve("b_labels.tif")));
 		t = (ResultsTable) run(SegmentFolderCommand.class, params).getOutput("results");
 		assertEquals("skipped", t.getStringValue("Status", 1));
