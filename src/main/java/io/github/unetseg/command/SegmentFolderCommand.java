@@ -14,6 +14,7 @@ import org.scijava.plugin.Plugin;
 
 import ij.measure.ResultsTable;
 import io.github.unetseg.SegmentationException;
+import io.github.unetseg.service.EngineProcess;
 import io.github.unetseg.service.InputFiles;
 import io.github.unetseg.service.ModelCache;
 import io.github.unetseg.service.SegmentationService;
@@ -83,6 +84,10 @@ public class SegmentFolderCommand extends DynamicCommand {
 
 	@Override
 	public void run() {
+		if (!EngineProcess.inProcess()) {
+			runInEngineProcess();
+			return;
+		}
 		try {
 			SegmentationService service = ModelCache.get(ModelChoices.resolve(model, modelFolder),
 				new EngineOptions(Device.parse(device), 0, Precision.parse(precision)));
@@ -116,6 +121,55 @@ public class SegmentFolderCommand extends DynamicCommand {
 					}
 				}
 			});
+			if (!java.awt.GraphicsEnvironment.isHeadless()) results.show("U-Net batch");
+		}
+		catch (CancellationException e) {
+			cancel("Segmentation cancelled; finished images are complete, the current one was not written.");
+		}
+		catch (SegmentationException | IllegalArgumentException e) {
+			if (log != null) log.error(e.getMessage());
+			cancel(e.getMessage());
+		}
+	}
+
+	/**
+	 * The same batch in a child JVM ({@link EngineProcess}), for Fiji installations whose
+	 * {@code org.tensorflow} is another plugin's TensorFlow 1.15: {@code unetseg segment} over the folder.
+	 * The table then has one row per input with the status read off the output folder (done: written by
+	 * this run; skipped: outputs existed before; failed: no outputs), without timings.
+	 */
+	private void runInEngineProcess() {
+		try {
+			java.nio.file.Path modelDir = ModelChoices.resolve(model, modelFolder).toAbsolutePath();
+			List<java.nio.file.Path> files = InputFiles.expand(List.of(input.getPath()));
+			java.nio.file.Path out = output.toPath();
+			boolean[] existed = new boolean[files.size()];
+			for (int i = 0; i < existed.length; i++) existed[i] = SegmentationService.isDone(files.get(i), out, probabilities);
+			List<String> args = new java.util.ArrayList<>(List.of("segment", "--model", modelDir.toString(), "--output", out.toString(),
+				"--border", border, "--device", device, "--precision", precision));
+			long[] t = ModelChoices.tile(tile);
+			if (t != null) args.addAll(List.of("--tile", "" + t[0]));
+			if (probabilities) args.add("--probabilities");
+			if (overwrite) args.add("--overwrite");
+			args.add(input.getAbsolutePath());
+			String failure = null;
+			try {
+				EngineProcess.run(args, new FijiProgress(status, this, "U-Net (engine process): "));
+			}
+			catch (SegmentationException e) {
+				failure = e.getMessage(); // some files failed; the table says which
+				if (log != null) log.error(failure);
+			}
+			results = new ResultsTable();
+			for (int i = 0; i < files.size(); i++) {
+				java.nio.file.Path f = files.get(i);
+				boolean done = SegmentationService.isDone(f, out, probabilities);
+				results.incrementCounter();
+				results.addValue("Image", f.getFileName().toString());
+				results.addValue("Status", !done ? "failed" : existed[i] && !overwrite ? "skipped" : "done");
+				if (done) results.addValue("Labels", SegmentationService.labelsPath(f, out).toString());
+				if (!done && failure != null) results.addValue("Error", failure);
+			}
 			if (!java.awt.GraphicsEnvironment.isHeadless()) results.show("U-Net batch");
 		}
 		catch (CancellationException e) {

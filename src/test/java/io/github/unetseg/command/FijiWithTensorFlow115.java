@@ -18,7 +18,8 @@ import io.github.unetseg.service.EngineProcess;
  * A JVM set up like Fiji with the CSBDeep update site: libtensorflow 1.15 first on the class path,
  * TensorFlow Java 1.1.0 behind it. Uses TensorFlow 1.15 (by reflection, its API differs from the one
  * unetseg compiles against), runs unetseg's Segment Image command, then uses TensorFlow 1.15 again.
- * Arguments: image, model folder, file to write the label pixels to (one float per line).
+ * Arguments: image, model folder, file to write the label pixels to (one float per line), and
+ * optionally a folder whose {@code in/} Segment Folder segments into {@code out/}.
  */
 public final class FijiWithTensorFlow115 {
 
@@ -41,6 +42,20 @@ public final class FijiWithTensorFlow115 {
 			Files.writeString(Path.of(args[2]), b);
 			System.out.println("labels " + labels.getTitle() + " " + labels.getWidth() + "x" + labels.getHeight() + " " +
 				labels.getCalibration().getUnit());
+			if (args.length > 3) { // Segment Folder over args[3]/in into args[3]/out
+				Path in = Path.of(args[3], "in"), out = Path.of(args[3], "out");
+				Module f = context.service(ModuleService.class).run(context.service(CommandService.class).getCommand(SegmentFolderCommand.class),
+					true, Map.of("input", in.toFile(), "output", out.toFile(), "model", ModelChoices.OTHER, "modelFolder",
+						Path.of(args[1]).toFile(), "tile", "auto", "border", "same", "device", "cpu", "precision", "float32", "probabilities", false,
+						"overwrite", false)).get();
+				SegmentFolderCommand folder = (SegmentFolderCommand) f;
+				if (folder.isCanceled()) throw new IllegalStateException("folder cancelled: " + folder.getCancelReason());
+				ij.measure.ResultsTable t = (ij.measure.ResultsTable) f.getOutput("results");
+				StringBuilder st = new StringBuilder();
+				for (int i = 0; i < t.size(); i++) st.append(i > 0 ? "," : "").append(t.getStringValue("Image", i)).append('=')
+					.append(t.getStringValue("Status", i));
+				System.out.println("folder " + st);
+			}
 		}
 		System.out.println("tensorflow 1.15 after: " + constant(4f));
 	}

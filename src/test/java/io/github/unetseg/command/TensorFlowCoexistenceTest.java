@@ -48,7 +48,12 @@ class TensorFlowCoexistenceTest {
 		Path model = Path.of("models/brain-mri-2d").toAbsolutePath(), image = Path.of("test-images/mri-t1-axial-z90.tif").toAbsolutePath();
 		ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
 			"-Djava.awt.headless=true", "-Dunetseg.engine.classpath=" + testCp, "-cp", String.join(File.pathSeparator, cp),
-			FijiWithTensorFlow115.class.getName(), image.toString(), model.toString(), labelsOut.toString()).redirectErrorStream(true);
+			FijiWithTensorFlow115.class.getName(), image.toString(), model.toString(), labelsOut.toString(), dir.toString())
+			.redirectErrorStream(true);
+		Path folderIn = Files.createDirectories(dir.resolve("in"));
+		Files.copy(Path.of("test-images/mri-t1-axial-z70.tif"), folderIn.resolve("a.tif"));
+		Files.copy(Path.of("test-images/mri-t1-axial-z90.tif"), folderIn.resolve("b.tif"));
+		Files.writeString(folderIn.resolve("notes.txt"), "not an image");
 		pb.environment().put("TF_CPP_MIN_LOG_LEVEL", "2");
 		Process p = pb.start();
 		String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -58,6 +63,7 @@ class TensorFlowCoexistenceTest {
 		assertTrue(log.contains("engine in process: false"), log);
 		assertTrue(log.contains("labels mri-t1-axial-z90_labels 181x217 mm"), log);
 		assertTrue(log.contains("tensorflow 1.15 after: 1.15.0 computed 4.0"), log);
+		assertTrue(log.contains("folder a.tif=done,b.tif=done"), "Segment Folder through the engine process: " + log);
 
 		List<String> lines = Files.readAllLines(labelsOut);
 		float[] got = new float[lines.size()];
@@ -65,6 +71,13 @@ class TensorFlowCoexistenceTest {
 		try (SegmentationService s = new SegmentationService(model, new EngineOptions(Device.CPU, 0))) {
 			var r = s.segment((Volume) ImageFiles.read(image), SegmentationSettings.defaults(), ProgressListener.NONE, "z90");
 			assertArrayEquals(Images.toFloats(((Volume<net.imglib2.type.numeric.real.FloatType>) (Volume) r.labels()).image()), got);
+			for (String name : new String[] { "a", "b" }) {
+				Path in = dir.resolve("in").resolve(name + ".tif");
+				var expected = s.segment((Volume) ImageFiles.read(in), SegmentationSettings.defaults(), ProgressListener.NONE, name);
+				assertArrayEquals(Images.toFloats(((Volume<net.imglib2.type.numeric.real.FloatType>) (Volume) expected.labels()).image()),
+					Images.toFloats(((Volume<net.imglib2.type.numeric.real.FloatType>) (Volume) ImageFiles.read(dir.resolve("out")
+						.resolve(name + "_labels.tif"))).image()), name + ": the engine process's folder labels equal a clean JVM's");
+			}
 		}
 	}
 }
