@@ -143,32 +143,23 @@ public class SegmentFolderCommand extends DynamicCommand {
 			java.nio.file.Path modelDir = ModelChoices.resolve(model, modelFolder).toAbsolutePath();
 			List<java.nio.file.Path> files = InputFiles.expand(List.of(input.getPath()));
 			java.nio.file.Path out = output.toPath();
-			boolean[] existed = new boolean[files.size()];
-			for (int i = 0; i < existed.length; i++) existed[i] = SegmentationService.isDone(files.get(i), out, probabilities);
-			List<String> args = new java.util.ArrayList<>(List.of("segment", "--model", modelDir.toString(), "--output", out.toString(),
+			List<String> options = new java.util.ArrayList<>(List.of("--model", modelDir.toString(), "--output", out.toString(),
 				"--border", border, "--device", device, "--precision", precision));
 			long[] t = ModelChoices.tile(tile);
-			if (t != null) args.addAll(List.of("--tile", "" + t[0]));
-			if (probabilities) args.add("--probabilities");
-			if (overwrite) args.add("--overwrite");
-			args.add(input.getAbsolutePath());
-			String failure = null;
-			try {
-				EngineProcess.run(args, new FijiProgress(status, this, "U-Net (engine process): "));
-			}
-			catch (SegmentationException e) {
-				failure = e.getMessage(); // some files failed; the table says which
-				if (log != null) log.error(failure);
-			}
+			if (t != null) options.addAll(List.of("--tile", "" + t[0]));
+			if (probabilities) options.add("--probabilities");
+			if (overwrite) options.add("--overwrite");
+			EngineProcess.BatchOutcome outcome = EngineProcess.segmentFiles(files, options, out, probabilities, overwrite,
+				new FijiProgress(status, this, "U-Net (engine process): "));
+			if (outcome.error() != null && log != null) log.error(outcome.error());
 			results = new ResultsTable();
 			for (int i = 0; i < files.size(); i++) {
-				java.nio.file.Path f = files.get(i);
-				boolean done = SegmentationService.isDone(f, out, probabilities);
+				SegmentationService.Status st = outcome.statuses().get(i);
 				results.incrementCounter();
-				results.addValue("Image", f.getFileName().toString());
-				results.addValue("Status", !done ? "failed" : existed[i] && !overwrite ? "skipped" : "done");
-				if (done) results.addValue("Labels", SegmentationService.labelsPath(f, out).toString());
-				if (!done && failure != null) results.addValue("Error", failure);
+				results.addValue("Image", files.get(i).getFileName().toString());
+				results.addValue("Status", st.name().toLowerCase(java.util.Locale.ROOT));
+				if (st != SegmentationService.Status.FAILED) results.addValue("Labels", SegmentationService.labelsPath(files.get(i), out).toString());
+				else if (outcome.error() != null) results.addValue("Error", outcome.error());
 			}
 			if (!java.awt.GraphicsEnvironment.isHeadless()) results.show("U-Net batch");
 		}

@@ -13,6 +13,7 @@ import io.github.unetseg.data.Normalization;
 import io.github.unetseg.metrics.ClassMetrics;
 import io.github.unetseg.model.TrainingConfig;
 import io.github.unetseg.model.UNetConfig;
+import io.github.unetseg.service.EngineProcess;
 import io.github.unetseg.service.EvaluationService;
 import io.github.unetseg.service.InputFiles;
 import io.github.unetseg.service.ModelCache;
@@ -57,6 +58,7 @@ public final class UnetsegMacros {
 	 */
 	public static String segment(String input, String model, String outputDir) {
 		try {
+			if (!EngineProcess.inProcess()) return segmentInEngineProcess(input, model, outputDir);
 			SegmentationService s = ModelCache.get(Path.of(model), new EngineOptions(Device.AUTO, 0));
 			List<Path> files = InputFiles.expand(List.of(input));
 			List<String> errors = new ArrayList<>();
@@ -86,6 +88,25 @@ public final class UnetsegMacros {
 		catch (SegmentationException e) {
 			return fail(e);
 		}
+	}
+
+	/**
+	 * {@link #segment} in a child JVM ({@link EngineProcess}), when another plugin's TensorFlow 1.15 owns
+	 * {@code org.tensorflow} in this one.
+	 */
+	private static String segmentInEngineProcess(String input, String model, String outputDir) {
+		List<Path> files = InputFiles.expand(List.of(input));
+		Path out = Path.of(outputDir);
+		EngineProcess.BatchOutcome o = EngineProcess.segmentFiles(files, List.of("--model", Path.of(model).toAbsolutePath().toString(),
+			"--output", out.toAbsolutePath().toString()), out, false, false, IJ_PROGRESS);
+		if (o.error() != null) IJ.log("unetseg error: " + o.error());
+		IJ.showProgress(1.0);
+		return String.format(Locale.ROOT, "%d segmented, %d skipped, %d failed", count(o, SegmentationService.Status.DONE),
+			count(o, SegmentationService.Status.SKIPPED), count(o, SegmentationService.Status.FAILED));
+	}
+
+	private static long count(EngineProcess.BatchOutcome o, SegmentationService.Status s) {
+		return o.statuses().stream().filter(s::equals).count();
 	}
 
 	/**

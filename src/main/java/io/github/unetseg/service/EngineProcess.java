@@ -142,6 +142,52 @@ public final class EngineProcess {
 		return out.toString();
 	}
 
+	/**
+	 * Outcome of {@link #segmentFiles}.
+	 *
+	 * @param statuses one per input, read off the output folder: {@code DONE} (outputs written by this
+	 *     run), {@code SKIPPED} (they existed before and {@code overwrite} was off), {@code FAILED} (none)
+	 * @param error the child's error lines if any file failed, else {@code null}
+	 */
+	public record BatchOutcome(List<SegmentationService.Status> statuses, String error) {}
+
+	/**
+	 * {@code unetseg segment} over files in a child JVM ({@link #run}), for callers that cannot run the
+	 * engine here. Timings are not reported back; statuses come from the output folder.
+	 *
+	 * @param files the inputs, as {@link InputFiles#expand} lists them
+	 * @param options CLI options before the inputs, e.g. {@code --model M --output O --device cpu}
+	 * @param outputDir the {@code --output} folder
+	 * @param probabilities whether {@code --probabilities} is among the options
+	 * @param overwrite whether {@code --overwrite} is among the options
+	 * @param progress receives the child's progress; cancelling destroys the child
+	 * @return a status per input and the failure message
+	 * @throws CancellationException if cancelled
+	 */
+	public static BatchOutcome segmentFiles(List<Path> files, List<String> options, Path outputDir, boolean probabilities,
+		boolean overwrite, ProgressListener progress)
+	{
+		boolean[] existed = new boolean[files.size()];
+		for (int i = 0; i < existed.length; i++) existed[i] = SegmentationService.isDone(files.get(i), outputDir, probabilities);
+		List<String> args = new ArrayList<>(List.of("segment"));
+		args.addAll(options);
+		for (Path f : files) args.add(f.toAbsolutePath().toString());
+		String error = null;
+		try {
+			run(args, progress);
+		}
+		catch (SegmentationException e) {
+			error = e.getMessage(); // some files failed; the statuses say which
+		}
+		List<SegmentationService.Status> statuses = new ArrayList<>();
+		for (int i = 0; i < files.size(); i++) {
+			boolean done = SegmentationService.isDone(files.get(i), outputDir, probabilities);
+			statuses.add(!done ? SegmentationService.Status.FAILED
+				: existed[i] && !overwrite ? SegmentationService.Status.SKIPPED : SegmentationService.Status.DONE);
+		}
+		return new BatchOutcome(List.copyOf(statuses), error);
+	}
+
 	private static void copy(java.io.InputStream in, StringBuilder sink, ProgressListener progress) {
 		try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
 			String line;

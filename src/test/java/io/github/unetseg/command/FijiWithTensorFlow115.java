@@ -55,6 +55,8 @@ public final class FijiWithTensorFlow115 {
 				for (int i = 0; i < t.size(); i++) st.append(i > 0 ? "," : "").append(t.getStringValue("Image", i)).append('=')
 					.append(t.getStringValue("Status", i));
 				System.out.println("folder " + st);
+				System.out.println("macro " + io.github.unetseg.macro.UnetsegMacros.segment(in.toString(), args[1],
+					Path.of(args[3], "macro-out").toString()));
 			}
 		}
 		System.out.println("tensorflow 1.15 after: " + constant(4f));

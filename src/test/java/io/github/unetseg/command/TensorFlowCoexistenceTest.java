@@ -64,6 +64,10 @@ class TensorFlowCoexistenceTest {
 		assertTrue(log.contains("labels mri-t1-axial-z90_labels 181x217 mm"), log);
 		assertTrue(log.contains("tensorflow 1.15 after: 1.15.0 computed 4.0"), log);
 		assertTrue(log.contains("folder a.tif=done,b.tif=done"), "Segment Folder through the engine process: " + log);
+		assertTrue(log.contains("macro 2 segmented, 0 skipped, 0 failed"), "the macro entry through the engine process: " + log);
+		for (String name : new String[] { "a", "b" })
+			assertArrayEquals(Files.readAllBytes(dir.resolve("out").resolve(name + "_labels.tif")),
+				Files.readAllBytes(dir.resolve("macro-out").resolve(name + "_labels.tif")), "macro and Segment Folder give the same file");
 
 		List<String> lines = Files.readAllLines(labelsOut);
 		float[] got = new float[lines.size()];
