@@ -19,6 +19,7 @@ import io.github.unetseg.SegmentationException;
 import io.github.unetseg.data.Normalization;
 import io.github.unetseg.model.TrainingConfig;
 import io.github.unetseg.model.UNetConfig;
+import io.github.unetseg.service.EngineProcess;
 import io.github.unetseg.service.TrainingService;
 import io.github.unetseg.tensorflow.Device;
 import io.github.unetseg.tensorflow.EngineOptions;
@@ -110,6 +111,10 @@ public class TrainModelCommand extends ContextCommand {
 
 	@Override
 	public void run() {
+		if (!EngineProcess.inProcess()) {
+			runInEngineProcess();
+			return;
+		}
 		try {
 			int dims = "3D".equals(dimensions) ? 3 : 2;
 			List<String> names = Arrays.stream(classes.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
@@ -143,6 +148,47 @@ public class TrainModelCommand extends ContextCommand {
 			cancel(e.getMessage());
 		}
 		catch (SegmentationException | IllegalArgumentException e) {
+			if (log != null) log.error(e.getMessage());
+			cancel(e.getMessage());
+		}
+	}
+
+	/**
+	 * The same training in a child JVM ({@link EngineProcess}), for Fiji installations whose
+	 * {@code org.tensorflow} is another plugin's TensorFlow 1.15: {@code unetseg train} with these
+	 * parameters; the history table is read from the model's {@code history.csv}.
+	 */
+	private void runInEngineProcess() {
+		try {
+			List<String> args = new java.util.ArrayList<>(List.of("train", "--images", images.getAbsolutePath(), "--labels",
+				labels.getAbsolutePath(), "--output", output.getAbsolutePath(), "--dims", "3D".equals(dimensions) ? "3" : "2", "--classes",
+				classes, "--channels", "" + channels, "--depth", "" + depth, "--filters", "" + filters, "--epochs", "" + epochs, "--steps",
+				"" + steps, "--lr", "" + learningRate, "--loss", loss, "--seed", "" + seed, "--device", device, "--precision", precision));
+			if (batch > 0) args.addAll(List.of("--batch", "" + batch));
+			if (patch > 0) args.addAll(List.of("--patch", "" + patch));
+			if (!augment) args.add("--no-augment");
+			if (initModel != null) args.addAll(List.of("--init", initModel.getAbsolutePath()));
+			if (resume) args.add("--resume");
+			EngineProcess.run(args, new FijiProgress(status, this, "U-Net training (engine process): "));
+			model = output.getAbsolutePath();
+			history = new ResultsTable();
+			List<String> lines = java.nio.file.Files.readAllLines(output.toPath().resolve("history.csv"));
+			List<String> header = List.of(lines.get(0).split(","));
+			for (String line : lines.subList(1, lines.size())) {
+				String[] v = line.split(",");
+				history.incrementCounter();
+				history.addValue("epoch", Double.parseDouble(v[header.indexOf("epoch")]));
+				history.addValue("loss", Double.parseDouble(v[header.indexOf("loss")]));
+				history.addValue("learning rate", Double.parseDouble(v[header.indexOf("learning_rate")]));
+				history.addValue("mean validation Dice", Double.parseDouble(v[header.indexOf("mean_validation_dice")]));
+				history.addValue("patches/s", Double.parseDouble(v[header.indexOf("patches_per_second")]));
+			}
+			if (!GraphicsEnvironment.isHeadless()) history.show("U-Net training history");
+		}
+		catch (CancellationException e) {
+			cancel("Training cancelled; the best model so far, if an epoch finished, is in " + output + ".");
+		}
+		catch (SegmentationException | IllegalArgumentException | java.io.IOException e) {
 			if (log != null) log.error(e.getMessage());
 			cancel(e.getMessage());
 		}

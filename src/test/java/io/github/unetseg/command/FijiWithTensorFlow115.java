@@ -57,6 +57,18 @@ public final class FijiWithTensorFlow115 {
 				System.out.println("folder " + st);
 				System.out.println("macro " + io.github.unetseg.macro.UnetsegMacros.segment(in.toString(), args[1],
 					Path.of(args[3], "macro-out").toString()));
+				// Train Model over args[3]/train-images and train-labels into args[3]/trained
+				Map<String, Object> tp = new java.util.HashMap<>(Map.of("images", Path.of(args[3], "train-images").toFile(), "labels",
+					Path.of(args[3], "train-labels").toFile(), "output", Path.of(args[3], "trained").toFile(), "dimensions", "2D", "classes",
+					"background,brain", "depth", 2, "filters", 4, "epochs", 2, "steps", 3, "batch", 2));
+				tp.putAll(Map.of("patch", 64, "device", "cpu", "precision", "float32", "resume", false, "augment", true));
+				Module tm = context.service(ModuleService.class).run(context.service(CommandService.class).getCommand(TrainModelCommand.class),
+					true, tp).get();
+				TrainModelCommand train = (TrainModelCommand) tm.getDelegateObject();
+				if (train.isCanceled()) throw new IllegalStateException("training cancelled: " + train.getCancelReason());
+				ij.measure.ResultsTable h = (ij.measure.ResultsTable) tm.getOutput("history");
+				System.out.println("trained " + Path.of((String) tm.getOutput("model")).getFileName() + " epochs " + h.size() + " dice " +
+					(h.getValue("mean validation Dice", 1) >= 0));
 			}
 		}
 		System.out.println("tensorflow 1.15 after: " + constant(4f));

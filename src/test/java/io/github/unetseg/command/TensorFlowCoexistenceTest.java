@@ -54,6 +54,12 @@ class TensorFlowCoexistenceTest {
 		Files.copy(Path.of("test-images/mri-t1-axial-z70.tif"), folderIn.resolve("a.tif"));
 		Files.copy(Path.of("test-images/mri-t1-axial-z90.tif"), folderIn.resolve("b.tif"));
 		Files.writeString(folderIn.resolve("notes.txt"), "not an image");
+		Path trainImages = Files.createDirectories(dir.resolve("train-images")), trainLabels = Files.createDirectories(dir.resolve(
+			"train-labels"));
+		for (String z : new String[] { "z70", "z90" }) {
+			Files.copy(Path.of("test-images/mri-t1-axial-" + z + ".tif"), trainImages.resolve(z + ".tif"));
+			Files.copy(Path.of("test-images/mri-t1-axial-" + z + "-brainmask.tif"), trainLabels.resolve(z + ".tif"));
+		}
 		pb.environment().put("TF_CPP_MIN_LOG_LEVEL", "2");
 		Process p = pb.start();
 		String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -65,6 +71,8 @@ class TensorFlowCoexistenceTest {
 		assertTrue(log.contains("tensorflow 1.15 after: 1.15.0 computed 4.0"), log);
 		assertTrue(log.contains("folder a.tif=done,b.tif=done"), "Segment Folder through the engine process: " + log);
 		assertTrue(log.contains("macro 2 segmented, 0 skipped, 0 failed"), "the macro entry through the engine process: " + log);
+		assertTrue(log.contains("trained trained epochs 2 dice true"), "Train Model through the engine process: " + log);
+		assertEquals("trained", io.github.unetseg.model.ModelBundle.read(dir.resolve("trained")).spec().name());
 		for (String name : new String[] { "a", "b" })
 			assertArrayEquals(Files.readAllBytes(dir.resolve("out").resolve(name + "_labels.tif")),
 				Files.readAllBytes(dir.resolve("macro-out").resolve(name + "_labels.tif")), "macro and Segment Folder give the same file");
