@@ -126,6 +126,7 @@ public final class UnetsegMacros {
 			Map<String, String> o = new HashMap<>();
 			for (String kv : options.trim().split("\\s+"))
 				if (kv.contains("=")) o.put(kv.substring(0, kv.indexOf('=')).toLowerCase(Locale.ROOT), kv.substring(kv.indexOf('=') + 1));
+			if (!EngineProcess.inProcess()) return trainInEngineProcess(images, labels, output, o);
 			int dims = Integer.parseInt(o.getOrDefault("dims", "2"));
 			List<String> classes = List.of(o.getOrDefault("classes", "background,foreground").split(","));
 			UNetConfig arch = new UNetConfig(dims, Integer.parseInt(o.getOrDefault("channels", "1")), classes.size() == 2 ? 1 : classes.size(),
@@ -151,6 +152,39 @@ public final class UnetsegMacros {
 		catch (IllegalArgumentException e) {
 			IJ.log("unetseg error: " + e.getMessage());
 			return "error: " + e.getMessage();
+		}
+	}
+
+	/**
+	 * {@link #train} in a child JVM ({@link EngineProcess}) as {@code unetseg train}, when another
+	 * plugin's TensorFlow 1.15 owns {@code org.tensorflow} here; the result is read from the model's
+	 * {@code history.csv}.
+	 */
+	private static String trainInEngineProcess(String images, String labels, String output, Map<String, String> o) {
+		List<String> args = new ArrayList<>(List.of("train", "--images", images, "--labels", labels, "--output", output));
+		for (String key : List.of("dims", "classes", "channels", "depth", "filters", "epochs", "steps", "batch", "patch", "lr", "loss",
+			"seed", "init"))
+			if (o.containsKey(key)) args.addAll(List.of("--" + key, o.get(key)));
+		if (Boolean.parseBoolean(o.getOrDefault("resume", "false"))) args.add("--resume");
+		EngineProcess.run(args, IJ_PROGRESS);
+		try {
+			List<String> lines = java.nio.file.Files.readAllLines(Path.of(output, "history.csv"));
+			List<String> header = List.of(lines.get(0).split(","));
+			int best = 0;
+			double bestDice = Double.NEGATIVE_INFINITY;
+			for (String line : lines.subList(1, lines.size())) {
+				String[] v = line.split(",");
+				double dice = Double.parseDouble(v[header.indexOf("mean_validation_dice")]);
+				if (dice > bestDice) {
+					bestDice = dice;
+					best = Integer.parseInt(v[header.indexOf("epoch")]);
+				}
+			}
+			return String.format(Locale.ROOT, "best epoch %d, validation Dice %.4f", best, bestDice);
+		}
+		catch (java.io.IOException | RuntimeException e) {
+			throw new SegmentationException("The engine process trained " + output + " but its history.csv cannot be read: " + e.getMessage() +
+				". Fix: check the model folder.", e);
 		}
 	}
 

@@ -69,6 +69,9 @@ public final class FijiWithTensorFlow115 {
 				ij.measure.ResultsTable h = (ij.measure.ResultsTable) tm.getOutput("history");
 				System.out.println("trained " + Path.of((String) tm.getOutput("model")).getFileName() + " epochs " + h.size() + " dice " +
 					(h.getValue("mean validation Dice", 1) >= 0));
+				System.out.println("macro-train " + io.github.unetseg.macro.UnetsegMacros.train(Path.of(args[3], "train-images").toString(),
+					Path.of(args[3], "train-labels").toString(), Path.of(args[3], "macro-trained").toString(),
+					"dims=2 classes=background,brain depth=2 filters=4 epochs=2 steps=3 batch=2 patch=64"));
 			}
 		}
 		System.out.println("tensorflow 1.15 after: " + constant(4f));

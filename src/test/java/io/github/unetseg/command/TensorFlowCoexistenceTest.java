@@ -73,6 +73,8 @@ class TensorFlowCoexistenceTest {
 		assertTrue(log.contains("macro 2 segmented, 0 skipped, 0 failed"), "the macro entry through the engine process: " + log);
 		assertTrue(log.contains("trained trained epochs 2 dice true"), "Train Model through the engine process: " + log);
 		assertEquals("trained", io.github.unetseg.model.ModelBundle.read(dir.resolve("trained")).spec().name());
+		assertTrue(log.contains("macro-train best epoch "), "the macro train entry through the engine process: " + log);
+		assertEquals("macro-trained", io.github.unetseg.model.ModelBundle.read(dir.resolve("macro-trained")).spec().name());
 		for (String name : new String[] { "a", "b" })
 			assertArrayEquals(Files.readAllBytes(dir.resolve("out").resolve(name + "_labels.tif")),
 				Files.readAllBytes(dir.resolve("macro-out").resolve(name + "_labels.tif")), "macro and Segment Folder give the same file");
