@@ -14,7 +14,6 @@ import ij.ImagePlus;
 import io.github.unetseg.SegmentationException;
 import io.github.unetseg.image.Volume;
 import io.github.unetseg.io.ImagePlusAdapter;
-import io.github.unetseg.io.TiffIO;
 import io.github.unetseg.service.EngineProcess;
 import io.github.unetseg.service.ModelCache;
 import io.github.unetseg.service.SegmentationService;
@@ -126,42 +125,29 @@ public class SegmentImageCommand extends DynamicCommand {
 	 * (and probabilities) come back as TIFFs, all in a temporary folder that is deleted afterwards.
 	 */
 	private void runInEngineProcess() {
-		java.nio.file.Path tmp = null;
 		try {
 			java.nio.file.Path modelDir = ModelChoices.resolve(model, modelFolder).toAbsolutePath();
-			tmp = java.nio.file.Files.createTempDirectory("unetseg-engine");
-			java.nio.file.Path in = tmp.resolve("image.tif"), out = tmp.resolve("out");
-			TiffIO.save(image, in);
-			java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("segment", "--model", modelDir.toString(),
-				"--output", out.toString(), "--overlap", "" + overlap, "--border", border, "--batch", "" + batch, "--device", device,
-				"--precision", precision, "--threshold", "" + threshold));
+			java.util.List<String> options = new java.util.ArrayList<>(java.util.List.of("--model", modelDir.toString(), "--overlap",
+				"" + overlap, "--border", border, "--batch", "" + batch, "--device", device, "--precision", precision, "--threshold",
+				"" + threshold));
 			long[] t = ModelChoices.tile(tile);
-			if (t != null) args.addAll(java.util.List.of("--tile", "" + t[0]));
-			if (probabilities) args.add("--probabilities");
-			args.add(in.toString());
-			EngineProcess.run(args, new FijiProgress(status, this, "U-Net (engine process): "));
+			if (t != null) options.addAll(java.util.List.of("--tile", "" + t[0]));
+			if (probabilities) options.add("--probabilities");
+			EngineProcess.ImageOutcome o = EngineProcess.segmentImage(image, options, probabilities,
+				new FijiProgress(status, this, "U-Net (engine process): "));
 			String base = baseTitle(image.getTitle());
-			labels = TiffIO.open(out.resolve("image_labels.tif"));
+			labels = o.labels();
 			labels.setTitle(base + "_labels");
-			if (probabilities) {
-				probabilityMap = TiffIO.open(out.resolve("image_probabilities.tif"));
-				probabilityMap.setTitle(base + "_probabilities");
-			}
+			ImagePlusAdapter.applyLabelLut(labels, io.github.unetseg.model.ModelBundle.read(modelDir).spec().classNames().size());
+			probabilityMap = o.probabilities();
+			if (probabilityMap != null) probabilityMap.setTitle(base + "_probabilities");
 		}
 		catch (CancellationException e) {
 			cancel("Segmentation cancelled.");
 		}
-		catch (SegmentationException | java.io.IOException e) {
+		catch (SegmentationException e) {
 			if (log != null) log.error(e.getMessage());
 			cancel(e.getMessage());
-		}
-		finally {
-			if (tmp != null) try {
-				io.github.unetseg.AtomicFiles.deleteTree(tmp);
-			}
-			catch (java.io.IOException e) {
-				// our own temporary folder; nothing of the user's is affected
-			}
 		}
 	}
 

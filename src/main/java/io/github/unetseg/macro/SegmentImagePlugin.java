@@ -11,6 +11,7 @@ import ij.plugin.PlugIn;
 import io.github.unetseg.SegmentationException;
 import io.github.unetseg.image.Volume;
 import io.github.unetseg.io.ImagePlusAdapter;
+import io.github.unetseg.service.EngineProcess;
 import io.github.unetseg.service.ModelCache;
 import io.github.unetseg.service.ModelCatalog;
 import io.github.unetseg.service.SegmentationService;
@@ -57,15 +58,30 @@ public class SegmentImagePlugin implements PlugIn {
 		boolean probabilities = gd.getNextBoolean();
 		try {
 			java.nio.file.Path dir = FOLDER.equals(model) ? java.nio.file.Path.of(folder) : ModelCatalog.resolve(model);
+			ProgressListener p = (done, total, message) -> {
+				IJ.showStatus("U-Net: " + message);
+				IJ.showProgress((int) done, (int) Math.max(1, total));
+			};
+			if (!EngineProcess.inProcess()) { // another plugin's TensorFlow 1.15 owns org.tensorflow here
+				List<String> options = new ArrayList<>(List.of("--model", dir.toAbsolutePath().toString(), "--overlap", "" + overlap,
+					"--device", device, "--threshold", "" + threshold));
+				if (!tile.trim().equalsIgnoreCase("auto")) options.addAll(List.of("--tile", "" + Long.parseLong(tile.trim())));
+				if (probabilities) options.add("--probabilities");
+				EngineProcess.ImageOutcome o = EngineProcess.segmentImage(imp, options, probabilities, p);
+				o.labels().setTitle(imp.getShortTitle() + "_labels");
+				ImagePlusAdapter.applyLabelLut(o.labels(), io.github.unetseg.model.ModelBundle.read(dir).spec().classNames().size());
+				o.labels().show();
+				if (o.probabilities() != null) {
+					o.probabilities().setTitle(imp.getShortTitle() + "_probabilities");
+					o.probabilities().show();
+				}
+				return;
+			}
 			SegmentationService s = ModelCache.get(dir, new EngineOptions(Device.parse(device), 0));
 			long[] t = tile.trim().equalsIgnoreCase("auto") ? null : new long[] { Long.parseLong(tile.trim()) };
 			SegmentationSettings settings = new SegmentationSettings(t, null, overlap, 0, threshold, probabilities,
 				SegmentationSettings.defaults().border());
 			Volume<?> v = ImagePlusAdapter.wrap(imp, imp.getTitle());
-			ProgressListener p = (done, total, message) -> {
-				IJ.showStatus("U-Net: " + message);
-				IJ.showProgress((int) done, (int) Math.max(1, total));
-			};
 			SegmentationService.Result r = segment(s, v, settings, p, imp.getTitle());
 			ImagePlus labels = show(r.labels(), imp.getShortTitle() + "_labels");
 			ImagePlusAdapter.applyLabelLut(labels, s.spec().classNames().size());
@@ -75,6 +91,9 @@ public class SegmentImagePlugin implements PlugIn {
 		}
 		catch (SegmentationException | IllegalArgumentException e) {
 			IJ.error("U-Net Segment Image", e.getMessage());
+		}
+		catch (java.util.concurrent.CancellationException e) {
+			IJ.showStatus("U-Net: cancelled");
 		}
 	}
 

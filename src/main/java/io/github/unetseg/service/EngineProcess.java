@@ -188,6 +188,53 @@ public final class EngineProcess {
 		return new BatchOutcome(List.copyOf(statuses), error);
 	}
 
+	/**
+	 * Labels (and probabilities) of an image segmented by {@link #segmentImage}.
+	 *
+	 * @param labels label image, as {@code unetseg segment} wrote it (calibration kept)
+	 * @param probabilities probability map, or {@code null} if not asked for
+	 */
+	public record ImageOutcome(ij.ImagePlus labels, ij.ImagePlus probabilities) {}
+
+	/**
+	 * Segments an open image in a child JVM: the image goes out as a TIFF, {@code unetseg segment} runs
+	 * on it, labels (and probabilities) come back as TIFFs; the temporary folder is deleted afterwards.
+	 *
+	 * @param image the image, 2D or a 3D stack
+	 * @param options CLI options, e.g. {@code --model M --device cpu}; {@code --output} is added here
+	 * @param probabilities whether {@code --probabilities} is among the options
+	 * @param progress receives the child's progress; cancelling destroys the child
+	 * @return the results, untitled beyond the file names
+	 * @throws SegmentationException if the child fails or the temporary files cannot be written
+	 * @throws CancellationException if cancelled
+	 */
+	public static ImageOutcome segmentImage(ij.ImagePlus image, List<String> options, boolean probabilities, ProgressListener progress) {
+		Path tmp = null;
+		try {
+			tmp = Files.createTempDirectory("unetseg-engine");
+			Path in = tmp.resolve("image.tif"), out = tmp.resolve("out");
+			io.github.unetseg.io.TiffIO.save(image, in);
+			List<String> args = new ArrayList<>(List.of("segment", "--output", out.toString()));
+			args.addAll(options);
+			args.add(in.toString());
+			run(args, progress);
+			return new ImageOutcome(io.github.unetseg.io.TiffIO.open(out.resolve("image_labels.tif")),
+				probabilities ? io.github.unetseg.io.TiffIO.open(out.resolve("image_probabilities.tif")) : null);
+		}
+		catch (IOException e) {
+			throw new SegmentationException("Cannot pass the image to the unetseg engine process: " + e.getMessage() +
+				". Fix: check that the temporary folder (java.io.tmpdir) is writable and has room.", e);
+		}
+		finally {
+			if (tmp != null) try {
+				io.github.unetseg.AtomicFiles.deleteTree(tmp);
+			}
+			catch (IOException e) {
+				// our own temporary folder; nothing of the user's is affected
+			}
+		}
+	}
+
 	private static void copy(java.io.InputStream in, StringBuilder sink, ProgressListener progress) {
 		try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
 			String line;
