@@ -84,44 +84,9 @@ public class SegmentFolderCommand extends DynamicCommand {
 
 	@Override
 	public void run() {
-		if (!EngineProcess.inProcess()) {
-			runInEngineProcess();
-			return;
-		}
 		try {
-			SegmentationService service = ModelCache.get(ModelChoices.resolve(model, modelFolder),
-				new EngineOptions(Device.parse(device), 0, Precision.parse(precision)));
-			SegmentationSettings settings = SegmentationSettings.defaults().withTile(ModelChoices.tile(tile)).withProbabilities(probabilities)
-				.withBorder(TilePlan.Border.parse(border));
-			List<java.nio.file.Path> files = InputFiles.expand(List.of(input.getPath()));
-			results = new ResultsTable();
-			int total = files.size();
-			service.segmentBatch(files, output.toPath(), settings, overwrite, new SegmentationService.BatchListener() {
-				@Override
-				public io.github.unetseg.tiling.ProgressListener progress(int index, java.nio.file.Path f) {
-					return new FijiProgress(status, SegmentFolderCommand.this, "U-Net " + (index + 1) + "/" + total + " " + f.getFileName() + ": ");
-				}
-
-				@Override
-				public void file(int index, java.nio.file.Path f, SegmentationService.Status st, SegmentationService.FileResult r,
-					SegmentationException error)
-				{
-					results.incrementCounter();
-					results.addValue("Image", f.getFileName().toString());
-					results.addValue("Status", st.name().toLowerCase(java.util.Locale.ROOT));
-					if (r != null) {
-						results.addValue("Labels", r.labelsFile().toString());
-						results.addValue("Seconds", r.seconds());
-						results.addValue("Voxels/s", r.result().voxelsPerSecond());
-						results.addValue("Device", r.result().device());
-					}
-					if (error != null) {
-						results.addValue("Error", error.getMessage());
-						if (log != null) log.error(error.getMessage());
-					}
-				}
-			});
-			if (!java.awt.GraphicsEnvironment.isHeadless()) results.show("U-Net batch");
+			if (EngineProcess.inProcess()) runHere();
+			else runInEngineProcess();
 		}
 		catch (CancellationException e) {
 			cancel("Segmentation cancelled; finished images are complete, the current one was not written.");
@@ -132,6 +97,43 @@ public class SegmentFolderCommand extends DynamicCommand {
 		}
 	}
 
+	/** The batch in this JVM through {@link SegmentationService#segmentBatch}, one table row per file. */
+	private void runHere() {
+		SegmentationService service = ModelCache.get(ModelChoices.resolve(model, modelFolder),
+			new EngineOptions(Device.parse(device), 0, Precision.parse(precision)));
+		SegmentationSettings settings = SegmentationSettings.defaults().withTile(ModelChoices.tile(tile)).withProbabilities(probabilities)
+			.withBorder(TilePlan.Border.parse(border));
+		List<java.nio.file.Path> files = InputFiles.expand(List.of(input.getPath()));
+		results = new ResultsTable();
+		int total = files.size();
+		service.segmentBatch(files, output.toPath(), settings, overwrite, new SegmentationService.BatchListener() {
+			@Override
+			public io.github.unetseg.tiling.ProgressListener progress(int index, java.nio.file.Path f) {
+				return new FijiProgress(status, SegmentFolderCommand.this, "U-Net " + (index + 1) + "/" + total + " " + f.getFileName() + ": ");
+			}
+
+			@Override
+			public void file(int index, java.nio.file.Path f, SegmentationService.Status st, SegmentationService.FileResult r,
+				SegmentationException error)
+			{
+				results.incrementCounter();
+				results.addValue("Image", f.getFileName().toString());
+				results.addValue("Status", st.name().toLowerCase(java.util.Locale.ROOT));
+				if (r != null) {
+					results.addValue("Labels", r.labelsFile().toString());
+					results.addValue("Seconds", r.seconds());
+					results.addValue("Voxels/s", r.result().voxelsPerSecond());
+					results.addValue("Device", r.result().device());
+				}
+				if (error != null) {
+					results.addValue("Error", error.getMessage());
+					if (log != null) log.error(error.getMessage());
+				}
+			}
+		});
+		if (!java.awt.GraphicsEnvironment.isHeadless()) results.show("U-Net batch");
+	}
+
 	/**
 	 * The same batch in a child JVM ({@link EngineProcess}), for Fiji installations whose
 	 * {@code org.tensorflow} is another plugin's TensorFlow 1.15: {@code unetseg segment} over the folder.
@@ -139,36 +141,27 @@ public class SegmentFolderCommand extends DynamicCommand {
 	 * this run; skipped: outputs existed before; failed: no outputs), without timings.
 	 */
 	private void runInEngineProcess() {
-		try {
-			java.nio.file.Path modelDir = ModelChoices.resolve(model, modelFolder).toAbsolutePath();
-			List<java.nio.file.Path> files = InputFiles.expand(List.of(input.getPath()));
-			java.nio.file.Path out = output.toPath();
-			List<String> options = new java.util.ArrayList<>(List.of("--model", modelDir.toString(), "--output", out.toString(),
-				"--border", border, "--device", device, "--precision", precision));
-			long[] t = ModelChoices.tile(tile);
-			if (t != null) options.addAll(List.of("--tile", "" + t[0]));
-			if (probabilities) options.add("--probabilities");
-			if (overwrite) options.add("--overwrite");
-			EngineProcess.BatchOutcome outcome = EngineProcess.segmentFiles(files, options, out, probabilities, overwrite,
-				new FijiProgress(status, this, "U-Net (engine process): "));
-			if (outcome.error() != null && log != null) log.error(outcome.error());
-			results = new ResultsTable();
-			for (int i = 0; i < files.size(); i++) {
-				SegmentationService.Status st = outcome.statuses().get(i);
-				results.incrementCounter();
-				results.addValue("Image", files.get(i).getFileName().toString());
-				results.addValue("Status", st.name().toLowerCase(java.util.Locale.ROOT));
-				if (st != SegmentationService.Status.FAILED) results.addValue("Labels", SegmentationService.labelsPath(files.get(i), out).toString());
-				else if (outcome.error() != null) results.addValue("Error", outcome.error());
-			}
-			if (!java.awt.GraphicsEnvironment.isHeadless()) results.show("U-Net batch");
+		java.nio.file.Path modelDir = ModelChoices.resolve(model, modelFolder).toAbsolutePath();
+		List<java.nio.file.Path> files = InputFiles.expand(List.of(input.getPath()));
+		java.nio.file.Path out = output.toPath();
+		List<String> options = new java.util.ArrayList<>(List.of("--model", modelDir.toString(), "--output", out.toString(),
+			"--border", border, "--device", device, "--precision", precision));
+		long[] t = ModelChoices.tile(tile);
+		if (t != null) options.addAll(List.of("--tile", "" + t[0]));
+		if (probabilities) options.add("--probabilities");
+		if (overwrite) options.add("--overwrite");
+		EngineProcess.BatchOutcome outcome = EngineProcess.segmentFiles(files, options, out, probabilities, overwrite,
+			new FijiProgress(status, this, "U-Net (engine process): "));
+		if (outcome.error() != null && log != null) log.error(outcome.error());
+		results = new ResultsTable();
+		for (int i = 0; i < files.size(); i++) {
+			SegmentationService.Status st = outcome.statuses().get(i);
+			results.incrementCounter();
+			results.addValue("Image", files.get(i).getFileName().toString());
+			results.addValue("Status", st.name().toLowerCase(java.util.Locale.ROOT));
+			if (st != SegmentationService.Status.FAILED) results.addValue("Labels", SegmentationService.labelsPath(files.get(i), out).toString());
+			else if (outcome.error() != null) results.addValue("Error", outcome.error());
 		}
-		catch (CancellationException e) {
-			cancel("Segmentation cancelled; finished images are complete, the current one was not written.");
-		}
-		catch (SegmentationException | IllegalArgumentException e) {
-			if (log != null) log.error(e.getMessage());
-			cancel(e.getMessage());
-		}
+		if (!java.awt.GraphicsEnvironment.isHeadless()) results.show("U-Net batch");
 	}
 }
