@@ -116,26 +116,21 @@ public final class ImageIoTiff {
 			int type = first.getDataBuffer().getDataType();
 			long[] dims = pages > 1 ? new long[] { w, h, pages, 1 } : new long[] { w, h, 1 };
 			int plane = w * h;
-			Volume<?> v;
+			boolean integer = type == DataBuffer.TYPE_BYTE || type == DataBuffer.TYPE_USHORT || type == DataBuffer.TYPE_SHORT;
+			Object all = type == DataBuffer.TYPE_BYTE ? new byte[plane * pages] : integer ? new short[plane * pages] : new float[plane * pages];
+			for (int p = 0; p < pages; p++) {
+				Raster ras = p == 0 ? first : page(r, p, w, h, path);
+				// 8/16-bit samples are copied as stored; anything else is converted to float
+				Object samples = integer ? ras.getDataElements(0, 0, w, h, null) : ras.getSamples(0, 0, w, h, 0, (float[]) null);
+				System.arraycopy(samples, 0, all, p * plane, plane);
+			}
 			Calibration cal = calibration(r, pages > 1 ? 3 : 2);
-			if (type == DataBuffer.TYPE_BYTE) {
-				byte[] all = new byte[plane * pages];
-				for (int p = 0; p < pages; p++) System.arraycopy((byte[]) page(r, p, w, h, path).getDataElements(0, 0, w, h, null), 0, all, p * plane, plane);
-				v = new Volume<>(ArrayImgs.unsignedBytes(all, dims), cal);
-			}
-			else if (type == DataBuffer.TYPE_USHORT || type == DataBuffer.TYPE_SHORT) {
-				short[] all = new short[plane * pages];
-				for (int p = 0; p < pages; p++) System.arraycopy((short[]) page(r, p, w, h, path).getDataElements(0, 0, w, h, null), 0, all, p * plane, plane);
-				v = type == DataBuffer.TYPE_USHORT ? new Volume<>(ArrayImgs.unsignedShorts(all, dims), cal) : new Volume<>(ArrayImgs.shorts(all, dims), cal);
-			}
-			else {
-				float[] all = new float[plane * pages];
-				for (int p = 0; p < pages; p++) {
-					float[] f = page(r, p, w, h, path).getSamples(0, 0, w, h, 0, (float[]) null);
-					System.arraycopy(f, 0, all, p * plane, plane);
-				}
-				v = new Volume<>(ArrayImgs.floats(all, dims), cal);
-			}
+			Volume<?> v = switch (type) {
+				case DataBuffer.TYPE_BYTE -> new Volume<>(ArrayImgs.unsignedBytes((byte[]) all, dims), cal);
+				case DataBuffer.TYPE_USHORT -> new Volume<>(ArrayImgs.unsignedShorts((short[]) all, dims), cal);
+				case DataBuffer.TYPE_SHORT -> new Volume<>(ArrayImgs.shorts((short[]) all, dims), cal);
+				default -> new Volume<>(ArrayImgs.floats((float[]) all, dims), cal);
+			};
 			r.dispose();
 			return v;
 		}
@@ -193,7 +188,7 @@ public final class ImageIoTiff {
 			org.w3c.dom.NodeList text = root.getElementsByTagName("TextEntry");
 			for (int i = 0; i < text.getLength(); i++) {
 				String v = ((javax.imageio.metadata.IIOMetadataNode) text.item(i)).getAttribute("value");
-				java.util.regex.Matcher sp = java.util.regex.Pattern.compile("(?m)^spacing=([0-9.eE+-]+)").matcher(v);
+				java.util.regex.Matcher sp = SPACING.matcher(v);
 				if (sp.find()) z = Double.parseDouble(sp.group(1));
 			}
 			return dims == 3 ? Calibration.of("mm", x, y, z > 0 ? z : 1) : Calibration.of("mm", x, y);
@@ -202,6 +197,8 @@ public final class ImageIoTiff {
 			return Calibration.uncalibrated(dims);
 		}
 	}
+
+	private static final java.util.regex.Pattern SPACING = java.util.regex.Pattern.compile("(?m)^spacing=([0-9.eE+-]+)");
 
 	private static double attribute(javax.imageio.metadata.IIOMetadataNode root, String element, String attribute) {
 		org.w3c.dom.NodeList n = root.getElementsByTagName(element);
@@ -235,14 +232,16 @@ public final class ImageIoTiff {
 				writer.setOutput(out);
 				ImageWriteParam param = writer.getDefaultWriteParam();
 				writer.prepareWriteSequence(null);
+				javax.imageio.metadata.IIOMetadata meta = null; // the same calibration on every page
 				for (int z = 0; z < pages; z++) {
 					BufferedImage img = new BufferedImage(w, h, bytes ? BufferedImage.TYPE_BYTE_GRAY : BufferedImage.TYPE_USHORT_GRAY);
+					if (z == 0) meta = metadata(writer, img, param, volume.calibration());
 					RandomAccessibleInterval<T> plane = Views.hyperSlice(volume.image(), s.length, 0);
 					if (s.length == 3) plane = Views.hyperSlice(plane, 2, z);
 					Cursor<T> c = Views.flatIterable(plane).cursor();
 					DataBuffer db = img.getRaster().getDataBuffer();
 					for (int i = 0; c.hasNext(); i++) db.setElem(i, (int) c.next().getRealDouble());
-					writer.writeToSequence(new IIOImage(img, null, metadata(writer, img, param, volume.calibration())), param);
+					writer.writeToSequence(new IIOImage(img, null, meta), param);
 				}
 				writer.endWriteSequence();
 			}
