@@ -480,67 +480,46 @@ public final class SegmentationService implements AutoCloseable {
 	public java.util.Map<Status, Integer> segmentBatch(List<Path> inputs, Path outputDir, SegmentationSettings settings,
 		boolean overwrite, BatchListener listener)
 	{
-		java.util.Map<Status, Integer> counts = new java.util.EnumMap<>(Status.class);
-		for (Status s : Status.values()) counts.put(s, 0);
 		boolean[] todo = new boolean[inputs.size()];
 		for (int i = 0; i < todo.length; i++) todo[i] = overwrite || !isDone(inputs.get(i), outputDir, settings.probabilities());
+		Outcomes outcomes = new Outcomes(listener);
 		java.util.concurrent.ExecutorService reader = daemonThread("unetseg-prefetch");
 		java.util.concurrent.ExecutorService writer = daemonThread("unetseg-writer");
-		PendingWrite[] pending = { null };
 		try {
 			java.util.concurrent.Future<Volume<?>> next = prefetch(reader, inputs, todo, 0);
 			for (int i = 0; i < inputs.size(); i++) {
 				Path f = inputs.get(i);
 				if (!todo[i]) {
-					report(pending, counts, listener);
-					counts.merge(Status.SKIPPED, 1, Integer::sum);
-					listener.file(i, f, Status.SKIPPED, null, null);
+					outcomes.report(i, f, Status.SKIPPED, null, null);
 					continue;
 				}
 				java.util.concurrent.Future<Volume<?>> mine = next;
 				next = prefetch(reader, inputs, todo, i + 1);
-				ProgressListener progress = reportingWhenWritten(listener.progress(i, f), pending, counts, listener);
+				ProgressListener progress = outcomes.reportingWhenWritten(listener.progress(i, f));
 				try {
 					long t0 = System.nanoTime();
-					if (mine == null) { // streamed (writes its own output) or no prefetch
-						FileResult r = segmentFile(f, outputDir, settings, progress);
-						report(pending, counts, listener);
-						counts.merge(Status.DONE, 1, Integer::sum);
-						listener.file(i, f, Status.DONE, r, null);
+					if (mine == null) { // a streamed file writes its own output
+						outcomes.report(i, f, Status.DONE, segmentFile(f, outputDir, settings, progress), null);
 						continue;
 					}
 					Volume<?> v = await(mine);
 					Result r = segmentAny(v, settings, progress, f.toString());
-					report(pending, counts, listener);
 					String size = v.describeSize();
-					int index = i;
-					pending[0] = new PendingWrite(index, f, writer.submit(() -> writeOutputs(f, size, r, outputDir, t0)));
+					outcomes.writing(i, f, writer.submit(() -> writeOutputs(f, size, r, outputDir, t0)));
 				}
 				catch (SegmentationException e) {
-					report(pending, counts, listener);
-					counts.merge(Status.FAILED, 1, Integer::sum);
-					listener.file(i, f, Status.FAILED, null, e);
+					outcomes.report(i, f, Status.FAILED, null, e);
 				}
 			}
-			report(pending, counts, listener);
+			outcomes.flush();
 		}
 		finally {
-			if (pending[0] != null) { // cancelled or failed: let the previous file's write finish, then report it
-				try {
-					report(pending, counts, listener);
-				}
-				catch (RuntimeException e) {
-					// the original exception is the one that propagates
-				}
-			}
+			outcomes.flushQuietly(); // cancelled or failed: let the previous file's write finish, then report it
 			reader.shutdownNow();
 			writer.shutdown();
 		}
-		return counts;
+		return outcomes.counts;
 	}
-
-	/** A file whose outputs are being written on the writer thread. */
-	private record PendingWrite(int index, Path input, java.util.concurrent.Future<FileResult> future) {}
 
 	private static java.util.concurrent.ExecutorService daemonThread(String name) {
 		return java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
@@ -550,52 +529,91 @@ public final class SegmentationService implements AutoCloseable {
 		});
 	}
 
-	/** Waits for the pending write, if any, and reports its file as done or failed. */
-	private static void report(PendingWrite[] pending, java.util.Map<Status, Integer> counts, BatchListener listener) {
-		PendingWrite p = pending[0];
-		if (p == null) return;
-		pending[0] = null;
-		FileResult r;
-		try {
-			r = p.future().get();
-		}
-		catch (InterruptedException e) {
-			Thread.currentThread().interrupt();
-			throw new java.util.concurrent.CancellationException("interrupted while writing " + p.input());
-		}
-		catch (java.util.concurrent.ExecutionException e) {
-			if (e.getCause() instanceof SegmentationException se) {
-				counts.merge(Status.FAILED, 1, Integer::sum);
-				listener.file(p.index(), p.input(), Status.FAILED, null, se);
-				return;
-			}
-			if (e.getCause() instanceof RuntimeException re) throw re;
-			if (e.getCause() instanceof Error err) throw err;
-			throw new SegmentationException("Cannot write the outputs of " + p.input() + ": " + e.getCause(), e.getCause());
-		}
-		counts.merge(Status.DONE, 1, Integer::sum);
-		listener.file(p.index(), p.input(), Status.DONE, r, null);
-	}
-
 	/**
-	 * The file's progress, which also reports the previous file as soon as its write has finished, so
-	 * its outcome does not wait for the whole next file.
+	 * A batch's outcomes, counted and passed to the listener in input order on the calling thread; at
+	 * most one file's outputs are being written behind it and are reported before anything later.
 	 */
-	private static ProgressListener reportingWhenWritten(ProgressListener progress, PendingWrite[] pending,
-		java.util.Map<Status, Integer> counts, BatchListener listener)
-	{
-		return new ProgressListener() {
-			@Override
-			public void progress(long done, long total, String message) {
-				if (pending[0] != null && pending[0].future().isDone()) report(pending, counts, listener);
-				progress.progress(done, total, message);
-			}
+	private static final class Outcomes {
 
-			@Override
-			public boolean isCancelled() {
-				return progress.isCancelled();
+		final java.util.Map<Status, Integer> counts = new java.util.EnumMap<>(Status.class);
+		private final BatchListener listener;
+		private int pendingIndex;
+		private Path pendingInput;
+		private java.util.concurrent.Future<FileResult> pending;
+
+		Outcomes(BatchListener listener) {
+			this.listener = listener;
+			for (Status s : Status.values()) counts.put(s, 0);
+		}
+
+		/** Reports a file, after the one being written. */
+		void report(int index, Path input, Status status, FileResult result, SegmentationException error) {
+			flush();
+			counts.merge(status, 1, Integer::sum);
+			listener.file(index, input, status, result, error);
+		}
+
+		/** A file whose outputs are now being written; reported by the next {@link #flush}. */
+		void writing(int index, Path input, java.util.concurrent.Future<FileResult> write) {
+			flush();
+			pendingIndex = index;
+			pendingInput = input;
+			pending = write;
+		}
+
+		/** Waits for the file being written, if any, and reports it as done or failed. */
+		void flush() {
+			if (pending == null) return;
+			java.util.concurrent.Future<FileResult> f = pending;
+			pending = null;
+			FileResult r;
+			try {
+				r = f.get();
 			}
-		};
+			catch (InterruptedException e) {
+				Thread.currentThread().interrupt();
+				throw new java.util.concurrent.CancellationException("interrupted while writing " + pendingInput);
+			}
+			catch (java.util.concurrent.ExecutionException e) {
+				if (e.getCause() instanceof SegmentationException se) {
+					report(pendingIndex, pendingInput, Status.FAILED, null, se);
+					return;
+				}
+				if (e.getCause() instanceof RuntimeException re) throw re;
+				if (e.getCause() instanceof Error err) throw err;
+				throw new SegmentationException("Cannot write the outputs of " + pendingInput + ": " + e.getCause(), e.getCause());
+			}
+			report(pendingIndex, pendingInput, Status.DONE, r, null);
+		}
+
+		/** {@link #flush} while another exception propagates: that one is the one reported. */
+		void flushQuietly() {
+			try {
+				flush();
+			}
+			catch (RuntimeException e) {
+				// the original exception is the one that propagates
+			}
+		}
+
+		/**
+		 * A file's progress that also reports the file being written as soon as its write has finished,
+		 * so its outcome does not wait for the whole next file.
+		 */
+		ProgressListener reportingWhenWritten(ProgressListener progress) {
+			return new ProgressListener() {
+				@Override
+				public void progress(long done, long total, String message) {
+					if (pending != null && pending.isDone()) flush();
+					progress.progress(done, total, message);
+				}
+
+				@Override
+				public boolean isCancelled() {
+					return progress.isCancelled();
+				}
+			};
+		}
 	}
 
 	/**
