@@ -132,16 +132,7 @@ public class TrainModelCommand extends ContextCommand {
 					e.loss(), e.meanDice()));
 			});
 			model = o.model().directory().toString();
-			history = new ResultsTable();
-			for (TrainingService.EpochRecord e : o.history()) {
-				history.incrementCounter();
-				history.addValue("epoch", e.epoch());
-				history.addValue("loss", e.loss());
-				history.addValue("learning rate", e.learningRate());
-				history.addValue("mean validation Dice", e.meanDice());
-				history.addValue("patches/s", e.patchesPerSecond());
-			}
-			if (!GraphicsEnvironment.isHeadless()) history.show("U-Net training history");
+			showHistory(o.history());
 			if (o.cancelled()) cancel("Training cancelled; the best model so far is in " + model + ".");
 		}
 		catch (CancellationException e) {
@@ -171,26 +162,28 @@ public class TrainModelCommand extends ContextCommand {
 			if (resume) args.add("--resume");
 			EngineProcess.run(args, new FijiProgress(status, this, "U-Net training (engine process): "));
 			model = output.getAbsolutePath();
-			history = new ResultsTable();
-			List<String> lines = java.nio.file.Files.readAllLines(output.toPath().resolve("history.csv"));
-			List<String> header = List.of(lines.get(0).split(","));
-			for (String line : lines.subList(1, lines.size())) {
-				String[] v = line.split(",");
-				history.incrementCounter();
-				history.addValue("epoch", Double.parseDouble(v[header.indexOf("epoch")]));
-				history.addValue("loss", Double.parseDouble(v[header.indexOf("loss")]));
-				history.addValue("learning rate", Double.parseDouble(v[header.indexOf("learning_rate")]));
-				history.addValue("mean validation Dice", Double.parseDouble(v[header.indexOf("mean_validation_dice")]));
-				history.addValue("patches/s", Double.parseDouble(v[header.indexOf("patches_per_second")]));
-			}
-			if (!GraphicsEnvironment.isHeadless()) history.show("U-Net training history");
+			showHistory(TrainingService.readHistory(output.toPath()));
 		}
 		catch (CancellationException e) {
 			cancel("Training cancelled; the best model so far, if an epoch finished, is in " + output + ".");
 		}
-		catch (SegmentationException | IllegalArgumentException | java.io.IOException e) {
+		catch (SegmentationException | IllegalArgumentException e) {
 			if (log != null) log.error(e.getMessage());
 			cancel(e.getMessage());
 		}
+	}
+
+	/** The history as the output table (shown when there is a display). */
+	private void showHistory(List<TrainingService.EpochRecord> records) {
+		history = new ResultsTable();
+		for (TrainingService.EpochRecord e : records) {
+			history.incrementCounter();
+			history.addValue("epoch", e.epoch());
+			history.addValue("loss", e.loss());
+			history.addValue("learning rate", e.learningRate());
+			history.addValue("mean validation Dice", e.meanDice());
+			history.addValue("patches/s", e.patchesPerSecond());
+		}
+		if (!GraphicsEnvironment.isHeadless()) history.show("U-Net training history");
 	}
 }

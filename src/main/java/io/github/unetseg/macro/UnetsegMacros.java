@@ -167,25 +167,11 @@ public final class UnetsegMacros {
 			if (o.containsKey(key)) args.addAll(List.of("--" + key, o.get(key)));
 		if (Boolean.parseBoolean(o.getOrDefault("resume", "false"))) args.add("--resume");
 		EngineProcess.run(args, IJ_PROGRESS);
-		try {
-			List<String> lines = java.nio.file.Files.readAllLines(Path.of(output, "history.csv"));
-			List<String> header = List.of(lines.get(0).split(","));
-			int best = 0;
-			double bestDice = Double.NEGATIVE_INFINITY;
-			for (String line : lines.subList(1, lines.size())) {
-				String[] v = line.split(",");
-				double dice = Double.parseDouble(v[header.indexOf("mean_validation_dice")]);
-				if (dice > bestDice) {
-					bestDice = dice;
-					best = Integer.parseInt(v[header.indexOf("epoch")]);
-				}
-			}
-			return String.format(Locale.ROOT, "best epoch %d, validation Dice %.4f", best, bestDice);
-		}
-		catch (java.io.IOException | RuntimeException e) {
-			throw new SegmentationException("The engine process trained " + output + " but its history.csv cannot be read: " + e.getMessage() +
-				". Fix: check the model folder.", e);
-		}
+		TrainingService.EpochRecord best = null;
+		for (TrainingService.EpochRecord e : TrainingService.readHistory(Path.of(output)))
+			if (best == null || e.meanDice() > best.meanDice()) best = e; // the first best epoch, as the training picks it
+		if (best == null) throw new SegmentationException(output + "/history.csv lists no epoch. Fix: train for at least one epoch.");
+		return String.format(Locale.ROOT, "best epoch %d, validation Dice %.4f", best.epoch(), best.meanDice());
 	}
 
 	/**

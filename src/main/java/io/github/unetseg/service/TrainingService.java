@@ -425,4 +425,36 @@ public final class TrainingService {
 		AtomicFiles.writeString(out.resolve("history.csv"), csv);
 		HistoryPlot.write(history, out.resolve("history.png"));
 	}
+
+	/**
+	 * Reads the {@code history.csv} a training wrote into its model folder (for callers that ran the
+	 * training in another process).
+	 *
+	 * @param modelDir the trained model folder
+	 * @return one record per epoch, in file order
+	 * @throws SegmentationException naming the file if it is missing or not a training history
+	 */
+	public static List<EpochRecord> readHistory(Path modelDir) {
+		Path file = modelDir.resolve("history.csv");
+		try {
+			List<String> lines = Files.readAllLines(file);
+			List<String> header = List.of(lines.get(0).split(","));
+			int classes = (int) header.stream().filter(h -> h.startsWith("validation_dice_class")).count();
+			int dice = header.indexOf("mean_validation_dice");
+			List<EpochRecord> records = new ArrayList<>();
+			for (String line : lines.subList(1, lines.size())) {
+				String[] v = line.split(",");
+				double[] perClass = new double[classes];
+				for (int c = 0; c < classes; c++) perClass[c] = Double.parseDouble(v[dice + 1 + c]);
+				records.add(new EpochRecord(Integer.parseInt(v[header.indexOf("epoch")]), Double.parseDouble(v[header.indexOf("loss")]),
+					Double.parseDouble(v[header.indexOf("learning_rate")]), perClass, Double.parseDouble(v[dice]),
+					Double.parseDouble(v[header.indexOf("seconds")]), Double.parseDouble(v[header.indexOf("patches_per_second")])));
+			}
+			return records;
+		}
+		catch (IOException | RuntimeException e) {
+			throw new SegmentationException("Cannot read the training history " + file + " (" + e.getMessage() + "). Fix: check that the " +
+				"training finished at least one epoch.", e);
+		}
+	}
 }

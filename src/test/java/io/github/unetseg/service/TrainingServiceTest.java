@@ -106,6 +106,18 @@ class TrainingServiceTest {
 		assertTrue(Files.exists(o.model().directory().resolve("history.csv")));
 		assertTrue(Files.exists(o.model().directory().resolve("history.png")));
 		assertEquals(11, Files.readAllLines(o.model().directory().resolve("history.csv")).size());
+		// the file reads back as the records (for callers that trained in another process)
+		List<TrainingService.EpochRecord> back = TrainingService.readHistory(o.model().directory());
+		assertEquals(o.history().size(), back.size());
+		for (int i = 0; i < back.size(); i++) {
+			TrainingService.EpochRecord a = o.history().get(i), b = back.get(i);
+			assertEquals(a.epoch(), b.epoch());
+			assertEquals(a.loss(), b.loss(), 1e-6);
+			assertEquals(a.meanDice(), b.meanDice(), 1e-6);
+			assertEquals(a.validationDice().length, b.validationDice().length);
+			assertEquals(a.validationDice()[0], b.validationDice()[0], 1e-6);
+			assertEquals(a.patchesPerSecond(), b.patchesPerSecond(), 0.01);
+		}
 	}
 
 	@Test
