@@ -138,7 +138,6 @@ public class SegmentImageCommand extends DynamicCommand {
 			String base = baseTitle(image.getTitle());
 			labels = o.labels();
 			labels.setTitle(base + "_labels");
-			ImagePlusAdapter.applyLabelLut(labels, io.github.unetseg.model.ModelBundle.read(modelDir).spec().classNames().size());
 			probabilityMap = o.probabilities();
 			if (probabilityMap != null) probabilityMap.setTitle(base + "_probabilities");
 		}

@@ -69,7 +69,6 @@ public class SegmentImagePlugin implements PlugIn {
 				if (probabilities) options.add("--probabilities");
 				EngineProcess.ImageOutcome o = EngineProcess.segmentImage(imp, options, probabilities, p);
 				o.labels().setTitle(imp.getShortTitle() + "_labels");
-				ImagePlusAdapter.applyLabelLut(o.labels(), io.github.unetseg.model.ModelBundle.read(dir).spec().classNames().size());
 				o.labels().show();
 				if (o.probabilities() != null) {
 					o.probabilities().setTitle(imp.getShortTitle() + "_probabilities");

@@ -191,7 +191,7 @@ public final class EngineProcess {
 	/**
 	 * Labels (and probabilities) of an image segmented by {@link #segmentImage}.
 	 *
-	 * @param labels label image, as {@code unetseg segment} wrote it (calibration kept)
+	 * @param labels label image, as {@code unetseg segment} wrote it (calibration and label LUT kept)
 	 * @param probabilities probability map, or {@code null} if not asked for
 	 */
 	public record ImageOutcome(ij.ImagePlus labels, ij.ImagePlus probabilities) {}
