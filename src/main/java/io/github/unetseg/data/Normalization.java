@@ -6,7 +6,6 @@ import java.util.Locale;
 import io.github.unetseg.image.PixelArrays;
 import io.github.unetseg.image.Volume;
 import net.imglib2.Cursor;
-import net.imglib2.RandomAccessibleInterval;
 import net.imglib2.type.numeric.RealType;
 import net.imglib2.view.Views;
 
@@ -78,6 +77,11 @@ public record Normalization(Method method, double low, double high) {
 		double[] offset = new double[channels];
 		Arrays.fill(scale, 1);
 		if (method == Method.NONE) return new double[][] { scale, offset };
+		// every stride-th voxel of a channel, in flat order; straight from the image's arrays where it has them
+		long voxels = volume.voxelCount();
+		long stride = Math.max(1, (voxels + MAX_SAMPLES - 1) / MAX_SAMPLES);
+		int count = (int) ((voxels + stride - 1) / stride);
+		PixelArrays arrays = method == Method.FIXED ? null : PixelArrays.of(volume.image());
 		for (int c = 0; c < channels; c++) {
 			double lo, hi;
 			if (method == Method.FIXED) {
@@ -85,8 +89,9 @@ public record Normalization(Method method, double low, double high) {
 				hi = high;
 			}
 			else {
-				PixelArrays.Histogram counts = method == Method.PERCENTILE ? histogram(volume, c) : null;
-				float[] sample = counts == null ? sample(volume, c) : null;
+				// 8- and 16-bit images are counted, without a float copy
+				PixelArrays.Histogram counts = method == Method.PERCENTILE && arrays != null ? arrays.histogram(c * voxels, stride, count) : null;
+				float[] sample = counts == null ? sample(volume, c, arrays, stride, count) : null;
 				if (method == Method.PERCENTILE) {
 					double[] p = counts != null ? percentiles(counts.counts(), counts.base(), low, high) : percentiles(sample, low, high);
 					lo = p[0];
@@ -108,35 +113,21 @@ public record Normalization(Method method, double low, double high) {
 		return new double[][] { scale, offset };
 	}
 
-	/** Counts of the same voxels as {@link #sample}, for 8- and 16-bit images in arrays; else null. */
-	private static <T extends RealType<T>> PixelArrays.Histogram histogram(Volume<T> volume, int c) {
-		PixelArrays arrays = PixelArrays.of(volume.image());
-		if (arrays == null) return null;
-		long voxels = volume.voxelCount();
-		long stride = Math.max(1, (voxels + MAX_SAMPLES - 1) / MAX_SAMPLES);
-		return arrays.histogram(c * voxels, stride, (int) ((voxels + stride - 1) / stride));
-	}
-
-	/** Every stride-th voxel of channel {@code c} in flat order, straight from the arrays where it can. */
-	private static <T extends RealType<T>> float[] sample(Volume<T> volume, int c) {
-		long voxels = volume.voxelCount();
-		long stride = Math.max(1, (voxels + MAX_SAMPLES - 1) / MAX_SAMPLES);
-		PixelArrays arrays = PixelArrays.of(volume.image());
+	/** {@code count} voxels of channel {@code c} at {@code stride}, from {@code arrays} if not null. */
+	private static <T extends RealType<T>> float[] sample(Volume<T> volume, int c, PixelArrays arrays, long stride, int count) {
+		float[] s = new float[count];
 		if (arrays != null) {
-			float[] s = new float[(int) ((voxels + stride - 1) / stride)];
-			long base = c * voxels;
-			for (int n = 0; n < s.length; n++) s[n] = arrays.get(base + n * stride);
+			long base = c * volume.voxelCount();
+			for (int n = 0; n < count; n++) s[n] = arrays.get(base + n * stride);
 			return s;
 		}
-		RandomAccessibleInterval<T> channel = Views.hyperSlice(volume.image(), volume.spatialDims(), c);
-		float[] s = new float[(int) ((voxels + stride - 1) / stride)];
-		Cursor<T> cursor = Views.flatIterable(channel).cursor();
+		Cursor<T> cursor = Views.flatIterable(Views.hyperSlice(volume.image(), volume.spatialDims(), c)).cursor();
 		int n = 0;
 		for (long i = 0; cursor.hasNext(); i++) {
 			T t = cursor.next();
-			if (i % stride == 0 && n < s.length) s[n++] = t.getRealFloat();
+			if (i % stride == 0 && n < count) s[n++] = t.getRealFloat();
 		}
-		return n == s.length ? s : Arrays.copyOf(s, n);
+		return n == count ? s : Arrays.copyOf(s, n);
 	}
 
 	/**
