@@ -144,12 +144,10 @@ public class SegmentFolderCommand extends DynamicCommand {
 		java.nio.file.Path modelDir = ModelChoices.resolve(model, modelFolder).toAbsolutePath();
 		List<java.nio.file.Path> files = InputFiles.expand(List.of(input.getPath()));
 		java.nio.file.Path out = output.toPath();
-		List<String> options = new java.util.ArrayList<>(List.of("--model", modelDir.toString(), "--output", out.toString(),
-			"--border", border, "--device", device, "--precision", precision));
+		List<String> options = new java.util.ArrayList<>(List.of("--model", modelDir.toString(), "--border", border, "--device", device,
+			"--precision", precision));
 		long[] t = ModelChoices.tile(tile);
 		if (t != null) options.addAll(List.of("--tile", "" + t[0]));
-		if (probabilities) options.add("--probabilities");
-		if (overwrite) options.add("--overwrite");
 		EngineProcess.BatchOutcome outcome = EngineProcess.segmentFiles(files, options, out, probabilities, overwrite,
 			new FijiProgress(status, this, "U-Net (engine process): "));
 		if (outcome.error() != null && log != null) log.error(outcome.error());

@@ -132,7 +132,6 @@ public class SegmentImageCommand extends DynamicCommand {
 				"" + threshold));
 			long[] t = ModelChoices.tile(tile);
 			if (t != null) options.addAll(java.util.List.of("--tile", "" + t[0]));
-			if (probabilities) options.add("--probabilities");
 			EngineProcess.ImageOutcome o = EngineProcess.segmentImage(image, options, probabilities,
 				new FijiProgress(status, this, "U-Net (engine process): "));
 			String base = baseTitle(image.getTitle());

@@ -66,7 +66,6 @@ public class SegmentImagePlugin implements PlugIn {
 				List<String> options = new ArrayList<>(List.of("--model", dir.toAbsolutePath().toString(), "--overlap", "" + overlap,
 					"--device", device, "--threshold", "" + threshold));
 				if (!tile.trim().equalsIgnoreCase("auto")) options.addAll(List.of("--tile", "" + Long.parseLong(tile.trim())));
-				if (probabilities) options.add("--probabilities");
 				EngineProcess.ImageOutcome o = EngineProcess.segmentImage(imp, options, probabilities, p);
 				o.labels().setTitle(imp.getShortTitle() + "_labels");
 				o.labels().show();

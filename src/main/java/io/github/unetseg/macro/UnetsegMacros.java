@@ -97,8 +97,8 @@ public final class UnetsegMacros {
 	private static String segmentInEngineProcess(String input, String model, String outputDir) {
 		List<Path> files = InputFiles.expand(List.of(input));
 		Path out = Path.of(outputDir);
-		EngineProcess.BatchOutcome o = EngineProcess.segmentFiles(files, List.of("--model", Path.of(model).toAbsolutePath().toString(),
-			"--output", out.toAbsolutePath().toString()), out, false, false, IJ_PROGRESS);
+		EngineProcess.BatchOutcome o = EngineProcess.segmentFiles(files, List.of("--model", Path.of(model).toAbsolutePath().toString()), out,
+			false, false, IJ_PROGRESS);
 		if (o.error() != null) IJ.log("unetseg error: " + o.error());
 		IJ.showProgress(1.0);
 		return String.format(Locale.ROOT, "%d segmented, %d skipped, %d failed", count(o, SegmentationService.Status.DONE),

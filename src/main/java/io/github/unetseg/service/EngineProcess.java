@@ -156,10 +156,10 @@ public final class EngineProcess {
 	 * engine here. Timings are not reported back; statuses come from the output folder.
 	 *
 	 * @param files the inputs, as {@link InputFiles#expand} lists them
-	 * @param options CLI options before the inputs, e.g. {@code --model M --output O --device cpu}
-	 * @param outputDir the {@code --output} folder
-	 * @param probabilities whether {@code --probabilities} is among the options
-	 * @param overwrite whether {@code --overwrite} is among the options
+	 * @param options further CLI options, e.g. {@code --model M --device cpu} (not the three below)
+	 * @param outputDir the output folder ({@code --output})
+	 * @param probabilities whether to write probability maps too ({@code --probabilities})
+	 * @param overwrite whether to recompute files whose outputs exist ({@code --overwrite})
 	 * @param progress receives the child's progress; cancelling destroys the child
 	 * @return a status per input and the failure message
 	 * @throws CancellationException if cancelled
@@ -169,8 +169,10 @@ public final class EngineProcess {
 	{
 		boolean[] existed = new boolean[files.size()];
 		for (int i = 0; i < existed.length; i++) existed[i] = SegmentationService.isDone(files.get(i), outputDir, probabilities);
-		List<String> args = new ArrayList<>(List.of("segment"));
+		List<String> args = new ArrayList<>(List.of("segment", "--output", outputDir.toAbsolutePath().toString()));
 		args.addAll(options);
+		if (probabilities) args.add("--probabilities");
+		if (overwrite) args.add("--overwrite");
 		for (Path f : files) args.add(f.toAbsolutePath().toString());
 		String error = null;
 		try {
@@ -201,8 +203,8 @@ public final class EngineProcess {
 	 * on it, labels (and probabilities) come back as TIFFs; the temporary folder is deleted afterwards.
 	 *
 	 * @param image the image, 2D or a 3D stack
-	 * @param options CLI options, e.g. {@code --model M --device cpu}; {@code --output} is added here
-	 * @param probabilities whether {@code --probabilities} is among the options
+	 * @param options further CLI options, e.g. {@code --model M --device cpu} (not the two handled here)
+	 * @param probabilities whether to return the probability map too ({@code --probabilities})
 	 * @param progress receives the child's progress; cancelling destroys the child
 	 * @return the results, untitled beyond the file names
 	 * @throws SegmentationException if the child fails or the temporary files cannot be written
@@ -216,6 +218,7 @@ public final class EngineProcess {
 			io.github.unetseg.io.TiffIO.save(image, in);
 			List<String> args = new ArrayList<>(List.of("segment", "--output", out.toString()));
 			args.addAll(options);
+			if (probabilities) args.add("--probabilities");
 			args.add(in.toString());
 			run(args, progress);
 			return new ImageOutcome(io.github.unetseg.io.TiffIO.open(out.resolve("image_labels.tif")),
