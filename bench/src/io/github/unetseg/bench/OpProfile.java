@@ -18,6 +18,7 @@ import org.tensorflow.types.TFloat32;
 import io.github.unetseg.model.ModelBundle;
 import io.github.unetseg.tensorflow.Device;
 import io.github.unetseg.tensorflow.EngineOptions;
+import io.github.unetseg.tensorflow.Precision;
 
 /**
  * Where Session.run spends its time: runs one batch of a model's SavedModel with a full trace and
@@ -42,11 +43,8 @@ public final class OpProfile {
 		float[] data = new float[Math.toIntExact(voxels * shape[n + 1])];
 		java.util.Random r = new java.util.Random(1);
 		for (int i = 0; i < data.length; i++) data[i] = r.nextFloat();
-		var config = new EngineOptions(Device.CPU, 0).configProto();
-		if (Boolean.getBoolean("bf16")) // oneDNN's automatic bfloat16 mixed precision (CPUs with AVX512_BF16 or AMX)
-			config = config.toBuilder().setGraphOptions(org.tensorflow.proto.GraphOptions.newBuilder().setRewriteOptions(
-				org.tensorflow.proto.RewriterConfig.newBuilder().setAutoMixedPrecisionOnednnBfloat16(org.tensorflow.proto.RewriterConfig.Toggle.ON)))
-				.build();
+		// -Dprecision=mixed profiles the mixed-precision graph, as unetseg segment --precision mixed runs it
+		var config = new EngineOptions(Device.CPU, 0, Precision.parse(System.getProperty("precision", "float32"))).configProto();
 		try (SavedModelBundle m = SavedModelBundle.loader(bundle.directory().toString()).withTags("serve").withConfigProto(config).load();
 			TFloat32 in = TFloat32.tensorOf(Shape.of(shape), DataBuffers.of(data, true, false)))
 		{
