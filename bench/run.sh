@@ -53,8 +53,8 @@ PY
     java -Xmx1g -cp "$cp" io.github.unetseg.bench.LargeVolumeBench bench/out/large "$@"
     rm -f bench/out/large/large.nii bench/out/large/out/large_labels.nii ;;
   profile)
-    # per-op kernel times of one batch: bench/run.sh profile MODEL_DIR BATCH TILE_X TILE_Y [TILE_Z]
-    java -cp "$cp" io.github.unetseg.bench.OpProfile "$@" | grep -v '^20' ;;
+    # per-op kernel times of one batch: bench/run.sh profile MODEL_DIR BATCH TILE_X TILE_Y [TILE_Z]; BENCH_JAVA_OPTS=-Dprecision=mixed for mixed precision
+    java ${BENCH_JAVA_OPTS:-} -cp "$cp" io.github.unetseg.bench.OpProfile "$@" | grep -v '^20' ;;
   all) java -Xmx512m -cp "$cp" io.github.unetseg.bench.RssBench
        java -Xmx8g -cp "$cp" io.github.unetseg.bench.ThroughputBench ;;
   *) echo "usage: bench/run.sh [rss|throughput|metrics|twin|large|profile|all]" >&2; exit 2 ;;
