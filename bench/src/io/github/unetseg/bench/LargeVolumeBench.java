@@ -15,8 +15,10 @@ import io.github.unetseg.image.Volume;
 import io.github.unetseg.io.LazyNifti;
 import io.github.unetseg.model.ModelSpec;
 import io.github.unetseg.model.UNetConfig;
-import io.github.unetseg.service.SegmentationService;
-import io.github.unetseg.service.SegmentationSettings;
+import io.github.unetseg.facade.Segmenter;
+import io.github.unetseg.facade.FileResult;
+import io.github.unetseg.facade.Engines;
+import io.github.unetseg.facade.SegmentationSettings;
 import io.github.unetseg.tensorflow.Device;
 import io.github.unetseg.tensorflow.EngineOptions;
 import io.github.unetseg.tensorflow.UNetExporter;
@@ -49,10 +51,10 @@ public final class LargeVolumeBench {
 				new double[] { 1, 1, 1 }, "mm", new long[] { tile, tile, tile }, new long[] { c.receptiveFieldRadius(), c.receptiveFieldRadius(),
 					c.receptiveFieldRadius() }, null), 1);
 		}
-		try (SegmentationService s = new SegmentationService(model, new EngineOptions(Device.CPU, 0))) {
-			System.out.println("streams: " + SegmentationService.streams(input) + ", heap max " + Runtime.getRuntime().maxMemory() / 1048576 + " MiB");
+		try (Segmenter s = Engines.segmenter(model, new EngineOptions(Device.CPU, 0))) {
+			System.out.println("streams: " + io.github.unetseg.facade.LocalSegmenter.streams(input) + ", heap max " + Runtime.getRuntime().maxMemory() / 1048576 + " MiB");
 			long t1 = System.nanoTime();
-			SegmentationService.FileResult r = s.segmentFile(input, dir.resolve("out"), SegmentationSettings.defaults().withTile(tile),
+			FileResult r = s.segmentFile(input, dir.resolve("out"), SegmentationSettings.defaults().withTile(tile),
 				(done, total, message) -> {
 					if (done % 20 == 0 || done == total) System.out.printf(Locale.ROOT, "  %d/%d tiles, %.0f s%n", done, total, (System.nanoTime() - t1) / 1e9);
 				});

@@ -11,8 +11,11 @@ import io.github.unetseg.image.Volume;
 import io.github.unetseg.model.ModelBundle;
 import io.github.unetseg.model.ModelSpec;
 import io.github.unetseg.model.UNetConfig;
-import io.github.unetseg.service.SegmentationService;
-import io.github.unetseg.service.SegmentationSettings;
+import io.github.unetseg.facade.Segmenter;
+import io.github.unetseg.facade.FileResult;
+import io.github.unetseg.facade.SegmentationResult;
+import io.github.unetseg.facade.Engines;
+import io.github.unetseg.facade.SegmentationSettings;
 import io.github.unetseg.tensorflow.Device;
 import io.github.unetseg.tensorflow.EngineOptions;
 import io.github.unetseg.tensorflow.UNetExporter;
@@ -63,10 +66,10 @@ public final class ThroughputBench {
 	static void runFile(Path model, EngineOptions options, Path file, long... size) {
 		io.github.unetseg.io.ImageFiles.write(input(size), file, 0);
 		Path out = file.resolveSibling("out");
-		try (SegmentationService s = new SegmentationService(model, options)) {
+		try (Segmenter s = Engines.segmenter(model, options)) {
 			s.segmentFile(file, out, SegmentationSettings.defaults(), ProgressListener.NONE);
 			for (int rep = 0; rep < 2; rep++) {
-				SegmentationService.FileResult f = s.segmentFile(file, out, SegmentationSettings.defaults(), ProgressListener.NONE);
+				FileResult f = s.segmentFile(file, out, SegmentationSettings.defaults(), ProgressListener.NONE);
 				double run = f.result().stats().modelSeconds();
 				long voxels = 1;
 				for (long d : size) voxels *= d;
@@ -90,10 +93,10 @@ public final class ThroughputBench {
 
 	static void run(Path model, EngineOptions options, long... size) {
 		Volume<UnsignedShortType> v = input(size);
-		try (SegmentationService s = new SegmentationService(model, options)) {
+		try (Segmenter s = Engines.segmenter(model, options)) {
 			s.segment(v, SegmentationSettings.defaults(), ProgressListener.NONE, "warm-up");
 			for (int rep = 0; rep < Integer.getInteger("reps", 2); rep++) {
-				SegmentationService.Result res = s.segment(v, SegmentationSettings.defaults(), ProgressListener.NONE, "bench");
+				SegmentationResult res = s.segment(v, SegmentationSettings.defaults(), ProgressListener.NONE, "bench");
 				double flops = s.spec().architecture() == null ? 0 : s.spec().architecture().flopsPerVoxel();
 				System.out.printf(Locale.ROOT, "%s %s: %d tiles of %s halo %s (overhead %.2fx), batch %d: %.2f s, %.3g voxels/s, " +
 					"Session.run %.2f s, outside %.1f%%, useful %.1f GFLOP/s (%.1f kFLOP/voxel)%n", s.spec().name(),

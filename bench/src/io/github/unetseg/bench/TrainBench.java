@@ -7,7 +7,7 @@ import io.github.unetseg.model.TrainingConfig;
 import io.github.unetseg.model.UNetConfig;
 import io.github.unetseg.tensorflow.Device;
 import io.github.unetseg.tensorflow.EngineOptions;
-import io.github.unetseg.tensorflow.Trainer;
+import io.github.unetseg.tensorflow.TrainingSession;
 
 /**
  * Training throughput of the optimiser step alone (forward, Dice + CE loss, gradients, AdamW update)
@@ -34,7 +34,7 @@ public final class TrainBench {
 			y[i] = (short) r.nextInt(2);
 		}
 		io.github.unetseg.tensorflow.Precision precision = io.github.unetseg.tensorflow.Precision.parse(System.getProperty("precision", "float32"));
-		try (Trainer t = new Trainer(arch, cfg, new EngineOptions(Device.CPU, 2, precision), null)) {
+		try (TrainingSession t = new TrainingSession(arch, cfg, new EngineOptions(Device.CPU, 2, precision), null)) {
 			t.initialize(java.util.Map.of());
 			System.out.println("first step loss " + t.step(x, y, batch, 1, 1e-3));
 			long t0 = System.nanoTime();

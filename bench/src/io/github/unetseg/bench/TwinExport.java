@@ -17,7 +17,7 @@ import io.github.unetseg.tensorflow.Device;
 import io.github.unetseg.tensorflow.EngineOptions;
 import io.github.unetseg.tensorflow.Precision;
 import io.github.unetseg.tensorflow.TensorFlowModel;
-import io.github.unetseg.tensorflow.Trainer;
+import io.github.unetseg.tensorflow.TrainingSession;
 
 /**
  * Exports what a twin implementation of a model needs to reproduce it: the weights of the SavedModel
@@ -32,7 +32,7 @@ public final class TwinExport {
 		int batch = Integer.parseInt(args[2]), tile = Integer.parseInt(args[3]), reps = Integer.parseInt(args[4]);
 		Files.createDirectories(out);
 		ModelBundle b = ModelBundle.read(model);
-		Map<String, float[]> weights = Trainer.readWeights(model);
+		Map<String, float[]> weights = TrainingSession.readWeights(model);
 		JsonObject index = new JsonObject();
 		index.add("architecture", new GsonBuilder().create().toJsonTree(b.spec().architecture()));
 		JsonArray names = new JsonArray();

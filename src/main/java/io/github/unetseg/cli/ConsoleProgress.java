@@ -6,9 +6,7 @@ import io.github.unetseg.tiling.ProgressListener;
 
 /**
  * Progress lines on standard error: rewritten in place on a terminal, otherwise printed at most once
- * per {@value #INTERVAL_MS} ms (so cluster logs stay short), and always when a file is done. With the
- * environment variable {@code UNETSEG_PROGRESS=lines}, every update is a line
- * {@code progress <done> <total> <message>} for a parent process.
+ * per {@value #INTERVAL_MS} ms (so cluster logs stay short), and always when a file is done.
  */
 final class ConsoleProgress implements ProgressListener {
 
@@ -23,18 +21,10 @@ final class ConsoleProgress implements ProgressListener {
 		this.err = err;
 		this.prefix = prefix;
 		this.terminal = System.console() != null;
-		this.machine = "lines".equals(System.getenv("UNETSEG_PROGRESS"));
 	}
-
-	private final boolean machine;
 
 	@Override
 	public void progress(long done, long total, String message) {
-		if (machine) {
-			// read by EngineProcess in a parent JVM (e.g. Fiji with another TensorFlow)
-			err.println("progress " + done + " " + total + " " + prefix + message);
-			return;
-		}
 		long now = System.currentTimeMillis();
 		boolean end = done >= total;
 		if (terminal) {

@@ -7,7 +7,7 @@ import java.util.concurrent.Callable;
 
 import io.github.unetseg.SegmentationException;
 import io.github.unetseg.metrics.ClassMetrics;
-import io.github.unetseg.service.EvaluationService;
+import io.github.unetseg.facade.Evaluator;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -56,11 +56,11 @@ final class EvaluateCommand implements Callable<Integer> {
 			for (int i = 0; i < spacing.length; i++) xyz[i] = spacing[spacing.length - 1 - i];
 		}
 		try {
-			EvaluationService.Report r = EvaluationService.evaluateFiles(prediction, truth, classes, xyz, tolerance);
+			Evaluator.Report r = Evaluator.evaluateFiles(prediction, truth, classes, xyz, tolerance);
 			print(out, r);
 			if (output != null) {
-				if (output.toString().endsWith(".json")) EvaluationService.writeJson(r, output);
-				else EvaluationService.writeCsv(r, output);
+				if (output.toString().endsWith(".json")) Evaluator.writeJson(r, output);
+				else Evaluator.writeCsv(r, output);
 				out.println("report written to " + output);
 			}
 			r.skipped().forEach(s -> err.println("skipped: " + s.reason()));
@@ -73,10 +73,10 @@ final class EvaluateCommand implements Callable<Integer> {
 		}
 	}
 
-	static void print(PrintWriter out, EvaluationService.Report r) {
+	static void print(PrintWriter out, Evaluator.Report r) {
 		out.printf(Locale.ROOT, "%-28s %5s %8s %8s %10s %10s %10s %8s  %s%n", "image", "class", "Dice", "IoU", "HD", "HD95", "ASSD",
 			"SurfDice", "status");
-		for (EvaluationService.PairResult p : r.results())
+		for (Evaluator.PairResult p : r.results())
 			for (ClassMetrics m : p.metrics())
 				out.printf(Locale.ROOT, "%-28s %5d %8.4f %8.4f %10.3f %10.3f %10.3f %8.4f  %s (%s)%n", p.name(), m.label(), m.dice(),
 					m.iou(), m.hausdorff(), m.hd95(), m.assd(), m.surfaceDice(), m.status(), p.unit());

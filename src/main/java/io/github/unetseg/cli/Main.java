@@ -32,6 +32,8 @@ public final class Main {
 	 */
 	public static int run(String... args) {
 		CommandLine cl = new CommandLine(new Main());
+		GivenOptions.addTo(cl.getSubcommands().get("segment").getCommandSpec(), io.github.unetseg.facade.Options.SEGMENT);
+		GivenOptions.addTo(cl.getSubcommands().get("train").getCommandSpec(), io.github.unetseg.facade.Options.TRAIN);
 		cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
 			cmd.getErr().println("error: " + e.getMessage());
 			return 1;

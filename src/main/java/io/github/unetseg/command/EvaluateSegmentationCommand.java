@@ -14,13 +14,13 @@ import ij.measure.ResultsTable;
 import io.github.unetseg.SegmentationException;
 import io.github.unetseg.io.ImagePlusAdapter;
 import io.github.unetseg.metrics.ClassMetrics;
-import io.github.unetseg.service.EvaluationService;
+import io.github.unetseg.facade.Evaluator;
 
 /**
  * {@code Plugins > Segmentation > U-Net > Evaluate Segmentation...}: compares a predicted label image
  * with ground truth and gives Dice, IoU, precision, recall, volumes, Hausdorff distance, HD95, ASSD and
  * surface Dice per class, in the images' calibrated units, as an ImageJ {@link ResultsTable} (shown in
- * a window unless headless). All work is done by {@link EvaluationService}.
+ * a window unless headless). All work is done by {@link Evaluator}.
  */
 @Plugin(type = Command.class, menuPath = "Plugins>Segmentation>U-Net>Evaluate Segmentation...", headless = true)
 public class EvaluateSegmentationCommand extends ContextCommand {
@@ -52,7 +52,7 @@ public class EvaluateSegmentationCommand extends ContextCommand {
 				cls = new int[parts.length];
 				for (int i = 0; i < parts.length; i++) cls[i] = Integer.parseInt(parts[i].trim());
 			}
-			EvaluationService.PairResult r = EvaluationService.evaluate(ImagePlusAdapter.wrap(prediction, prediction.getTitle()),
+			Evaluator.PairResult r = Evaluator.evaluate(ImagePlusAdapter.wrap(prediction, prediction.getTitle()),
 				ImagePlusAdapter.wrap(truth, truth.getTitle()), cls, null, tolerance, prediction.getTitle(), truth.getTitle());
 			results = table(r);
 			if (!GraphicsEnvironment.isHeadless()) results.show("U-Net evaluation");
@@ -70,7 +70,7 @@ public class EvaluateSegmentationCommand extends ContextCommand {
 	 * @param r metrics of one pair
 	 * @return one row per class with the metrics as columns
 	 */
-	static ResultsTable table(EvaluationService.PairResult r) {
+	static ResultsTable table(Evaluator.PairResult r) {
 		ResultsTable t = new ResultsTable();
 		for (ClassMetrics m : r.metrics()) {
 			t.incrementCounter();
@@ -78,8 +78,8 @@ public class EvaluateSegmentationCommand extends ContextCommand {
 			t.addValue("Truth", r.truth());
 			t.addValue("Class", m.label());
 			t.addValue("Status", m.status());
-			double[] v = EvaluationService.values(m);
-			for (int k = 0; k < v.length; k++) t.addValue(EvaluationService.METRICS.get(k), v[k]);
+			double[] v = Evaluator.values(m);
+			for (int k = 0; k < v.length; k++) t.addValue(Evaluator.METRICS.get(k), v[k]);
 			t.addValue("Unit", r.unit());
 		}
 		return t;

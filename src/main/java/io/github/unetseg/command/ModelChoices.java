@@ -7,7 +7,7 @@ import org.scijava.module.MutableModuleItem;
 import org.scijava.module.ModuleInfo;
 
 import io.github.unetseg.SegmentationException;
-import io.github.unetseg.service.ModelCatalog;
+import io.github.unetseg.facade.ModelCatalog;
 
 /** Shared parameter helpers of the commands: model choices and the "auto" tile size. */
 final class ModelChoices {
@@ -40,6 +40,22 @@ final class ModelChoices {
 			return folder.toPath();
 		}
 		return ModelCatalog.resolve(choice);
+	}
+
+	/**
+	 * A command's parameters as the facade's options ({@link io.github.unetseg.facade.Options}): pairs of
+	 * option key and value; {@code null} values are left out, files become their paths.
+	 *
+	 * @param keyValues key, value, key, value, ...
+	 * @return the options
+	 */
+	static java.util.Map<String, String> options(Object... keyValues) {
+		java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
+		for (int i = 0; i < keyValues.length; i += 2) {
+			Object v = keyValues[i + 1];
+			if (v != null) m.put((String) keyValues[i], v instanceof java.io.File f ? f.getPath() : String.valueOf(v));
+		}
+		return m;
 	}
 
 	/**

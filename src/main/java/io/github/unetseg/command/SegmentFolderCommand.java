@@ -1,7 +1,9 @@
 package io.github.unetseg.command;
 
 import java.io.File;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CancellationException;
 
 import org.scijava.ItemIO;
@@ -14,26 +16,27 @@ import org.scijava.plugin.Plugin;
 
 import ij.measure.ResultsTable;
 import io.github.unetseg.SegmentationException;
-import io.github.unetseg.service.EngineProcess;
-import io.github.unetseg.service.InputFiles;
-import io.github.unetseg.service.ModelCache;
-import io.github.unetseg.service.SegmentationService;
-import io.github.unetseg.service.SegmentationSettings;
-import io.github.unetseg.tensorflow.Device;
-import io.github.unetseg.tensorflow.EngineOptions;
-import io.github.unetseg.tensorflow.Precision;
-import io.github.unetseg.tiling.TilePlan;
+import io.github.unetseg.facade.FileListener;
+import io.github.unetseg.facade.FileResult;
+import io.github.unetseg.facade.FileStatus;
+import io.github.unetseg.facade.InputFiles;
+import io.github.unetseg.facade.Options;
+import io.github.unetseg.facade.OutputFiles;
+import io.github.unetseg.facade.Segmenter;
+import io.github.unetseg.io.ImageFiles;
+import io.github.unetseg.tiling.ProgressListener;
 
 /**
- * {@code Plugins > Segmentation > U-Net > Segment Folder...}: segments every TIFF/NIfTI image of a folder
+ * {@code Plugins > Segmentation > U-Net > Segment Folder...}: segments every image of a folder
  * and writes {@code <name>_labels.tif} (or {@code .nii.gz}) into an output folder, skipping images whose
  * output exists, continuing after failures. Returns a {@link ResultsTable} with one row per image (status,
- * seconds, voxels per second, device). All work is done by {@link SegmentationService#segmentBatch}.
+ * seconds, voxels per second, device). Maps its parameters onto {@link Options#segmentation} (the names of
+ * {@code unetseg segment}'s options) and calls {@link Segmenter#segmentFiles}.
  */
 @Plugin(type = Command.class, menuPath = "Plugins>Segmentation>U-Net>Segment Folder...", headless = true)
 public class SegmentFolderCommand extends DynamicCommand {
 
-	@Parameter(label = "Input folder", style = "directory", description = "Folder of TIFF or NIfTI images")
+	@Parameter(label = "Input folder", style = "directory", description = "Folder of images: " + ImageFiles.READABLE)
 	private File input;
 
 	@Parameter(label = "Output folder", style = "directory", description = "Where <name>_labels.tif files are written")
@@ -49,9 +52,22 @@ public class SegmentFolderCommand extends DynamicCommand {
 	@Parameter(label = "Tile size", description = "\"auto\" (fewest computed pixels), or the tile edge in pixels")
 	private String tile = "auto";
 
+	@Parameter(label = "Halo", description = "\"model\" (model.json's, exact tiling), or the context cropped from each tile side in pixels")
+	private String halo = "model";
+
+	@Parameter(label = "Tile overlap", min = "0", max = "0.9", stepSize = "0.05",
+		description = "Fraction of the tile core shared with neighbours and blended (0 = none)")
+	private double overlap = 0;
+
 	@Parameter(label = "Image border", choices = { "same", "mirror" },
 		description = "same: the network's own zero padding at the image border; mirror: the image mirrored by the halo (slower)")
 	private String border = "same";
+
+	@Parameter(label = "Batch size (0 = automatic)", min = "0", description = "Tiles per batch; 0 chooses from free memory")
+	private int batch = 0;
+
+	@Parameter(label = "CPU threads (0 = all cores)", min = "0", description = "Threads TensorFlow uses on the CPU")
+	private int threads = 0;
 
 	@Parameter(label = "Device", choices = { "auto", "cpu", "gpu" })
 	private String device = "auto";
@@ -59,6 +75,10 @@ public class SegmentFolderCommand extends DynamicCommand {
 	@Parameter(label = "Precision", choices = { "float32", "mixed" },
 		description = "float32, or mixed: bfloat16 convolutions on CPUs with AVX-512 and float16 on GPUs")
 	private String precision = "float32";
+
+	@Parameter(label = "Threshold (binary models)", min = "0", max = "1", stepSize = "0.05",
+		description = "Foreground probability above which a pixel is labelled 1")
+	private double threshold = 0.5;
 
 	@Parameter(label = "Also write probabilities")
 	private boolean probabilities = false;
@@ -68,6 +88,9 @@ public class SegmentFolderCommand extends DynamicCommand {
 
 	@Parameter(type = ItemIO.OUTPUT, label = "U-Net batch")
 	private ResultsTable results;
+
+	@Parameter
+	private SegmenterService segmenters;
 
 	@Parameter(required = false)
 	private StatusService status;
@@ -85,8 +108,37 @@ public class SegmentFolderCommand extends DynamicCommand {
 	@Override
 	public void run() {
 		try {
-			if (EngineProcess.inProcess()) runHere();
-			else runInEngineProcess();
+			Options.Segmentation o = Options.segmentation(ModelChoices.options("model", model, "modelfolder", modelFolder, "tile", tile, "halo",
+				halo, "overlap", overlap, "border", border, "batch", batch, "threads", threads, "device", device, "precision", precision,
+				"threshold", threshold, "probabilities", probabilities, "overwrite", overwrite));
+			Segmenter segmenter = segmenters.segmenter(o.model(), o.engine());
+			List<Path> files = InputFiles.expand(List.of(input.getPath()));
+			results = new ResultsTable();
+			int total = files.size();
+			segmenter.segmentFiles(files, output.toPath(), o.settings(), o.overwrite(), new FileListener() {
+				@Override
+				public ProgressListener progress(int index, Path f) {
+					return new FijiProgress(status, SegmentFolderCommand.this, "U-Net " + (index + 1) + "/" + total + " " + f.getFileName() + ": ");
+				}
+
+				@Override
+				public void file(int index, Path f, FileStatus st, FileResult r, SegmentationException error) {
+					results.incrementCounter();
+					results.addValue("Image", f.getFileName().toString());
+					results.addValue("Status", st.name().toLowerCase(Locale.ROOT));
+					if (st != FileStatus.FAILED) results.addValue("Labels", OutputFiles.labels(f, output.toPath()).toString());
+					if (r != null) {
+						results.addValue("Seconds", r.seconds());
+						results.addValue("Voxels/s", r.result().voxelsPerSecond());
+						results.addValue("Device", r.result().device());
+					}
+					if (error != null) {
+						results.addValue("Error", error.getMessage());
+						if (log != null) log.error(error.getMessage());
+					}
+				}
+			});
+			if (!java.awt.GraphicsEnvironment.isHeadless()) results.show("U-Net batch");
 		}
 		catch (CancellationException e) {
 			cancel("Segmentation cancelled; finished images are complete, the current one was not written.");
@@ -95,71 +147,5 @@ public class SegmentFolderCommand extends DynamicCommand {
 			if (log != null) log.error(e.getMessage());
 			cancel(e.getMessage());
 		}
-	}
-
-	/** The batch in this JVM through {@link SegmentationService#segmentBatch}, one table row per file. */
-	private void runHere() {
-		SegmentationService service = ModelCache.get(ModelChoices.resolve(model, modelFolder),
-			new EngineOptions(Device.parse(device), 0, Precision.parse(precision)));
-		SegmentationSettings settings = SegmentationSettings.defaults().withTile(ModelChoices.tile(tile)).withProbabilities(probabilities)
-			.withBorder(TilePlan.Border.parse(border));
-		List<java.nio.file.Path> files = InputFiles.expand(List.of(input.getPath()));
-		results = new ResultsTable();
-		int total = files.size();
-		service.segmentBatch(files, output.toPath(), settings, overwrite, new SegmentationService.BatchListener() {
-			@Override
-			public io.github.unetseg.tiling.ProgressListener progress(int index, java.nio.file.Path f) {
-				return new FijiProgress(status, SegmentFolderCommand.this, "U-Net " + (index + 1) + "/" + total + " " + f.getFileName() + ": ");
-			}
-
-			@Override
-			public void file(int index, java.nio.file.Path f, SegmentationService.Status st, SegmentationService.FileResult r,
-				SegmentationException error)
-			{
-				results.incrementCounter();
-				results.addValue("Image", f.getFileName().toString());
-				results.addValue("Status", st.name().toLowerCase(java.util.Locale.ROOT));
-				if (r != null) {
-					results.addValue("Labels", r.labelsFile().toString());
-					results.addValue("Seconds", r.seconds());
-					results.addValue("Voxels/s", r.result().voxelsPerSecond());
-					results.addValue("Device", r.result().device());
-				}
-				if (error != null) {
-					results.addValue("Error", error.getMessage());
-					if (log != null) log.error(error.getMessage());
-				}
-			}
-		});
-		if (!java.awt.GraphicsEnvironment.isHeadless()) results.show("U-Net batch");
-	}
-
-	/**
-	 * The same batch in a child JVM ({@link EngineProcess}), for Fiji installations whose
-	 * {@code org.tensorflow} is another plugin's TensorFlow 1.15: {@code unetseg segment} over the folder.
-	 * The table then has one row per input with the status read off the output folder (done: written by
-	 * this run; skipped: outputs existed before; failed: no outputs), without timings.
-	 */
-	private void runInEngineProcess() {
-		java.nio.file.Path modelDir = ModelChoices.resolve(model, modelFolder).toAbsolutePath();
-		List<java.nio.file.Path> files = InputFiles.expand(List.of(input.getPath()));
-		java.nio.file.Path out = output.toPath();
-		List<String> options = new java.util.ArrayList<>(List.of("--model", modelDir.toString(), "--border", border, "--device", device,
-			"--precision", precision));
-		long[] t = ModelChoices.tile(tile);
-		if (t != null) options.addAll(List.of("--tile", "" + t[0]));
-		EngineProcess.BatchOutcome outcome = EngineProcess.segmentFiles(files, options, out, probabilities, overwrite,
-			new FijiProgress(status, this, "U-Net (engine process): "));
-		if (outcome.error() != null && log != null) log.error(outcome.error());
-		results = new ResultsTable();
-		for (int i = 0; i < files.size(); i++) {
-			SegmentationService.Status st = outcome.statuses().get(i);
-			results.incrementCounter();
-			results.addValue("Image", files.get(i).getFileName().toString());
-			results.addValue("Status", st.name().toLowerCase(java.util.Locale.ROOT));
-			if (st != SegmentationService.Status.FAILED) results.addValue("Labels", SegmentationService.labelsPath(files.get(i), out).toString());
-			else if (outcome.error() != null) results.addValue("Error", outcome.error());
-		}
-		if (!java.awt.GraphicsEnvironment.isHeadless()) results.show("U-Net batch");
 	}
 }

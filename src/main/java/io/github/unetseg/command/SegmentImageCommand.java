@@ -12,26 +12,22 @@ import org.scijava.plugin.Plugin;
 
 import ij.ImagePlus;
 import io.github.unetseg.SegmentationException;
-import io.github.unetseg.image.Volume;
+import io.github.unetseg.facade.Options;
+import io.github.unetseg.facade.SegmentationResult;
+import io.github.unetseg.facade.Segmenter;
 import io.github.unetseg.io.ImagePlusAdapter;
-import io.github.unetseg.service.EngineProcess;
-import io.github.unetseg.service.ModelCache;
-import io.github.unetseg.service.SegmentationService;
-import io.github.unetseg.service.SegmentationSettings;
-import io.github.unetseg.tiling.TilePlan;
-import io.github.unetseg.tensorflow.Device;
-import io.github.unetseg.tensorflow.EngineOptions;
-import io.github.unetseg.tensorflow.Precision;
 
 /**
  * {@code Plugins > Segmentation > U-Net > Segment Image...}: segments an open image with a model folder
  * and returns the label image (8/16-bit, with the input's calibration and a label lookup table) and,
  * optionally, the 32-bit probability map.
  *
- * <p>Headless, cancelable, progress in the status bar; all work is done by
- * {@link SegmentationService}. A recorded macro line reads, for example:
- * {@code run("Segment Image...", "image=blobs.tif model=brain-mri-2d tile=auto overlap=0 border=same batch=0 device=auto precision=float32 threshold=0.5");}
- * The loaded model is kept ({@link ModelCache}) so macros over folders do not reload it per image.
+ * <p>Headless, cancelable, progress in the status bar. Like Labkit's {@code SegmentImageWithLabkitPlugin}
+ * it only maps its parameters onto the facade's settings ({@link Options#segmentation}, the same names as
+ * {@code unetseg segment}'s options) and calls a {@link Segmenter}. A recorded macro line reads, for
+ * example: {@code run("Segment Image...", "image=blobs.tif model=brain-mri-2d tile=auto halo=model overlap=0
+ * border=same batch=0 threads=0 device=auto precision=float32 threshold=0.5");} The loaded model is kept
+ * by {@link SegmenterService} so macros over folders do not reload it per image.
  */
 @Plugin(type = Command.class, menuPath = "Plugins>Segmentation>U-Net>Segment Image...", headless = true)
 public class SegmentImageCommand extends DynamicCommand {
@@ -50,6 +46,9 @@ public class SegmentImageCommand extends DynamicCommand {
 	@Parameter(label = "Tile size", description = "\"auto\" (fewest computed pixels), or the tile edge in pixels")
 	private String tile = "auto";
 
+	@Parameter(label = "Halo", description = "\"model\" (model.json's, exact tiling), or the context cropped from each tile side in pixels")
+	private String halo = "model";
+
 	@Parameter(label = "Tile overlap", min = "0", max = "0.9", stepSize = "0.05",
 		description = "Fraction of the tile core shared with neighbours and blended (0 = none)")
 	private double overlap = 0;
@@ -61,6 +60,9 @@ public class SegmentImageCommand extends DynamicCommand {
 
 	@Parameter(label = "Batch size (0 = automatic)", min = "0", description = "Tiles per batch; 0 chooses from free memory")
 	private int batch = 0;
+
+	@Parameter(label = "CPU threads (0 = all cores)", min = "0", description = "Threads TensorFlow uses on the CPU")
+	private int threads = 0;
 
 	@Parameter(label = "Device", choices = { "auto", "cpu", "gpu" }, description = "Where TensorFlow runs the network")
 	private String device = "auto";
@@ -83,6 +85,9 @@ public class SegmentImageCommand extends DynamicCommand {
 	@Parameter(type = ItemIO.OUTPUT, label = "Probabilities", required = false)
 	private ImagePlus probabilityMap;
 
+	@Parameter
+	private SegmenterService segmenters;
+
 	@Parameter(required = false)
 	private StatusService status;
 
@@ -91,21 +96,17 @@ public class SegmentImageCommand extends DynamicCommand {
 
 	@Override
 	public void run() {
-		if (!EngineProcess.inProcess()) {
-			runInEngineProcess();
-			return;
-		}
 		try {
-			SegmentationService service = ModelCache.get(ModelChoices.resolve(model, modelFolder),
-				new EngineOptions(Device.parse(device), 0, Precision.parse(precision)));
-			SegmentationSettings settings = new SegmentationSettings(ModelChoices.tile(tile), null, overlap, batch, threshold,
-				probabilities, TilePlan.Border.parse(border));
+			Options.Segmentation o = Options.segmentation(ModelChoices.options("model", model, "modelfolder", modelFolder, "tile", tile, "halo",
+				halo, "overlap", overlap, "border", border, "batch", batch, "threads", threads, "device", device, "precision", precision,
+				"threshold", threshold, "probabilities", probabilities));
+			Segmenter segmenter = segmenters.segmenter(o.model(), o.engine());
 			String title = image.getTitle();
-			Volume<?> volume = ImagePlusAdapter.wrap(image, title);
-			SegmentationService.Result r = segment(service, volume, settings, title);
+			SegmentationResult r = segmenter.segment(ImagePlusAdapter.wrap(image, title), o.settings(), new FijiProgress(status, this,
+				"U-Net: "), title);
 			if (log != null) r.warnings().forEach(log::warn);
-			labels = toImagePlus(r.labels(), baseTitle(title) + "_labels");
-			ImagePlusAdapter.applyLabelLut(labels, service.spec().classNames().size());
+			labels = ImagePlusAdapter.toImagePlus(r.labels(), baseTitle(title) + "_labels");
+			ImagePlusAdapter.applyLabelLut(labels, segmenter.spec().classNames().size());
 			if (r.probabilities() != null) probabilityMap = ImagePlusAdapter.toImagePlus(r.probabilities(), baseTitle(title) + "_probabilities");
 			if (status != null) status.showStatus(String.format(java.util.Locale.ROOT, "U-Net: %s segmented in %.1f s on %s", title,
 				r.seconds(), r.device()));
@@ -119,51 +120,11 @@ public class SegmentImageCommand extends DynamicCommand {
 		}
 	}
 
-	/**
-	 * The same segmentation in a child JVM ({@link EngineProcess}), for Fiji installations whose
-	 * {@code org.tensorflow} is another plugin's TensorFlow 1.15: the image goes out as a TIFF, labels
-	 * (and probabilities) come back as TIFFs, all in a temporary folder that is deleted afterwards.
-	 */
-	private void runInEngineProcess() {
-		try {
-			java.nio.file.Path modelDir = ModelChoices.resolve(model, modelFolder).toAbsolutePath();
-			java.util.List<String> options = new java.util.ArrayList<>(java.util.List.of("--model", modelDir.toString(), "--overlap",
-				"" + overlap, "--border", border, "--batch", "" + batch, "--device", device, "--precision", precision, "--threshold",
-				"" + threshold));
-			long[] t = ModelChoices.tile(tile);
-			if (t != null) options.addAll(java.util.List.of("--tile", "" + t[0]));
-			EngineProcess.ImageOutcome o = EngineProcess.segmentImage(image, options, probabilities,
-				new FijiProgress(status, this, "U-Net (engine process): "));
-			String base = baseTitle(image.getTitle());
-			labels = o.labels();
-			labels.setTitle(base + "_labels");
-			probabilityMap = o.probabilities();
-			if (probabilityMap != null) probabilityMap.setTitle(base + "_probabilities");
-		}
-		catch (CancellationException e) {
-			cancel("Segmentation cancelled.");
-		}
-		catch (SegmentationException e) {
-			if (log != null) log.error(e.getMessage());
-			cancel(e.getMessage());
-		}
-	}
-
 	/** Offers the models of the models folders as choices. */
 	protected void listModels() {
 		ModelChoices.offer(getInfo(), "model");
 		// a chosen catalog model needs no folder: keep SciJava from asking for one (headless it would cancel)
 		if (!ModelChoices.OTHER.equals(model)) resolveInput("modelFolder");
-	}
-
-	@SuppressWarnings({ "unchecked", "rawtypes" })
-	private SegmentationService.Result segment(SegmentationService s, Volume<?> v, SegmentationSettings settings, String title) {
-		return s.segment((Volume) v, settings, new FijiProgress(status, this, "U-Net: "), title);
-	}
-
-	@SuppressWarnings({ "unchecked", "rawtypes" })
-	private static ImagePlus toImagePlus(Volume<?> v, String title) {
-		return ImagePlusAdapter.toImagePlus((Volume) v, title);
 	}
 
 	private static String baseTitle(String title) {

@@ -2,7 +2,6 @@ package io.github.unetseg.command;
 
 import java.awt.GraphicsEnvironment;
 import java.io.File;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 
@@ -16,26 +15,26 @@ import org.scijava.plugin.Plugin;
 
 import ij.measure.ResultsTable;
 import io.github.unetseg.SegmentationException;
-import io.github.unetseg.data.Normalization;
-import io.github.unetseg.model.TrainingConfig;
-import io.github.unetseg.model.UNetConfig;
-import io.github.unetseg.service.EngineProcess;
-import io.github.unetseg.service.TrainingService;
-import io.github.unetseg.tensorflow.Device;
-import io.github.unetseg.tensorflow.EngineOptions;
-import io.github.unetseg.tensorflow.Precision;
+import io.github.unetseg.facade.Engines;
+import io.github.unetseg.facade.EpochRecord;
+import io.github.unetseg.facade.Options;
+import io.github.unetseg.facade.TrainingOutcome;
+import io.github.unetseg.facade.TrainingRequest;
+import io.github.unetseg.io.ImageFiles;
 
 /**
  * {@code Plugins > Segmentation > U-Net > Train Model...}: trains (or fine-tunes, or resumes) a U-Net
  * from an images folder and a labels folder and writes a model folder. Progress (epoch, step, loss,
  * ETA) goes to the status bar; cancelling stops after the current step and keeps the best model so
- * far. The per-epoch history is returned as a {@link ResultsTable}. All work is done by
- * {@link TrainingService}.
+ * far. The per-epoch history is returned as a {@link ResultsTable}. Maps its parameters onto
+ * {@link Options#training} (the names of {@code unetseg train}'s options; {@code learningRate},
+ * {@code dimensions}, {@code initModel} and {@code augment} are accepted aliases there) and calls the
+ * {@link io.github.unetseg.facade.Trainer} of {@link Engines#trainer()}.
  */
 @Plugin(type = Command.class, menuPath = "Plugins>Segmentation>U-Net>Train Model...", headless = true)
 public class TrainModelCommand extends ContextCommand {
 
-	@Parameter(label = "Images folder", style = "directory", description = "Training images (TIFF or NIfTI)")
+	@Parameter(label = "Images folder", style = "directory", description = "Training images: " + ImageFiles.READABLE)
 	private File images;
 
 	@Parameter(label = "Labels folder", style = "directory", description = "Label images with the same names; 0 = background")
@@ -43,6 +42,16 @@ public class TrainModelCommand extends ContextCommand {
 
 	@Parameter(label = "Output model folder", style = "directory", description = "Folder to create for the model")
 	private File output;
+
+	@Parameter(label = "Validation images folder (optional)", style = "directory", required = false,
+		description = "Without it, a share of the training pairs (Validation share) is held out")
+	private File validationImages;
+
+	@Parameter(label = "Validation labels folder (optional)", style = "directory", required = false)
+	private File validationLabels;
+
+	@Parameter(label = "Model name (optional)", required = false, description = "Default: the output folder's name")
+	private String name;
 
 	@Parameter(label = "Dimensions", choices = { "2D", "3D" })
 	private String dimensions = "2D";
@@ -59,6 +68,19 @@ public class TrainModelCommand extends ContextCommand {
 	@Parameter(label = "Base filters", min = "1")
 	private int filters = 16;
 
+	@Parameter(label = "Batch normalisation")
+	private boolean batchNorm = false;
+
+	@Parameter(label = "Dropout (bottleneck)", min = "0", max = "0.9", stepSize = "0.05")
+	private double dropout = 0;
+
+	@Parameter(label = "Normalisation", choices = { "percentile", "zscore", "fixed", "none" })
+	private String normalization = "percentile";
+
+	@Parameter(label = "Normalisation range (optional)", required = false,
+		description = "low,high: percentiles for percentile (default 1,99.8), the window for fixed")
+	private String normRange;
+
 	@Parameter(label = "Epochs", min = "1")
 	private int epochs = 50;
 
@@ -74,6 +96,28 @@ public class TrainModelCommand extends ContextCommand {
 	@Parameter(label = "Learning rate", min = "0")
 	private double learningRate = 1e-3;
 
+	@Parameter(label = "Adam epsilon", min = "0")
+	private double epsilon = 1e-7;
+
+	@Parameter(label = "Weight decay (AdamW)", min = "0")
+	private double weightDecay = 1e-4;
+
+	@Parameter(label = "Learning-rate schedule", choices = { "poly", "cosine", "constant" })
+	private String schedule = "poly";
+
+	@Parameter(label = "Class weights (optional, weighted_ce)", required = false,
+		description = "One weight per class, comma-separated; default: inverse class frequency")
+	private String classWeights;
+
+	@Parameter(label = "Foreground-centred share of patches", min = "0", max = "1", stepSize = "0.05")
+	private double foreground = 0.333;
+
+	@Parameter(label = "Validation share (without a validation folder)", min = "0", max = "0.9", stepSize = "0.05")
+	private double validation = 0.2;
+
+	@Parameter(label = "Patience (epochs, 0 = never stop early)", min = "0")
+	private int patience = 15;
+
 	@Parameter(label = "Loss", choices = { "dice_ce", "ce", "weighted_ce", "dice", "focal" })
 	private String loss = "dice_ce";
 
@@ -88,6 +132,9 @@ public class TrainModelCommand extends ContextCommand {
 
 	@Parameter(label = "Resume an interrupted training in the output folder")
 	private boolean resume = false;
+
+	@Parameter(label = "CPU threads (0 = all cores)", min = "0")
+	private int threads = 0;
 
 	@Parameter(label = "Device", choices = { "auto", "cpu", "gpu" })
 	private String device = "auto";
@@ -111,23 +158,15 @@ public class TrainModelCommand extends ContextCommand {
 
 	@Override
 	public void run() {
-		if (!EngineProcess.inProcess()) {
-			runInEngineProcess();
-			return;
-		}
 		try {
-			int dims = "3D".equals(dimensions) ? 3 : 2;
-			List<String> names = Arrays.stream(classes.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
-			UNetConfig arch = new UNetConfig(dims, channels, names.size() == 2 ? 1 : names.size(), depth, filters, false, 0);
-			TrainingConfig d = TrainingConfig.defaults(dims);
-			long[] p = d.patchSize();
-			if (patch > 0) Arrays.fill(p, patch);
-			TrainingConfig cfg = new TrainingConfig(epochs, steps, batch > 0 ? batch : d.batchSize(), p, learningRate, d.epsilon(),
-				d.weightDecay(), d.schedule(), loss, null, d.foregroundFraction(), augment, d.validationFraction(), d.patience(), seed);
-			TrainingService.Request r = new TrainingService.Request(images.toPath(), labels.toPath(), null, null, output.toPath(),
-				output.getName(), arch, names, Normalization.percentile(), cfg, initModel == null ? null : initModel.toPath(), resume,
-				new EngineOptions(Device.parse(device), 0, Precision.parse(precision)));
-			TrainingService.Outcome o = TrainingService.train(r, new FijiProgress(status, this, "U-Net training: "), e -> {
+			TrainingRequest request = Options.training(ModelChoices.options("images", images, "labels", labels, "validation-images",
+				validationImages, "validation-labels", validationLabels, "output", output, "name", name, "dims", dimensions, "classes", classes,
+				"channels", channels, "depth", depth, "filters", filters, "batch-norm", batchNorm, "dropout", dropout, "normalization",
+				normalization, "norm-range", normRange, "epochs", epochs, "steps", steps, "batch", batch, "patch", patch, "lr", learningRate,
+				"epsilon", epsilon, "weight-decay", weightDecay, "schedule", schedule, "loss", loss, "class-weights", classWeights,
+				"foreground", foreground, "no-augment", !augment, "validation", validation, "patience", patience, "seed", seed, "init",
+				initModel, "resume", resume, "threads", threads, "device", device, "precision", precision));
+			TrainingOutcome o = Engines.trainer().train(request, new FijiProgress(status, this, "U-Net training: "), e -> {
 				if (log != null) log.info(String.format(java.util.Locale.ROOT, "epoch %d: loss %.4f, validation Dice %.4f", e.epoch(),
 					e.loss(), e.meanDice()));
 			});
@@ -144,39 +183,10 @@ public class TrainModelCommand extends ContextCommand {
 		}
 	}
 
-	/**
-	 * The same training in a child JVM ({@link EngineProcess}), for Fiji installations whose
-	 * {@code org.tensorflow} is another plugin's TensorFlow 1.15: {@code unetseg train} with these
-	 * parameters; the history table is read from the model's {@code history.csv}.
-	 */
-	private void runInEngineProcess() {
-		try {
-			List<String> args = new java.util.ArrayList<>(List.of("train", "--images", images.getAbsolutePath(), "--labels",
-				labels.getAbsolutePath(), "--output", output.getAbsolutePath(), "--dims", "3D".equals(dimensions) ? "3" : "2", "--classes",
-				classes, "--channels", "" + channels, "--depth", "" + depth, "--filters", "" + filters, "--epochs", "" + epochs, "--steps",
-				"" + steps, "--lr", "" + learningRate, "--loss", loss, "--seed", "" + seed, "--device", device, "--precision", precision));
-			if (batch > 0) args.addAll(List.of("--batch", "" + batch));
-			if (patch > 0) args.addAll(List.of("--patch", "" + patch));
-			if (!augment) args.add("--no-augment");
-			if (initModel != null) args.addAll(List.of("--init", initModel.getAbsolutePath()));
-			if (resume) args.add("--resume");
-			EngineProcess.run(args, new FijiProgress(status, this, "U-Net training (engine process): "));
-			model = output.getAbsolutePath();
-			showHistory(TrainingService.readHistory(output.toPath()));
-		}
-		catch (CancellationException e) {
-			cancel("Training cancelled; the best model so far, if an epoch finished, is in " + output + ".");
-		}
-		catch (SegmentationException | IllegalArgumentException e) {
-			if (log != null) log.error(e.getMessage());
-			cancel(e.getMessage());
-		}
-	}
-
 	/** The history as the output table (shown when there is a display). */
-	private void showHistory(List<TrainingService.EpochRecord> records) {
+	private void showHistory(List<EpochRecord> records) {
 		history = new ResultsTable();
-		for (TrainingService.EpochRecord e : records) {
+		for (EpochRecord e : records) {
 			history.incrementCounter();
 			history.addValue("epoch", e.epoch());
 			history.addValue("loss", e.loss());

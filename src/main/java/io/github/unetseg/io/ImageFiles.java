@@ -22,6 +22,13 @@ public final class ImageFiles {
 
 	private ImageFiles() {}
 
+	/**
+	 * The formats unetseg reads, for every help text and dialog (one place, so they never drift):
+	 * {@value}.
+	 */
+	public static final String READABLE = "TIFF, OME-TIFF, BigTIFF, NIfTI (.nii, .nii.gz), NRRD, MetaImage (.mha, .mhd), " +
+		"DICOM series, and any Bio-Formats format where Bio-Formats is installed (Fiji)";
+
 	/** Formats recognised by content. */
 	public enum Format {
 		/** Classic TIFF, read by ImageJ 1 (tiled ones through ImageIO). */

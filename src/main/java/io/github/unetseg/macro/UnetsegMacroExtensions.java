@@ -10,7 +10,9 @@ import ij.plugin.PlugIn;
  * ImageJ 1 macro extension, the pattern of CLIJ and MorphoLibJ: after
  * {@code run("unetseg Macro Extensions");} a macro can call
  * <ul>
- * <li>{@code Ext.segment(input, model, outputDir)} - a file or folder, see {@link UnetsegMacros#segment};</li>
+ * <li>{@code Ext.segment(input, model, outputDir[, options])} - a file or folder, with {@code unetseg
+ * segment}'s options such as {@code "tile=256 overlap=0.25 border=mirror"}, see
+ * {@link UnetsegMacros#segment(String, String, String, String)};</li>
  * <li>{@code Ext.train(images, labels, output, options)} - see {@link UnetsegMacros#train};</li>
  * <li>{@code Ext.evaluate(prediction, truth, reportCsv)} - see {@link UnetsegMacros#evaluate}.</li>
  * </ul>
@@ -32,7 +34,7 @@ public class UnetsegMacroExtensions implements PlugIn, MacroExtension {
 
 	@Override
 	public ExtensionDescriptor[] getExtensionFunctions() {
-		return new ExtensionDescriptor[] { new ExtensionDescriptor("segment", new int[] { S, S, S }, this),
+		return new ExtensionDescriptor[] { new ExtensionDescriptor("segment", new int[] { S, S, S, S | ARG_OPTIONAL }, this),
 			new ExtensionDescriptor("train", new int[] { S, S, S, S }, this),
 			new ExtensionDescriptor("evaluate", new int[] { S, S, S }, this) };
 	}
@@ -42,7 +44,7 @@ public class UnetsegMacroExtensions implements PlugIn, MacroExtension {
 		String[] a = new String[args.length];
 		for (int i = 0; i < args.length; i++) a[i] = String.valueOf(args[i]);
 		return switch (name) {
-			case "segment" -> UnetsegMacros.segment(a[0], a[1], a[2]);
+			case "segment" -> UnetsegMacros.segment(a[0], a[1], a[2], a.length > 3 && args[3] != null ? a[3] : "");
 			case "train" -> UnetsegMacros.train(a[0], a[1], a[2], a[3]);
 			case "evaluate" -> UnetsegMacros.evaluate(a[0], a[1], a[2]);
 			default -> "error: unknown function Ext." + name;

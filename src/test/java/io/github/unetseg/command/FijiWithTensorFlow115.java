@@ -12,7 +12,7 @@ import org.scijava.module.ModuleService;
 
 import ij.ImagePlus;
 import io.github.unetseg.io.TiffIO;
-import io.github.unetseg.service.EngineProcess;
+import io.github.unetseg.facade.Engines;
 
 /**
  * A JVM set up like Fiji with the CSBDeep update site: libtensorflow 1.15 first on the class path,
@@ -25,7 +25,7 @@ public final class FijiWithTensorFlow115 {
 
 	public static void main(String[] args) throws Exception {
 		System.out.println("tensorflow 1.15 before: " + constant(3f));
-		System.out.println("engine in process: " + EngineProcess.inProcess());
+		System.out.println("engine in process: " + Engines.inProcess());
 		try (Context context = new Context()) {
 			ImagePlus imp = TiffIO.open(Path.of(args[0]));
 			// every parameter given: SciJava fills missing ones with values persisted by earlier runs (other tests)

@@ -19,7 +19,6 @@ import org.scijava.module.ModuleService;
 
 import ij.ImagePlus;
 import ij.measure.ResultsTable;
-import io.github.unetseg.service.ModelCache;
 
 /** Segment Folder... and Model Info... in a headless SciJava context, with parameters as a macro gives them. */
 class FolderAndInfoCommandTest {
@@ -36,7 +35,7 @@ class FolderAndInfoCommandTest {
 
 	@AfterAll
 	static void tearDown() {
-		ModelCache.clear();
+		context.service(SegmenterService.class).release();
 		context.dispose();
 	}
 

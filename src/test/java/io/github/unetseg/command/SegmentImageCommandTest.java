@@ -25,9 +25,9 @@ import io.github.unetseg.data.Normalization;
 import io.github.unetseg.io.TiffIO;
 import io.github.unetseg.model.ModelSpec;
 import io.github.unetseg.model.UNetConfig;
-import io.github.unetseg.service.ModelCache;
-import io.github.unetseg.service.SegmentationService;
-import io.github.unetseg.service.SegmentationSettings;
+import io.github.unetseg.facade.Segmenter;
+import io.github.unetseg.facade.Engines;
+import io.github.unetseg.facade.SegmentationSettings;
 import io.github.unetseg.tiling.TilePlan;
 import io.github.unetseg.tensorflow.Device;
 import io.github.unetseg.tensorflow.EngineOptions;
@@ -54,7 +54,7 @@ class SegmentImageCommandTest {
 
 	@AfterAll
 	static void tearDown() {
-		ModelCache.clear();
+		context.service(SegmenterService.class).release();
 		context.dispose();
 	}
 
@@ -64,9 +64,11 @@ class SegmentImageCommandTest {
 		assertEquals("[Plugins, Segmentation, U-Net, Segment Image...]", info.getMenuPath().toString());
 		assertTrue(info.canRunHeadless());
 		List<String> inputs = new java.util.ArrayList<>();
-		for (ModuleItem<?> i : info.inputs()) if (!i.getType().getName().startsWith("org.scijava")) inputs.add(i.getName());
-		assertEquals(List.of("image", "model", "modelFolder", "tile", "overlap", "border", "batch", "device", "precision", "threshold", "probabilities"),
-			inputs);
+		for (ModuleItem<?> i : info.inputs())
+			if (!i.getType().getName().startsWith("org.scijava") && !org.scijava.service.Service.class.isAssignableFrom(i.getType()))
+				inputs.add(i.getName());
+		assertEquals(List.of("image", "model", "modelFolder", "tile", "halo", "overlap", "border", "batch", "threads", "device", "precision",
+			"threshold", "probabilities"), inputs);
 		List<String> outputs = new java.util.ArrayList<>();
 		for (ModuleItem<?> o : info.outputs()) outputs.add(o.getName());
 		assertEquals(List.of("labels", "probabilityMap"), outputs);
@@ -110,7 +112,7 @@ class SegmentImageCommandTest {
 		assertEquals(1.0, labels.getCalibration().pixelWidth);
 		assertEquals("mri-t1-axial-z90_labels", labels.getTitle());
 		assertTrue(labels.getProcessor().isColorLut() || labels.getProcessor().getLut().getRed(1) != 1, "label LUT");
-		try (SegmentationService s = new SegmentationService(model, new EngineOptions(Device.CPU, 0))) {
+		try (Segmenter s = Engines.segmenter(model, new EngineOptions(Device.CPU, 0))) {
 			var expected = s.segment(castVolume(TiffIO.read(Path.of("test-images/mri-t1-axial-z90.tif"))),
 				SegmentationSettings.defaults().withBorder(TilePlan.Border.parse(border)).withProbabilities(true),
 				io.github.unetseg.tiling.ProgressListener.NONE, "x");

@@ -18,8 +18,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.github.unetseg.image.Volume;
 import io.github.unetseg.io.ImageFiles;
-import io.github.unetseg.service.SegmentationService;
-import io.github.unetseg.service.SegmentationSettings;
+import io.github.unetseg.facade.Segmenter;
+import io.github.unetseg.facade.Engines;
+import io.github.unetseg.facade.SegmentationSettings;
 import io.github.unetseg.tensorflow.Device;
 import io.github.unetseg.tensorflow.EngineOptions;
 import io.github.unetseg.testutil.Images;
@@ -82,7 +83,7 @@ class TensorFlowCoexistenceTest {
 		List<String> lines = Files.readAllLines(labelsOut);
 		float[] got = new float[lines.size()];
 		for (int i = 0; i < got.length; i++) got[i] = Float.parseFloat(lines.get(i));
-		try (SegmentationService s = new SegmentationService(model, new EngineOptions(Device.CPU, 0))) {
+		try (Segmenter s = Engines.segmenter(model, new EngineOptions(Device.CPU, 0))) {
 			var r = s.segment((Volume) ImageFiles.read(image), SegmentationSettings.defaults(), ProgressListener.NONE, "z90");
 			assertArrayEquals(Images.toFloats(((Volume<net.imglib2.type.numeric.real.FloatType>) (Volume) r.labels()).image()), got);
 			for (String name : new String[] { "a", "b" }) {

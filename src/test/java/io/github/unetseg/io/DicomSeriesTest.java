@@ -14,7 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.github.unetseg.SegmentationException;
 import io.github.unetseg.image.Volume;
-import io.github.unetseg.service.InputFiles;
+import io.github.unetseg.facade.InputFiles;
 import net.imglib2.RandomAccess;
 import net.imglib2.type.numeric.RealType;
 

@@ -11,8 +11,9 @@ import org.tensorflow.proto.RewriterConfig;
 
 import io.github.unetseg.image.Volume;
 import io.github.unetseg.io.ImageFiles;
-import io.github.unetseg.service.SegmentationService;
-import io.github.unetseg.service.SegmentationSettings;
+import io.github.unetseg.facade.Segmenter;
+import io.github.unetseg.facade.Engines;
+import io.github.unetseg.facade.SegmentationSettings;
 import io.github.unetseg.testutil.Images;
 import io.github.unetseg.tiling.ProgressListener;
 import net.imglib2.type.numeric.real.FloatType;
@@ -49,7 +50,7 @@ class EngineOptionsTest {
 		float[][] loss = new float[2][12];
 		Precision[] ps = { Precision.FLOAT32, Precision.MIXED };
 		for (int k = 0; k < 2; k++)
-			try (Trainer t = new Trainer(arch, cfg, new EngineOptions(Device.CPU, 0, ps[k]), null)) {
+			try (TrainingSession t = new TrainingSession(arch, cfg, new EngineOptions(Device.CPU, 0, ps[k]), null)) {
 				t.initialize(java.util.Map.of());
 				for (int s = 0; s < loss[k].length; s++) loss[k][s] = t.step(x, y, 2, s + 1, 1e-3);
 			}
@@ -70,7 +71,7 @@ class EngineOptionsTest {
 		float[][] p = new float[2][], l = new float[2][];
 		Precision[] ps = { Precision.FLOAT32, Precision.MIXED };
 		for (int i = 0; i < 2; i++) {
-			try (SegmentationService s = new SegmentationService(Path.of("models/brain-mri-2d"), new EngineOptions(Device.CPU, 0, ps[i]))) {
+			try (Segmenter s = Engines.segmenter(Path.of("models/brain-mri-2d"), new EngineOptions(Device.CPU, 0, ps[i]))) {
 				var r = s.segment(v, SegmentationSettings.defaults().withProbabilities(true), ProgressListener.NONE, "z90");
 				p[i] = Images.toFloats(r.probabilities().image());
 				@SuppressWarnings({ "unchecked", "rawtypes" })

@@ -1,4 +1,4 @@
-package io.github.unetseg.service;
+package io.github.unetseg.facade;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -24,7 +24,7 @@ import net.imglib2.img.array.ArrayImgs;
 import net.imglib2.type.numeric.integer.UnsignedByteType;
 import net.imglib2.type.numeric.real.FloatType;
 
-class EvaluationServiceTest {
+class EvaluatorTest {
 
 	@TempDir
 	Path dir;
@@ -42,7 +42,7 @@ class EvaluationServiceTest {
 	@Test
 	void realBrainMaskAgainstItselfAndAShiftedCopy() {
 		Volume<?> mask = ImageFiles.read(Path.of("test-images/mri-t1-axial-z90-brainmask.tif"));
-		EvaluationService.PairResult same = EvaluationService.evaluate(mask, mask, null, null, 1, "a", "b");
+		Evaluator.PairResult same = Evaluator.evaluate(mask, mask, null, null, 1, "a", "b");
 		ClassMetrics m = same.metrics().get(0);
 		assertEquals(1.0, m.dice());
 		assertEquals(0.0, m.hausdorff());
@@ -63,7 +63,7 @@ class EvaluationServiceTest {
 		ImageFiles.write(new Volume<>(prob, mm), pred.resolve("d.tif"), 0);
 		ImageFiles.write(square(10, 8, mm), truth.resolve("d.tif"), 2);
 
-		EvaluationService.Report r = EvaluationService.evaluateFiles(pred, truth, null, null, 1.0);
+		Evaluator.Report r = Evaluator.evaluateFiles(pred, truth, null, null, 1.0);
 		assertEquals(1, r.results().size());
 		ClassMetrics a = r.results().get(0).metrics().get(0);
 		// 8 x 8 squares shifted by 2 pixels of 0.5 mm: overlap 6 x 8
@@ -77,14 +77,14 @@ class EvaluationServiceTest {
 		assertTrue(reasons.contains("0.25") && reasons.contains("not a class index"), reasons);
 
 		Path csv = dir.resolve("report.csv");
-		EvaluationService.writeCsv(r, csv);
+		Evaluator.writeCsv(r, csv);
 		List<String> lines = Files.readAllLines(csv);
 		assertEquals(1 + 1 + 3, lines.size());
 		assertTrue(lines.get(1).startsWith("a,") && lines.get(1).contains(",1,ok,mm,0.750000"), lines.get(1));
 		List<String> summary = Files.readAllLines(dir.resolve("report_summary.csv"));
 		assertTrue(summary.contains("1,dice,1,0.750000,0.750000,0.00000,0"), summary.toString());
 		Path json = dir.resolve("report.json");
-		EvaluationService.writeJson(r, json);
+		Evaluator.writeJson(r, json);
 		JsonObject o = JsonParser.parseString(Files.readString(json)).getAsJsonObject();
 		assertEquals(3, o.getAsJsonArray("skipped").size());
 		assertEquals(0.75, o.getAsJsonArray("images").get(0).getAsJsonObject().getAsJsonArray("classes").get(0).getAsJsonObject()
@@ -95,21 +95,21 @@ class EvaluationServiceTest {
 	void summaryKeepsNonFiniteValuesVisible() {
 		Calibration c = Calibration.uncalibrated(2);
 		Volume<UnsignedByteType> emptyImg = new Volume<>(ArrayImgs.unsignedBytes(40, 30, 1), c);
-		EvaluationService.PairResult one = EvaluationService.evaluate(square(10, 8, c), square(10, 8, c), new int[] { 1 }, null, 1, "p", "t");
-		EvaluationService.PairResult two = EvaluationService.evaluate(emptyImg, square(10, 8, c), new int[] { 1 }, null, 1, "p2", "t2");
-		EvaluationService.Report r = new EvaluationService.Report(List.of(one, two), List.of(), 1);
-		double[] hd = EvaluationService.summary(r).stream().filter(row -> EvaluationService.METRICS.get((int) row[1]).equals("hausdorff"))
+		Evaluator.PairResult one = Evaluator.evaluate(square(10, 8, c), square(10, 8, c), new int[] { 1 }, null, 1, "p", "t");
+		Evaluator.PairResult two = Evaluator.evaluate(emptyImg, square(10, 8, c), new int[] { 1 }, null, 1, "p2", "t2");
+		Evaluator.Report r = new Evaluator.Report(List.of(one, two), List.of(), 1);
+		double[] hd = Evaluator.summary(r).stream().filter(row -> Evaluator.METRICS.get((int) row[1]).equals("hausdorff"))
 			.findFirst().orElseThrow();
 		assertEquals(1, hd[2], "one finite value");
 		assertEquals(1, hd[6], "one infinite value reported");
-		double[] dice = EvaluationService.summary(r).stream().filter(row -> (int) row[1] == 0).findFirst().orElseThrow();
+		double[] dice = Evaluator.summary(r).stream().filter(row -> (int) row[1] == 0).findFirst().orElseThrow();
 		assertEquals(0.5, dice[3], 1e-12, "mean of 1 and 0");
 	}
 
 	@Test
 	void differentSizesAreRejectedNamingBothImages() {
 		Calibration c = Calibration.uncalibrated(2);
-		SegmentationException e = assertThrows(SegmentationException.class, () -> EvaluationService.evaluate(
+		SegmentationException e = assertThrows(SegmentationException.class, () -> Evaluator.evaluate(
 			new Volume<>(ArrayImgs.unsignedBytes(10, 10, 1), c), new Volume<>(ArrayImgs.unsignedBytes(10, 11, 1), c), null, null, 1,
 			"pred.tif", "truth.tif"));
 		assertTrue(e.getMessage().contains("pred.tif and truth.tif differ in size"), e.getMessage());

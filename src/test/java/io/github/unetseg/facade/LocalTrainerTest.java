@@ -1,4 +1,4 @@
-package io.github.unetseg.service;
+package io.github.unetseg.facade;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -28,7 +28,7 @@ import io.github.unetseg.model.UNetConfig;
 import io.github.unetseg.tensorflow.Device;
 import io.github.unetseg.tensorflow.EngineOptions;
 import io.github.unetseg.tensorflow.TensorFlowModel;
-import io.github.unetseg.tensorflow.Trainer;
+import io.github.unetseg.tensorflow.TrainingSession;
 import io.github.unetseg.tiling.ProgressListener;
 import net.imglib2.img.array.ArrayImg;
 import net.imglib2.img.array.ArrayImgs;
@@ -36,7 +36,7 @@ import net.imglib2.type.numeric.integer.UnsignedByteType;
 
 /** Training on synthetic bright-disk images with a known answer (the disks). */
 @Tag("slow")
-class TrainingServiceTest {
+class LocalTrainerTest {
 
 	@TempDir
 	static Path dir;
@@ -75,8 +75,8 @@ class TrainingServiceTest {
 		return root;
 	}
 
-	static TrainingService.Request request(Path data, Path out, UNetConfig arch, TrainingConfig cfg, Path init, boolean resume) {
-		return new TrainingService.Request(data.resolve("images"), data.resolve("labels"), null, null, out, out.getFileName().toString(),
+	static TrainingRequest request(Path data, Path out, UNetConfig arch, TrainingConfig cfg, Path init, boolean resume) {
+		return new TrainingRequest(data.resolve("images"), data.resolve("labels"), null, null, out, out.getFileName().toString(),
 			arch, List.of("background", "disk"), Normalization.percentile(), cfg, init, resume, CPU);
 	}
 
@@ -88,7 +88,7 @@ class TrainingServiceTest {
 		data3d = data("d3", 2, 32, 32, 32);
 	}
 
-	static double meanLoss(List<TrainingService.EpochRecord> h, int from, int to) {
+	static double meanLoss(List<EpochRecord> h, int from, int to) {
 		double s = 0;
 		for (int i = from; i < to; i++) s += h.get(i).loss();
 		return s / (to - from);
@@ -98,7 +98,7 @@ class TrainingServiceTest {
 	void lossFallsAndTheModelFindsTheDisks2D() throws java.io.IOException {
 		UNetConfig arch = new UNetConfig(2, 1, 1, 2, 8, false, 0);
 		TrainingConfig cfg = TrainingConfig.defaults(2).withSchedule(10, 20).withPatches(4, 32, 32).withPatience(0);
-		TrainingService.Outcome o = TrainingService.train(request(data2d, dir.resolve("m2"), arch, cfg, null, false),
+		TrainingOutcome o = new LocalTrainer().train(request(data2d, dir.resolve("m2"), arch, cfg, null, false),
 			ProgressListener.NONE, null);
 		assertEquals(10, o.history().size());
 		assertTrue(meanLoss(o.history(), 7, 10) < 0.5 * meanLoss(o.history(), 0, 2), "loss falls: " + o.history());
@@ -107,10 +107,10 @@ class TrainingServiceTest {
 		assertTrue(Files.exists(o.model().directory().resolve("history.png")));
 		assertEquals(11, Files.readAllLines(o.model().directory().resolve("history.csv")).size());
 		// the file reads back as the records (for callers that trained in another process)
-		List<TrainingService.EpochRecord> back = TrainingService.readHistory(o.model().directory());
+		List<EpochRecord> back = TrainingHistory.read(o.model().directory());
 		assertEquals(o.history().size(), back.size());
 		for (int i = 0; i < back.size(); i++) {
-			TrainingService.EpochRecord a = o.history().get(i), b = back.get(i);
+			EpochRecord a = o.history().get(i), b = back.get(i);
 			assertEquals(a.epoch(), b.epoch());
 			assertEquals(a.loss(), b.loss(), 1e-6);
 			assertEquals(a.meanDice(), b.meanDice(), 1e-6);
@@ -124,7 +124,7 @@ class TrainingServiceTest {
 	void lossFalls3D() {
 		UNetConfig arch = new UNetConfig(3, 1, 1, 2, 4, true, 0.1);
 		TrainingConfig cfg = TrainingConfig.defaults(3).withSchedule(6, 25).withPatches(2, 16, 16, 16).withPatience(0);
-		TrainingService.Outcome o = TrainingService.train(request(data3d, dir.resolve("m3"), arch, cfg, null, false),
+		TrainingOutcome o = new LocalTrainer().train(request(data3d, dir.resolve("m3"), arch, cfg, null, false),
 			ProgressListener.NONE, null);
 		assertTrue(meanLoss(o.history(), 4, 6) < 0.6 * meanLoss(o.history(), 0, 1), "loss falls: " + o.history());
 		assertTrue(o.bestDice() > 0.5, "validation Dice " + o.bestDice());
@@ -134,7 +134,7 @@ class TrainingServiceTest {
 	void resumeAfterAKillContinuesLikeTheUninterruptedRun() {
 		UNetConfig arch = new UNetConfig(2, 1, 1, 2, 4, true, 0.2);
 		TrainingConfig cfg = TrainingConfig.defaults(2).withSchedule(3, 8).withPatches(2, 32, 32).withPatience(0);
-		TrainingService.Outcome whole = TrainingService.train(request(data2d, dir.resolve("whole"), arch, cfg, null, false),
+		TrainingOutcome whole = new LocalTrainer().train(request(data2d, dir.resolve("whole"), arch, cfg, null, false),
 			ProgressListener.NONE, null);
 		Path killed = dir.resolve("killed");
 		List<Integer> seen = new ArrayList<>();
@@ -147,19 +147,19 @@ class TrainingServiceTest {
 				return seen.size() >= 2;
 			}
 		};
-		TrainingService.Outcome first = TrainingService.train(request(data2d, killed, arch, cfg, null, false), killAfterTwoEpochs,
+		TrainingOutcome first = new LocalTrainer().train(request(data2d, killed, arch, cfg, null, false), killAfterTwoEpochs,
 			e -> seen.add(e.epoch()));
 		assertTrue(first.cancelled());
 		assertEquals(2, first.history().size());
-		assertThrows(SegmentationException.class, () -> TrainingService.train(request(data2d, killed, arch, cfg, null, false),
+		assertThrows(SegmentationException.class, () -> new LocalTrainer().train(request(data2d, killed, arch, cfg, null, false),
 			ProgressListener.NONE, null), "without --resume an existing model is not overwritten");
-		TrainingService.Outcome resumed = TrainingService.train(request(data2d, killed, arch, cfg, null, true), ProgressListener.NONE,
+		TrainingOutcome resumed = new LocalTrainer().train(request(data2d, killed, arch, cfg, null, true), ProgressListener.NONE,
 			null);
 		assertEquals(3, resumed.history().size());
 		for (int i = 0; i < 3; i++)
 			assertEquals(whole.history().get(i).loss(), resumed.history().get(i).loss(), 1e-4, "epoch " + (i + 1));
-		Map<String, float[]> a = Trainer.readWeights(whole.model().directory());
-		Map<String, float[]> b = Trainer.readWeights(resumed.model().directory());
+		Map<String, float[]> a = TrainingSession.readWeights(whole.model().directory());
+		Map<String, float[]> b = TrainingSession.readWeights(resumed.model().directory());
 		assertEquals(a.keySet(), b.keySet());
 		for (String k : a.keySet()) assertArrayEquals(a.get(k), b.get(k), 1e-4f, k);
 	}
@@ -168,11 +168,11 @@ class TrainingServiceTest {
 	void fineTuningChangesTheWeightsAndKeepsTheBundleLoadable() {
 		UNetConfig arch = new UNetConfig(2, 1, 1, 2, 4, false, 0);
 		TrainingConfig cfg = TrainingConfig.defaults(2).withSchedule(1, 5).withPatches(2, 32, 32);
-		Path base = TrainingService.train(request(data2d, dir.resolve("base"), arch, cfg, null, false), ProgressListener.NONE, null)
+		Path base = new LocalTrainer().train(request(data2d, dir.resolve("base"), arch, cfg, null, false), ProgressListener.NONE, null)
 			.model().directory();
-		Path tuned = TrainingService.train(request(data2d, dir.resolve("tuned"), arch, cfg.withSeed(7).withLearningRate(1e-2), base,
+		Path tuned = new LocalTrainer().train(request(data2d, dir.resolve("tuned"), arch, cfg.withSeed(7).withLearningRate(1e-2), base,
 			false), ProgressListener.NONE, null).model().directory();
-		Map<String, float[]> a = Trainer.readWeights(base), b = Trainer.readWeights(tuned);
+		Map<String, float[]> a = TrainingSession.readWeights(base), b = TrainingSession.readWeights(tuned);
 		assertEquals(a.keySet(), b.keySet());
 		double change = 0, size = 0;
 		for (String k : a.keySet())
@@ -205,11 +205,11 @@ class TrainingServiceTest {
 		ImageFiles.write(new Volume<>(ArrayImgs.unsignedBytes(20, 20, 1), cal), bad.resolve("images/d.tif"), 0);
 		UNetConfig arch = new UNetConfig(2, 1, 1, 2, 4, false, 0);
 		TrainingConfig cfg = TrainingConfig.defaults(2).withSchedule(1, 1).withPatches(1, 16, 16);
-		SegmentationException e = assertThrows(SegmentationException.class, () -> TrainingService.train(request(bad,
+		SegmentationException e = assertThrows(SegmentationException.class, () -> new LocalTrainer().train(request(bad,
 			dir.resolve("never"), arch, cfg, null, false), ProgressListener.NONE, null));
 		assertTrue(e.getMessage().contains("d.tif has no label file"), e.getMessage());
 		Files.delete(bad.resolve("images/d.tif"));
-		e = assertThrows(SegmentationException.class, () -> TrainingService.train(request(bad, dir.resolve("never"), arch, cfg, null,
+		e = assertThrows(SegmentationException.class, () -> new LocalTrainer().train(request(bad, dir.resolve("never"), arch, cfg, null,
 			false), ProgressListener.NONE, null));
 		String m = e.getMessage();
 		assertTrue(m.contains("3 problem(s)") && m.contains("differ in size") && m.contains("has label 3") && m.contains("NaN"), m);

@@ -1,4 +1,4 @@
-package io.github.unetseg.service;
+package io.github.unetseg.facade;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -23,7 +23,7 @@ import io.github.unetseg.testutil.Images;
 import io.github.unetseg.tiling.ProgressListener;
 import net.imglib2.type.numeric.real.FloatType;
 
-class SegmentationServiceTest {
+class FolderRunTest {
 
 	@TempDir
 	Path dir;
@@ -40,10 +40,10 @@ class SegmentationServiceTest {
 		Path a = Files.copy(Path.of("test-images/mri-t1-axial-z70.tif"), in.resolve("a.tif"));
 		Path b = Files.copy(Path.of("test-images/mri-t1-axial-z90.tif"), in.resolve("b.tif"));
 		List<Outcome> seen = new ArrayList<>();
-		try (SegmentationService s = new SegmentationService(Path.of("models/brain-mri-2d"), new EngineOptions(Device.CPU, 0))) {
-			SegmentationService.BatchListener listener = new SegmentationService.BatchListener() {
+		try (Segmenter s = Engines.segmenter(Path.of("models/brain-mri-2d"), new EngineOptions(Device.CPU, 0))) {
+			FileListener listener = new FileListener() {
 				@Override
-				public void file(int index, Path input, SegmentationService.Status status, SegmentationService.FileResult result,
+				public void file(int index, Path input, FileStatus status, FileResult result,
 					SegmentationException error)
 				{
 					seen.add(new Outcome(index, input, status, error));
@@ -63,15 +63,15 @@ class SegmentationServiceTest {
 				}
 			};
 			org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.CancellationException.class,
-				() -> s.segmentBatch(List.of(a, b), out, SegmentationSettings.defaults(), false, listener));
+				() -> s.segmentFiles(List.of(a, b), out, SegmentationSettings.defaults(), false, listener));
 		}
 		assertEquals(1, seen.size(), "the first file is reported");
-		assertEquals(SegmentationService.Status.DONE, seen.get(0).status());
+		assertEquals(FileStatus.DONE, seen.get(0).status());
 		assertTrue(Files.isRegularFile(out.resolve("a_labels.tif")));
 		assertTrue(!Files.exists(out.resolve("b_labels.tif")));
 	}
 
-	record Outcome(int index, Path input, SegmentationService.Status status, SegmentationException error) {}
+	record Outcome(int index, Path input, FileStatus status, SegmentationException error) {}
 
 	/** The next file is read while the current one is segmented; outcomes and outputs are those of one file at a time. */
 	@Test
@@ -86,18 +86,18 @@ class SegmentationServiceTest {
 		Files.writeString(out.resolve("c_labels.tif"), "already done"); // outputs exist: skipped
 		Files.createDirectories(out.resolve("e_labels.tif").resolve("in-the-way")); // a folder where e's labels go: e's write fails
 		List<Outcome> seen = new ArrayList<>();
-		try (SegmentationService s = new SegmentationService(Path.of("models/brain-mri-2d"), new EngineOptions(Device.CPU, 0))) {
-			var counts = s.segmentBatch(List.of(a, broken, c, e, d), out, SegmentationSettings.defaults(), false,
+		try (Segmenter s = Engines.segmenter(Path.of("models/brain-mri-2d"), new EngineOptions(Device.CPU, 0))) {
+			var counts = s.segmentFiles(List.of(a, broken, c, e, d), out, SegmentationSettings.defaults(), false,
 				(i, f, status, result, error) -> {
 					seen.add(new Outcome(i, f, status, error));
-					if (status == SegmentationService.Status.DONE) assertTrue(Files.isRegularFile(result.labelsFile()), "written before reported");
+					if (status == FileStatus.DONE) assertTrue(Files.isRegularFile(result.labelsFile()), "written before reported");
 				});
-			assertEquals(2, counts.get(SegmentationService.Status.DONE));
-			assertEquals(2, counts.get(SegmentationService.Status.FAILED));
-			assertEquals(1, counts.get(SegmentationService.Status.SKIPPED));
+			assertEquals(2, counts.get(FileStatus.DONE));
+			assertEquals(2, counts.get(FileStatus.FAILED));
+			assertEquals(1, counts.get(FileStatus.SKIPPED));
 			assertEquals(List.of(0, 1, 2, 3, 4), seen.stream().map(Outcome::index).toList());
-			assertEquals(List.of(SegmentationService.Status.DONE, SegmentationService.Status.FAILED, SegmentationService.Status.SKIPPED,
-				SegmentationService.Status.FAILED, SegmentationService.Status.DONE), seen.stream().map(Outcome::status).toList());
+			assertEquals(List.of(FileStatus.DONE, FileStatus.FAILED, FileStatus.SKIPPED,
+				FileStatus.FAILED, FileStatus.DONE), seen.stream().map(Outcome::status).toList());
 			assertNotNull(seen.get(1).error());
 			assertTrue(seen.get(1).error().getMessage().contains("b.tif"), seen.get(1).error().getMessage());
 			assertTrue(seen.get(3).error().getMessage().contains("e_labels.tif"), "a failed write is its own file's failure: " +
@@ -105,8 +105,8 @@ class SegmentationServiceTest {
 			assertNull(seen.get(0).error());
 			assertEquals("already done", Files.readString(out.resolve("c_labels.tif")), "a skipped file's output is untouched");
 			for (Path f : List.of(a, d)) {
-				SegmentationService.FileResult alone = s.segmentFile(f, single, SegmentationSettings.defaults(), ProgressListener.NONE);
-				assertArrayEquals(pixels(ImageFiles.read(alone.labelsFile())), pixels(ImageFiles.read(SegmentationService.labelsPath(f, out))),
+				FileResult alone = s.segmentFile(f, single, SegmentationSettings.defaults(), ProgressListener.NONE);
+				assertArrayEquals(pixels(ImageFiles.read(alone.labelsFile())), pixels(ImageFiles.read(OutputFiles.labels(f, out))),
 					f.toString());
 			}
 		}

@@ -1,4 +1,4 @@
-package io.github.unetseg.service;
+package io.github.unetseg.facade;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -64,13 +64,13 @@ class StreamingTest {
 		Path model = UNetExporter.writeRandom(dir.resolve("m"), ModelSpec.forUNet("stream", c, List.of("a", "b", "c"),
 			Normalization.percentile(), new double[] { 1, 1, 1 }, "mm", new long[] { 64, 64, 64 }, new long[] { 23, 23, 23 }, null), 4)
 			.directory();
-		try (SegmentationService s = new SegmentationService(model, new EngineOptions(Device.CPU, 2))) {
+		try (Segmenter s = Engines.segmenter(model, new EngineOptions(Device.CPU, 2))) {
 			SegmentationSettings settings = SegmentationSettings.defaults().withTile(64);
-			assertFalse(SegmentationService.streams(nii));
-			SegmentationService.FileResult inMemory = s.segmentFile(nii, dir.resolve("memory"), settings, ProgressListener.NONE);
+			assertFalse(LocalSegmenter.streams(nii));
+			FileResult inMemory = s.segmentFile(nii, dir.resolve("memory"), settings, ProgressListener.NONE);
 			System.setProperty("unetseg.streamingBytes", "0");
-			assertTrue(SegmentationService.streams(nii));
-			SegmentationService.FileResult streamed = s.segmentFile(nii, dir.resolve("streamed"), settings.withProbabilities(true),
+			assertTrue(LocalSegmenter.streams(nii));
+			FileResult streamed = s.segmentFile(nii, dir.resolve("streamed"), settings.withProbabilities(true),
 				ProgressListener.NONE);
 			assertEquals("crop_labels.nii", streamed.labelsFile().getFileName().toString());
 			assertTrue(streamed.result().warnings().toString().contains("probabilities are not written"));

@@ -1,4 +1,4 @@
-package io.github.unetseg.service;
+package io.github.unetseg.facade;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -37,9 +37,9 @@ import net.imglib2.view.Views;
  * compared (missing partner, different sizes or spacings, non-integer or negative labels, unreadable
  * files) are skipped with a reason naming both files; the report covers the others.
  */
-public final class EvaluationService {
+public final class Evaluator {
 
-	private EvaluationService() {}
+	private Evaluator() {}
 
 	/**
 	 * Metrics of one image pair.

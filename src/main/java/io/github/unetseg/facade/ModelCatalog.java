@@ -1,4 +1,4 @@
-package io.github.unetseg.service;
+package io.github.unetseg.facade;
 
 import java.io.IOException;
 import java.nio.file.Files;

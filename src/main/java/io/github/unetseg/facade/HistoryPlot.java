@@ -1,4 +1,4 @@
-package io.github.unetseg.service;
+package io.github.unetseg.facade;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -13,7 +13,7 @@ final class HistoryPlot {
 
 	private HistoryPlot() {}
 
-	static void write(List<TrainingService.EpochRecord> history, Path png) {
+	static void write(List<EpochRecord> history, Path png) {
 		int n = history.size();
 		double[] epochs = new double[n], loss = new double[n], dice = new double[n];
 		for (int i = 0; i < n; i++) {

@@ -1,4 +1,4 @@
-package io.github.unetseg.service;
+package io.github.unetseg.facade;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -12,10 +12,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CancellationException;
-
-import org.tensorflow.Graph;
-import org.tensorflow.Session;
-import org.tensorflow.op.Ops;
 
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
@@ -33,17 +29,15 @@ import io.github.unetseg.model.ModelBundle;
 import io.github.unetseg.model.ModelSpec;
 import io.github.unetseg.model.TrainingConfig;
 import io.github.unetseg.model.UNetConfig;
-import io.github.unetseg.tensorflow.EngineOptions;
-import io.github.unetseg.tensorflow.Trainer;
-import io.github.unetseg.tensorflow.UNetBuilder;
-import io.github.unetseg.tensorflow.UNetExporter;
+import io.github.unetseg.tensorflow.TrainingSession;
 import io.github.unetseg.tiling.ProgressListener;
 import io.github.unetseg.tiling.TilePlan;
+import io.github.unetseg.tiling.TilePolicy;
 import io.github.unetseg.tiling.TiledInference;
 
 /**
- * Trains (or fine-tunes) a U-Net from image/label folders and writes a model folder: the one training
- * entry for the CLI ({@code unetseg train}) and the Fiji command ({@code Train Model...}).
+ * The {@link Trainer} that trains in this JVM with TensorFlow Java ({@link TrainingSession}); chosen by
+ * {@link Engines#trainer()}, run by the child JVM of {@link ChildProcessTrainer} too.
  *
  * <p>The model folder holds the best model by validation Dice ({@code saved_model.pb},
  * {@code variables/}, {@code model.json}), {@code history.csv} and {@code history.png} (loss and
@@ -53,77 +47,19 @@ import io.github.unetseg.tiling.TiledInference;
  * replaced by a broken one. Patch sampling for epoch {@code e} is seeded from {@code (seed, e)} and
  * dropout from {@code (seed, step)}, so a resumed run continues as the uninterrupted one would.
  */
-public final class TrainingService {
+public final class LocalTrainer implements Trainer {
 
 	private static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create();
 
-	private TrainingService() {}
-
-	/**
-	 * What to train.
-	 *
-	 * @param images training images folder
-	 * @param labels training labels folder (same file names)
-	 * @param validationImages validation images folder, or {@code null} to split off
-	 *     {@link TrainingConfig#validationFraction()} of the training pairs
-	 * @param validationLabels validation labels folder, or {@code null}
-	 * @param output model folder to write (created; must be new unless resuming)
-	 * @param name model name for {@code model.json}
-	 * @param architecture the U-Net (dimensions, channels, classes, depth, filters)
-	 * @param classNames class names, background first (2 for a binary model)
-	 * @param normalization intensity normalisation
-	 * @param config hyperparameters
-	 * @param initFrom model folder whose weights start the training (fine-tuning), or {@code null}
-	 * @param resume continue from {@code output/training/} if it holds a checkpoint
-	 * @param engine device and threads
-	 */
-	public record Request(Path images, Path labels, Path validationImages, Path validationLabels, Path output, String name,
-		UNetConfig architecture, List<String> classNames, Normalization normalization, TrainingConfig config, Path initFrom,
-		boolean resume, EngineOptions engine) {}
-
-	/**
-	 * One epoch's figures.
-	 *
-	 * @param epoch one-based epoch
-	 * @param loss mean training loss of the epoch
-	 * @param learningRate learning rate of the epoch
-	 * @param validationDice Dice per foreground class on the validation images (NaN where a class is
-	 *     absent from both)
-	 * @param meanDice mean of the defined values of {@code validationDice}
-	 * @param seconds wall time of the epoch including validation
-	 * @param patchesPerSecond training patches per second (optimiser steps only)
-	 */
-	public record EpochRecord(int epoch, double loss, double learningRate, double[] validationDice, double meanDice,
-		double seconds, double patchesPerSecond) {}
-
-	/**
-	 * Outcome of a training run.
-	 *
-	 * @param model the best model written
-	 * @param history all epochs, including those before a resume
-	 * @param bestEpoch epoch of the best validation Dice
-	 * @param bestDice that Dice
-	 * @param stoppedEarly whether early stopping ended the run
-	 * @param cancelled whether the run was cancelled (the best model so far is kept)
-	 */
-	public record Outcome(ModelBundle model, List<EpochRecord> history, int bestEpoch, double bestDice, boolean stoppedEarly,
-		boolean cancelled) {}
+	/** A trainer for this JVM; {@link Engines#trainer()} is the usual way to get one. */
+	public LocalTrainer() {}
 
 	/** Training state saved with each checkpoint. */
 	private record State(int epoch, long step, double bestDice, int bestEpoch, int sinceBest, List<EpochRecord> history,
 		long seed, long[] patchSize, int batchSize, String loss) {}
 
-	/**
-	 * Trains.
-	 *
-	 * @param r what to train
-	 * @param progress progress (one unit per step) and cancellation
-	 * @param epochs receives each finished epoch, may be {@code null}
-	 * @return the outcome
-	 * @throws SegmentationException for bad training data (all problems listed), an existing output
-	 *     folder when not resuming, or files that cannot be written
-	 */
-	public static Outcome train(Request r, ProgressListener progress, java.util.function.Consumer<EpochRecord> epochs) {
+	@Override
+	public TrainingOutcome train(TrainingRequest r, ProgressListener progress, java.util.function.Consumer<EpochRecord> epochs) {
 		UNetConfig arch = r.architecture();
 		TrainingConfig cfg = r.config();
 		int classes = r.classNames().size();
@@ -168,7 +104,7 @@ public final class TrainingService {
 		float[] xb = new float[cfg.batchSize() * pv * arch.inputChannels()];
 		short[] yb = new short[cfg.batchSize() * pv];
 
-		try (Trainer trainer = new Trainer(arch, cfg, r.engine(), weights)) {
+		try (TrainingSession trainer = new TrainingSession(arch, cfg, r.engine(), weights)) {
 			State state;
 			if (resuming) {
 				Path ckpt = Files.exists(stateFile) ? stateFile.getParent() : trainingDir.resolve("checkpoint.old");
@@ -186,7 +122,7 @@ public final class TrainingService {
 				catch (IOException e) {
 					throw new SegmentationException("Cannot create " + trainingDir + ": " + e.getMessage() + ". Fix: choose a writable --output.", e);
 				}
-				trainer.initialize(r.initFrom() == null ? Map.of() : Trainer.readWeights(r.initFrom()));
+				trainer.initialize(r.initFrom() == null ? Map.of() : TrainingSession.readWeights(r.initFrom()));
 				state = new State(0, 0, Double.NEGATIVE_INFINITY, 0, 0, List.of(), cfg.seed(), cfg.patchSize(), cfg.batchSize(), cfg.loss());
 			}
 			List<EpochRecord> history = new ArrayList<>(state.history());
@@ -232,10 +168,10 @@ public final class TrainingService {
 					best = mean;
 					bestEpoch = epoch + 1;
 					sinceBest = 0;
-					exportBest(trainer, arch, spec.withProvenance(provenance(r, rec)), out);
+					exportBest(trainer, spec.withProvenance(provenance(r, rec)), out);
 				}
 				else sinceBest++;
-				writeHistory(out, history);
+				TrainingHistory.write(out, history);
 				checkpoint(trainer, trainingDir, new State(epoch + 1, step, best, bestEpoch, sinceBest, history, cfg.seed(),
 					cfg.patchSize(), cfg.batchSize(), cfg.loss()));
 				if (cfg.patience() > 0 && sinceBest >= cfg.patience()) {
@@ -245,7 +181,7 @@ public final class TrainingService {
 			}
 			if (bestEpoch == 0)
 				throw new CancellationException("training cancelled before the first epoch ended; no model was written");
-			return new Outcome(ModelBundle.read(out), List.copyOf(history), bestEpoch, best, stoppedEarly, cancelled);
+			return new TrainingOutcome(ModelBundle.read(out), List.copyOf(history), bestEpoch, best, stoppedEarly, cancelled);
 		}
 	}
 
@@ -285,7 +221,7 @@ public final class TrainingService {
 		return f;
 	}
 
-	private static double[] validate(Trainer trainer, List<TrainingCase> cases, UNetConfig arch, TrainingConfig cfg,
+	private static double[] validate(TrainingSession trainer, List<TrainingCase> cases, UNetConfig arch, TrainingConfig cfg,
 		ProgressListener progress)
 	{
 		int classes = Math.max(2, arch.outputChannels());
@@ -298,13 +234,9 @@ public final class TrainingService {
 			dims[size.length] = c.channels();
 			Volume<net.imglib2.type.numeric.real.FloatType> v = new Volume<>(net.imglib2.img.array.ArrayImgs.floats(c.image(), dims),
 				c.calibration());
-			long[] tile = new long[size.length], halo = new long[size.length];
-			int rf = arch.receptiveFieldRadius();
-			for (int d = 0; d < size.length; d++) {
-				tile[d] = Math.max(cfg.patchSize()[d] * 2, (2L * rf + arch.alignment() * 4 + arch.alignment() - 1) / arch.alignment() * arch.alignment());
-				halo[d] = Math.min(rf, (tile[d] - arch.alignment()) / 2);
-			}
-			TilePlan plan = TilePlan.create(size, tile, halo, 0, arch.alignment(), SegmentationSettings.defaults().border());
+			long[][] tiling = TilePolicy.validationTiling(Arrays.copyOf(cfg.patchSize(), size.length), arch.receptiveFieldRadius(),
+				arch.alignment());
+			TilePlan plan = TilePlan.create(size, tiling[0], tiling[1], 0, arch.alignment(), SegmentationSettings.defaults().border());
 			double[] one = new double[c.channels()];
 			Arrays.fill(one, 1);
 			TiledInference.Output out = TiledInference.run(v, one, new double[c.channels()], model, plan, 1, 0.5, ProgressListener.NONE);
@@ -334,12 +266,11 @@ public final class TrainingService {
 		return n == 0 ? 0 : s / n;
 	}
 
-	private static ModelSpec spec(Request r, TrainingCase first) {
+	private static ModelSpec spec(TrainingRequest r, TrainingCase first) {
 		UNetConfig a = r.architecture();
 		int n = a.dimensions();
 		long rf = a.receptiveFieldRadius();
-		long base = n == 2 ? 512 : 128;
-		long tileEdge = Math.max(base, ((2 * rf + 64) + a.alignment() - 1) / a.alignment() * a.alignment());
+		long tileEdge = TilePolicy.recommendedTileEdge(n, rf, a.alignment());
 		long[] tile = new long[n], halo = new long[n];
 		Arrays.fill(tile, tileEdge);
 		Arrays.fill(halo, rf);
@@ -347,7 +278,7 @@ public final class TrainingService {
 			first.calibration().unit(), tile, halo, null);
 	}
 
-	private static ModelSpec.Provenance provenance(Request r, EpochRecord best) {
+	private static ModelSpec.Provenance provenance(TrainingRequest r, EpochRecord best) {
 		return new ModelSpec.Provenance("unetseg 0.1.0 (TensorFlow Java 1.1.0)", Instant.now().toString(),
 			"images " + r.images() + ", labels " + r.labels() + (r.initFrom() != null ? ", fine-tuned from " + r.initFrom() : ""),
 			String.format(Locale.ROOT, "best epoch %d: validation Dice %s, loss %.4f; %s", best.epoch(),
@@ -355,17 +286,11 @@ public final class TrainingService {
 	}
 
 	/** Writes the inference graph with the current weights as a SavedModel and renames it into the model folder. */
-	private static void exportBest(Trainer trainer, UNetConfig arch, ModelSpec spec, Path out) {
-		Map<String, float[]> w = trainer.weights();
+	private static void exportBest(TrainingSession trainer, ModelSpec spec, Path out) {
 		Path tmp = out.resolve(".export.tmp");
 		try {
 			if (Files.exists(tmp)) AtomicFiles.deleteTree(tmp);
-			try (Graph g = new Graph(); Session s = new Session(g)) {
-				UNetBuilder b = new UNetBuilder(Ops.create(g), arch);
-				UNetBuilder.Network net = b.build();
-				b.initialize(s, 0, w);
-				UNetExporter.write(tmp, spec, s, net);
-			}
+			trainer.exportInferenceModel(tmp, spec);
 			AtomicFiles.move(tmp.resolve("saved_model.pb"), out.resolve("saved_model.pb"));
 			swapFolder(tmp.resolve("variables"), out.resolve("variables"));
 			AtomicFiles.move(tmp.resolve(ModelBundle.MODEL_JSON), out.resolve(ModelBundle.MODEL_JSON));
@@ -377,7 +302,7 @@ public final class TrainingService {
 		}
 	}
 
-	private static void checkpoint(Trainer trainer, Path trainingDir, State state) {
+	private static void checkpoint(TrainingSession trainer, Path trainingDir, State state) {
 		Path tmp = trainingDir.resolve("checkpoint.tmp");
 		try {
 			if (Files.exists(tmp)) AtomicFiles.deleteTree(tmp);
@@ -409,52 +334,5 @@ public final class TrainingService {
 		if (Files.exists(target)) Files.move(target, old);
 		Files.move(fresh, target);
 		if (Files.exists(old)) AtomicFiles.deleteTree(old);
-	}
-
-
-	private static void writeHistory(Path out, List<EpochRecord> history) {
-		StringBuilder csv = new StringBuilder("epoch,loss,learning_rate,mean_validation_dice");
-		int k = history.get(0).validationDice().length;
-		for (int c = 1; c <= k; c++) csv.append(",validation_dice_class").append(c);
-		csv.append(",seconds,patches_per_second\n");
-		for (EpochRecord e : history) {
-			csv.append(String.format(Locale.ROOT, "%d,%.6f,%.6g,%.6f", e.epoch(), e.loss(), e.learningRate(), e.meanDice()));
-			for (double d : e.validationDice()) csv.append(String.format(Locale.ROOT, ",%.6f", d));
-			csv.append(String.format(Locale.ROOT, ",%.2f,%.2f%n", e.seconds(), e.patchesPerSecond()));
-		}
-		AtomicFiles.writeString(out.resolve("history.csv"), csv);
-		HistoryPlot.write(history, out.resolve("history.png"));
-	}
-
-	/**
-	 * Reads the {@code history.csv} a training wrote into its model folder (for callers that ran the
-	 * training in another process).
-	 *
-	 * @param modelDir the trained model folder
-	 * @return one record per epoch, in file order
-	 * @throws SegmentationException naming the file if it is missing or not a training history
-	 */
-	public static List<EpochRecord> readHistory(Path modelDir) {
-		Path file = modelDir.resolve("history.csv");
-		try {
-			List<String> lines = Files.readAllLines(file);
-			List<String> header = List.of(lines.get(0).split(","));
-			int classes = (int) header.stream().filter(h -> h.startsWith("validation_dice_class")).count();
-			int dice = header.indexOf("mean_validation_dice");
-			List<EpochRecord> records = new ArrayList<>();
-			for (String line : lines.subList(1, lines.size())) {
-				String[] v = line.split(",");
-				double[] perClass = new double[classes];
-				for (int c = 0; c < classes; c++) perClass[c] = Double.parseDouble(v[dice + 1 + c]);
-				records.add(new EpochRecord(Integer.parseInt(v[header.indexOf("epoch")]), Double.parseDouble(v[header.indexOf("loss")]),
-					Double.parseDouble(v[header.indexOf("learning_rate")]), perClass, Double.parseDouble(v[dice]),
-					Double.parseDouble(v[header.indexOf("seconds")]), Double.parseDouble(v[header.indexOf("patches_per_second")])));
-			}
-			return records;
-		}
-		catch (IOException | RuntimeException e) {
-			throw new SegmentationException("Cannot read the training history " + file + " (" + e.getMessage() + "). Fix: check that the " +
-				"training finished at least one epoch.", e);
-		}
 	}
 }

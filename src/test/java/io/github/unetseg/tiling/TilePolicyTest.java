@@ -1,4 +1,4 @@
-package io.github.unetseg.service;
+package io.github.unetseg.tiling;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -8,10 +8,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-import io.github.unetseg.tiling.TilePlan;
 import io.github.unetseg.tiling.TilePlan.Border;
 
-class AutoTileTest {
+
+class TilePolicyTest {
 
 	static double voxels(TilePlan p) {
 		return p.tiles().size() * (double) p.tileVoxels();
@@ -24,7 +24,7 @@ class AutoTileTest {
 			{ { 181, 217 }, { 512, 512 }, { 51, 51 } }, { { 61, 130, 97 }, { 96, 96, 96 }, { 23, 23, 23 } } };
 		for (long[][] c : cases) {
 			int a = c[0].length == 3 ? 4 : 8;
-			long[] auto = SegmentationService.autoTile(c[0], c[1], c[2], a, 0, border);
+			long[] auto = TilePolicy.autoTile(c[0], c[1], c[2], a, 0, border);
 			TilePlan def = TilePlan.create(c[0], c[1], c[2], 0, a, border), best = TilePlan.create(c[0], auto, c[2], 0, a, border);
 			double cap = 1.5;
 			for (long t : c[1]) cap *= t;
@@ -33,7 +33,7 @@ class AutoTileTest {
 			for (long t : auto) assertTrue(t % a == 0);
 		}
 		// 256 x 256 x 128 with halo 23: two tiles of 176 per x/y axis and one in z beat 4 x 4 x 2 tiles of 128
-		long[] t = SegmentationService.autoTile(new long[] { 256, 256, 128 }, new long[] { 128, 128, 128 }, new long[] { 23, 23, 23 }, 4, 0,
+		long[] t = TilePolicy.autoTile(new long[] { 256, 256, 128 }, new long[] { 128, 128, 128 }, new long[] { 23, 23, 23 }, 4, 0,
 			border);
 		TilePlan p = TilePlan.create(new long[] { 256, 256, 128 }, t, new long[] { 23, 23, 23 }, 0, 4, border);
 		assertTrue(p.computeOverhead() < 4, "overhead " + p.computeOverhead() + " with " + java.util.Arrays.toString(t));
@@ -42,11 +42,11 @@ class AutoTileTest {
 	@Test
 	void aLargerMemoryBudgetAllowsOneTileForTheWholeVolume() {
 		long[] size = { 256, 256, 128 }, model = { 128, 128, 128 }, halo = { 23, 23, 23 };
-		TilePlan mirror = TilePlan.create(size, SegmentationService.autoTile(size, model, halo, 4, 20e6, Border.MIRROR), halo, 0, 4,
+		TilePlan mirror = TilePlan.create(size, TilePolicy.autoTile(size, model, halo, 4, 20e6, Border.MIRROR), halo, 0, 4,
 			Border.MIRROR);
 		assertEquals(1, mirror.tiles().size());
 		assertEquals(304.0 * 304 * 176 / (256 * 256 * 128), mirror.computeOverhead(), 1e-12, "the halo is computed outside the image");
-		TilePlan same = TilePlan.create(size, SegmentationService.autoTile(size, model, halo, 4, 20e6, Border.SAME), halo, 0, 4,
+		TilePlan same = TilePlan.create(size, TilePolicy.autoTile(size, model, halo, 4, 20e6, Border.SAME), halo, 0, 4,
 			Border.SAME);
 		assertEquals(1, same.tiles().size());
 		assertEquals(1.0, same.computeOverhead(), 1e-12, "nothing computed outside the image");
@@ -55,9 +55,9 @@ class AutoTileTest {
 	@Test
 	void smallImagesGetOneTileOfTheirOwnSize() {
 		long[] size = { 181, 217 }, model = { 512, 512 }, halo = { 51, 51 };
-		long[] t = SegmentationService.autoTile(size, model, halo, 8, 0, Border.MIRROR);
+		long[] t = TilePolicy.autoTile(size, model, halo, 8, 0, Border.MIRROR);
 		assertArrayEquals(new long[] { 288, 320 }, TilePlan.create(size, t, halo, 0, 8, Border.MIRROR).tileSize());
-		t = SegmentationService.autoTile(size, model, halo, 8, 0, Border.SAME);
+		t = TilePolicy.autoTile(size, model, halo, 8, 0, Border.SAME);
 		assertArrayEquals(new long[] { 184, 224 }, TilePlan.create(size, t, halo, 0, 8, Border.SAME).tileSize());
 	}
 }

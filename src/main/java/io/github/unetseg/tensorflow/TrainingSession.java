@@ -42,7 +42,7 @@ import io.github.unetseg.tiling.TileModel;
  * <p>Patches are fed as the network's layout: images {@code [batch, (z,) y, x, channels]}, labels
  * {@code [batch, (z,) y, x]} class indices. Owns its graph and session: close it. Not thread-safe.
  */
-public final class Trainer implements AutoCloseable {
+public final class TrainingSession implements AutoCloseable {
 
 	private static final float BETA1 = 0.9f, BETA2 = 0.999f;
 
@@ -69,7 +69,7 @@ public final class Trainer implements AutoCloseable {
 	 * @param engine device and threads
 	 * @param classWeights per-output-channel weights for {@code weighted_ce}, or {@code null}
 	 */
-	public Trainer(UNetConfig arch, TrainingConfig config, EngineOptions engine, float[] classWeights) {
+	public TrainingSession(UNetConfig arch, TrainingConfig config, EngineOptions engine, float[] classWeights) {
 		Conv3dGradients.register();
 		this.arch = arch;
 		this.config = config;
@@ -188,6 +188,25 @@ public final class Trainer implements AutoCloseable {
 	public TileModel inferenceModel() {
 		return new SessionTileModel(session, inferInput.asOutput().op().name() + ":0", inferOutput.asOutput().op().name() + ":0",
 			arch.inputChannels(), arch.outputChannels());
+	}
+
+	/**
+	 * Writes the inference graph (batch normalisation folded, {@link UNetBuilder}) with the current
+	 * weights as a SavedModel plus {@code model.json} into a folder, as {@link UNetExporter#write} does.
+	 *
+	 * @param target folder to write (created)
+	 * @param spec the model's description
+	 * @return the written model
+	 * @throws io.github.unetseg.SegmentationException if it cannot be written
+	 */
+	public io.github.unetseg.model.ModelBundle exportInferenceModel(java.nio.file.Path target, io.github.unetseg.model.ModelSpec spec) {
+		Map<String, float[]> w = weights();
+		try (Graph g = new Graph(); Session s = new Session(g)) {
+			UNetBuilder b = new UNetBuilder(Ops.create(g), arch);
+			UNetBuilder.Network net = b.build();
+			b.initialize(s, 0, w);
+			return UNetExporter.write(target, spec, s, net);
+		}
 	}
 
 	/** @return current values of all network variables by name (weights and batch-norm statistics) */

@@ -1,0 +1,69 @@
+package io.github.unetseg.facade;
+
+import java.nio.file.Path;
+
+import io.github.unetseg.tensorflow.EngineOptions;
+
+/**
+ * The one factory of the facade: it decides, for every front end, whether the engine runs in this JVM
+ * ({@link LocalSegmenter}, {@link LocalTrainer}) or in a child JVM ({@link ChildProcessSegmenter},
+ * {@link ChildProcessTrainer}), and is the only caller of the TensorFlow coexistence check.
+ *
+ * <p>Fiji installations with the CSBDeep, StarDist or DeepImageJ update sites carry TensorFlow 1.15's
+ * {@code org.tensorflow} classes ({@code libtensorflow} 1.15), whose names clash with TensorFlow Java
+ * 1.1.0's; whichever loads first wins, so the other plugin breaks. When this JVM's
+ * {@code org.tensorflow} is not TensorFlow Java 1.x, the engine runs in a child JVM whose class path holds
+ * TensorFlow Java 1.1.0 ({@link ChildJvm#classPath()}), leaving the other plugins' TensorFlow untouched.
+ * The system property {@code unetseg.engine=process} forces the child JVM (for tests and for isolating
+ * native crashes); {@code unetseg.engine=local} forces this JVM.
+ */
+public final class Engines {
+
+	private static Boolean tensorFlowJavaHere;
+
+	private Engines() {}
+
+	/**
+	 * @return true if the engine runs in this JVM: {@code org.tensorflow} here is TensorFlow Java 1.x
+	 *     (or the property {@code unetseg.engine} says {@code local}); false if another TensorFlow (e.g.
+	 *     libtensorflow 1.15) shadows it, none is present, or {@code unetseg.engine=process}
+	 */
+	public static synchronized boolean inProcess() {
+		String forced = System.getProperty("unetseg.engine", "");
+		if (forced.equalsIgnoreCase("process")) return false;
+		if (forced.equalsIgnoreCase("local")) return true;
+		if (tensorFlowJavaHere == null) {
+			try {
+				Class<?> tf = Class.forName("org.tensorflow.TensorFlow", false, Engines.class.getClassLoader());
+				boolean modern = false;
+				for (var m : tf.getMethods()) modern |= m.getName().equals("registerCustomGradient");
+				tensorFlowJavaHere = modern;
+			}
+			catch (ClassNotFoundException | LinkageError e) {
+				tensorFlowJavaHere = false;
+			}
+		}
+		return tensorFlowJavaHere;
+	}
+
+	/**
+	 * Opens a model for segmentation, in this JVM or in a child JVM ({@link #inProcess()}).
+	 *
+	 * @param modelDir model folder (SavedModel + model.json)
+	 * @param engine device, threads and precision
+	 * @return the segmenter; the caller closes it
+	 * @throws io.github.unetseg.SegmentationException if the model folder is missing, invalid or does not
+	 *     load, or (child JVM) TensorFlow Java cannot be found
+	 */
+	public static Segmenter segmenter(Path modelDir, EngineOptions engine) {
+		return inProcess() ? new LocalSegmenter(modelDir, engine) : new ChildProcessSegmenter(modelDir, engine);
+	}
+
+	/**
+	 * @return the trainer for this JVM: {@link LocalTrainer} or {@link ChildProcessTrainer}
+	 *     ({@link #inProcess()})
+	 */
+	public static Trainer trainer() {
+		return inProcess() ? new LocalTrainer() : new ChildProcessTrainer();
+	}
+}

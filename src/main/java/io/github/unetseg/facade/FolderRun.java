@@ -1,0 +1,219 @@
+package io.github.unetseg.facade;
+
+import java.nio.file.Path;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import io.github.unetseg.SegmentationException;
+import io.github.unetseg.image.Volume;
+import io.github.unetseg.io.ImageFiles;
+import io.github.unetseg.tiling.ProgressListener;
+
+/**
+ * Folder orchestration of a segmentation run, engine-neutral: while one file is segmented, the next
+ * one to do is read on one background thread and the previous one's outputs are written on another,
+ * so reading, decompressing and compressing overlap with the network (nnU-Net's
+ * {@code predict_from_raw_data} does the same with a bounded queue). At most two inputs and one result
+ * are in memory at once. Outcomes are reported in input order from the calling thread, each after its
+ * outputs are written: a file's outcome may come while the next file is in progress. Read and write
+ * failures are their own file's {@link FileStatus#FAILED}; exceptions of the background threads surface
+ * through {@link Future#get()}.
+ */
+final class FolderRun {
+
+	/** What a folder run needs from the segmenter. */
+	interface Work {
+
+		/** @return whether the file is segmented without loading it (it writes its own outputs) */
+		boolean streams(Path input);
+
+		/** Segments a streamed file into {@code outputDir}. */
+		FileResult stream(Path input, Path outputDir, SegmentationSettings settings, ProgressListener progress);
+
+		/** Segments an image in memory. */
+		SegmentationResult segment(Volume<?> volume, SegmentationSettings settings, ProgressListener progress, String source);
+
+		/** @return number of classes, for the label files' type and lookup table */
+		int labelClasses();
+	}
+
+	private FolderRun() {}
+
+	/**
+	 * Runs the files; see {@link Segmenter#segmentFiles}.
+	 *
+	 * @return number of files per status
+	 */
+	static Map<FileStatus, Integer> run(List<Path> inputs, Path outputDir, SegmentationSettings settings, boolean overwrite,
+		FileListener listener, Work work)
+	{
+		boolean[] todo = new boolean[inputs.size()];
+		for (int i = 0; i < todo.length; i++) todo[i] = overwrite || !OutputFiles.done(inputs.get(i), outputDir, settings.probabilities());
+		Outcomes outcomes = new Outcomes(listener);
+		ExecutorService reader = daemonThread("unetseg-prefetch");
+		ExecutorService writer = daemonThread("unetseg-writer");
+		try {
+			CompletableFuture<Volume<?>> next = prefetch(reader, inputs, todo, 0, work);
+			for (int i = 0; i < inputs.size(); i++) {
+				Path f = inputs.get(i);
+				if (!todo[i]) {
+					outcomes.report(i, f, FileStatus.SKIPPED, null, null);
+					continue;
+				}
+				CompletableFuture<Volume<?>> mine = next;
+				next = prefetch(reader, inputs, todo, i + 1, work);
+				ProgressListener progress = outcomes.reportingWhenWritten(listener.progress(i, f));
+				try {
+					long t0 = System.nanoTime();
+					if (mine == null) { // a streamed file writes its own output
+						outcomes.report(i, f, FileStatus.DONE, work.stream(f, outputDir, settings, progress), null);
+						continue;
+					}
+					Volume<?> v = await(mine);
+					SegmentationResult r = work.segment(v, settings, progress, f.toString());
+					String size = v.describeSize();
+					outcomes.writing(i, f, CompletableFuture.supplyAsync(() -> {
+						Path[] written = OutputFiles.write(f, outputDir, r, work.labelClasses());
+						return new FileResult(f, written[0], written[1], r, size, (System.nanoTime() - t0) / 1e9);
+					}, writer));
+				}
+				catch (SegmentationException e) {
+					outcomes.report(i, f, FileStatus.FAILED, null, e);
+				}
+			}
+			outcomes.flush();
+		}
+		finally {
+			outcomes.flushQuietly(); // cancelled or failed: let the previous file's write finish, then report it
+			reader.shutdownNow();
+			writer.shutdown();
+		}
+		return outcomes.counts;
+	}
+
+	private static ExecutorService daemonThread(String name) {
+		return Executors.newSingleThreadExecutor(r -> {
+			Thread t = new Thread(r, name);
+			t.setDaemon(true);
+			return t;
+		});
+	}
+
+	/**
+	 * Starts reading the first file from {@code from} on that is to be done, unless it is streamed.
+	 *
+	 * @return its future, or {@code null} when the next file to do is streamed or there is none; a
+	 *     future always belongs to the next file to do
+	 */
+	private static CompletableFuture<Volume<?>> prefetch(ExecutorService reader, List<Path> inputs, boolean[] todo, int from, Work work) {
+		for (int j = from; j < inputs.size(); j++) {
+			if (!todo[j]) continue;
+			Path f = inputs.get(j);
+			return work.streams(f) ? null : CompletableFuture.supplyAsync(() -> ImageFiles.read(f), reader);
+		}
+		return null;
+	}
+
+	/** The future's value, or its exception as if the work had been done here. */
+	static <V> V await(Future<V> f) {
+		try {
+			return f.get();
+		}
+		catch (InterruptedException e) {
+			Thread.currentThread().interrupt();
+			throw new CancellationException("interrupted while waiting for a background read or write");
+		}
+		catch (ExecutionException e) {
+			Throwable cause = e.getCause() instanceof CompletionException c && c.getCause() != null ? c.getCause() : e.getCause();
+			if (cause instanceof RuntimeException r) throw r;
+			if (cause instanceof Error err) throw err;
+			throw new SegmentationException("A background read or write failed: " + cause, cause);
+		}
+	}
+
+	/**
+	 * A run's outcomes, counted and passed to the listener in input order on the calling thread; at most
+	 * one file's outputs are being written behind it and are reported before anything later.
+	 */
+	private static final class Outcomes {
+
+		final Map<FileStatus, Integer> counts = new EnumMap<>(FileStatus.class);
+		private final FileListener listener;
+		private int pendingIndex;
+		private Path pendingInput;
+		private Future<FileResult> pending;
+
+		Outcomes(FileListener listener) {
+			this.listener = listener;
+			for (FileStatus s : FileStatus.values()) counts.put(s, 0);
+		}
+
+		/** Reports a file, after the one being written. */
+		void report(int index, Path input, FileStatus status, FileResult result, SegmentationException error) {
+			flush();
+			counts.merge(status, 1, Integer::sum);
+			listener.file(index, input, status, result, error);
+		}
+
+		/** A file whose outputs are now being written; reported by the next {@link #flush}. */
+		void writing(int index, Path input, Future<FileResult> write) {
+			flush();
+			pendingIndex = index;
+			pendingInput = input;
+			pending = write;
+		}
+
+		/** Waits for the file being written, if any, and reports it as done or failed. */
+		void flush() {
+			if (pending == null) return;
+			Future<FileResult> f = pending;
+			pending = null;
+			FileResult r;
+			try {
+				r = await(f);
+			}
+			catch (SegmentationException e) {
+				report(pendingIndex, pendingInput, FileStatus.FAILED, null, e);
+				return;
+			}
+			report(pendingIndex, pendingInput, FileStatus.DONE, r, null);
+		}
+
+		/** {@link #flush} while another exception propagates: that one is the one reported. */
+		void flushQuietly() {
+			try {
+				flush();
+			}
+			catch (RuntimeException e) {
+				// the original exception is the one that propagates
+			}
+		}
+
+		/**
+		 * A file's progress that also reports the file being written as soon as its write has finished,
+		 * so its outcome does not wait for the whole next file.
+		 */
+		ProgressListener reportingWhenWritten(ProgressListener progress) {
+			return new ProgressListener() {
+				@Override
+				public void progress(long done, long total, String message) {
+					if (pending != null && pending.isDone()) flush();
+					progress.progress(done, total, message);
+				}
+
+				@Override
+				public boolean isCancelled() {
+					return progress.isCancelled();
+				}
+			};
+		}
+	}
+}

@@ -1,0 +1,233 @@
+package io.github.unetseg.facade;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import io.github.unetseg.SegmentationException;
+import io.github.unetseg.image.Volume;
+import io.github.unetseg.io.LazyNifti;
+import io.github.unetseg.io.NiftiLabelWriter;
+import io.github.unetseg.model.ModelBundle;
+import io.github.unetseg.model.ModelSpec;
+import io.github.unetseg.tensorflow.EngineOptions;
+import io.github.unetseg.tensorflow.Precision;
+import io.github.unetseg.tensorflow.TensorFlowModel;
+import io.github.unetseg.tiling.ProgressListener;
+import io.github.unetseg.tiling.TilePlan;
+import io.github.unetseg.tiling.TilePolicy;
+import io.github.unetseg.tiling.TiledInference;
+import net.imglib2.type.numeric.RealType;
+
+/**
+ * The {@link Segmenter} that runs TensorFlow Java in this JVM: loads a model once, then for each image
+ * checks that dimensionality and channels fit the model, normalises it as {@code model.json} says,
+ * plans tiles ({@link TilePolicy}), runs the pipelined {@link TiledInference}, and returns labels (and
+ * probabilities). Folder runs go through {@link FolderRun}; files are written atomically
+ * ({@link OutputFiles}). Created by {@link Engines#segmenter}. Owns the TensorFlow session: close it.
+ * Not for concurrent use.
+ */
+public final class LocalSegmenter implements Segmenter {
+
+	private final ModelBundle bundle;
+	private final TensorFlowModel model;
+	private final EngineOptions options;
+	private final TilePolicy policy;
+	private boolean closed;
+
+	/**
+	 * Loads a model.
+	 *
+	 * @param modelDir model folder (SavedModel + model.json)
+	 * @param options device, threads and precision
+	 * @throws SegmentationException if the model folder is missing, invalid or does not load
+	 */
+	LocalSegmenter(Path modelDir, EngineOptions options) {
+		this.bundle = ModelBundle.read(modelDir);
+		this.model = TensorFlowModel.load(bundle, options);
+		this.options = options;
+		ModelSpec spec = bundle.spec();
+		this.policy = new TilePolicy(spec.alignment(), spec.tile(), spec.halo(),
+			spec.architecture() != null ? spec.architecture().baseFilters() : 32, spec.inputChannels(), spec.outputChannels());
+	}
+
+	@Override
+	public ModelSpec spec() {
+		return bundle.spec();
+	}
+
+	@Override
+	public String device() {
+		return options.precision() == Precision.MIXED ? model.device() + ", mixed precision" : model.device();
+	}
+
+	@Override
+	public <T extends RealType<T>> SegmentationResult segment(Volume<T> volume, SegmentationSettings settings, ProgressListener progress,
+		String source)
+	{
+		ensureOpen();
+		List<String> warnings = checkFits(volume, source);
+		long t0 = System.nanoTime();
+		TilePlan plan = plan(volume.spatialSize(), settings);
+		int batch = settings.batch() > 0 ? settings.batch() : policy.autoBatch(plan);
+		double[][] norm = bundle.spec().normalization().affine(volume);
+		TiledInference.Output out;
+		try {
+			out = TiledInference.run(volume, norm[0], norm[1], model, plan, batch, settings.threshold(), progress);
+		}
+		catch (io.github.unetseg.tiling.BatchMemoryException e) {
+			throw tileTooLarge(plan, e);
+		}
+		return new SegmentationResult(out.result().labels(), settings.probabilities() ? out.result().probabilities() : null, plan,
+			out.stats().batchSize(), out.stats(), device(), List.copyOf(warnings), (System.nanoTime() - t0) / 1e9);
+	}
+
+	@Override
+	public Map<FileStatus, Integer> segmentFiles(List<Path> inputs, Path outputDir, SegmentationSettings settings, boolean overwrite,
+		FileListener listener)
+	{
+		ensureOpen();
+		return FolderRun.run(inputs, outputDir, settings, overwrite, listener, new FolderRun.Work() {
+			@Override
+			public boolean streams(Path input) {
+				return LocalSegmenter.streams(input);
+			}
+
+			@Override
+			public FileResult stream(Path input, Path out, SegmentationSettings s, ProgressListener p) {
+				return streamFile(input, out, s, p, System.nanoTime());
+			}
+
+			@Override
+			public SegmentationResult segment(Volume<?> volume, SegmentationSettings s, ProgressListener p, String source) {
+				return LocalSegmenter.this.segment(volume, s, p, source);
+			}
+
+			@Override
+			public int labelClasses() {
+				return Math.max(2, bundle.spec().classNames().size());
+			}
+		});
+	}
+
+	private SegmentationException tileTooLarge(TilePlan plan, RuntimeException e) {
+		return new SegmentationException("A single tile of " + Arrays.toString(plan.tileSize()) + " pixels does not fit in " +
+			"memory on " + device() + ". Fix: use a smaller --tile.", e);
+	}
+
+	/**
+	 * Checks that an image fits the model (dimensionality, channels) and collects warnings (spacing).
+	 *
+	 * @throws SegmentationException if it does not fit
+	 */
+	private <T extends RealType<T>> List<String> checkFits(Volume<T> volume, String source) {
+		ModelSpec spec = bundle.spec();
+		if (volume.spatialDims() != spec.dimensions())
+			throw new SegmentationException(source + " is " + volume.spatialDims() + "D (" + volume.describeSize() + ") but model " +
+				spec.name() + " is " + spec.dimensions() + "D. Fix: use a " + volume.spatialDims() + "D model" +
+				(volume.spatialDims() == 3 ? " or segment slice by slice with a 2D model." : "."));
+		if (volume.channels() != spec.inputChannels())
+			throw new SegmentationException(source + " has " + volume.channels() + " channel(s) but model " + spec.name() + " expects " +
+				spec.inputChannels() + ". Fix: " + (volume.channels() == 3 && spec.inputChannels() == 1
+					? "convert the RGB image to 8-bit (Image > Type > 8-bit)." : "select the channels the model was trained on."));
+		List<String> warnings = new ArrayList<>();
+		double[] ms = spec.spacing();
+		if (!"pixel".equals(spec.spacingUnit()) && spec.spacingUnit().equals(volume.calibration().unit())) {
+			for (int d = 0; d < ms.length; d++) {
+				double ratio = volume.calibration().spacing(d) / ms[d];
+				if (ratio < 0.8 || ratio > 1.25) {
+					warnings.add(String.format(Locale.ROOT, "%s has spacing %s %s but the model was trained at %s %s; results may " +
+						"suffer. Resample the image to the model's spacing first.", source, Arrays.toString(volume.calibration().spacing()),
+						volume.calibration().unit(), Arrays.toString(ms), spec.spacingUnit()));
+					break;
+				}
+			}
+		}
+		return warnings;
+	}
+
+	/**
+	 * The tile plan for an image size under these settings: the model's tile and halo unless
+	 * overridden, tiles rounded up to the model's alignment ({@link TilePolicy#plan}).
+	 *
+	 * @param imageSize spatial size {@code [x, y(, z)]}
+	 * @param settings the settings
+	 * @return the plan
+	 * @throws SegmentationException if tile and halo leave no core, or a value count does not fit the model
+	 */
+	public TilePlan plan(long[] imageSize, SegmentationSettings settings) {
+		try {
+			return policy.plan(imageSize, settings.tile(), settings.halo(), settings.overlap(), settings.border());
+		}
+		catch (IllegalArgumentException e) {
+			throw new SegmentationException("Tiling settings do not work for model " + bundle.spec().name() + ": " + e.getMessage() +
+				(e.getMessage().contains("Fix:") ? "" : "."), e);
+		}
+	}
+
+	/**
+	 * Whether a file is segmented without loading it: an uncompressed 3D NIfTI ({@link LazyNifti})
+	 * larger than an eighth of the Java heap (or than the system property {@code unetseg.streamingBytes}).
+	 *
+	 * @param input an input file
+	 * @return true to stream it
+	 */
+	public static boolean streams(Path input) {
+		long limit = Long.getLong("unetseg.streamingBytes", Runtime.getRuntime().maxMemory() / 8);
+		try {
+			return Files.isRegularFile(input) && Files.size(input) > limit && LazyNifti.supports(input);
+		}
+		catch (java.io.IOException e) {
+			return false;
+		}
+	}
+
+	/**
+	 * Segments a volume larger than memory: the input is read slab by slab through a bounded cache
+	 * ({@link LazyNifti}), labels are written tile by tile into an uncompressed NIfTI
+	 * ({@link NiftiLabelWriter}); memory is bounded by the cache, the batch and the tile, not the volume.
+	 * Probability maps and overlap blending need the whole result in memory and are not available here.
+	 */
+	private FileResult streamFile(Path input, Path outputDir, SegmentationSettings settings, ProgressListener progress, long t0) {
+		long cache = Math.min(512L << 20, Runtime.getRuntime().maxMemory() / 4);
+		Volume<?> volume = LazyNifti.open(input, cache);
+		List<String> warnings = new ArrayList<>(checkFits(volume, input.toString()));
+		if (settings.probabilities()) warnings.add(input + " is segmented without loading it; probabilities are not written.");
+		if (settings.overlap() > 0) warnings.add(input + " is segmented without loading it; --overlap is ignored (halo cropping only).");
+		TilePlan plan = plan(volume.spatialSize(), settings.withOverlap(0));
+		int batch = settings.batch() > 0 ? settings.batch() : policy.autoBatch(plan);
+		double[][] norm = bundle.spec().normalization().affine(volume);
+		Path labels = OutputFiles.labels(input, outputDir);
+		TiledInference.Stats stats;
+		try (NiftiLabelWriter writer = new NiftiLabelWriter(labels, plan, model.outputChannels(), settings.threshold(),
+			volume.calibration()))
+		{
+			stats = TiledInference.runInto(volume, norm[0], norm[1], model, plan, batch, progress, writer);
+			writer.finish();
+		}
+		catch (io.github.unetseg.tiling.BatchMemoryException e) {
+			throw tileTooLarge(plan, e);
+		}
+		double seconds = (System.nanoTime() - t0) / 1e9;
+		SegmentationResult r = new SegmentationResult(LazyNifti.open(labels, 64L << 20), null, plan, stats.batchSize(), stats, device(), List.copyOf(warnings),
+			seconds);
+		return new FileResult(input, labels, null, r, volume.describeSize(), seconds);
+	}
+
+
+	private void ensureOpen() {
+		if (closed) throw new IllegalStateException("The segmenter of model " + bundle.spec().name() + " was closed; open the model again.");
+	}
+
+	/** Closes the TensorFlow session; later calls throw {@link IllegalStateException}. Closing twice does nothing. */
+	@Override
+	public void close() {
+		if (closed) return;
+		closed = true;
+		model.close();
+	}
+}

@@ -1,0 +1,355 @@
+package io.github.unetseg.facade;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import io.github.unetseg.SegmentationException;
+import io.github.unetseg.data.Normalization;
+import io.github.unetseg.model.TrainingConfig;
+import io.github.unetseg.model.UNetConfig;
+import io.github.unetseg.tensorflow.Device;
+import io.github.unetseg.tensorflow.EngineOptions;
+import io.github.unetseg.tensorflow.Precision;
+import io.github.unetseg.tiling.TilePlan.Border;
+
+/**
+ * The one mapping from option names to the facade's settings records, shared by every front end: the
+ * CLI passes the options the user gave, a macro passes its {@code "key=value"} string, a Fiji command its
+ * parameters. The CLI's long option names are canonical; a macro key or Fiji parameter is the same name
+ * without dashes, in any case ({@code --weight-decay} is {@code weightdecay}); the names front ends used
+ * before are accepted as aliases ({@link #ALIASES}). Options not given take the defaults listed in
+ * {@link #SEGMENT} and {@link #TRAIN}, which are also the CLI's.
+ */
+public final class Options {
+
+	private Options() {}
+
+	/**
+	 * An option: its canonical name (the CLI's long name without the dashes), its default as text and
+	 * what it means.
+	 *
+	 * @param name canonical name, e.g. {@code "weight-decay"}
+	 * @param defaultValue the default as the CLI shows it; {@code "false"} marks a switch (a flag on the
+	 *     command line, a checkbox in Fiji, a key without value in a macro); {@code null} when there is
+	 *     none
+	 * @param required whether a front end must ask for it
+	 * @param description one line for help texts
+	 */
+	public record Option(String name, String defaultValue, boolean required, String description) {
+
+		Option(String name, String defaultValue, String description) {
+			this(name, defaultValue, false, description);
+		}
+
+		/** @return whether this option is a switch (on or off) */
+		public boolean isSwitch() {
+			return "false".equals(defaultValue);
+		}
+
+		/** @return the macro key / Fiji parameter name: {@link #name()} without dashes, lower case */
+		public String key() {
+			return key(name);
+		}
+
+		static String key(String name) {
+			return name.replace("-", "").toLowerCase(Locale.ROOT);
+		}
+	}
+
+	/** The options of segmentation, in help order. */
+	public static final List<Option> SEGMENT = List.of(
+		new Option("model", null, true, "Model folder (SavedModel + model.json), or the name of a model in the models folders."),
+		new Option("tile", "auto", "Tile size in pixels, one value or x,y[,z], or auto (fewest computed pixels in the memory budget)."),
+		new Option("halo", "model", "Context cropped from each tile side in pixels, one value or x,y[,z], or model (model.json's halo: exact tiling)."),
+		new Option("overlap", "0", "Fraction of the tile core shared with neighbours and blended with a Gaussian window, 0-0.9."),
+		new Option("border", "same", "What the network sees beyond the image border: same (its own zero padding) or mirror."),
+		new Option("batch", "0", "Tiles per batch; 0 = from free memory."),
+		new Option("threads", "0", "CPU threads for TensorFlow; 0 = all cores."),
+		new Option("device", "auto", "auto, cpu or gpu."),
+		new Option("precision", "float32", "float32, or mixed: bfloat16 convolutions on CPUs with AVX512_BF16/AMX, float16 on GPUs."),
+		new Option("threshold", "0.5", "Probability threshold of binary models."),
+		new Option("probabilities", "false", "Also output the 32-bit probability map."),
+		new Option("overwrite", "false", "Recompute files whose outputs already exist (default: skip them)."));
+
+	/** The options of training, in help order. */
+	public static final List<Option> TRAIN = List.of(
+		new Option("images", null, true, "Folder of training images."),
+		new Option("labels", null, true, "Folder of label images with the same file names (class indices, 0 = background)."),
+		new Option("validation-images", null, "Folder of validation images (default: hold out --validation of the pairs)."),
+		new Option("validation-labels", null, "Folder of validation labels."),
+		new Option("output", null, true, "Model folder to write."),
+		new Option("name", null, "Model name (default: the output folder's name)."),
+		new Option("dims", "2", "2 or 3."),
+		new Option("classes", "background,foreground", "Class names, background first; two names make a binary (sigmoid) model."),
+		new Option("channels", "1", "Input channels."),
+		new Option("depth", "3", "Number of 2x downsamplings."),
+		new Option("filters", "16", "Filters of the first level."),
+		new Option("batch-norm", "false", "Batch normalisation after each convolution."),
+		new Option("dropout", "0", "Dropout at the bottleneck."),
+		new Option("normalization", "percentile", "percentile, zscore, fixed or none."),
+		new Option("norm-range", null, "Percentiles (percentile, default 1,99.8) or window (fixed)."),
+		new Option("epochs", "50", "Epochs."),
+		new Option("steps", "50", "Steps per epoch."),
+		new Option("batch", null, "Patches per step (default: 8 in 2D, 2 in 3D)."),
+		new Option("patch", null, "Patch size, one value or x,y[,z] (default: 128 in 2D, 64 in 3D)."),
+		new Option("lr", "1e-3", "Adam learning rate."),
+		new Option("epsilon", "1e-7", "Adam epsilon."),
+		new Option("weight-decay", "1e-4", "Decoupled weight decay (AdamW)."),
+		new Option("schedule", "poly", "constant, poly or cosine."),
+		new Option("loss", "dice_ce", "dice_ce, ce, weighted_ce, dice or focal."),
+		new Option("class-weights", null, "Weights per class for weighted_ce (default: inverse frequency)."),
+		new Option("foreground", "0.333", "Share of foreground-centred patches."),
+		new Option("no-augment", "false", "Switch augmentation off."),
+		new Option("validation", "0.2", "Share held out when there is no validation folder."),
+		new Option("patience", "15", "Epochs without improvement before stopping; 0 = never."),
+		new Option("seed", "42", "Seed of weights, sampling, augmentation and dropout."),
+		new Option("init", null, "Model folder to fine-tune from (weights with matching names and sizes)."),
+		new Option("resume", "false", "Continue the training in --output from its last checkpoint."),
+		new Option("threads", "0", "CPU threads; 0 = all cores."),
+		new Option("device", "auto", "auto, cpu or gpu."),
+		new Option("precision", "float32", "float32, or mixed (bfloat16 on AVX-512 CPUs, float16 on GPUs; measure first)."));
+
+	/**
+	 * Names accepted besides the canonical ones (the keys of Fiji parameters and macros before the
+	 * names were unified), mapped to the canonical key. {@code augment} is the negation of
+	 * {@code no-augment}; {@code dimensions} takes {@code 2D}/{@code 3D} as well as 2/3.
+	 */
+	public static final Map<String, String> ALIASES = Map.of("modelfolder", "model", "learningrate", "lr", "initmodel", "init",
+		"dimensions", "dims", "augment", "noaugment", "folder", "model");
+
+	/**
+	 * Everything a segmentation needs besides its inputs.
+	 *
+	 * @param model the model folder
+	 * @param engine device, threads and precision
+	 * @param settings tiling and output settings
+	 * @param overwrite recompute files whose outputs exist
+	 */
+	public record Segmentation(Path model, EngineOptions engine, SegmentationSettings settings, boolean overwrite) {}
+
+	/**
+	 * Parses an ImageJ-style option string: space-separated {@code key=value} pairs, a value with
+	 * spaces in square brackets ({@code images=[/my data/images]}), a key alone meaning {@code true}
+	 * (ImageJ's checkboxes).
+	 *
+	 * @param text e.g. {@code "tile=256 overlap=0.25 border=mirror probabilities"}; {@code null} or blank
+	 *     for none
+	 * @return the pairs with keys in lower case, in order
+	 * @throws SegmentationException if a bracket is not closed
+	 */
+	public static Map<String, String> parse(String text) {
+		Map<String, String> out = new LinkedHashMap<>();
+		if (text == null) return out;
+		int i = 0, n = text.length();
+		while (i < n) {
+			while (i < n && Character.isWhitespace(text.charAt(i))) i++;
+			if (i >= n) break;
+			int start = i;
+			while (i < n && !Character.isWhitespace(text.charAt(i)) && text.charAt(i) != '=') i++;
+			String key = text.substring(start, i).toLowerCase(Locale.ROOT);
+			String value = "true";
+			if (i < n && text.charAt(i) == '=') {
+				i++;
+				if (i < n && text.charAt(i) == '[') {
+					int close = text.indexOf(']', i);
+					if (close < 0) throw new SegmentationException("Option " + key + " opens '[' without ']' in \"" + text +
+						"\". Fix: close the bracket.");
+					value = text.substring(i + 1, close);
+					i = close + 1;
+				}
+				else {
+					int s = i;
+					while (i < n && !Character.isWhitespace(text.charAt(i))) i++;
+					value = text.substring(s, i);
+				}
+			}
+			out.put(key, value);
+		}
+		return out;
+	}
+
+	/**
+	 * Builds a segmentation's settings from options (canonical names, keys or aliases). The model is not
+	 * loaded here: a folder that does not exist is reported when it is opened.
+	 *
+	 * @param given the options given; the rest take their defaults
+	 * @return the records
+	 * @throws SegmentationException naming the option whose value is wrong or unknown, with the fix
+	 */
+	public static Segmentation segmentation(Map<String, String> given) {
+		Values v = new Values(given, SEGMENT, "segmentation");
+		String model = v.text("model");
+		if (model == null) throw new SegmentationException("No model given. Fix: give model=<model folder or name> (CLI: --model).");
+		SegmentationSettings settings;
+		try {
+			settings = new SegmentationSettings(v.sizes("tile"), v.sizes("halo"), v.number("overlap"), v.integer("batch"),
+				v.number("threshold"), v.bool("probabilities"), Border.parse(v.text("border")));
+		}
+		catch (IllegalArgumentException e) {
+			throw new SegmentationException("Invalid segmentation option: " + e.getMessage() + ". Fix: see the option's help.", e);
+		}
+		Path known = ModelCatalog.models().get(model); // a name from the models folders, else a folder path
+		return new Segmentation(known != null ? known : Path.of(model), engine(v), settings, v.bool("overwrite"));
+	}
+
+	/**
+	 * Builds a training request from options (canonical names, keys or aliases).
+	 *
+	 * @param given the options given; the rest take their defaults
+	 * @return the request
+	 * @throws SegmentationException naming the option whose value is wrong, missing or unknown, with the fix
+	 */
+	public static TrainingRequest training(Map<String, String> given) {
+		Values v = new Values(given, TRAIN, "training");
+		for (String required : List.of("images", "labels", "output"))
+			if (v.text(required) == null) throw new SegmentationException("No " + required + " folder given. Fix: give " + required +
+				"=<folder> (CLI: --" + required + ").");
+		try {
+			String dimsText = v.text("dims").toUpperCase(Locale.ROOT).replace("D", "");
+			int dims = Integer.parseInt(dimsText);
+			List<String> classes = Arrays.stream(v.text("classes").split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+			UNetConfig arch = new UNetConfig(dims, v.integer("channels"), classes.size() == 2 ? 1 : classes.size(), v.integer("depth"),
+				v.integer("filters"), v.bool("batch-norm"), v.number("dropout"));
+			TrainingConfig d = TrainingConfig.defaults(dims);
+			long[] patch = v.sizes("patch");
+			if (patch == null) patch = d.patchSize();
+			else if (patch.length == 1) {
+				long p = patch[0];
+				patch = new long[dims];
+				Arrays.fill(patch, p);
+			}
+			Integer batch = v.text("batch") == null || v.integer("batch") == 0 ? null : v.integer("batch");
+			TrainingConfig cfg = new TrainingConfig(v.integer("epochs"), v.integer("steps"), batch == null ? d.batchSize() : batch, patch,
+				v.number("lr"), v.number("epsilon"), v.number("weight-decay"), v.text("schedule"), v.text("loss"), v.numbers("class-weights"),
+				v.number("foreground"), !v.bool("no-augment"), v.number("validation"), v.integer("patience"), v.integer("seed"));
+			Normalization.Method m = Normalization.Method.valueOf(v.text("normalization").toUpperCase(Locale.ROOT));
+			double[] range = v.numbers("norm-range");
+			double lo = range != null ? range[0] : m == Normalization.Method.PERCENTILE ? 1 : 0;
+			double hi = range != null && range.length > 1 ? range[1] : m == Normalization.Method.PERCENTILE ? 99.8 : 1;
+			Path output = Path.of(v.text("output"));
+			return new TrainingRequest(Path.of(v.text("images")), Path.of(v.text("labels")), v.path("validation-images"),
+				v.path("validation-labels"), output, v.text("name") != null ? v.text("name") : output.getFileName().toString(), arch,
+				classes, new Normalization(m, lo, hi), cfg, v.path("init"), v.bool("resume"), engine(v));
+		}
+		catch (IllegalArgumentException e) {
+			throw new SegmentationException("Invalid training option: " + e.getMessage() + ". Fix: see the option's help.", e);
+		}
+	}
+
+	private static EngineOptions engine(Values v) {
+		try {
+			return new EngineOptions(Device.parse(v.text("device")), v.integer("threads"), Precision.parse(v.text("precision")));
+		}
+		catch (IllegalArgumentException e) {
+			throw new SegmentationException("Invalid engine option: " + e.getMessage() + ". Fix: device auto|cpu|gpu, precision " +
+				"float32|mixed, threads >= 0.", e);
+		}
+	}
+
+	/** Given values by canonical key, defaults filled in, with typed readers that name the option. */
+	private static final class Values {
+
+		private final Map<String, String> values = new LinkedHashMap<>();
+
+		Values(Map<String, String> given, List<Option> options, String what) {
+			Map<String, Option> byKey = new LinkedHashMap<>();
+			for (Option o : options) byKey.put(o.key(), o);
+			for (Option o : options) if (o.defaultValue() != null) values.put(o.key(), o.defaultValue());
+			List<String> unknown = new ArrayList<>();
+			for (Map.Entry<String, String> e : given.entrySet()) {
+				String key = Option.key(e.getKey().replaceFirst("^--", ""));
+				String value = e.getValue();
+				String alias = ALIASES.get(key);
+				if (alias != null && !byKey.containsKey(key)) {
+					if (key.equals("augment")) value = "" + !Boolean.parseBoolean(value);
+					if ((key.equals("modelfolder") || key.equals("folder")) && given.keySet().stream().anyMatch(k -> Option.key(k).equals(
+						"model") && !isOtherChoice(given.get(k)))) continue; // a chosen catalog model wins over the folder field
+					key = alias;
+				}
+				if (key.equals("model") && isOtherChoice(value)) continue;
+				if (!byKey.containsKey(key)) {
+					unknown.add(e.getKey());
+					continue;
+				}
+				if (value != null && !value.isBlank()) values.put(key, value.trim());
+			}
+			if (!unknown.isEmpty()) {
+				List<String> known = options.stream().map(Option::key).toList();
+				throw new SegmentationException("Unknown " + what + " option(s) " + unknown + ". Fix: use one of " + known + ".");
+			}
+		}
+
+		/** Fiji's and the ImageJ 1 dialog's "use the folder field" model choices. */
+		private static boolean isOtherChoice(String value) {
+			return value != null && (value.equals("other folder") || value.equals("other folder..."));
+		}
+
+		String text(String name) {
+			return values.get(Option.key(name));
+		}
+
+		Path path(String name) {
+			String t = text(name);
+			return t == null ? null : Path.of(t);
+		}
+
+		boolean bool(String name) {
+			String t = text(name);
+			if (t == null) return false;
+			if (t.equalsIgnoreCase("true") || t.equals("1") || t.equalsIgnoreCase("yes")) return true;
+			if (t.equalsIgnoreCase("false") || t.equals("0") || t.equalsIgnoreCase("no")) return false;
+			throw new IllegalArgumentException(name + " must be true or false, got '" + t + "'");
+		}
+
+		int integer(String name) {
+			String t = text(name);
+			try {
+				return Integer.parseInt(t);
+			}
+			catch (NumberFormatException e) {
+				throw new IllegalArgumentException(name + " must be a whole number, got '" + t + "'");
+			}
+		}
+
+		double number(String name) {
+			String t = text(name);
+			try {
+				return Double.parseDouble(t);
+			}
+			catch (NumberFormatException | NullPointerException e) {
+				throw new IllegalArgumentException(name + " must be a number, got '" + t + "'");
+			}
+		}
+
+		double[] numbers(String name) {
+			String t = text(name);
+			if (t == null) return null;
+			try {
+				return Arrays.stream(t.split(",")).mapToDouble(s -> Double.parseDouble(s.trim())).toArray();
+			}
+			catch (NumberFormatException e) {
+				throw new IllegalArgumentException(name + " must be numbers separated by commas, got '" + t + "'");
+			}
+		}
+
+		/** Sizes in pixels, one value or one per axis; {@code auto}, {@code model}, empty (and 0, but for the halo) mean "not given". */
+		long[] sizes(String name) {
+			String t = text(name);
+			if (t == null || t.isBlank() || t.equalsIgnoreCase("auto") || t.equalsIgnoreCase("model")) return null;
+			if (t.equals("0") && !name.equals("halo")) return null; // tile 0 and patch 0 have always meant automatic
+			try {
+				long[] v = Arrays.stream(t.split("[,x]")).mapToLong(s -> Long.parseLong(s.trim())).toArray();
+				for (long x : v) if (x < 0) throw new NumberFormatException();
+				return v;
+			}
+			catch (NumberFormatException e) {
+				throw new IllegalArgumentException(name + " must be auto or whole numbers of pixels (one, or one per axis), got '" + t + "'");
+			}
+		}
+	}
+}

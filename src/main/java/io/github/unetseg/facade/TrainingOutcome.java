@@ -1,0 +1,18 @@
+package io.github.unetseg.facade;
+
+import java.util.List;
+
+import io.github.unetseg.model.ModelBundle;
+
+/**
+ * Outcome of a training run.
+ *
+ * @param model the best model written
+ * @param history all epochs, including those before a resume
+ * @param bestEpoch epoch of the best validation Dice (one-based)
+ * @param bestDice that Dice
+ * @param stoppedEarly whether early stopping ended the run
+ * @param cancelled whether the run was cancelled (the best model so far is kept)
+ */
+public record TrainingOutcome(ModelBundle model, List<EpochRecord> history, int bestEpoch, double bestDice, boolean stoppedEarly,
+	boolean cancelled) {}

@@ -1,0 +1,42 @@
+package io.github.unetseg.facade;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import io.github.unetseg.data.Normalization;
+import io.github.unetseg.model.TrainingConfig;
+import io.github.unetseg.model.UNetConfig;
+import io.github.unetseg.tensorflow.EngineOptions;
+
+/**
+ * What to train; built by every front end through {@link Options#training}.
+ *
+ * @param images training images folder
+ * @param labels training labels folder (same file names)
+ * @param validationImages validation images folder, or {@code null} to split off
+ *     {@link TrainingConfig#validationFraction()} of the training pairs
+ * @param validationLabels validation labels folder, or {@code null}
+ * @param output model folder to write (created; must be new unless resuming)
+ * @param name model name for {@code model.json}
+ * @param architecture the U-Net (dimensions, channels, classes, depth, filters)
+ * @param classNames class names, background first (2 for a binary model)
+ * @param normalization intensity normalisation
+ * @param config hyperparameters
+ * @param initFrom model folder whose weights start the training (fine-tuning), or {@code null}
+ * @param resume continue from {@code output/training/} if it holds a checkpoint
+ * @param engine device, threads and precision
+ */
+public record TrainingRequest(Path images, Path labels, Path validationImages, Path validationLabels, Path output, String name,
+	UNetConfig architecture, List<String> classNames, Normalization normalization, TrainingConfig config, Path initFrom,
+	boolean resume, EngineOptions engine) {
+
+	/** @return this request with absolute paths, for a child JVM with another working folder */
+	TrainingRequest absolute() {
+		return new TrainingRequest(abs(images), abs(labels), abs(validationImages), abs(validationLabels), abs(output), name,
+			architecture, classNames, normalization, config, abs(initFrom), resume, engine);
+	}
+
+	private static Path abs(Path p) {
+		return p == null ? null : p.toAbsolutePath();
+	}
+}
