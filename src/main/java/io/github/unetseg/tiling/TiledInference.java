@@ -1,31 +1,33 @@
 package io.github.unetseg.tiling;
 
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 
 import io.github.unetseg.image.Volume;
 import net.imglib2.type.numeric.RealType;
 
 /**
  * Sliding-window inference: reads tiles, runs them through a {@link TileModel} in batches and stitches
- * the outputs, with reading, prediction and stitching overlapping through bounded queues.
+ * the outputs, with reading, prediction and stitching overlapping.
  *
- * <p>Three threads cooperate: a reader fills batches of tiles ({@link TileReader}), the calling thread
- * runs the model, a stitcher adds outputs to a {@link Stitcher}. Each queue holds at most
- * {@value #QUEUE_CAPACITY} batches, so memory is bounded by a few batches plus the result. When the
+ * <p>The calling thread runs the model; one single-thread executor reads the next batch of tiles
+ * ({@link TileReader}) while the current one is predicted, another adds the previous batch's outputs
+ * to the {@link TileSink} (nnU-Net's {@code predict_from_raw_data} keeps one batch ahead the same way).
+ * Exceptions of either surface through {@link Future#get()} on the calling thread. Memory is bounded by
+ * three batches (being read, predicted, stitched) plus the result. When the
  * model reports that a batch does not fit in memory ({@link BatchMemoryException}), the batch size is
  * halved and the same tiles are run again, down to one tile; only a single tile that does not fit ends
  * the run. The same scheme as MONAI's {@code sliding_window_inference} and nnU-Net's
  * {@code predict_sliding_window_return_logits}, with the blending of {@link TilePlan}.
  */
 public final class TiledInference {
-
-	/** Batches waiting between two stages. */
-	public static final int QUEUE_CAPACITY = 2;
 
 	private TiledInference() {}
 
@@ -46,13 +48,6 @@ public final class TiledInference {
 	 * @param stats timing figures
 	 */
 	public record Output(Stitcher.StitchedResult result, Stats stats) {}
-
-	private record Batch(List<Tile> tiles, float[] data) {}
-
-	private record Predicted(List<Tile> tiles, float[] data) {}
-
-	private static final Batch END = new Batch(List.of(), new float[0]);
-	private static final Predicted DONE = new Predicted(List.of(), new float[0]);
 
 	/**
 	 * Predicts a whole volume tile by tile.
@@ -111,64 +106,31 @@ public final class TiledInference {
 		int tileIn = Math.toIntExact(plan.tileVoxels() * model.inputChannels());
 		int tileOut = Math.toIntExact(plan.tileVoxels() * model.outputChannels());
 		List<Tile> tiles = plan.tiles();
-		BlockingQueue<Batch> toModel = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
-		BlockingQueue<Predicted> toStitcher = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
-		AtomicReference<Throwable> failure = new AtomicReference<>();
-
-		Thread readerThread = new Thread(() -> {
-			try {
-				for (int first = 0; first < tiles.size() && failure.get() == null; first += batchSize) {
-					List<Tile> chunk = tiles.subList(first, Math.min(tiles.size(), first + batchSize));
-					float[] data = new float[chunk.size() * tileIn];
-					for (int i = 0; i < chunk.size(); i++)
-						reader.read(chunk.get(i).inputMin(), tileSize, data, i * tileIn);
-					if (!offer(toModel, new Batch(chunk, data), failure)) return;
-				}
-				offer(toModel, END, failure);
-			}
-			catch (Throwable t) {
-				failure.compareAndSet(null, t);
-			}
-		}, "unetseg-tile-reader");
-		Thread stitcherThread = new Thread(() -> {
-			try {
-				while (true) {
-					Predicted p = toStitcher.poll(100, TimeUnit.MILLISECONDS);
-					if (p == null) {
-						if (failure.get() != null) return;
-						continue;
-					}
-					if (p == DONE) return;
-					for (int i = 0; i < p.tiles().size(); i++) sink.add(p.tiles().get(i), p.data(), i * tileOut);
-				}
-			}
-			catch (Throwable t) {
-				failure.compareAndSet(null, t);
-			}
-		}, "unetseg-stitcher");
-		readerThread.setDaemon(true);
-		stitcherThread.setDaemon(true);
-		readerThread.start();
-		stitcherThread.start();
-
+		List<List<Tile>> batches = new ArrayList<>();
+		for (int first = 0; first < tiles.size(); first += batchSize)
+			batches.add(tiles.subList(first, Math.min(tiles.size(), first + batchSize)));
+		ExecutorService readPool = daemonThread("unetseg-tile-reader");
+		ExecutorService stitchPool = daemonThread("unetseg-stitcher");
+		Future<float[]> next = batches.isEmpty() ? null : readPool.submit(() -> read(reader, batches.get(0), tileSize, tileIn));
+		Future<?> stitching = null;
 		int current = batchSize;
 		long modelNanos = 0;
 		int done = 0;
 		try {
 			progress.progress(0, tiles.size(), "predicting " + tiles.size() + " tiles");
-			while (true) {
+			for (int k = 0; k < batches.size(); k++) {
 				if (progress.isCancelled()) throw new CancellationException("segmentation cancelled");
-				Batch b = toModel.poll(100, TimeUnit.MILLISECONDS);
-				if (b == null) {
-					rethrow(failure.get());
-					continue;
+				List<Tile> chunk = batches.get(k);
+				float[] data = await(next);
+				if (k + 1 < batches.size()) {
+					List<Tile> following = batches.get(k + 1);
+					next = readPool.submit(() -> read(reader, following, tileSize, tileIn)); // one batch ahead
 				}
-				if (b == END) break;
-				int n = b.tiles().size();
+				int n = chunk.size();
 				float[] out = null;
 				for (int first = 0; first < n;) {
 					int count = Math.min(current, n - first);
-					float[] in = count == n ? b.data() : java.util.Arrays.copyOfRange(b.data(), first * tileIn, (first + count) * tileIn);
+					float[] in = count == n ? data : Arrays.copyOfRange(data, first * tileIn, (first + count) * tileIn);
 					long t0 = System.nanoTime();
 					float[] res;
 					try {
@@ -193,42 +155,58 @@ public final class TiledInference {
 					}
 					first += count;
 				}
-				while (!toStitcher.offer(new Predicted(b.tiles(), out), 100, TimeUnit.MILLISECONDS))
-					rethrow(failure.get());
+				if (stitching != null) await(stitching); // one batch behind, in plan order
+				float[] predicted = out;
+				stitching = stitchPool.submit(() -> {
+					for (int i = 0; i < chunk.size(); i++) sink.add(chunk.get(i), predicted, i * tileOut);
+				});
 				done += n;
 				progress.progress(done, tiles.size(), "predicted " + done + "/" + tiles.size() + " tiles");
 			}
-			while (!toStitcher.offer(DONE, 100, TimeUnit.MILLISECONDS))
-				rethrow(failure.get());
-			stitcherThread.join();
-			rethrow(failure.get());
-		}
-		catch (InterruptedException e) {
-			Thread.currentThread().interrupt();
-			failure.compareAndSet(null, e);
-			throw new CancellationException("segmentation interrupted");
-		}
-		catch (RuntimeException | Error e) {
-			failure.compareAndSet(null, e);
-			throw e;
+			if (stitching != null) await(stitching);
 		}
 		finally {
-			failure.compareAndSet(null, new CancellationException("finished"));
-			readerThread.interrupt();
+			readPool.shutdownNow();
+			stitchPool.shutdown();
+			// on failure or cancel, let a stitch in flight finish before the caller closes its sink
+			try {
+				stitchPool.awaitTermination(1, TimeUnit.MINUTES);
+			}
+			catch (InterruptedException e) {
+				Thread.currentThread().interrupt();
+			}
 		}
 		return new Stats(tiles.size(), current, modelNanos / 1e9, (System.nanoTime() - start) / 1e9);
 	}
 
-	private static boolean offer(BlockingQueue<Batch> q, Batch b, AtomicReference<Throwable> failure) throws InterruptedException {
-		while (!q.offer(b, 100, TimeUnit.MILLISECONDS))
-			if (failure.get() != null) return false;
-		return true;
+	private static <T extends RealType<T>> float[] read(TileReader<T> reader, List<Tile> chunk, long[] tileSize, int tileIn) {
+		float[] data = new float[chunk.size() * tileIn];
+		for (int i = 0; i < chunk.size(); i++) reader.read(chunk.get(i).inputMin(), tileSize, data, i * tileIn);
+		return data;
 	}
 
-	private static void rethrow(Throwable t) {
-		if (t == null) return;
-		if (t instanceof RuntimeException r) throw r;
-		if (t instanceof Error e) throw e;
-		throw new IllegalStateException("tile pipeline failed: " + t, t);
+	private static ExecutorService daemonThread(String name) {
+		return Executors.newSingleThreadExecutor(r -> {
+			Thread t = new Thread(r, name);
+			t.setDaemon(true);
+			return t;
+		});
+	}
+
+	/** The future's value, or its exception as if the work had been done on this thread. */
+	private static <V> V await(Future<V> f) {
+		try {
+			return f.get();
+		}
+		catch (InterruptedException e) {
+			Thread.currentThread().interrupt();
+			throw new CancellationException("segmentation interrupted");
+		}
+		catch (ExecutionException e) {
+			Throwable t = e.getCause();
+			if (t instanceof RuntimeException r) throw r;
+			if (t instanceof Error err) throw err;
+			throw new IllegalStateException("tile pipeline failed: " + t, t);
+		}
 	}
 }

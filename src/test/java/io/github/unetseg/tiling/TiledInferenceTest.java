@@ -227,4 +227,28 @@ class TiledInferenceTest {
 		for (FloatType t : Views.iterable(out.result().probabilities().image())) assertEquals(0.5f, t.get(), 1e-7);
 		for (Object t : Views.iterable(out.result().labels().image())) assertEquals(0, ((IntegerType<?>) t).getInteger());
 	}
+
+	/** A failure of the sink (stitching, writing) or of the reader ends the run with that exception, on the calling thread. */
+	@Test
+	void failuresOfTheBackgroundStagesSurfaceOnTheCallingThread() {
+		Volume<FloatType> v = randomVolume(97, 61);
+		BoxModel model = new BoxModel(1);
+		TilePlan plan = TilePlan.create(v.spatialSize(), new long[] { 32, 32 }, new long[] { R, R }, 0, 8, TilePlan.Border.MIRROR);
+		AtomicInteger added = new AtomicInteger();
+		TileSink failing = (tile, output, offset) -> {
+			if (added.incrementAndGet() == 5) throw new IllegalStateException("disk full while writing tile " + tile.index());
+		};
+		IllegalStateException e = assertThrows(IllegalStateException.class, () -> TiledInference.runInto(v, new double[] { 1 },
+			new double[] { 0 }, model, plan, 2, ProgressListener.NONE, failing));
+		assertEquals("disk full while writing tile 4", e.getMessage());
+		assertTrue(model.calls.get() <= 4, "stops within a batch of the failure: " + model.calls.get() + " batches predicted");
+
+		Volume<FloatType> broken = new Volume<>(Views.interval(new net.imglib2.position.FunctionRandomAccessible<FloatType>(3, (pos, t) -> {
+			if (pos.getLongPosition(0) > 60) throw new ArithmeticException("unreadable pixel at x = " + pos.getLongPosition(0));
+			t.set(1);
+		}, FloatType::new), new long[] { 0, 0, 0 }, new long[] { 96, 60, 0 }), Calibration.uncalibrated(2));
+		ArithmeticException r = assertThrows(ArithmeticException.class, () -> TiledInference.run(broken, new double[] { 1 },
+			new double[] { 0 }, new BoxModel(1), plan, 2, 0.5, ProgressListener.NONE));
+		assertTrue(r.getMessage().startsWith("unreadable pixel"), r.getMessage());
+	}
 }
