@@ -134,9 +134,8 @@ public record TrainingSet(List<Pair> pairs) {
 		return loaded;
 	}
 
-	@SuppressWarnings({ "unchecked", "rawtypes" })
-	private static String badLabel(Volume<?> lab, int classes) {
-		for (RealType<?> t : (Iterable<RealType<?>>) (Iterable) Views.iterable(lab.image())) {
+	private static <T extends RealType<T>> String badLabel(Volume<T> lab, int classes) {
+		for (T t : Views.iterable(lab.image())) {
 			double v = t.getRealDouble();
 			if (v != Math.rint(v)) return "has a non-integer label " + v + "; labels must be class indices";
 			if (v < 0 || v >= classes) return "has label " + (long) v + " but the model has " + classes + " classes (0 to " +
@@ -145,9 +144,8 @@ public record TrainingSet(List<Pair> pairs) {
 		return null;
 	}
 
-	@SuppressWarnings({ "unchecked", "rawtypes" })
-	private static boolean finite(Volume<?> img) {
-		for (RealType<?> t : (Iterable<RealType<?>>) (Iterable) Views.iterable(img.image()))
+	private static <T extends RealType<T>> boolean finite(Volume<T> img) {
+		for (T t : Views.iterable(img.image()))
 			if (!Double.isFinite(t.getRealDouble())) return false;
 		return true;
 	}

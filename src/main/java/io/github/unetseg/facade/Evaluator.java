@@ -120,12 +120,11 @@ public final class Evaluator {
 			SegmentationMetrics.compute(p, t, dims, s, cls, tolerance));
 	}
 
-	@SuppressWarnings({ "unchecked", "rawtypes" })
-	private static short[] labels(Volume<?> v, String name) {
+	private static <T extends RealType<T>> short[] labels(Volume<T> v, String name) {
 		if (v.voxelCount() > Integer.MAX_VALUE - 8) throw new SegmentationException(name + " is too large to evaluate in memory.");
 		short[] out = new short[(int) v.voxelCount()];
 		int i = 0;
-		for (RealType<?> t : (Iterable<RealType<?>>) (Iterable) Views.flatIterable(v.image())) {
+		for (T t : Views.flatIterable(v.image())) {
 			double x = t.getRealDouble();
 			if (x != Math.rint(x) || x < 0 || x > Short.MAX_VALUE)
 				throw new SegmentationException(name + " has the value " + x + ", not a class index (a non-negative integer). Fix: " +

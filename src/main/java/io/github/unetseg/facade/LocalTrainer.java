@@ -191,12 +191,13 @@ public final class LocalTrainer implements Trainer {
 			: String.format(Locale.ROOT, "%dm%02ds", s / 60, s % 60);
 	}
 
-	@SuppressWarnings({ "unchecked", "rawtypes" })
 	private static List<TrainingCase> cases(TrainingSet set, UNetConfig arch, int classes, Normalization norm) {
 		List<TrainingCase> cases = new ArrayList<>();
 		List<Volume<?>[]> loaded = set.check(ImageFiles::read, arch.dimensions(), arch.inputChannels(), classes);
-		for (int i = 0; i < loaded.size(); i++)
-			cases.add(TrainingCase.of(set.pairs().get(i).name(), (Volume) loaded.get(i)[0], (Volume) loaded.get(i)[1], norm));
+		for (int i = 0; i < loaded.size(); i++) {
+			Volume<?> image = loaded.get(i)[0], labels = loaded.get(i)[1];
+			cases.add(TrainingCase.of(set.pairs().get(i).name(), image, labels, norm));
+		}
 		return cases;
 	}
 

@@ -5,18 +5,15 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
-import java.util.zip.GZIPInputStream;
 
 import io.github.unetseg.SegmentationException;
 import io.github.unetseg.image.Volume;
 import net.imglib2.type.numeric.RealType;
 
 /**
- * Reads and writes the image files unetseg understands, choosing the format by content (magic bytes),
- * not only by the file name: TIFF ({@link TiffIO}), NIfTI-1 ({@link NiftiIO}), NRRD ({@link NrrdIO})
- * and MetaImage ({@link MetaImageIO}), DICOM series folders ({@link DicomSeriesIO}); anything else
- * through Bio-Formats where it is on the class path
- * ({@link BioFormatsReader}, always in Fiji).
+ * Reads and writes the image files unetseg understands, choosing the {@link ImageFormat} by content
+ * (magic bytes), not by the file name, when reading, and by the file name when writing; names outputs
+ * after their inputs.
  */
 public final class ImageFiles {
 
@@ -29,24 +26,6 @@ public final class ImageFiles {
 	public static final String READABLE = "TIFF, OME-TIFF, BigTIFF, NIfTI (.nii, .nii.gz), NRRD, MetaImage (.mha, .mhd), " +
 		"DICOM series, and any Bio-Formats format where Bio-Formats is installed (Fiji)";
 
-	/** Formats recognised by content. */
-	public enum Format {
-		/** Classic TIFF, read by ImageJ 1 (tiled ones through ImageIO). */
-		TIFF,
-		/** BigTIFF, read through ImageIO (TwelveMonkeys). */
-		BIGTIFF,
-		/** NIfTI-1, plain or gzip-compressed. */
-		NIFTI,
-		/** NRRD (3D Slicer, ITK). */
-		NRRD,
-		/** MetaImage .mha/.mhd (ITK, elastix). */
-		METAIMAGE,
-		/** A folder of DICOM slices (or one DICOM file), read with ImageJ 1's DICOM reader. */
-		DICOM,
-		/** Anything else, read through Bio-Formats where it is present (Fiji). */
-		BIOFORMATS
-	}
-
 	/**
 	 * Detects the format from the first bytes (decompressing gzip); a folder of DICOM files is a series.
 	 *
@@ -54,31 +33,14 @@ public final class ImageFiles {
 	 * @return the format
 	 * @throws SegmentationException if the file is missing, unreadable, or of an unknown format
 	 */
-	public static Format detect(Path path) {
-		if (DicomSeriesIO.isSeriesFolder(path)) return Format.DICOM;
+	public static ImageFormat detect(Path path) {
+		if (DicomSeriesIO.isSeriesFolder(path)) return ImageFormat.DICOM;
 		if (!Files.isRegularFile(path))
 			throw new SegmentationException("Image file " + path + " does not exist. Fix: check the path.");
 		try {
 			byte[] head = head(path, 512);
-			if (TiffIO.isTiff(head)) return Format.TIFF;
-			if (ImageIoTiff.isBigTiff(head)) return Format.BIGTIFF;
-			if (NrrdIO.isNrrd(head)) return Format.NRRD;
-			if (MetaImageIO.isMetaImage(head)) return Format.METAIMAGE;
-			if (head.length >= 2 && (head[0] & 0xff) == 0x1f && (head[1] & 0xff) == 0x8b) {
-				byte[] inner;
-				try (InputStream in = new GZIPInputStream(Files.newInputStream(path))) {
-					inner = in.readNBytes(348);
-				}
-				if (NiftiIO.isNifti(inner)) return Format.NIFTI;
-			}
-			if (NiftiIO.isNifti(head)) return Format.NIFTI;
-			if (DicomSeriesIO.isDicom(path)) return Format.DICOM;
-			String what = BioFormatsReader.describe(path, head);
-			if (!BioFormatsReader.available() && what.equals("an unknown format"))
-				throw new SegmentationException(path + " is not TIFF, NIfTI-1, NRRD or MetaImage (by its content). Fix: convert it to TIFF " +
-					"(File > Save As > Tiff in Fiji) or NIfTI, or open it in Fiji, where Bio-Formats reads it, and segment the open image.");
-			BioFormatsReader.require(path, what);
-			return Format.BIOFORMATS;
+			for (ImageFormat f : ImageFormat.values()) if (f.recognises(path, head)) return f;
+			throw new IllegalStateException("Bio-Formats, the last format, recognises every file or explains why not");
 		}
 		catch (IOException e) {
 			throw new SegmentationException("Cannot read " + path + ": " + e.getMessage() + ". Fix: check the file and permissions.", e);
@@ -92,22 +54,14 @@ public final class ImageFiles {
 	}
 
 	/**
-	 * Reads an image.
+	 * Reads an image in any of the {@link ImageFormat}s, detected by content.
 	 *
-	 * @param path TIFF or NIfTI-1 file
+	 * @param path an image file, or a DICOM series folder
 	 * @return the volume {@code [x, y(, z), c]} with calibration
 	 * @throws SegmentationException if the file is unknown, unreadable or invalid
 	 */
 	public static Volume<?> read(Path path) {
-		return switch (detect(path)) {
-			case TIFF -> TiffIO.read(path);
-			case BIGTIFF -> ImageIoTiff.read(path);
-			case NIFTI -> NiftiIO.read(path);
-			case NRRD -> NrrdIO.read(path);
-			case METAIMAGE -> MetaImageIO.read(path);
-			case DICOM -> DicomSeriesIO.read(path);
-			case BIOFORMATS -> BioFormatsReader.read(path);
-		};
+		return detect(path).read(path);
 	}
 
 	/**
@@ -122,13 +76,7 @@ public final class ImageFiles {
 	 * @throws SegmentationException if it cannot be written
 	 */
 	public static <T extends RealType<T>> void write(Volume<T> volume, Path path, int labelClasses) {
-		String name = path.getFileName().toString().toLowerCase(Locale.ROOT);
-		if (NiftiIO.hasNiftiName(path)) NiftiIO.write(volume, path);
-		else if (name.endsWith(".nrrd")) NrrdIO.write(volume, path);
-		else if (name.endsWith(".mha")) MetaImageIO.write(volume, path);
-		else if (name.endsWith(".ome.tif") || name.endsWith(".ome.tiff")) OmeTiff.write(volume, path, labelClasses);
-		else if (name.endsWith(".btf") || name.endsWith(".tf8")) ImageIoTiff.writeBigTiff(volume, path);
-		else TiffIO.write(volume, path, labelClasses);
+		ImageFormat.forWriting(path).write(volume, path, labelClasses);
 	}
 
 	/**
@@ -158,14 +106,9 @@ public final class ImageFiles {
 	 * @return the extension with its dot
 	 */
 	public static String outputExtension(Path input) {
-		String name = input.getFileName().toString().toLowerCase(Locale.ROOT);
-		if (name.endsWith(".nii")) return ".nii";
-		if (name.endsWith(".ome.tif") || name.endsWith(".ome.tiff")) return ".ome.tif";
-		if (name.endsWith(".btf") || name.endsWith(".tf8")) return ".btf";
-		if (NiftiIO.hasNiftiName(input)) return ".nii.gz";
-		if (name.endsWith(".nrrd") || name.endsWith(".nhdr")) return ".nrrd";
-		if (name.endsWith(".mha") || name.endsWith(".mhd")) return ".mha";
-		if (name.endsWith(".dcm") || Files.isDirectory(input)) return ".nii.gz";
+		if (Files.isDirectory(input) || ImageFormat.endsWith(input, ".dcm")) return ImageFormat.DICOM.outputSuffix(input);
+		for (ImageFormat f : ImageFormat.values())
+			if (ImageFormat.endsWith(input, f.writeSuffixes().toArray(new String[0]))) return f.outputSuffix(input);
 		return ".tif";
 	}
 }

@@ -49,7 +49,7 @@ class BigTiffTest {
 		ImageFiles.write(v, p, 0);
 		byte[] head = Files.readAllBytes(p);
 		assertTrue(ImageIoTiff.isBigTiff(head), "BigTIFF magic 43");
-		assertEquals(ImageFiles.Format.BIGTIFF, ImageFiles.detect(p));
+		assertEquals(ImageFormat.BIGTIFF, ImageFiles.detect(p));
 		Volume<?> back = ImageFiles.read(p);
 		assertArrayEquals(new long[] { 70, 50, 4 }, back.spatialSize());
 		assertEquals("mm", back.calibration().unit());

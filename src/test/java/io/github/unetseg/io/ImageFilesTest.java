@@ -105,7 +105,7 @@ class ImageFilesTest {
 	void contentDecidesTheFormatNotTheName() throws IOException {
 		Path disguised = dir.resolve("looks-like.tif");
 		Files.copy(TEST_IMAGES.resolve("ch2bet.nii.gz"), disguised);
-		assertEquals(ImageFiles.Format.NIFTI, ImageFiles.detect(disguised));
+		assertEquals(ImageFormat.NIFTI, ImageFiles.detect(disguised));
 		assertArrayEquals(new long[] { 181, 217, 181 }, ImageFiles.read(disguised).spatialSize());
 	}
 
