@@ -50,6 +50,13 @@ final class EvaluateCommand implements Callable<Integer> {
 			err.println("error: --tolerance must be >= 0");
 			return 2;
 		}
+		try {
+			Evaluator.checkSpacing(spacing);
+		}
+		catch (SegmentationException e) {
+			err.println("error: " + e.getMessage());
+			return 2;
+		}
 		double[] xyz = null;
 		if (spacing != null) {
 			xyz = new double[spacing.length];

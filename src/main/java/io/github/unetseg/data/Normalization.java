@@ -66,7 +66,8 @@ public record Normalization(Method method, double low, double high) {
 	 * Per-channel affine maps for an image: normalised = {@code v * scale[c] + offset[c]}.
 	 *
 	 * <p>Statistics come from at most {@link #MAX_SAMPLES} voxels per channel, taken with a regular
-	 * stride over the whole image. A constant channel gets scale 1 and offset {@code -value}.
+	 * stride over the whole image; NaN and infinite values are left out. A constant channel gets scale 1
+	 * and offset {@code -value}.
 	 *
 	 * @param volume image {@code [x, y(, z), c]}
 	 * @return {@code [scale, offset]}, each of length {@code volume.channels()}
@@ -91,7 +92,8 @@ public record Normalization(Method method, double low, double high) {
 			else {
 				// 8- and 16-bit images are counted, without a float copy
 				PixelArrays.Histogram counts = method == Method.PERCENTILE && arrays != null ? arrays.histogram(c * voxels, stride, count) : null;
-				float[] sample = counts == null ? sample(volume, c, arrays, stride, count) : null;
+				float[] sample = counts == null ? finite(sample(volume, c, arrays, stride, count)) : null;
+				if (sample != null && sample.length == 0) sample = new float[] { 0 }; // nothing finite: leave the channel as it is
 				if (method == Method.PERCENTILE) {
 					double[] p = counts != null ? percentiles(counts.counts(), counts.base(), low, high) : percentiles(sample, low, high);
 					lo = p[0];
@@ -111,6 +113,32 @@ public record Normalization(Method method, double low, double high) {
 			offset[c] = -lo * scale[c];
 		}
 		return new double[][] { scale, offset };
+	}
+
+	/** The finite values of a sample (NaN and infinities would poison percentiles, mean and deviation). */
+	private static float[] finite(float[] sample) {
+		int n = 0;
+		for (float v : sample) if (Float.isFinite(v)) n++;
+		if (n == sample.length) return sample;
+		float[] f = new float[n];
+		n = 0;
+		for (float v : sample) if (Float.isFinite(v)) f[n++] = v;
+		return f;
+	}
+
+	/**
+	 * Counts the voxels that are NaN or infinite (only floating-point images can hold them; integer
+	 * images return 0 at once). They are left out of {@link #affine}'s statistics, and {@code TileReader}
+	 * feeds them to the network as 0.
+	 *
+	 * @param volume image {@code [x, y(, z), c]}
+	 * @return the number of non-finite voxels over all channels
+	 */
+	public static <T extends RealType<T>> long nonFinite(Volume<T> volume) {
+		if (volume.image().getType() instanceof net.imglib2.type.numeric.IntegerType) return 0;
+		long n = 0;
+		for (T t : Views.iterable(volume.image())) if (!Double.isFinite(t.getRealDouble())) n++;
+		return n;
 	}
 
 	/** {@code count} voxels of channel {@code c} at {@code stride}, from {@code arrays} if not null. */

@@ -71,6 +71,20 @@ public final class Evaluator {
 	public record Report(List<PairResult> results, List<Skipped> skipped, double tolerance) {}
 
 	/**
+	 * Checks a spacing override before any file is read.
+	 *
+	 * @param spacing a spacing override in physical units, or {@code null}
+	 * @throws SegmentationException unless every value is finite and &gt; 0
+	 */
+	public static void checkSpacing(double[] spacing) {
+		if (spacing == null) return;
+		for (double v : spacing)
+			if (!(v > 0) || Double.isInfinite(v))
+				throw new SegmentationException("--spacing " + Arrays.toString(spacing) + " has a value that is not a positive number; " +
+					"distances would be meaningless. Fix: give the voxel size per axis in physical units, e.g. --spacing 1,0.5,0.5.");
+	}
+
+	/**
 	 * Evaluates two label images in memory.
 	 *
 	 * @param prediction predicted labels {@code [x, y(, z), 1]}
@@ -92,6 +106,7 @@ public final class Evaluator {
 				"). Fix: compare a prediction with the truth of the same image.");
 		if (prediction.channels() != 1 || truth.channels() != 1)
 			throw new SegmentationException(both + ": label images need one channel. Fix: pass label images, not probabilities.");
+		checkSpacing(spacing);
 		double[] s = spacing;
 		if (s == null) {
 			double[] a = prediction.calibration().spacing(), b = truth.calibration().spacing();
@@ -146,6 +161,7 @@ public final class Evaluator {
 	 * @throws SegmentationException if a path does not exist or one is a file and the other a folder
 	 */
 	public static Report evaluateFiles(Path prediction, Path truth, int[] classes, double[] spacing, double tolerance) {
+		checkSpacing(spacing);
 		Map<Path, Path> pairs = new LinkedHashMap<>();
 		List<Skipped> skipped = new ArrayList<>();
 		if (Files.isDirectory(prediction) && Files.isDirectory(truth)) {

@@ -2,6 +2,7 @@ package io.github.unetseg.facade;
 
 import java.nio.file.Path;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
@@ -23,9 +24,11 @@ import io.github.unetseg.tiling.ProgressListener;
  * so reading, decompressing and compressing overlap with the network (nnU-Net's
  * {@code predict_from_raw_data} does the same with a bounded queue). At most two inputs and one result
  * are in memory at once. Outcomes are reported in input order from the calling thread, each after its
- * outputs are written: a file's outcome may come while the next file is in progress. Read and write
- * failures are their own file's {@link FileStatus#FAILED}; exceptions of the background threads surface
- * through {@link Future#get()}.
+ * outputs are written: a file's outcome may come while the next file is in progress. Read, segment and
+ * write failures, running out of memory included, are their own file's {@link FileStatus#FAILED} and the
+ * run goes on; exceptions of the background threads surface through {@link Future#get()}. Two inputs
+ * whose outputs would have the same name (e.g. {@code p1/t1.tif} and {@code p2/t1.tif}) are not both
+ * segmented: the later one fails with the reason, so no result is ever replaced by another's.
  */
 final class FolderRun {
 
@@ -56,7 +59,21 @@ final class FolderRun {
 		FileListener listener, Work work)
 	{
 		boolean[] todo = new boolean[inputs.size()];
-		for (int i = 0; i < todo.length; i++) todo[i] = overwrite || !OutputFiles.done(inputs.get(i), outputDir, settings.probabilities());
+		SegmentationException[] refused = new SegmentationException[inputs.size()];
+		Map<Path, Path> firstByOutput = new HashMap<>();
+		for (int i = 0; i < todo.length; i++) {
+			Path f = inputs.get(i), labels = OutputFiles.labels(f, outputDir).toAbsolutePath().normalize();
+			Path earlier = firstByOutput.putIfAbsent(labels, f);
+			if (earlier != null) {
+				refused[i] = new SegmentationException(f + " and " + earlier + " would both write " + labels.getFileName() + " into " +
+					outputDir + "; " + f.getFileName() + " is not segmented, so that no result is lost. Fix: segment one of them into " +
+					"another --output folder, or rename it.");
+				continue;
+			}
+			// a streamed file never writes probabilities: its labels alone make it done
+			boolean probabilities = settings.probabilities() && !work.streams(f);
+			todo[i] = overwrite || !OutputFiles.done(f, outputDir, probabilities);
+		}
 		Outcomes outcomes = new Outcomes(listener);
 		ExecutorService reader = daemonThread("unetseg-prefetch");
 		ExecutorService writer = daemonThread("unetseg-writer");
@@ -64,6 +81,10 @@ final class FolderRun {
 			CompletableFuture<Volume<?>> next = prefetch(reader, inputs, todo, 0, work);
 			for (int i = 0; i < inputs.size(); i++) {
 				Path f = inputs.get(i);
+				if (refused[i] != null) {
+					outcomes.report(i, f, FileStatus.FAILED, null, refused[i]);
+					continue;
+				}
 				if (!todo[i]) {
 					outcomes.report(i, f, FileStatus.SKIPPED, null, null);
 					continue;
@@ -74,15 +95,33 @@ final class FolderRun {
 				try {
 					long t0 = System.nanoTime();
 					if (mine == null) { // a streamed file writes its own output
-						outcomes.report(i, f, FileStatus.DONE, work.stream(f, outputDir, settings, progress), null);
+						FileResult streamed;
+						try {
+							streamed = work.stream(f, outputDir, settings, progress);
+						}
+						catch (OutOfMemoryError e) {
+							throw outOfMemory("segment", f, e);
+						}
+						outcomes.report(i, f, FileStatus.DONE, streamed, null);
 						continue;
 					}
 					Volume<?> v = await(mine);
-					SegmentationResult r = work.segment(v, settings, progress, f.toString());
+					SegmentationResult r;
+					try {
+						r = work.segment(v, settings, progress, f.toString());
+					}
+					catch (OutOfMemoryError e) {
+						throw outOfMemory("segment", f, e);
+					}
 					String size = v.describeSize();
 					outcomes.writing(i, f, CompletableFuture.supplyAsync(() -> {
-						Path[] written = OutputFiles.write(f, outputDir, r, work.labelClasses());
-						return new FileResult(f, written[0], written[1], r, size, (System.nanoTime() - t0) / 1e9);
+						try {
+							Path[] written = OutputFiles.write(f, outputDir, r, work.labelClasses());
+							return new FileResult(f, written[0], written[1], r, size, (System.nanoTime() - t0) / 1e9);
+						}
+						catch (OutOfMemoryError e) {
+							throw outOfMemory("write the outputs of", f, e);
+						}
 					}, writer));
 				}
 				catch (SegmentationException e) {
@@ -117,9 +156,28 @@ final class FolderRun {
 		for (int j = from; j < inputs.size(); j++) {
 			if (!todo[j]) continue;
 			Path f = inputs.get(j);
-			return work.streams(f) ? null : CompletableFuture.supplyAsync(() -> ImageFiles.read(f), reader);
+			return work.streams(f) ? null : CompletableFuture.supplyAsync(() -> {
+				try {
+					return ImageFiles.read(f);
+				}
+				catch (OutOfMemoryError e) {
+					throw outOfMemory("read", f, e);
+				}
+			}, reader);
 		}
 		return null;
+	}
+
+	/**
+	 * An out-of-memory error as that file's failure, so the run goes on with the next file (the memory
+	 * the failed step held is garbage once the error has unwound it).
+	 */
+	static SegmentationException outOfMemory(String step, Path file, OutOfMemoryError e) {
+		long max = Runtime.getRuntime().maxMemory() >> 20;
+		return new SegmentationException("Not enough memory to " + step + " " + file + " (" + e.getMessage() + "; Java heap at most " +
+			max + " MiB). Fix: give Java more memory (UNETSEG_JAVA_OPTS=-Xmx<size> for the CLI, Edit > Options > Memory in Fiji)" +
+			(step.equals("segment") ? ", or use a smaller --tile or --batch" : "") + (step.equals("read")
+				? ", or convert a large volume to uncompressed .nii, which is segmented without loading it" : "") + ".", e);
 	}
 
 	/** The future's value, or its exception as if the work had been done here. */

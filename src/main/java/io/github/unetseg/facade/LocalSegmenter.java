@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.Map;
 
 import io.github.unetseg.SegmentationException;
+import io.github.unetseg.data.Normalization;
 import io.github.unetseg.image.Volume;
 import io.github.unetseg.io.LazyNifti;
 import io.github.unetseg.io.NiftiLabelWriter;
@@ -70,7 +71,7 @@ public final class LocalSegmenter implements Segmenter {
 		String source)
 	{
 		ensureOpen();
-		List<String> warnings = checkFits(volume, source);
+		List<String> warnings = checkFits(volume, source, true);
 		long t0 = System.nanoTime();
 		TilePlan plan = plan(volume.spatialSize(), settings);
 		int batch = settings.batch() > 0 ? settings.batch() : policy.autoBatch(plan);
@@ -120,11 +121,12 @@ public final class LocalSegmenter implements Segmenter {
 	}
 
 	/**
-	 * Checks that an image fits the model (dimensionality, channels) and collects warnings (spacing).
+	 * Checks that an image fits the model (dimensionality, channels) and collects warnings (spacing, and
+	 * with {@code countNonFinite} the NaN or infinite voxels).
 	 *
 	 * @throws SegmentationException if it does not fit
 	 */
-	private <T extends RealType<T>> List<String> checkFits(Volume<T> volume, String source) {
+	private <T extends RealType<T>> List<String> checkFits(Volume<T> volume, String source, boolean countNonFinite) {
 		ModelSpec spec = bundle.spec();
 		if (volume.spatialDims() != spec.dimensions())
 			throw new SegmentationException(source + " is " + volume.spatialDims() + "D (" + volume.describeSize() + ") but model " +
@@ -135,6 +137,9 @@ public final class LocalSegmenter implements Segmenter {
 				spec.inputChannels() + ". Fix: " + (volume.channels() == 3 && spec.inputChannels() == 1
 					? "convert the RGB image to 8-bit (Image > Type > 8-bit)." : "select the channels the model was trained on."));
 		List<String> warnings = new ArrayList<>();
+		long bad = countNonFinite ? Normalization.nonFinite(volume) : 0; // a streamed volume is not read twice for it
+		if (bad > 0) warnings.add(String.format(Locale.ROOT, "%s has %d voxel(s) that are NaN or infinite; they were left out of the " +
+			"normalisation statistics and given to the network as 0 (the normalised background).", source, bad));
 		double[] ms = spec.spacing();
 		if (!"pixel".equals(spec.spacingUnit()) && spec.spacingUnit().equals(volume.calibration().unit())) {
 			for (int d = 0; d < ms.length; d++) {
@@ -195,7 +200,7 @@ public final class LocalSegmenter implements Segmenter {
 	private FileResult streamFile(Path input, Path outputDir, SegmentationSettings settings, ProgressListener progress, long t0) {
 		long cache = Math.min(512L << 20, Runtime.getRuntime().maxMemory() / 4);
 		Volume<?> volume = LazyNifti.open(input, cache);
-		List<String> warnings = new ArrayList<>(checkFits(volume, input.toString()));
+		List<String> warnings = new ArrayList<>(checkFits(volume, input.toString(), false));
 		if (settings.probabilities()) warnings.add(input + " is segmented without loading it; probabilities are not written.");
 		if (settings.overlap() > 0) warnings.add(input + " is segmented without loading it; --overlap is ignored (halo cropping only).");
 		TilePlan plan = plan(volume.spatialSize(), settings.withOverlap(0));

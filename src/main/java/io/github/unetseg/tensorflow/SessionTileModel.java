@@ -49,7 +49,7 @@ final class SessionTileModel implements TileModel {
 	 * Runs one batch: {@code data} {@code [batch, (z,) y, x, inChannels]} in, probabilities
 	 * {@code [batch, (z,) y, x, outChannels]} out.
 	 *
-	 * @throws BatchMemoryException when TensorFlow or the Java heap runs out of memory
+	 * @throws BatchMemoryException when TensorFlow, native memory (JavaCPP) or the Java heap runs out of memory
 	 * @throws SegmentationException when the output shape is not the input's with {@code outChannels}
 	 */
 	static float[] run(Session session, String input, String output, float[] data, int batch, long[] tileSize, int inChannels,
@@ -84,9 +84,10 @@ final class SessionTileModel implements TileModel {
 					". Fix: correct classNames/output in model.json.");
 			t.copyTo(DataBuffers.of(out, false, false));
 		}
-		catch (TFResourceExhaustedException e) {
+		catch (TFResourceExhaustedException | OutOfMemoryError e) {
+			// OutOfMemoryError: JavaCPP's "Physical memory usage is too high" when native memory runs out
 			throw new BatchMemoryException("TensorFlow ran out of memory for " + batch + " tiles of " +
-				java.util.Arrays.toString(tileSize), e);
+				java.util.Arrays.toString(tileSize) + " (" + e.getMessage() + ")", e);
 		}
 		return out;
 	}

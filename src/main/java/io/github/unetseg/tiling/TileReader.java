@@ -29,6 +29,7 @@ public final class TileReader<T extends RealType<T>> {
 	private final double[] scale;
 	private final double[] offset;
 	private final PixelArrays arrays;
+	private final boolean mayHoldNonFinite;
 
 	/**
 	 * @param volume source image {@code [x, y(, z), c]}
@@ -46,10 +47,13 @@ public final class TileReader<T extends RealType<T>> {
 		this.offset = offset.clone();
 		this.extended = Views.extendMirrorSingle(image);
 		this.arrays = PixelArrays.of(image);
+		this.mayHoldNonFinite = !(image.getType() instanceof net.imglib2.type.numeric.IntegerType);
 	}
 
 	/**
-	 * Writes one tile into {@code dst} in layout {@code [(z,) y, x, channel]}.
+	 * Writes one tile into {@code dst} in layout {@code [(z,) y, x, channel]}. Values that are NaN or
+	 * infinite in a floating-point image (or after normalising) become 0, the normalised image's
+	 * background (low percentile, or mean), so one bad voxel cannot poison the network's output.
 	 *
 	 * @param min first pixel of the tile {@code [x, y(, z)]}, may be negative
 	 * @param size tile size {@code [x, y(, z)]}
@@ -57,10 +61,16 @@ public final class TileReader<T extends RealType<T>> {
 	 * @param dstOffset index of the tile's first value in {@code dst}
 	 */
 	public void read(long[] min, long[] size, float[] dst, int dstOffset) {
-		if (arrays != null) {
-			readRows(min, size, dst, dstOffset);
-			return;
+		if (arrays != null) readRows(min, size, dst, dstOffset);
+		else readPixels(min, size, dst, dstOffset);
+		if (mayHoldNonFinite) {
+			long n = channels;
+			for (long s : size) n *= s;
+			for (int i = dstOffset, end = (int) (dstOffset + n); i < end; i++) if (!Float.isFinite(dst[i])) dst[i] = 0;
 		}
+	}
+
+	private void readPixels(long[] min, long[] size, float[] dst, int dstOffset) {
 		boolean inside = true;
 		for (int d = 0; d < spatialDims; d++)
 			inside &= min[d] >= 0 && min[d] + size[d] <= image.dimension(d);

@@ -82,6 +82,11 @@ class StreamingTest {
 			try (var files = Files.list(dir.resolve("streamed"))) {
 				assertEquals(1, files.count(), "no temporary file left");
 			}
+			// a rerun with --probabilities skips it: streaming never writes probabilities, so its labels make it done
+			List<FileStatus> rerun = new java.util.ArrayList<>();
+			s.segmentFiles(List.of(nii), dir.resolve("streamed"), settings.withProbabilities(true), false,
+				(i, f, status, r, e) -> rerun.add(status));
+			assertEquals(List.of(FileStatus.SKIPPED), rerun);
 		}
 	}
 }
