@@ -21,6 +21,8 @@ import net.imglib2.img.basictypeaccess.array.FloatArray;
 import net.imglib2.img.basictypeaccess.array.ShortArray;
 import net.imglib2.img.planar.PlanarImg;
 import net.imglib2.type.numeric.RealType;
+import net.imglib2.type.numeric.integer.ByteType;
+import net.imglib2.type.numeric.integer.ShortType;
 import net.imglib2.type.numeric.integer.UnsignedByteType;
 import net.imglib2.type.numeric.integer.UnsignedShortType;
 import net.imglib2.type.numeric.real.FloatType;
@@ -47,7 +49,8 @@ public final class ImagePlusAdapter {
 	 *
 	 * @param imp the image (8-bit, 16-bit, 32-bit or RGB), any number of channels and slices, one frame
 	 * @param source file or title for error messages
-	 * @return the volume; for non-RGB images it shares pixel arrays with {@code imp}
+	 * @return the volume; for non-RGB images it shares pixel arrays with {@code imp}, but for signed
+	 *     16-bit images (calibration function of ImageJ's signed 16-bit), whose signed values are copied
 	 * @throws SegmentationException for time series or unsupported types
 	 */
 	public static Volume<?> wrap(ImagePlus imp, String source) {
@@ -77,6 +80,7 @@ public final class ImagePlusAdapter {
 				yield new Volume<>(img, cal);
 			}
 			case 16 -> {
+				if (imp.getCalibration().isSigned16Bit()) yield signedShorts(planes, dims, cal);
 				List<ShortArray> a = new ArrayList<>();
 				planes.forEach(p -> a.add(new ShortArray((short[]) p)));
 				PlanarImg<UnsignedShortType, ShortArray> img = new PlanarImg<>(a, dims, new Fraction());
@@ -93,6 +97,40 @@ public final class ImagePlusAdapter {
 			default -> throw new SegmentationException(source + " has an unsupported bit depth " + imp.getBitDepth() +
 				". Fix: convert it to 8, 16 or 32 bit (Image > Type).");
 		};
+	}
+
+	/**
+	 * ImageJ 1 keeps signed 16-bit images as unsigned values offset by 32768 (with a calibration
+	 * function); the volume gets the signed values, in copied planes, so an open image is not changed.
+	 */
+	private static Volume<?> signedShorts(List<Object> planes, long[] dims, io.github.unetseg.image.Calibration cal) {
+		List<ShortArray> a = new ArrayList<>();
+		for (Object p : planes) {
+			short[] raw = (short[]) p, signed = new short[raw.length];
+			for (int i = 0; i < raw.length; i++) signed[i] = (short) (raw[i] ^ 0x8000); // (raw & 0xffff) - 32768
+			a.add(new ShortArray(signed));
+		}
+		PlanarImg<ShortType, ShortArray> img = new PlanarImg<>(a, dims, new Fraction());
+		img.setLinkedType(new ShortType(img));
+		return new Volume<>(img, cal);
+	}
+
+	/**
+	 * The same 8-bit planes read as two's complement, for files whose samples are signed (TIFF
+	 * SampleFormat 2), which ImageJ 1 opens as unsigned.
+	 *
+	 * @param unsigned a volume of {@code UnsignedByteType} planes from {@link #wrap}
+	 * @return a {@code ByteType} volume sharing the planes
+	 * @throws IllegalArgumentException if the volume is not made of unsigned byte planes
+	 */
+	static Volume<?> signedBytes(Volume<?> unsigned) {
+		if (!(unsigned.image() instanceof PlanarImg<?, ?> p) || !(p.firstElement() instanceof UnsignedByteType))
+			throw new IllegalArgumentException("not an 8-bit planar volume");
+		List<ByteArray> a = new ArrayList<>();
+		for (int i = 0; i < p.numSlices(); i++) a.add((ByteArray) p.getPlane(i));
+		PlanarImg<ByteType, ByteArray> img = new PlanarImg<>(a, p.dimensionsAsLongArray(), new Fraction());
+		img.setLinkedType(new ByteType(img));
+		return new Volume<>(img, unsigned.calibration());
 	}
 
 	private static Volume<?> rgb(ImageStack stack, int w, int h, int z, io.github.unetseg.image.Calibration cal) {

@@ -35,7 +35,8 @@ public final class TiffIO {
 	/**
 	 * Reads a TIFF into memory with ImageJ 1 and wraps it ({@link ImagePlusAdapter#wrap}); for an
 	 * OME-TIFF, pages are re-ordered and calibrated as its OME-XML says ({@link OmeTiff}); a tiled TIFF
-	 * goes to {@link ImageIoTiff}.
+	 * goes to {@link ImageIoTiff}. Signed samples stay signed: 16-bit ones (which ImageJ 1 stores with an
+	 * offset of 32768) and 8-bit ones (SampleFormat 2, which ImageJ 1 reads as unsigned).
 	 *
 	 * @param path the file
 	 * @return the volume {@code [x, y(, z), c]} with calibration
@@ -43,12 +44,14 @@ public final class TiffIO {
 	 */
 	public static Volume<?> read(Path path) {
 		Path abs = path.toAbsolutePath();
+		Layout layout = layout(abs);
 		// ImageJ 1 cannot read tiled TIFF; ImageIO can
-		if (isTiled(abs)) return ImageIoTiff.read(path);
+		if (layout.tiled()) return ImageIoTiff.read(path);
 		ImagePlus imp = openWalked(abs, path);
 		ij.io.FileInfo fi = imp.getOriginalFileInfo();
 		if (fi != null && OmeTiff.isOme(fi.description)) imp = OmeTiff.reorder(imp, fi.description, path.toString());
-		return ImagePlusAdapter.wrap(imp, path.toString());
+		Volume<?> v = ImagePlusAdapter.wrap(imp, path.toString());
+		return layout.signed8() && imp.getBitDepth() == 8 && imp.getType() != ImagePlus.COLOR_RGB ? ImagePlusAdapter.signedBytes(v) : v;
 	}
 
 	/**
@@ -134,8 +137,9 @@ public final class TiffIO {
 	 * {@code TiffDecoder} allocates arrays from these counts without checking them, so a damaged
 	 * header could otherwise exhaust memory.
 	 */
-	private static boolean checkDirectories(Path path, long length) throws IOException {
+	private static Layout checkDirectories(Path path, long length) throws IOException {
 		boolean tiled = false;
+		int bits = 0, sampleFormat = 1;
 		try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(path)) {
 			java.nio.ByteBuffer head = java.nio.ByteBuffer.allocate(8);
 			if (ch.read(head, 0) < 8) throw new SegmentationException(path + " is too short to be a TIFF. Fix: re-copy the file.");
@@ -162,6 +166,11 @@ public final class TiffIO {
 					tiled |= tag == 322 || tag == 324;
 					int type = e.getShort(12 * i + 2) & 0xffff;
 					long count = e.getInt(12 * i + 4) & 0xffffffffL;
+					if (n == 0 && type == 3 && count <= 2 && (tag == 258 || tag == 339)) { // SHORT values held in the entry
+						int value = e.getShort(12 * i + 8) & 0xffff;
+						if (tag == 258) bits = value;
+						else sampleFormat = value;
+					}
 					long bytes = count * (type < typeSize.length ? Math.max(1, typeSize[type]) : 1);
 					if (bytes > 4) {
 						long offset = e.getInt(12 * i + 8) & 0xffffffffL;
@@ -173,8 +182,16 @@ public final class TiffIO {
 				ifd = e.getInt(12 * entries) & 0xffffffffL;
 			}
 		}
-		return tiled;
+		return new Layout(tiled, bits == 8 && sampleFormat == 2);
 	}
+
+	/**
+	 * What the directories say beyond ImageJ's reading.
+	 *
+	 * @param tiled images stored in tiles (TileWidth/TileOffsets tags)
+	 * @param signed8 8-bit samples in two's complement (SampleFormat 2), which ImageJ 1 reads as unsigned
+	 */
+	private record Layout(boolean tiled, boolean signed8) {}
 
 	/**
 	 * @param path a classic TIFF
@@ -182,6 +199,10 @@ public final class TiffIO {
 	 * @throws SegmentationException if its directories are damaged
 	 */
 	static boolean isTiled(Path path) {
+		return layout(path).tiled();
+	}
+
+	private static Layout layout(Path path) {
 		try {
 			return checkDirectories(path, Files.size(path));
 		}
