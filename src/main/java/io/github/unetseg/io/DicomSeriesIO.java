@@ -81,6 +81,26 @@ public final class DicomSeriesIO {
 		return read(folder, files);
 	}
 
+	/**
+	 * ImageJ 1 fills the missing pixels of a truncated DICOM slice with a constant; this checks that the
+	 * pixel data its header describes lies inside the file.
+	 */
+	private static void checkComplete(Path file, ImagePlus slice) {
+		ij.io.FileInfo fi = slice.getOriginalFileInfo();
+		if (fi == null || fi.compression > ij.io.FileInfo.COMPRESSION_NONE) return;
+		long need = fi.getOffset() + (long) fi.width * fi.height * Math.max(1, fi.getBytesPerPixel()) * Math.max(1, fi.nImages);
+		long have;
+		try {
+			have = Files.size(file);
+		}
+		catch (IOException e) {
+			throw new SegmentationException("Cannot read " + file + ": " + e.getMessage(), e);
+		}
+		if (need > have)
+			throw new SegmentationException(file + " is truncated: its pixel data needs " + need + " bytes, the file has " + have +
+				". Fix: re-copy or re-export the series.");
+	}
+
 	private static Volume<?> read(Path folder, List<Path> files) {
 		List<Slice> slices = new ArrayList<>();
 		double[] normal = null;
@@ -97,6 +117,7 @@ public final class DicomSeriesIO {
 			if (d.getWidth() == 0 || d.getProcessor() == null)
 				throw new SegmentationException(f + " has no image ImageJ can decode (compressed?). Fix: open the series in Fiji " +
 					"(Bio-Formats) or convert it to NIfTI (e.g. dcm2niix).");
+			checkComplete(f, d);
 			String o = tag(d, "0020,0037");
 			if (orientation == null) {
 				orientation = o;

@@ -91,17 +91,19 @@ public final class MetaImageIO {
 			boolean compressed = Boolean.parseBoolean(h.getOrDefault("compresseddata", "false"));
 			String file = h.get("elementdatafile");
 			InputStream data = in;
+			long sourceBytes = Files.size(path);
 			if (!file.equalsIgnoreCase("LOCAL")) {
 				if (file.contains("%") || file.equalsIgnoreCase("LIST"))
 					throw RawVolumes.fail(path, "splits its data over several files (" + file + ")", "resave it as a single .mha");
 				Path p = path.resolveSibling(file);
 				if (!Files.isRegularFile(p)) throw RawVolumes.fail(path, "points to the data file " + p + ", which does not exist",
 					"keep the .mhd and its data file together");
+				sourceBytes = Files.size(p);
 				data = new BufferedInputStream(Files.newInputStream(p), 1 << 16);
 			}
 			try (InputStream d = data) {
 				return RawVolumes.read(path, compressed ? new InflaterInputStream(d) : d, size, channels, true, e,
-					msb ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN, new Calibration(spacing, "mm", null));
+					msb ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN, new Calibration(spacing, "mm", null), sourceBytes, compressed);
 			}
 		}
 		catch (EOFException ex) {

@@ -75,8 +75,15 @@ public final class NiftiIO {
 	 *     {@code .img} pair or NIfTI-2), or has an unsupported data type or absurd dimensions
 	 */
 	public static Volume<?> read(Path path) {
+		boolean gzip;
+		try {
+			gzip = isGzip(path);
+		}
+		catch (IOException e) {
+			throw new SegmentationException("Cannot read " + path + ": " + e.getMessage() + ". Fix: check the path and permissions.", e);
+		}
 		try (InputStream raw = Files.newInputStream(path); DataInputStream in = new DataInputStream(new BufferedInputStream(
-			isGzip(path) ? new GZIPInputStream(raw, 1 << 16) : raw, 1 << 16)))
+			gzip ? new GZIPInputStream(raw, 1 << 16) : raw, 1 << 16)))
 		{
 			byte[] h = new byte[HEADER];
 			in.readFully(h);
@@ -86,9 +93,11 @@ public final class NiftiIO {
 			long voxels = size[0] * size[1] * size[2] * size[3];
 			if (voxels * bytesPer > Integer.MAX_VALUE - 8)
 				throw fail(path, "holds " + voxels + " voxels, more than fit in one in-memory image", "crop or split it");
+			RawVolumes.checkClaim(path, hd.voxOffset() + voxels * bytesPer, Files.size(path), gzip);
 			in.skipNBytes(hd.voxOffset() - HEADER);
 			byte[] data = new byte[(int) (voxels * bytesPer)];
 			in.readFully(data);
+			if (gzip) RawVolumes.drain(in);
 			ByteBuffer db = ByteBuffer.wrap(data).order(hd.order());
 			float slope = hd.slope(), inter = hd.intercept();
 			long[] dims = size[2] > 1 ? size : new long[] { size[0], size[1], size[3] };

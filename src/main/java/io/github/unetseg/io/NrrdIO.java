@@ -78,11 +78,13 @@ public final class NrrdIO {
 			Calibration cal = calibration(path, h, spatial, channelAxis, dim);
 			String encoding = RawVolumes.lower(h.getOrDefault("encoding", "raw"));
 			InputStream data = in;
+			long sourceBytes = Files.size(path);
 			String file = h.containsKey("data file") ? h.get("data file") : h.get("datafile");
 			if (file != null) {
 				Path p = path.resolveSibling(file.trim());
 				if (!Files.isRegularFile(p)) throw RawVolumes.fail(path, "points to the data file " + p + ", which does not exist",
 					"keep the .nhdr and its data file together");
+				sourceBytes = Files.size(p);
 				data = new BufferedInputStream(Files.newInputStream(p), 1 << 16);
 			}
 			try (InputStream d = data) {
@@ -91,7 +93,7 @@ public final class NrrdIO {
 					case "gzip", "gz" -> new GZIPInputStream(d, 1 << 16);
 					default -> throw RawVolumes.fail(path, "uses the encoding '" + encoding + "'", "resave it with raw or gzip encoding");
 				};
-				return RawVolumes.read(path, decoded, size, channels, channelAxis == 0, e, order, cal);
+				return RawVolumes.read(path, decoded, size, channels, channelAxis == 0, e, order, cal, sourceBytes, decoded != d);
 			}
 		}
 		catch (EOFException ex) {

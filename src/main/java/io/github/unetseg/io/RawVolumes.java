@@ -72,12 +72,18 @@ final class RawVolumes {
 
 	/**
 	 * Reads {@code prod(size) * channels} voxels, channel fastest when {@code interleaved} (NRRD's and
-	 * MetaImage's vector layout), into a volume {@code [x, y(, z), c]}.
+	 * MetaImage's vector layout), into a volume {@code [x, y(, z), c]}. Nothing is allocated before the
+	 * header's claim is checked against the bytes the source can hold ({@link #checkClaim}); compressed
+	 * data is read to its end, so a damaged checksum is noticed.
+	 *
+	 * @param sourceBytes size of the file the data comes from, in bytes (an upper bound of the data)
+	 * @param compressed whether {@code in} decompresses gzip or zlib data
 	 */
 	static Volume<?> read(Path file, InputStream in, long[] size, int channels, boolean interleaved, Element e, ByteOrder order,
-		Calibration cal) throws IOException
+		Calibration cal, long sourceBytes, boolean compressed) throws IOException
 	{
 		long n = voxels(file, size, channels, e);
+		checkClaim(file, n * e.bytes, sourceBytes, compressed);
 		if (size.length == 3 && size[2] == 1) {
 			// one slice: a 2D image, as the NIfTI reader treats it
 			size = new long[] { size[0], size[1] };
@@ -85,6 +91,7 @@ final class RawVolumes {
 		}
 		byte[] raw = new byte[(int) (n * e.bytes)];
 		new DataInputStream(in).readFully(raw);
+		if (compressed) drain(in);
 		long[] dims = new long[size.length + 1];
 		System.arraycopy(size, 0, dims, 0, size.length);
 		dims[size.length] = channels;
@@ -161,6 +168,40 @@ final class RawVolumes {
 			}
 		}
 		out.write(buf.array(), 0, buf.position());
+	}
+
+	/** Deflate's largest compression ratio (about 1032:1 for long runs); gzip or zlib data cannot expand more. */
+	static final long MAX_DEFLATE_RATIO = 1032;
+
+	/**
+	 * Refuses a header that claims more voxel data than its file can hold, before anything is allocated
+	 * (a damaged 1 KB header claiming gigabytes would otherwise exhaust memory first).
+	 *
+	 * @param file the file named in the message
+	 * @param claimedBytes bytes the header says follow
+	 * @param sourceBytes bytes in the file the data comes from
+	 * @param compressed whether that data is deflate-compressed (it may then expand up to {@link #MAX_DEFLATE_RATIO} times)
+	 * @throws SegmentationException if the claim cannot be true
+	 */
+	static void checkClaim(Path file, long claimedBytes, long sourceBytes, boolean compressed) {
+		long max = compressed ? sourceBytes * MAX_DEFLATE_RATIO : sourceBytes;
+		if (claimedBytes > max)
+			throw fail(file, "declares " + claimedBytes + " bytes of voxel data, but " + (compressed ? "its " + sourceBytes +
+				" compressed bytes cannot hold more than " + max : "it holds only " + sourceBytes + " bytes") + " (a damaged header or a " +
+				"truncated file)", "re-copy or re-export the file");
+	}
+
+	/**
+	 * Reads a decompressing stream to its end, so that the checksum in its trailer is verified (a bit
+	 * flipped in the middle of the data then fails instead of passing silently).
+	 *
+	 * @throws java.util.zip.ZipException if the data or its checksum is damaged
+	 */
+	static void drain(InputStream in) throws IOException {
+		byte[] buf = new byte[1 << 13];
+		while (in.read(buf) >= 0) {
+			// trailing bytes are read only to reach the checksum
+		}
 	}
 
 	static SegmentationException fail(Path file, String problem, String fix) {
