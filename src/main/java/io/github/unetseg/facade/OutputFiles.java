@@ -9,7 +9,8 @@ import io.github.unetseg.io.ImageFiles;
 /**
  * Where a segmentation writes the outputs of an input file, and whether they are already there: the one
  * place that names {@code <name>_labels<ext>} and {@code <name>_probabilities<ext>}, where {@code <ext>}
- * is {@link ImageFiles#outputExtension}'s (the input's format; {@code .nii.gz} for DICOM series).
+ * is {@link ImageFiles#outputExtension}'s (the input's format; {@code .nii.gz} for DICOM series), with
+ * characters the platform cannot put into a file name replaced by {@code _}.
  * Outputs are written to temporary files and renamed, so an output that exists is complete.
  */
 public final class OutputFiles {
@@ -22,7 +23,7 @@ public final class OutputFiles {
 	 * @return {@code outputDir/<name>_labels<ext>}
 	 */
 	public static Path labels(Path input, Path outputDir) {
-		return outputDir.resolve(ImageFiles.baseName(input) + "_labels" + ImageFiles.outputExtension(input));
+		return outputDir.resolve(encodable(ImageFiles.baseName(input)) + "_labels" + ImageFiles.outputExtension(input));
 	}
 
 	/**
@@ -31,7 +32,27 @@ public final class OutputFiles {
 	 * @return {@code outputDir/<name>_probabilities<ext>}
 	 */
 	public static Path probabilities(Path input, Path outputDir) {
-		return outputDir.resolve(ImageFiles.baseName(input) + "_probabilities" + ImageFiles.outputExtension(input));
+		return outputDir.resolve(encodable(ImageFiles.baseName(input)) + "_probabilities" + ImageFiles.outputExtension(input));
+	}
+
+	/**
+	 * A file name the JVM can create: characters the platform's file-name encoding cannot represent (an
+	 * input named in UTF-8 read under {@code LC_ALL=C} arrives with replacement characters) become
+	 * {@code _}, so the output can still be written; two inputs that then collide are refused by the
+	 * folder run's same-name check.
+	 */
+	static String encodable(String name) {
+		java.nio.charset.CharsetEncoder e;
+		try {
+			e = java.nio.charset.Charset.forName(System.getProperty("sun.jnu.encoding", "UTF-8")).newEncoder();
+		}
+		catch (IllegalArgumentException ex) {
+			return name;
+		}
+		StringBuilder b = new StringBuilder(name.length());
+		name.codePoints().forEach(c -> b.append(c != 0xfffd && e.canEncode(new String(Character.toChars(c))) ? new String(Character
+			.toChars(c)) : "_"));
+		return b.toString();
 	}
 
 	/**

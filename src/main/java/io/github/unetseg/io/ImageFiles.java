@@ -61,7 +61,12 @@ public final class ImageFiles {
 	 * @throws SegmentationException if the file is unknown, unreadable or invalid
 	 */
 	public static Volume<?> read(Path path) {
-		return detect(path).read(path);
+		ImageFormat f = detect(path);
+		if ((f == ImageFormat.TIFF || f == ImageFormat.DICOM) && path.toString().indexOf('\ufffd') >= 0)
+			throw new SegmentationException(path + " has a name that cannot be decoded in this JVM's file-name encoding (" +
+				System.getProperty("sun.jnu.encoding") + ", from the locale), and ImageJ opens files by name. Fix: run with a UTF-8 " +
+				"locale (export LC_ALL=C.UTF-8) or rename the file.");
+		return f.read(path);
 	}
 
 	/**

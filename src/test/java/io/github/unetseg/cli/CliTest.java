@@ -104,6 +104,34 @@ class CliTest {
 		for (float v : Images.toFloats(cast(l3).image())) assertTrue(v == 0 || v == 1 || v == 2);
 	}
 
+	/**
+	 * Under {@code LC_ALL=C} a file named in UTF-8 used to abort the whole run ("Malformed input"); now it
+	 * is that file's failure with the fix, and the rest of the folder is segmented.
+	 */
+	@Test
+	void anUndecodableFileNameFailsAloneUnderTheCLocale() throws IOException, InterruptedException {
+		org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.charset.Charset.forName(System.getProperty("sun.jnu.encoding")).newEncoder()
+			.canEncode('\u00e9'), "this JVM's file-name encoding cannot create the UTF-8 name the test needs; run the tests under a UTF-8 locale");
+		Path in = Files.createDirectories(dir.resolve("locale-in")), out = dir.resolve("locale-out");
+		Files.copy(Path.of("test-images/mri-t1-axial-z90.tif"), in.resolve("a.tif"));
+		Files.copy(Path.of("test-images/mri-t1-axial-z70.tif"), in.resolve("caf\u00e9.tif"));
+		List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+			System.getProperty("java.class.path"), Main.class.getName(), "segment", "--model", model2d.toString(), "--output",
+			out.toString(), "--threads", "2", in.toString());
+		ProcessBuilder pb = new ProcessBuilder(cmd);
+		pb.environment().put("LC_ALL", "C");
+		pb.environment().remove("LANG");
+		Process p = pb.start();
+		String stdout = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+		String stderr = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+		assertTrue(p.waitFor(120, TimeUnit.SECONDS));
+		assertEquals(1, p.exitValue(), stdout + stderr);
+		assertTrue(stdout.contains("done: 1 segmented, 0 skipped, 1 failed"), stdout + stderr);
+		assertTrue(stderr.contains("cannot be decoded in this JVM's file-name encoding") && stderr.contains("Fix: run with a UTF-8 locale"),
+			stderr);
+		assertTrue(Files.isRegularFile(out.resolve("a_labels.tif")));
+	}
+
 	@Test
 	void aFreshJvmLoadsTheBundleAndGivesBitIdenticalOutputs() throws IOException, InterruptedException {
 		Path a = dir.resolve("here"), b = dir.resolve("fresh");
