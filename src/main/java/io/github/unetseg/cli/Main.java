@@ -32,6 +32,7 @@ public final class Main {
 	 */
 	public static int run(String... args) {
 		CommandLine cl = new CommandLine(new Main());
+		cl.setUseSimplifiedAtFiles(true); // @list.txt: one argument per line, so paths may contain spaces
 		GivenOptions.addTo(cl.getSubcommands().get("segment").getCommandSpec(), io.github.unetseg.facade.Options.SEGMENT);
 		GivenOptions.addTo(cl.getSubcommands().get("train").getCommandSpec(), io.github.unetseg.facade.Options.TRAIN);
 		cl.setExecutionExceptionHandler((e, cmd, parsed) -> {

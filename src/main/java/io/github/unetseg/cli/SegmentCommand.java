@@ -1,6 +1,7 @@
 package io.github.unetseg.cli;
 
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -67,7 +68,9 @@ final class SegmentCommand implements Callable<Integer> {
 		List<Path> inputs;
 		try {
 			o = Options.segmentation(GivenOptions.of(spec.commandLine().getParseResult(), "output", "truth", "tolerance", "shard"));
-			inputs = InputFiles.shard(InputFiles.expand(files), shard);
+			if (truth != null && !Files.exists(truth))
+				throw new SegmentationException("--truth " + truth + " does not exist. Fix: give the ground-truth file or folder.");
+			inputs = InputFiles.shard(InputFiles.withoutOutputs(InputFiles.expand(files), output), shard);
 		}
 		catch (IllegalArgumentException | SegmentationException e) {
 			err.println("error: " + e.getMessage());

@@ -112,7 +112,7 @@ public class SegmentFolderCommand extends DynamicCommand {
 				halo, "overlap", overlap, "border", border, "batch", batch, "threads", threads, "device", device, "precision", precision,
 				"threshold", threshold, "probabilities", probabilities, "overwrite", overwrite));
 			Segmenter segmenter = segmenters.segmenter(o.model(), o.engine());
-			List<Path> files = InputFiles.expand(List.of(input.getPath()));
+			List<Path> files = InputFiles.withoutOutputs(InputFiles.expand(List.of(input.getPath())), output.toPath());
 			results = new ResultsTable();
 			int total = files.size();
 			segmenter.segmentFiles(files, output.toPath(), o.settings(), o.overwrite(), new FileListener() {

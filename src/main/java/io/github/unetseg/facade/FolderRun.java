@@ -1,5 +1,6 @@
 package io.github.unetseg.facade;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -74,6 +75,9 @@ final class FolderRun {
 			boolean probabilities = settings.probabilities() && !work.streams(f);
 			todo[i] = overwrite || !OutputFiles.done(f, outputDir, probabilities);
 		}
+		boolean anyToDo = false;
+		for (boolean t : todo) anyToDo |= t;
+		if (anyToDo) checkWritable(outputDir);
 		Outcomes outcomes = new Outcomes(listener);
 		ExecutorService reader = daemonThread("unetseg-prefetch");
 		ExecutorService writer = daemonThread("unetseg-writer");
@@ -136,6 +140,23 @@ final class FolderRun {
 			writer.shutdown();
 		}
 		return outcomes.counts;
+	}
+
+	/**
+	 * Creates the output folder and writes (and deletes) a probe file in it, so that a folder that
+	 * cannot be written is reported before the first image is segmented, not after the last.
+	 *
+	 * @throws SegmentationException naming the folder and the fix
+	 */
+	static void checkWritable(Path outputDir) {
+		try {
+			Files.createDirectories(outputDir);
+			Files.delete(Files.createTempFile(outputDir, ".unetseg-probe", ".tmp"));
+		}
+		catch (java.io.IOException | SecurityException e) {
+			throw new SegmentationException("Cannot write into the output folder " + outputDir + " (" + e + "). Fix: choose a writable " +
+				"--output folder, or check its permissions and free space.", e);
+		}
 	}
 
 	private static ExecutorService daemonThread(String name) {

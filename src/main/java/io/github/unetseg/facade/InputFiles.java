@@ -43,7 +43,8 @@ public final class InputFiles {
 	 *
 	 * @param args paths, folders or patterns
 	 * @return absolute, normalised paths, sorted, each once
-	 * @throws SegmentationException for a path that does not exist or a pattern that matches nothing
+	 * @throws SegmentationException for a path that does not exist, a folder without images or a pattern
+	 *     that matches nothing
 	 */
 	public static List<Path> expand(List<String> args) {
 		Set<Path> out = new LinkedHashSet<>();
@@ -58,6 +59,7 @@ public final class InputFiles {
 			Path p = Path.of(a).toAbsolutePath().normalize();
 			if (io.github.unetseg.io.DicomSeriesIO.isSeriesFolder(p)) out.add(p);
 			else if (Files.isDirectory(p)) {
+				int before = out.size();
 				try (Stream<Path> s = Files.list(p)) {
 					s.filter(q -> Files.isRegularFile(q) && isImageName(q) || io.github.unetseg.io.DicomSeriesIO.isSeriesFolder(q))
 						.forEach(q -> out.add(q.normalize()));
@@ -65,6 +67,8 @@ public final class InputFiles {
 				catch (IOException e) {
 					throw new SegmentationException("Cannot list " + p + ": " + e.getMessage(), e);
 				}
+				if (out.size() == before) throw new SegmentationException("The folder " + a + " holds no image file. Fix: give the " +
+					"folder of the images (" + io.github.unetseg.io.ImageFiles.READABLE + "), or a pattern such as '" + a + "/**.tif'.");
 			}
 			else if (Files.isRegularFile(p)) out.add(p);
 			else throw new SegmentationException("Input " + a + " does not exist. Fix: check the path.");
@@ -88,6 +92,24 @@ public final class InputFiles {
 		catch (IOException e) {
 			throw new SegmentationException("Cannot search " + base + ": " + e.getMessage(), e);
 		}
+	}
+
+	/**
+	 * The inputs without the outputs of an earlier run into the same folder: when the output folder is
+	 * also an input folder, its {@code *_labels.*} and {@code *_probabilities.*} files are not images to
+	 * segment.
+	 *
+	 * @param files inputs, e.g. from {@link #expand}
+	 * @param outputDir the output folder
+	 * @return the inputs that are not such outputs, in order
+	 */
+	public static List<Path> withoutOutputs(List<Path> files, Path outputDir) {
+		Path out = outputDir.toAbsolutePath().normalize();
+		return files.stream().filter(f -> {
+			Path parent = f.toAbsolutePath().normalize().getParent();
+			String base = io.github.unetseg.io.ImageFiles.baseName(f);
+			return !(out.equals(parent) && (base.endsWith("_labels") || base.endsWith("_probabilities")));
+		}).toList();
 	}
 
 	/**

@@ -96,6 +96,9 @@ public final class LocalTrainer implements Trainer {
 		List<TrainingCase> allCases = cases(new TrainingSet(both), arch, classes, r.normalization());
 		List<TrainingCase> trainCases = allCases.subList(0, train.pairs().size());
 		List<TrainingCase> valCases = val.pairs().isEmpty() ? trainCases : allCases.subList(train.pairs().size(), allCases.size());
+		if (trainCases.stream().allMatch(c -> c.foreground().length == 0))
+			throw new SegmentationException("Every training label image in " + r.labels() + " is empty (all voxels 0, background), so " +
+				"there is nothing to learn. Fix: check that the labels folder holds the annotations (class indices > 0 on the objects).");
 		float[] weights = classWeights(cfg, trainCases, arch.outputChannels(), classes);
 
 		ModelSpec spec = spec(r, trainCases.get(0));

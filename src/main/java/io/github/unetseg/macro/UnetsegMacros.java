@@ -83,7 +83,7 @@ public final class UnetsegMacros {
 			given.put("model", model);
 			Options.Segmentation o = Options.segmentation(given);
 			Segmenter s = MODELS.get(o.model(), o.engine());
-			List<Path> files = InputFiles.expand(List.of(input));
+			List<Path> files = InputFiles.withoutOutputs(InputFiles.expand(List.of(input)), Path.of(outputDir));
 			var counts = s.segmentFiles(files, Path.of(outputDir), o.settings(), o.overwrite(), new FileListener() {
 				@Override
 				public ProgressListener progress(int index, Path f) {

@@ -104,6 +104,38 @@ class CliTest {
 		for (float v : Images.toFloats(cast(l3).image())) assertTrue(v == 0 || v == 1 || v == 2);
 	}
 
+	/** Mistakes that used to be noticed late, or not at all, are refused before any image is segmented. */
+	@Test
+	void inputAndOutputMistakesAreCaughtBeforeSegmenting() throws IOException {
+		Path empty = Files.createDirectories(dir.resolve("empty-in"));
+		Files.writeString(empty.resolve("notes.txt"), "no image here");
+		Run r = cli("segment", "--model", model2d.toString(), "--output", dir.resolve("never").toString(), empty.toString());
+		assertEquals(2, r.code(), "an empty folder is a usage error, not success");
+		assertTrue(r.err().contains("holds no image file") && r.err().contains("Fix:"), r.err());
+
+		r = cli("segment", "--model", model2d.toString(), "--output", dir.resolve("never").toString(), "--truth",
+			dir.resolve("no-truth").toString(), "test-images/mri-t1-axial-z90.tif");
+		assertEquals(2, r.code());
+		assertTrue(r.err().contains("--truth") && r.err().contains("does not exist"), r.err());
+		assertFalse(Files.exists(dir.resolve("never")), "nothing was segmented");
+
+		Path same = Files.createDirectories(dir.resolve("same folder"));
+		Files.copy(Path.of("test-images/mri-t1-axial-z90.tif"), same.resolve("z90.tif"));
+		for (int run = 0; run < 2; run++) {
+			r = cli("segment", "--model", model2d.toString(), "--output", same.toString(), "--threads", "2", same.toString());
+			assertEquals(0, r.code(), r.err());
+			assertTrue(r.out().contains(run == 0 ? "done: 1 segmented, 0 skipped" : "done: 0 segmented, 1 skipped"), r.out());
+		}
+		try (var files = Files.list(same)) {
+			assertEquals(2, files.count(), "no z90_labels_labels.tif: the outputs in an input folder are not inputs");
+		}
+
+		Path list = Files.writeString(dir.resolve("list.txt"), same.resolve("z90.tif") + "\n");
+		r = cli("segment", "--model", model2d.toString(), "--output", dir.resolve("from-list").toString(), "--threads", "2", "@" + list);
+		assertEquals(0, r.code(), r.err());
+		assertTrue(Files.isRegularFile(dir.resolve("from-list/z90_labels.tif")), "a listed path with a space is one argument");
+	}
+
 	/**
 	 * Under {@code LC_ALL=C} a file named in UTF-8 used to abort the whole run ("Malformed input"); now it
 	 * is that file's failure with the fix, and the rest of the folder is segmented.
@@ -182,7 +214,8 @@ class CliTest {
 		Files.writeString(file, "x");
 		r = cli("segment", "--model", model2d.toString(), "--output", file.resolve("sub").toString(), "test-images/mri-t1-axial-z90.tif");
 		assertEquals(1, r.code());
-		assertTrue(r.err().contains("output"), r.err());
+		assertTrue(r.err().contains("Cannot write into the output folder") && r.err().contains("--output"), r.err());
+		assertFalse(r.out().contains("tiles of"), "refused before segmenting: " + r.out());
 
 		r = cli("segment", "--model", model2d.toString(), "--output", out.toString(), "--overlap", "2",
 			"test-images/mri-t1-axial-z90.tif");

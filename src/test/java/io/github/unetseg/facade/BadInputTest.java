@@ -159,4 +159,21 @@ class BadInputTest {
 		Evaluator.checkSpacing(new double[] { 0.5, 1 });
 		Evaluator.checkSpacing(null);
 	}
+
+	/** Training on labels that are all background used to write a model with Dice 0 and exit 0. */
+	@Test
+	void trainingOnEmptyLabelsIsRefused() throws Exception {
+		Path images = Files.createDirectories(dir.resolve("images")), labels = Files.createDirectories(dir.resolve("labels"));
+		Files.copy(Path.of("test-images/mri-t1-axial-z90.tif"), images.resolve("a.tif"));
+		Files.copy(Path.of("test-images/mri-t1-axial-z70.tif"), images.resolve("b.tif"));
+		Volume<?> mask = ImageFiles.read(Path.of("test-images/mri-t1-axial-z90-brainmask.tif"));
+		ArrayImg<net.imglib2.type.numeric.integer.UnsignedByteType, ?> zeros = ArrayImgs.unsignedBytes(181, 217, 1);
+		ImageFiles.write(new Volume<>(zeros, mask.calibration()), labels.resolve("a.tif"), 2);
+		ImageFiles.write(new Volume<>(zeros, mask.calibration()), labels.resolve("b.tif"), 2);
+		TrainingRequest r = Options.training(Options.parse("images=" + images + " labels=" + labels + " output=" + dir.resolve("m") +
+			" depth=2 filters=4 epochs=1 steps=1 batch=1 patch=64 device=cpu"));
+		SegmentationException e = assertThrows(SegmentationException.class, () -> new LocalTrainer().train(r, ProgressListener.NONE, null));
+		assertTrue(e.getMessage().contains("is empty (all voxels 0") && e.getMessage().contains("Fix:"), e.getMessage());
+		assertFalse(Files.exists(dir.resolve("m/saved_model.pb")));
+	}
 }
