@@ -114,6 +114,11 @@ public final class DicomSeriesIO {
 				throw new SegmentationException(f + " could not be read as DICOM (" + e + "). Fix: re-export the series, or open it " +
 					"in Fiji with Bio-Formats.");
 			}
+			catch (OutOfMemoryError e) {
+				// ImageJ's decoder allocates what an element's length field claims; one absurd claim fails here, nothing is held
+				throw new SegmentationException(f + " has a damaged DICOM header (an element claims more memory than there is: " +
+					e.getMessage() + "). Fix: re-export or re-copy the series.");
+			}
 			if (d.getWidth() == 0 || d.getProcessor() == null)
 				throw new SegmentationException(f + " has no image ImageJ can decode (compressed?). Fix: open the series in Fiji " +
 					"(Bio-Formats) or convert it to NIfTI (e.g. dcm2niix).");

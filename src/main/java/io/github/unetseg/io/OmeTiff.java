@@ -48,7 +48,14 @@ final class OmeTiff {
 			DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
 			f.setNamespaceAware(true);
 			f.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
-			NodeList nodes = f.newDocumentBuilder().parse(new InputSource(new StringReader(xml))).getElementsByTagNameNS("*", "Pixels");
+			javax.xml.parsers.DocumentBuilder builder = f.newDocumentBuilder();
+			builder.setErrorHandler(new org.xml.sax.helpers.DefaultHandler() {
+				@Override
+				public void fatalError(org.xml.sax.SAXParseException e) throws org.xml.sax.SAXException {
+					throw e; // reported by the caller as the file's error, not printed on standard error
+				}
+			});
+			NodeList nodes = builder.parse(new InputSource(new StringReader(xml))).getElementsByTagNameNS("*", "Pixels");
 			if (nodes.getLength() == 0) throw new IllegalArgumentException("no Pixels element");
 			pixels = (Element) nodes.item(0);
 		}

@@ -1,5 +1,6 @@
 package io.github.unetseg.io;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -21,10 +22,12 @@ import net.imglib2.img.array.ArrayImgs;
 import net.imglib2.type.numeric.integer.UnsignedShortType;
 
 /**
- * Thousands of mutated files of every format: each must either read or fail with a
- * {@link SegmentationException}, never another exception, an OutOfMemoryError or a hang.
- * Mutations: random bytes in the header, truncation, and (for text headers) numbers replaced by huge,
- * zero or negative ones.
+ * Thousands of mutated files of every format (TIFF, OME-TIFF, BigTIFF, NIfTI plain and gzip, NRRD,
+ * MetaImage, a DICOM slice): each must either read or fail with a {@link SegmentationException}, never
+ * another exception, an OutOfMemoryError or a hang. Mutations: random bytes in the header (inside the
+ * gzip member for {@code .nii.gz}), truncation, and fields or numbers replaced by huge, zero or negative
+ * ones, so that headers claim far more than the file holds. The loop runs in a child JVM with a heap of
+ * {@value #HEAP}, so a reader that allocates what a header claims before checking it fails the test.
  */
 class ReaderFuzzTest {
 
@@ -32,24 +35,54 @@ class ReaderFuzzTest {
 	Path dir;
 
 	static final int PER_FORMAT = 400;
+	static final String HEAP = "-Xmx256m";
 
 	@Test
-	void mutatedFilesReadOrFailWithOurError() throws Exception {
+	void mutatedFilesReadOrFailWithOurErrorInASmallHeap() throws Exception {
+		String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+		Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), HEAP, "-Djava.awt.headless=true",
+			"-cp", cp, ReaderFuzzTest.class.getName(), dir.toString()).redirectErrorStream(true).start();
+		String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+		assertTrue(p.waitFor(600, java.util.concurrent.TimeUnit.SECONDS), "the fuzz run ended");
+		assertEquals(0, p.exitValue(), log);
+		assertTrue(log.contains("fuzz: "), log);
+	}
+
+	/**
+	 * The fuzz loop, in the child JVM.
+	 *
+	 * @param args a scratch folder
+	 */
+	public static void main(String[] args) throws Exception {
+		try {
+			System.out.println(fuzz(Path.of(args[0])));
+		}
+		catch (Throwable t) {
+			t.printStackTrace(System.out);
+			System.exit(1);
+		}
+		System.exit(0);
+	}
+
+	static String fuzz(Path dir) throws Exception {
 		ArrayImg<UnsignedShortType, ?> img = ArrayImgs.unsignedShorts(9, 7, 3, 1);
 		Random r = new Random(11);
 		for (UnsignedShortType t : img) t.set(r.nextInt(65536));
 		Volume<UnsignedShortType> v = new Volume<>(img, Calibration.of("mm", 0.5, 0.5, 2));
 		Map<String, byte[]> seeds = new LinkedHashMap<>();
-		for (String name : new String[] { "s.tif", "s.nii", "s.nii.gz", "s.nrrd", "s.mha" }) {
+		for (String name : new String[] { "s.tif", "s.ome.tif", "s.btf", "s.nii", "s.nii.gz", "s.nrrd", "s.mha" }) {
 			Path p = dir.resolve(name);
 			ImageFiles.write(v, p, 0);
 			seeds.put(name, Files.readAllBytes(p));
 		}
+		seeds.put("s.dcm", Files.readAllBytes(Path.of("test-images/dicom-ct-series/IMG0000.dcm")));
 		int read = 0, rejected = 0;
 		for (Map.Entry<String, byte[]> seed : seeds.entrySet()) {
 			byte[] orig = seed.getValue();
 			boolean text = seed.getKey().endsWith(".nrrd") || seed.getKey().endsWith(".mha");
-			int headerBytes = Math.min(orig.length, seed.getKey().endsWith(".tif") ? 400 : text ? 220 : 352);
+			String name = seed.getKey();
+			int headerBytes = Math.min(orig.length, name.endsWith(".tif") || name.endsWith(".btf") ? 400 : text ? 220
+				: name.endsWith(".dcm") ? orig.length - 64 * 48 * 2 : name.endsWith(".gz") ? orig.length / 2 : 352);
 			for (int k = 0; k < PER_FORMAT; k++) {
 				byte[] m = orig.clone();
 				int kind = k % 3;
@@ -87,8 +120,8 @@ class ReaderFuzzTest {
 				Files.delete(p);
 			}
 		}
-		System.out.println("fuzz: " + read + " read, " + rejected + " rejected with a SegmentationException");
 		assertTrue(rejected > PER_FORMAT, "the mutations must break files");
+		return "fuzz: " + read + " read, " + rejected + " rejected with a SegmentationException";
 	}
 
 	static byte[] replaceNumber(byte[] m, Random r) {
