@@ -19,7 +19,7 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code unetseg info}: the TensorFlow version and the devices it sees, and a model's
- * {@code model.json} when {@code --model} is given.
+ * {@code model.json} when {@code --model} is given, after loading its SavedModel (so a damaged one fails here).
  */
 @Command(name = "info", mixinStandardHelpOptions = true, description = "Show TensorFlow's devices and a model's model.json.")
 final class InfoCommand implements Callable<Integer> {
@@ -45,6 +45,11 @@ final class InfoCommand implements Callable<Integer> {
 				if (b.spec().architecture() != null)
 					out.printf(Locale.ROOT, "receptive field radius %d px, %.1f kFLOP per voxel%n",
 						b.spec().architecture().receptiveFieldRadius(), b.spec().architecture().flopsPerVoxel() / 1000);
+				// load the SavedModel too, so that a damaged graph or a signature that contradicts model.json shows here
+				try (io.github.unetseg.facade.Segmenter s = io.github.unetseg.facade.Engines.segmenter(model,
+					new io.github.unetseg.tensorflow.EngineOptions(io.github.unetseg.tensorflow.Device.CPU, 0))) {
+					out.println("SavedModel loads and its signature fits model.json (" + s.device() + ")");
+				}
 			}
 			catch (SegmentationException e) {
 				spec.commandLine().getErr().println("error: " + e.getMessage());

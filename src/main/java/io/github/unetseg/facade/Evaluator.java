@@ -19,6 +19,7 @@ import com.google.gson.JsonObject;
 
 import io.github.unetseg.AtomicFiles;
 import io.github.unetseg.SegmentationException;
+import io.github.unetseg.image.Calibration;
 import io.github.unetseg.image.Volume;
 import io.github.unetseg.io.ImageFiles;
 import io.github.unetseg.metrics.ClassMetrics;
@@ -109,6 +110,7 @@ public final class Evaluator {
 		checkSpacing(spacing);
 		double[] s = spacing;
 		if (s == null) {
+			checkSameSpace(prediction.calibration(), truth.calibration(), both);
 			double[] a = prediction.calibration().spacing(), b = truth.calibration().spacing();
 			for (int d = 0; d < a.length; d++)
 				if (Math.abs(a[d] - b[d]) > 1e-3 * Math.max(a[d], b[d]))
@@ -126,6 +128,7 @@ public final class Evaluator {
 			for (short v : p) if (v > 0) present.add((int) v);
 			for (short v : t) if (v > 0) present.add((int) v);
 			cls = present.stream().mapToInt(Integer::intValue).toArray();
+			if (cls.length == 0) cls = new int[] { 1 }; // both empty: one row of NaN with status "both empty", as documented
 		}
 		long[] size = truth.spatialSize();
 		int[] dims = new int[size.length];
@@ -133,6 +136,41 @@ public final class Evaluator {
 		String unit = spacing != null ? "given" : truth.calibration().unit();
 		return new PairResult(predictionName, predictionName, truthName, unit,
 			SegmentationMetrics.compute(p, t, dims, s, cls, tolerance));
+	}
+
+	/**
+	 * Refuses to compare images calibrated in different length units, or whose NIfTI affines put them in
+	 * different places (a shifted or flipped prediction would otherwise score as if it lay on the truth).
+	 * Translations may differ by half the smallest voxel, the rotation-and-scale part by 0.1%.
+	 *
+	 * @throws SegmentationException naming both images and the fix
+	 */
+	static void checkSameSpace(Calibration a, Calibration b, String both) {
+		String ua = unit(a.unit()), ub = unit(b.unit());
+		if (!ua.equals("pixel") && !ub.equals("pixel") && !ua.equals(ub))
+			throw new SegmentationException(both + " are calibrated in different units (" + a.unit() + " vs " + b.unit() + "), so their " +
+				"distances cannot be compared. Fix: save both in the same unit, or give --spacing to compare the voxel grids as they are.");
+		double[] fa = a.affine(), fb = b.affine();
+		if (fa == null || fb == null) return;
+		double tol = 0.5 * Math.min(Arrays.stream(a.spacing()).min().orElse(1), Arrays.stream(b.spacing()).min().orElse(1));
+		for (int r = 0; r < 3; r++)
+			for (int c = 0; c < 4; c++) {
+				double x = fa[4 * r + c], y = fb[4 * r + c];
+				double limit = c == 3 ? tol : 1e-3 * Math.max(1e-9, Math.max(Math.abs(x), Math.abs(y)) + tol);
+				if (Math.abs(x - y) > limit)
+					throw new SegmentationException(both + " lie differently in space (their NIfTI affines differ: " + Arrays.toString(fa) +
+						" vs " + Arrays.toString(fb) + "), so voxel-by-voxel scores would be wrong. Fix: resample the prediction onto the " +
+						"truth's grid, or give --spacing to compare the voxel grids as they are.");
+			}
+	}
+
+	private static String unit(String u) {
+		String l = u == null ? "pixel" : u.trim().toLowerCase(java.util.Locale.ROOT);
+		return switch (l) {
+			case "\u00b5m", "\u03bcm", "um", "micron", "microns", "micrometer", "micrometre" -> "um";
+			case "", "pixel", "pixels", "px" -> "pixel";
+			default -> l;
+		};
 	}
 
 	private static <T extends RealType<T>> short[] labels(Volume<T> v, String name) {

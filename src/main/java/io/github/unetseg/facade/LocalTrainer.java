@@ -56,7 +56,7 @@ public final class LocalTrainer implements Trainer {
 
 	/** Training state saved with each checkpoint. */
 	private record State(int epoch, long step, double bestDice, int bestEpoch, int sinceBest, List<EpochRecord> history,
-		long seed, long[] patchSize, int batchSize, String loss) {}
+		long seed, long[] patchSize, int batchSize, String loss, UNetConfig architecture) {}
 
 	@Override
 	public TrainingOutcome train(TrainingRequest r, ProgressListener progress, java.util.function.Consumer<EpochRecord> epochs) {
@@ -111,9 +111,20 @@ public final class LocalTrainer implements Trainer {
 			State state;
 			if (resuming) {
 				Path ckpt = Files.exists(stateFile) ? stateFile.getParent() : trainingDir.resolve("checkpoint.old");
-				trainer.initialize(Map.of());
-				trainer.restoreCheckpoint(ckpt.resolve("ckpt"));
 				state = readState(ckpt.resolve("state.json"));
+				// checkpoints before the architecture was recorded have none: their variables' names are checked on restore
+				if (state.architecture() != null && !state.architecture().equals(arch))
+					throw new SegmentationException("The checkpoint in " + ckpt + " is of another network (" + state.architecture() + ", this " +
+						"run asks for " + arch + "). Fix: resume with the interrupted run's --dims, --channels, --classes, --depth, " +
+						"--filters, --batch-norm and --dropout, or train into a new --output.");
+				trainer.initialize(Map.of());
+				try {
+					trainer.restoreCheckpoint(ckpt.resolve("ckpt"));
+				}
+				catch (RuntimeException e) {
+					throw new SegmentationException("The checkpoint in " + ckpt + " does not fit this network (" + e.getMessage() + "). Fix: " +
+						"resume with the interrupted run's architecture options, or train into a new --output.", e);
+				}
 				if (state.seed() != cfg.seed() || state.batchSize() != cfg.batchSize() || !Arrays.equals(state.patchSize(), cfg.patchSize()))
 					throw new SegmentationException("The checkpoint in " + ckpt + " was made with other settings (seed " + state.seed() +
 						", batch " + state.batchSize() + ", patch " + Arrays.toString(state.patchSize()) + "). Fix: resume with the same settings.");
@@ -126,7 +137,8 @@ public final class LocalTrainer implements Trainer {
 					throw new SegmentationException("Cannot create " + trainingDir + ": " + e.getMessage() + ". Fix: choose a writable --output.", e);
 				}
 				trainer.initialize(r.initFrom() == null ? Map.of() : TrainingSession.readWeights(r.initFrom()));
-				state = new State(0, 0, Double.NEGATIVE_INFINITY, 0, 0, List.of(), cfg.seed(), cfg.patchSize(), cfg.batchSize(), cfg.loss());
+				state = new State(0, 0, Double.NEGATIVE_INFINITY, 0, 0, List.of(), cfg.seed(), cfg.patchSize(), cfg.batchSize(), cfg.loss(),
+					arch);
 			}
 			List<EpochRecord> history = new ArrayList<>(state.history());
 			long step = state.step();
@@ -176,7 +188,7 @@ public final class LocalTrainer implements Trainer {
 				else sinceBest++;
 				TrainingHistory.write(out, history);
 				checkpoint(trainer, trainingDir, new State(epoch + 1, step, best, bestEpoch, sinceBest, history, cfg.seed(),
-					cfg.patchSize(), cfg.batchSize(), cfg.loss()));
+					cfg.patchSize(), cfg.batchSize(), cfg.loss(), arch));
 				if (cfg.patience() > 0 && sinceBest >= cfg.patience()) {
 					stoppedEarly = true;
 					break;

@@ -104,7 +104,8 @@ public final class DicomSeriesIO {
 	private static Volume<?> read(Path folder, List<Path> files) {
 		List<Slice> slices = new ArrayList<>();
 		double[] normal = null;
-		String orientation = null;
+		String orientation = null, series = null;
+		Path seriesFile = null;
 		for (Path f : files) {
 			DICOM d = new DICOM();
 			try {
@@ -123,6 +124,17 @@ public final class DicomSeriesIO {
 				throw new SegmentationException(f + " has no image ImageJ can decode (compressed?). Fix: open the series in Fiji " +
 					"(Bio-Formats) or convert it to NIfTI (e.g. dcm2niix).");
 			checkComplete(f, d);
+			String uid = tag(d, "0020,000E"); // Series Instance UID
+			if (uid != null && !uid.isBlank()) {
+				if (series == null) {
+					series = uid.trim();
+					seriesFile = f;
+				}
+				else if (!series.equals(uid.trim()))
+					throw new SegmentationException(folder + " mixes DICOM series: " + seriesFile.getFileName() + " belongs to series " + series +
+						", " + f.getFileName() + " to " + uid.trim() + ". Fix: give a folder that holds one series (sort the files by their " +
+						"Series Instance UID, e.g. with dcm2niix).");
+			}
 			String o = tag(d, "0020,0037");
 			if (orientation == null) {
 				orientation = o;

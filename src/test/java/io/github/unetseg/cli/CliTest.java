@@ -282,6 +282,18 @@ class CliTest {
 		assertEquals(0, r.code(), r.err());
 		assertTrue(r.out().contains("device CPU") && r.out().contains("\"name\": \"random3d\"") &&
 			r.out().contains("receptive field radius 23 px"), r.out());
+		assertTrue(r.out().contains("SavedModel loads and its signature fits model.json"), r.out());
+	}
+
+	/** {@code info} used to pass a corrupt SavedModel because it read model.json only. */
+	@Test
+	void infoLoadsTheSavedModel() throws IOException {
+		Path broken = dir.resolve("info-broken");
+		copyTree(model2d, broken);
+		Files.writeString(broken.resolve("saved_model.pb"), "garbage");
+		Run r = cli("info", "--model", broken.toString());
+		assertEquals(1, r.code());
+		assertTrue(r.err().contains("Cannot load the TensorFlow SavedModel"), r.err());
 	}
 
 	static void copyTree(Path from, Path to) throws IOException {

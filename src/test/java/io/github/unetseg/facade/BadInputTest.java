@@ -176,4 +176,80 @@ class BadInputTest {
 		assertTrue(e.getMessage().contains("is empty (all voxels 0") && e.getMessage().contains("Fix:"), e.getMessage());
 		assertFalse(Files.exists(dir.resolve("m/saved_model.pb")));
 	}
+
+	static Volume<?> square(io.github.unetseg.image.Calibration cal, int from) {
+		ArrayImg<net.imglib2.type.numeric.integer.UnsignedByteType, ?> img = ArrayImgs.unsignedBytes(20, 20, 10, 1);
+		var ra = img.randomAccess();
+		for (int z = 3; z < 7; z++)
+			for (int y = from; y < from + 8; y++)
+				for (int x = from; x < from + 8; x++) {
+					ra.setPosition(new long[] { x, y, z, 0 });
+					ra.get().set(1);
+				}
+		return new Volume<>(img, cal);
+	}
+
+	/**
+	 * Evaluation used to treat µm and mm alike, ignore NIfTI affines (a prediction shifted 10 mm scored
+	 * Dice 1.0) and drop pairs where both masks are empty.
+	 */
+	@Test
+	void evaluationComparesOnlyImagesInTheSameSpaceAndKeepsBothEmptyRows() {
+		double[] affine = { 1, 0, 0, -10, 0, 1, 0, -10, 0, 0, 2, 0 }, shifted = affine.clone();
+		shifted[3] += 10;
+		var mm = new io.github.unetseg.image.Calibration(new double[] { 1, 1, 2 }, "mm", affine);
+		Volume<?> truth = square(mm, 5);
+		assertEquals(1.0, Evaluator.evaluate(square(mm, 5), truth, null, null, 1, "p", "t").metrics().get(0).dice());
+		SegmentationException e = assertThrows(SegmentationException.class, () -> Evaluator.evaluate(square(
+			new io.github.unetseg.image.Calibration(new double[] { 1, 1, 2 }, "mm", shifted), 5), truth, null, null, 1, "p", "t"));
+		assertTrue(e.getMessage().contains("lie differently in space") && e.getMessage().contains("Fix:"), e.getMessage());
+		e = assertThrows(SegmentationException.class, () -> Evaluator.evaluate(square(io.github.unetseg.image.Calibration.of("\u00b5m", 1,
+			1, 2), 5), square(io.github.unetseg.image.Calibration.of("mm", 1, 1, 2), 5), null, null, 1, "p", "t"));
+		assertTrue(e.getMessage().contains("different units") && e.getMessage().contains("Fix:"), e.getMessage());
+		assertEquals(1.0, Evaluator.evaluate(square(io.github.unetseg.image.Calibration.of("um", 1, 1, 2), 5), square(
+			io.github.unetseg.image.Calibration.of("\u00b5m", 1, 1, 2), 5), null, null, 1, "p", "t").metrics().get(0).dice(), "um is \u00b5m");
+		assertEquals(1.0, Evaluator.evaluate(square(new io.github.unetseg.image.Calibration(new double[] { 1, 1, 2 }, "mm", shifted), 5),
+			truth, null, new double[] { 1, 1, 2 }, 1, "p", "t").metrics().get(0).dice(), "--spacing compares the grids as they are");
+		Volume<?> empty = new Volume<>(ArrayImgs.unsignedBytes(20, 20, 10, 1), mm);
+		var both = Evaluator.evaluate(empty, empty, null, null, 1, "p", "t").metrics();
+		assertEquals(1, both.size(), "a row for the pair");
+		assertTrue(Double.isNaN(both.get(0).dice()));
+		assertEquals("both empty", both.get(0).status());
+	}
+
+	/** A slice of another series at a plausible position used to be merged silently. */
+	@Test
+	void aSliceOfAnotherDicomSeriesIsRefused() throws Exception {
+		Path series = Files.createDirectories(dir.resolve("series"));
+		try (var s = Files.list(Path.of("test-images/dicom-ct-series"))) {
+			for (Path p : s.toList()) Files.copy(p, series.resolve(p.getFileName()));
+		}
+		Path other = series.resolve("IMG0003.dcm");
+		byte[] b = Files.readAllBytes(other);
+		int at = -1; // explicit VR little endian: (0020,000E) "UI" length value
+		for (int i = 0; i + 8 < b.length && at < 0; i++)
+			if (b[i] == 0x20 && b[i + 1] == 0 && b[i + 2] == 0x0e && b[i + 3] == 0 && b[i + 4] == 'U' && b[i + 5] == 'I') at = i + 8;
+		assertTrue(at > 0, "the test series carries a Series Instance UID");
+		b[at + 4] = (byte) (b[at + 4] == '1' ? '2' : '1');
+		Files.write(other, b);
+		String m = assertThrows(SegmentationException.class, () -> ImageFiles.read(series)).getMessage();
+		assertTrue(m.contains("mixes DICOM series") && m.contains("IMG0003.dcm") && m.contains("Fix:"), m);
+	}
+
+	/** {@code --resume} with another {@code --depth} used to fail with "Key upconv6.kernel/var not found". */
+	@Test
+	void resumingWithAnotherNetworkSaysWhich() throws Exception {
+		Path images = Files.createDirectories(dir.resolve("images")), labels = Files.createDirectories(dir.resolve("labels"));
+		for (String z : new String[] { "z70", "z90" }) {
+			Files.copy(Path.of("test-images/mri-t1-axial-" + z + ".tif"), images.resolve(z + ".tif"));
+			Files.copy(Path.of("test-images/mri-t1-axial-" + z + "-brainmask.tif"), labels.resolve(z + ".tif"));
+		}
+		String common = "images=" + images + " labels=" + labels + " output=" + dir.resolve("m") + " filters=4 epochs=1 steps=1 batch=1 " +
+			"patch=64 device=cpu";
+		new LocalTrainer().train(Options.training(Options.parse(common + " depth=2")), ProgressListener.NONE, null);
+		SegmentationException e = assertThrows(SegmentationException.class, () -> new LocalTrainer().train(Options.training(Options
+			.parse(common + " depth=3 epochs=2 resume")), ProgressListener.NONE, null));
+		assertTrue(e.getMessage().contains("is of another network") && e.getMessage().contains("depth=2") &&
+			e.getMessage().contains("--depth"), e.getMessage());
+	}
 }
