@@ -102,9 +102,13 @@ public record ModelBundle(Path directory, ModelSpec spec) {
 				"update unetseg or re-export the model");
 		int dims = f.integer("dimensions");
 		String axes = f.string("axes", dims == 3 ? "bzyxc" : "byxc");
-		if (!axes.equals(dims == 3 ? "bzyxc" : "byxc"))
+		if (!axes.equals(dims == 3 ? "bzyxc" : "byxc")) {
+			if (axes.equals("byxc") || axes.equals("bzyxc"))
+				throw f.error("dimensions", "is " + dims + " but axes \"" + axes + "\" is " + (axes.length() - 2) + "D",
+					"make dimensions and axes agree with the network (2 with \"byxc\", 3 with \"bzyxc\")");
 			throw f.error("axes", "is \"" + axes + "\"; only channels-last \"byxc\" (2D) and \"bzyxc\" (3D) are supported",
 				"export the model with channels last");
+		}
 		JsonObject norm = f.object("normalization");
 		Normalization normalization;
 		Fields nf = new Fields(norm, source + " normalization");

@@ -73,6 +73,7 @@ public record ModelSpec(String name, String description, int dimensions, int inp
 		if (tile == null || tile.length != dimensions) throw new IllegalArgumentException("tile must have " + dimensions + " values");
 		if (halo == null || halo.length != dimensions) throw new IllegalArgumentException("halo must have " + dimensions + " values");
 		for (int d = 0; d < dimensions; d++) {
+			if (tile[d] < 1) throw new IllegalArgumentException("tile " + Arrays.toString(tile) + " must be positive sizes in pixels");
 			if (tile[d] < alignment || tile[d] % alignment != 0)
 				throw new IllegalArgumentException("tile " + Arrays.toString(tile) + " must be multiples of alignment " + alignment);
 			if (halo[d] < 0 || tile[d] - 2 * halo[d] < alignment)
@@ -80,9 +81,15 @@ public record ModelSpec(String name, String description, int dimensions, int inp
 					alignment + " in tile " + Arrays.toString(tile));
 		}
 		if (architecture != null) {
-			if (architecture.dimensions() != dimensions || architecture.inputChannels() != inputChannels ||
-				architecture.outputChannels() != ("sigmoid".equals(output) ? 1 : classNames.size()))
-				throw new IllegalArgumentException("architecture does not match dimensions, inputChannels or classes");
+			int outputs = "sigmoid".equals(output) ? 1 : classNames.size();
+			if (architecture.dimensions() != dimensions)
+				throw new IllegalArgumentException("architecture.dimensions is " + architecture.dimensions() + " but dimensions is " + dimensions);
+			if (architecture.inputChannels() != inputChannels)
+				throw new IllegalArgumentException("architecture.inputChannels is " + architecture.inputChannels() + " but inputChannels is " +
+					inputChannels);
+			if (architecture.outputChannels() != outputs)
+				throw new IllegalArgumentException("architecture has " + architecture.outputChannels() + " output channel(s) (classes " +
+					architecture.classes() + ") but classNames and output \"" + output + "\" need " + outputs);
 			if (alignment % architecture.alignment() != 0)
 				throw new IllegalArgumentException("alignment must be a multiple of 2^depth = " + architecture.alignment());
 		}

@@ -64,6 +64,21 @@ class ModelBundleTest {
 		assertTrue(e.getMessage().contains("not valid JSON"));
 	}
 
+	/** Messages that used to blame the wrong field or say "one of three". */
+	@Test
+	void messagesNameTheFieldThatIsWrong() {
+		String json = ModelBundle.toJson(spec());
+		String m = assertThrows(SegmentationException.class, () -> ModelBundle.parse(json.replace("\"axes\": \"bzyxc\"",
+			"\"axes\": \"byxc\""), "m.json")).getMessage();
+		assertTrue(m.contains("dimensions") && m.contains("is 3 but axes \"byxc\" is 2D"), m);
+		m = assertThrows(SegmentationException.class, () -> ModelBundle.parse(json.replace("\"tile\": [\n    64,",
+			"\"tile\": [\n    -512,"), "m.json")).getMessage();
+		assertTrue(m.contains("must be positive"), m);
+		m = assertThrows(SegmentationException.class, () -> ModelBundle.parse(json.replace("\"classes\": 4", "\"classes\": 3"),
+			"m.json")).getMessage();
+		assertTrue(m.contains("architecture has 3 output channel(s)") && m.contains("need 4"), m);
+	}
+
 	@Test
 	void folderProblemsNameTheMissingPiece() throws IOException {
 		assertTrue(assertThrows(SegmentationException.class, () -> ModelBundle.read(dir.resolve("nope"))).getMessage()
