@@ -11,6 +11,7 @@ import io.github.unetseg.AtomicFiles;
 import io.github.unetseg.SegmentationException;
 import io.github.unetseg.image.Calibration;
 import io.github.unetseg.tiling.Tile;
+import io.github.unetseg.tiling.TileOutput;
 import io.github.unetseg.tiling.TilePlan;
 import io.github.unetseg.tiling.TileSink;
 
@@ -71,9 +72,10 @@ public final class NiftiLabelWriter implements TileSink, AutoCloseable {
 	}
 
 	@Override
-	public void add(Tile tile, float[] output, int offset) {
-		long[] ts = plan.tileSize(), wo = tile.writeOffset(), wm = tile.writeMin(), ws = tile.writeSize();
-		int tx = (int) ts[0], ty = (int) ts[1];
+	public void add(TileOutput out) {
+		Tile tile = out.tile();
+		float[] output = out.data();
+		long[] wo = tile.writeOffset(), wm = tile.writeMin(), ws = tile.writeSize();
 		int n = size.length;
 		int nz = n == 3 ? (int) ws[2] : 1;
 		byte[] row = new byte[(int) ws[0]];
@@ -82,7 +84,7 @@ public final class NiftiLabelWriter implements TileSink, AutoCloseable {
 			for (int z = 0; z < nz; z++) {
 				long srcZ = n == 3 ? wo[2] + z : 0, dstZ = n == 3 ? wm[2] + z : 0;
 				for (int y = 0; y < ws[1]; y++) {
-					int src = offset + (int) (((srcZ * ty + wo[1] + y) * tx + wo[0]) * channels);
+					int src = out.index(wo[0], wo[1] + y, srcZ);
 					for (int x = 0; x < row.length; x++, src += channels) {
 						if (channels == 1) row[x] = output[src] > threshold ? (byte) 1 : 0;
 						else {

@@ -57,15 +57,18 @@ public final class Stitcher implements TileSink {
 	}
 
 	/**
-	 * Adds one tile's network output.
+	 * Adds one tile's network output. A loop over the arrays rather than over ImgLib2 views: the
+	 * stitching of a batch runs beside the next batch's prediction and must stay far cheaper than it
+	 * (bench/RESULTS.md, session 2: stitching 6-90 ms per 2048² image before the array path, 0 ms for a
+	 * whole-image tile, which becomes the result without a copy).
 	 *
-	 * @param tile a tile of the plan
-	 * @param output network output holding this tile at {@code offset}, layout {@code [z, y, x, channel]}
-	 *     of the plan's tile size
-	 * @param offset index of the tile's first value in {@code output}
+	 * @param out a tile of the plan and its network output
 	 */
 	@Override
-	public void add(Tile tile, float[] output, int offset) {
+	public void add(TileOutput out) {
+		Tile tile = out.tile();
+		float[] output = out.data();
+		int offset = out.offset();
 		if (accumulator == null) {
 			if (coversImage(tile, output, offset)) {
 				// one tile of exactly the image, one channel: the network's [z, y, x, 1] layout is ImgLib2's [x, y, z, 1]
@@ -75,8 +78,6 @@ public final class Stitcher implements TileSink {
 			accumulator = new float[(int) (voxels * channels)];
 		}
 		int n = size.length;
-		long[] ts = plan.tileSize();
-		int tx = (int) ts[0], ty = (int) ts[1];
 		long[] wo = tile.writeOffset();
 		long[] wm = tile.writeMin();
 		long[] ws = tile.writeSize();
@@ -91,7 +92,7 @@ public final class Stitcher implements TileSink {
 			long dstZ = n == 3 ? wm[2] + z : 0;
 			float fz = wz == null ? 1 : wz[clamp(wo[2] + z - halo[2], wz.length)];
 			for (int y = 0; y < ws[1]; y++) {
-				int src = offset + (int) (((srcZ * ty + wo[1] + y) * tx + wo[0]) * channels);
+				int src = out.index(wo[0], wo[1] + y, srcZ);
 				int dst = (int) ((dstZ * sy + wm[1] + y) * sx + wm[0]);
 				if (window == null && channels == 1) System.arraycopy(output, src, accumulator, dst, (int) ws[0]);
 				else if (window == null) {

@@ -161,7 +161,7 @@ public record TilePlan(long[] imageSize, long[] tileSize, long[] halo, long[] st
 				writeMin[d] = writeStart[d][pos[d]];
 				writeSize[d] = writeLength[d][pos[d]];
 			}
-			tiles.add(new Tile(i, inputMin, writeMin, writeSize));
+			tiles.add(Tile.of(i, inputMin, tile, writeMin, writeSize));
 			for (int d = 0; d < n; d++) {
 				if (++pos[d] < inputStart[d].length) break;
 				pos[d] = 0;

@@ -8,10 +8,8 @@ package io.github.unetseg.tiling;
 public interface TileSink {
 
 	/**
-	 * @param tile a tile of the plan
-	 * @param output network output holding this tile at {@code offset}, layout {@code [(z,) y, x, channel]}
-	 *     of the plan's tile size, probabilities in {@code [0, 1]}
-	 * @param offset index of the tile's first value in {@code output}
+	 * @param output a tile's network output, probabilities in {@code [0, 1]}: its layout through
+	 *     {@link TileOutput#index} or an ImgLib2 view in image coordinates through {@link TileOutput#view()}
 	 */
-	void add(Tile tile, float[] output, int offset);
+	void add(TileOutput output);
 }

@@ -158,7 +158,8 @@ public final class TiledInference {
 				if (stitching != null) await(stitching); // one batch behind, in plan order
 				float[] predicted = out;
 				stitching = stitchPool.submit(() -> {
-					for (int i = 0; i < chunk.size(); i++) sink.add(chunk.get(i), predicted, i * tileOut);
+					for (int i = 0; i < chunk.size(); i++)
+						sink.add(new TileOutput(chunk.get(i), tileSize, model.outputChannels(), predicted, i * tileOut));
 				});
 				done += n;
 				progress.progress(done, tiles.size(), "predicted " + done + "/" + tiles.size() + " tiles");

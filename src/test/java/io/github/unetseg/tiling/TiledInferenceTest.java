@@ -235,8 +235,8 @@ class TiledInferenceTest {
 		BoxModel model = new BoxModel(1);
 		TilePlan plan = TilePlan.create(v.spatialSize(), new long[] { 32, 32 }, new long[] { R, R }, 0, 8, TilePlan.Border.MIRROR);
 		AtomicInteger added = new AtomicInteger();
-		TileSink failing = (tile, output, offset) -> {
-			if (added.incrementAndGet() == 5) throw new IllegalStateException("disk full while writing tile " + tile.index());
+		TileSink failing = out -> {
+			if (added.incrementAndGet() == 5) throw new IllegalStateException("disk full while writing tile " + out.tile().index());
 		};
 		IllegalStateException e = assertThrows(IllegalStateException.class, () -> TiledInference.runInto(v, new double[] { 1 },
 			new double[] { 0 }, model, plan, 2, ProgressListener.NONE, failing));
