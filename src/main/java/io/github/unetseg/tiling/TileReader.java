@@ -1,11 +1,18 @@
 package io.github.unetseg.tiling;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import io.github.unetseg.image.PixelArrays;
 import io.github.unetseg.image.Volume;
 import net.imglib2.RandomAccess;
 import net.imglib2.RandomAccessible;
 import net.imglib2.RandomAccessibleInterval;
+import net.imglib2.blocks.PrimitiveBlocks;
+import net.imglib2.converter.Converters;
+import net.imglib2.converter.RealFloatConverter;
 import net.imglib2.type.numeric.RealType;
+import net.imglib2.type.numeric.real.FloatType;
 import net.imglib2.view.Views;
 
 /**
@@ -15,8 +22,11 @@ import net.imglib2.view.Views;
  * <p>Mirror padding does not repeat the edge pixel (ImgLib2's {@code extendMirrorSingle}, numpy's
  * {@code "reflect"}), as CSBDeep does; it extends any distance, so images smaller than the halo work.
  * Each channel {@code c} is mapped as {@code value * scale[c] + offset[c]}. Images backed by an
- * {@code ArrayImg} or {@code PlanarImg} are copied row by row from their arrays ({@link PixelArrays});
- * others through a {@code RandomAccess}, with the same values.
+ * {@code ArrayImg} or {@code PlanarImg} are copied row by row from their arrays ({@link PixelArrays}),
+ * a hand loop kept because it also mirrors by index (bench/RESULTS.md, session 2: tile reads 40-60 ms
+ * to 2.5 ms per 2048² image); others (cell images, views) through ImgLib2's {@link PrimitiveBlocks}
+ * for tiles inside the image and a {@code RandomAccess} on the mirror-extended image across its border,
+ * with the same values.
  *
  * @param <T> pixel type of the volume
  */
@@ -30,6 +40,8 @@ public final class TileReader<T extends RealType<T>> {
 	private final double[] offset;
 	private final PixelArrays arrays;
 	private final boolean mayHoldNonFinite;
+	private final List<PrimitiveBlocks<FloatType>> blocks = new ArrayList<>();
+	private float[] block = new float[0];
 
 	/**
 	 * @param volume source image {@code [x, y(, z), c]}
@@ -48,6 +60,10 @@ public final class TileReader<T extends RealType<T>> {
 		this.extended = Views.extendMirrorSingle(image);
 		this.arrays = PixelArrays.of(image);
 		this.mayHoldNonFinite = !(image.getType() instanceof net.imglib2.type.numeric.IntegerType);
+		if (arrays == null)
+			for (int c = 0; c < channels; c++) // one channel as float, copied in blocks (cell images, views)
+				blocks.add(PrimitiveBlocks.of(Converters.convert(Views.hyperSlice(image, spatialDims, c), new RealFloatConverter<T>(),
+					new FloatType()), PrimitiveBlocks.OnFallback.ACCEPT));
 	}
 
 	/**
@@ -74,8 +90,22 @@ public final class TileReader<T extends RealType<T>> {
 		boolean inside = true;
 		for (int d = 0; d < spatialDims; d++)
 			inside &= min[d] >= 0 && min[d] + size[d] <= image.dimension(d);
-		RandomAccess<T> ra = inside ? image.randomAccess() : extended.randomAccess();
 		int sx = (int) size[0], sy = (int) size[1], sz = spatialDims == 3 ? (int) size[2] : 1;
+		if (inside) {
+			// x fastest in the block, as in the network layout's rows; channels interleaved on the way
+			int n = sx * sy * sz;
+			if (block.length < n) block = new float[n];
+			int[] blockSize = new int[spatialDims];
+			for (int d = 0; d < spatialDims; d++) blockSize[d] = (int) size[d];
+			for (int c = 0; c < channels; c++) {
+				blocks.get(c).copy(min, block, blockSize);
+				float s = (float) scale[c], o = (float) offset[c];
+				for (int i = 0, j = dstOffset + c; i < n; i++, j += channels) dst[j] = block[i] * s + o;
+			}
+			return;
+		}
+		// a tile across the image border: mirrored through the extended view
+		RandomAccess<T> ra = extended.randomAccess();
 		long[] pos = new long[spatialDims + 1];
 		for (int c = 0; c < channels; c++) {
 			float s = (float) scale[c], o = (float) offset[c];
