@@ -43,6 +43,7 @@ final class TrainCommand implements Callable<Integer> {
 			TrainingOutcome o = Engines.trainer().train(request, new ConsoleProgress(System.err, "train: "), e -> out.printf(
 				Locale.ROOT, "epoch %3d  loss %.4f  lr %.2e  validation Dice %s (mean %.4f)  %.1f s  %.1f patches/s%n", e.epoch(),
 				e.loss(), e.learningRate(), fmt(e.validationDice()), e.meanDice(), e.seconds(), e.patchesPerSecond()));
+			o.warnings().forEach(w -> err.println("warning: " + w));
 			out.printf(Locale.ROOT, "best epoch %d, mean validation Dice %.4f%s; model written to %s%n", o.bestEpoch(), o.bestDice(),
 				o.stoppedEarly() ? " (stopped early)" : o.cancelled() ? " (cancelled)" : "", o.model().directory());
 			out.flush();

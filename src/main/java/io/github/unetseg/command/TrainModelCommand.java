@@ -170,6 +170,7 @@ public class TrainModelCommand extends ContextCommand {
 				if (log != null) log.info(String.format(java.util.Locale.ROOT, "epoch %d: loss %.4f, validation Dice %.4f", e.epoch(),
 					e.loss(), e.meanDice()));
 			});
+			if (log != null) o.warnings().forEach(log::warn);
 			model = o.model().directory().toString();
 			showHistory(o.history());
 			if (o.cancelled()) cancel("Training cancelled; the best model so far is in " + model + ".");

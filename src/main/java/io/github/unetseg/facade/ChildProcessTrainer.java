@@ -31,10 +31,10 @@ final class ChildProcessTrainer implements Trainer {
 				? TrainingHistory.read(request.output()) : List.of();
 			if (done.isEmpty()) throw new CancellationException("training cancelled before the first epoch ended; no model was written");
 			EpochRecord best = TrainingHistory.best(done);
-			return new TrainingOutcome(ModelBundle.read(request.output()), done, best.epoch(), best.meanDice(), false, true);
+			return new TrainingOutcome(ModelBundle.read(request.output()), done, best.epoch(), best.meanDice(), false, true, List.of());
 		}
 		if (end[0] == null) throw new SegmentationException("The unetseg engine process ended without a training outcome.");
 		return new TrainingOutcome(ModelBundle.read(request.output()), TrainingHistory.read(request.output()), end[0].bestEpoch(),
-			end[0].bestDice(), end[0].stoppedEarly(), end[0].cancelled());
+			end[0].bestDice(), end[0].stoppedEarly(), end[0].cancelled(), end[0].warnings() == null ? List.of() : end[0].warnings());
 	}
 }

@@ -71,8 +71,9 @@ record EngineJob(Segment segment, TrainingRequest train) {
 	 * @param bestDice that Dice
 	 * @param stoppedEarly whether early stopping ended the run
 	 * @param cancelled whether the run was cancelled
+	 * @param warnings the outcome's warnings
 	 */
-	record TrainedEvent(int bestEpoch, double bestDice, boolean stoppedEarly, boolean cancelled) {}
+	record TrainedEvent(int bestEpoch, double bestDice, boolean stoppedEarly, boolean cancelled, List<String> warnings) {}
 
 	/** JSON of jobs and events: paths as strings, NaN and infinities allowed. */
 	static final Gson GSON = new GsonBuilder().serializeSpecialFloatingPointValues()

@@ -99,6 +99,6 @@ public final class EngineMain {
 			}
 		});
 		out.println("trained " + EngineJob.GSON.toJson(new EngineJob.TrainedEvent(o.bestEpoch(), o.bestDice(), o.stoppedEarly(),
-			o.cancelled())));
+			o.cancelled(), o.warnings())));
 	}
 }

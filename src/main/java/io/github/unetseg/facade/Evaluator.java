@@ -124,9 +124,16 @@ public final class Evaluator {
 		short[] p = labels(prediction, predictionName), t = labels(truth, truthName);
 		int[] cls = classes;
 		if (cls == null) {
-			TreeSet<Integer> present = new TreeSet<>();
-			for (short v : p) if (v > 0) present.add((int) v);
-			for (short v : t) if (v > 0) present.add((int) v);
+			TreeSet<Integer> inP = new TreeSet<>(), inT = new TreeSet<>();
+			for (short v : p) if (v > 0) inP.add((int) v);
+			for (short v : t) if (v > 0) inT.add((int) v);
+			if (!inP.isEmpty() && !inT.isEmpty() && java.util.Collections.disjoint(inP, inT) &&
+				(inP.equals(java.util.Set.of(255)) || inT.equals(java.util.Set.of(255))))
+				throw new SegmentationException(predictionName + " holds the labels " + inP + " and " + truthName + " " + inT + ": one is " +
+					"a binary mask saved as 0/255, so no class would be compared with itself. Fix: divide that mask by 255 (Process > " +
+					"Math > Divide in Fiji) to make it 0/1, or give --classes.");
+			TreeSet<Integer> present = new TreeSet<>(inP);
+			present.addAll(inT);
 			cls = present.stream().mapToInt(Integer::intValue).toArray();
 			if (cls.length == 0) cls = new int[] { 1 }; // both empty: one row of NaN with status "both empty", as documented
 		}

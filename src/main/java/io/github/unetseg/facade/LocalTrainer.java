@@ -96,6 +96,10 @@ public final class LocalTrainer implements Trainer {
 		List<TrainingCase> allCases = cases(new TrainingSet(both), arch, classes, r.normalization());
 		List<TrainingCase> trainCases = allCases.subList(0, train.pairs().size());
 		List<TrainingCase> valCases = val.pairs().isEmpty() ? trainCases : allCases.subList(train.pairs().size(), allCases.size());
+		List<String> warnings = val.pairs().isEmpty() ? List.of("No image was left for validation (" + train.pairs().size() + " pair(s), " +
+			"validation share " + cfg.validationFraction() + "), so the model was validated on its training images and its Dice is " +
+			"optimistic. Give more pairs or --validation-images/--validation-labels.") : List.of();
+		for (String w : warnings) progress.progress(0, 1, "warning: " + w);
 		if (trainCases.stream().allMatch(c -> c.foreground().length == 0))
 			throw new SegmentationException("Every training label image in " + r.labels() + " is empty (all voxels 0, background), so " +
 				"there is nothing to learn. Fix: check that the labels folder holds the annotations (class indices > 0 on the objects).");
@@ -196,7 +200,7 @@ public final class LocalTrainer implements Trainer {
 			}
 			if (bestEpoch == 0)
 				throw new CancellationException("training cancelled before the first epoch ended; no model was written");
-			return new TrainingOutcome(ModelBundle.read(out), List.copyOf(history), bestEpoch, best, stoppedEarly, cancelled);
+			return new TrainingOutcome(ModelBundle.read(out), List.copyOf(history), bestEpoch, best, stoppedEarly, cancelled, warnings);
 		}
 	}
 

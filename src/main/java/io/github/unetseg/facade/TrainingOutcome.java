@@ -13,6 +13,7 @@ import io.github.unetseg.model.ModelBundle;
  * @param bestDice that Dice
  * @param stoppedEarly whether early stopping ended the run
  * @param cancelled whether the run was cancelled (the best model so far is kept)
+ * @param warnings what the user should know about the run, e.g. that it validated on its training images
  */
 public record TrainingOutcome(ModelBundle model, List<EpochRecord> history, int bestEpoch, double bestDice, boolean stoppedEarly,
-	boolean cancelled) {}
+	boolean cancelled, List<String> warnings) {}

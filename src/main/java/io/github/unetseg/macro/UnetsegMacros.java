@@ -125,6 +125,7 @@ public final class UnetsegMacros {
 			given.put("output", output);
 			TrainingOutcome out = Engines.trainer().train(Options.training(given), IJ_PROGRESS, e -> IJ.log(String.format(Locale.ROOT,
 				"unetseg: epoch %d loss %.4f validation Dice %.4f", e.epoch(), e.loss(), e.meanDice())));
+			out.warnings().forEach(w -> IJ.log("unetseg warning: " + w));
 			return String.format(Locale.ROOT, "best epoch %d, validation Dice %.4f", out.bestEpoch(), out.bestDice());
 		}
 		catch (SegmentationException e) {

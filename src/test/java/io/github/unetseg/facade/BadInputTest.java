@@ -210,6 +210,12 @@ class BadInputTest {
 			io.github.unetseg.image.Calibration.of("\u00b5m", 1, 1, 2), 5), null, null, 1, "p", "t").metrics().get(0).dice(), "um is \u00b5m");
 		assertEquals(1.0, Evaluator.evaluate(square(new io.github.unetseg.image.Calibration(new double[] { 1, 1, 2 }, "mm", shifted), 5),
 			truth, null, new double[] { 1, 1, 2 }, 1, "p", "t").metrics().get(0).dice(), "--spacing compares the grids as they are");
+		ArrayImg<net.imglib2.type.numeric.integer.UnsignedByteType, ?> mask255 = ArrayImgs.unsignedBytes(20, 20, 10, 1);
+		int k = 0;
+		for (var t : mask255) t.set(k++ % 7 == 0 ? 255 : 0);
+		e = assertThrows(SegmentationException.class, () -> Evaluator.evaluate(square(mm, 5), new Volume<>(mask255, mm), null, null, 1, "p",
+			"t"));
+		assertTrue(e.getMessage().contains("0/255") && e.getMessage().contains("[255]") && e.getMessage().contains("Fix:"), e.getMessage());
 		Volume<?> empty = new Volume<>(ArrayImgs.unsignedBytes(20, 20, 10, 1), mm);
 		var both = Evaluator.evaluate(empty, empty, null, null, 1, "p", "t").metrics();
 		assertEquals(1, both.size(), "a row for the pair");
@@ -247,6 +253,13 @@ class BadInputTest {
 		String common = "images=" + images + " labels=" + labels + " output=" + dir.resolve("m") + " filters=4 epochs=1 steps=1 batch=1 " +
 			"patch=64 device=cpu";
 		new LocalTrainer().train(Options.training(Options.parse(common + " depth=2")), ProgressListener.NONE, null);
+		Path oneImage = Files.createDirectories(dir.resolve("one-image")), oneLabel = Files.createDirectories(dir.resolve("one-label"));
+		Files.copy(images.resolve("z90.tif"), oneImage.resolve("z90.tif"));
+		Files.copy(labels.resolve("z90.tif"), oneLabel.resolve("z90.tif"));
+		TrainingOutcome first = new LocalTrainer().train(Options.training(Options.parse("images=" + oneImage + " labels=" + oneLabel +
+			" output=" + dir.resolve("one") + " filters=4 epochs=1 steps=1 batch=1 patch=64 device=cpu depth=2")), ProgressListener.NONE, null);
+		assertEquals(1, first.warnings().size(), "one pair: validated on the training image, and said so");
+		assertTrue(first.warnings().get(0).startsWith("No image was left for validation"), first.warnings().get(0));
 		SegmentationException e = assertThrows(SegmentationException.class, () -> new LocalTrainer().train(Options.training(Options
 			.parse(common + " depth=3 epochs=2 resume")), ProgressListener.NONE, null));
 		assertTrue(e.getMessage().contains("is of another network") && e.getMessage().contains("depth=2") &&
