@@ -226,10 +226,7 @@ class BadInputTest {
 	/** A slice of another series at a plausible position used to be merged silently. */
 	@Test
 	void aSliceOfAnotherDicomSeriesIsRefused() throws Exception {
-		Path series = Files.createDirectories(dir.resolve("series"));
-		try (var s = Files.list(Path.of("test-images/dicom-ct-series"))) {
-			for (Path p : s.toList()) Files.copy(p, series.resolve(p.getFileName()));
-		}
+		Path series = Images.dicomSeriesCopy(dir);
 		Path other = series.resolve("IMG0003.dcm");
 		byte[] b = Files.readAllBytes(other);
 		int at = -1; // explicit VR little endian: (0020,000E) "UI" length value
@@ -245,11 +242,8 @@ class BadInputTest {
 	/** {@code --resume} with another {@code --depth} used to fail with "Key upconv6.kernel/var not found". */
 	@Test
 	void resumingWithAnotherNetworkSaysWhich() throws Exception {
-		Path images = Files.createDirectories(dir.resolve("images")), labels = Files.createDirectories(dir.resolve("labels"));
-		for (String z : new String[] { "z70", "z90" }) {
-			Files.copy(Path.of("test-images/mri-t1-axial-" + z + ".tif"), images.resolve(z + ".tif"));
-			Files.copy(Path.of("test-images/mri-t1-axial-" + z + "-brainmask.tif"), labels.resolve(z + ".tif"));
-		}
+		Path[] data = Images.brainTrainingFolders(dir, "brain");
+		Path images = data[0], labels = data[1];
 		String common = "images=" + images + " labels=" + labels + " output=" + dir.resolve("m") + " filters=4 epochs=1 steps=1 batch=1 " +
 			"patch=64 device=cpu";
 		new LocalTrainer().train(Options.training(Options.parse(common + " depth=2")), ProgressListener.NONE, null);

@@ -142,11 +142,8 @@ class ChildProcessTest {
 
 	@Test
 	void trainingInTheChildReportsEpochsAndWritesTheModel() throws Exception {
-		Path images = Files.createDirectories(dir.resolve("train-images")), labels = Files.createDirectories(dir.resolve("train-labels"));
-		for (String z : new String[] { "z70", "z90" }) {
-			Files.copy(Path.of("test-images/mri-t1-axial-" + z + ".tif"), images.resolve(z + ".tif"));
-			Files.copy(Path.of("test-images/mri-t1-axial-" + z + "-brainmask.tif"), labels.resolve(z + ".tif"));
-		}
+		Path[] data = Images.brainTrainingFolders(dir, "train");
+		Path images = data[0], labels = data[1];
 		TrainingRequest r = Options.training(Options.parse("images=" + images + " labels=" + labels + " output=" + dir.resolve("trained") +
 			" classes=background,brain depth=2 filters=4 epochs=2 steps=2 batch=2 patch=64 device=cpu"));
 		List<EpochRecord> epochs = new ArrayList<>();

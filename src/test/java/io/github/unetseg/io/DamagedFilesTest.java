@@ -91,10 +91,7 @@ class DamagedFilesTest {
 	/** A DICOM slice cut to 3,000 bytes used to be read with its missing pixels as -1024. */
 	@Test
 	void aTruncatedDicomSliceIsRefused() throws IOException {
-		Path series = Files.createDirectories(dir.resolve("series"));
-		try (var s = Files.list(Path.of("test-images/dicom-ct-series"))) {
-			for (Path p : s.toList()) Files.copy(p, series.resolve(p.getFileName()));
-		}
+		Path series = io.github.unetseg.testutil.Images.dicomSeriesCopy(dir);
 		Path victim = series.resolve("IMG0005.dcm");
 		Files.write(victim, Arrays.copyOf(Files.readAllBytes(victim), 3000));
 		String m = message(series);

@@ -1,5 +1,8 @@
 package io.github.unetseg.testutil;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Random;
 
@@ -14,6 +17,31 @@ import net.imglib2.view.Views;
 
 /** Synthetic test images with fixed seeds. */
 public final class Images {
+
+	/**
+	 * Copies the two real MRI slices and their brain masks into {@code dir/<name>-images} and
+	 * {@code dir/<name>-labels} (files {@code z70.tif}, {@code z90.tif}), a training set in folders.
+	 *
+	 * @return {@code {images, labels}}
+	 */
+	public static Path[] brainTrainingFolders(Path dir, String name) throws IOException {
+		Path images = Files.createDirectories(dir.resolve(name + "-images")), labels = Files.createDirectories(dir.resolve(name + "-labels"));
+		for (String z : new String[] { "z70", "z90" }) {
+			Files.copy(Path.of("test-images/mri-t1-axial-" + z + ".tif"), images.resolve(z + ".tif"));
+			Files.copy(Path.of("test-images/mri-t1-axial-" + z + "-brainmask.tif"), labels.resolve(z + ".tif"));
+		}
+		return new Path[] { images, labels };
+	}
+
+	/** @return a copy of test-images/dicom-ct-series in {@code dir/series}, to damage in a test */
+	public static Path dicomSeriesCopy(Path dir) throws IOException {
+		Path series = Files.createDirectories(dir.resolve("series"));
+		try (var s = Files.list(Path.of("test-images/dicom-ct-series"))) {
+			for (Path p : s.toList()) Files.copy(p, series.resolve(p.getFileName()));
+		}
+		return series;
+	}
+
 
 	private Images() {}
 
