@@ -8,7 +8,6 @@ import java.nio.file.PathMatcher;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import java.util.stream.Stream;
 
@@ -25,14 +24,11 @@ public final class InputFiles {
 
 	/**
 	 * @param p a file
-	 * @return true for names ending in {@code .tif}, {@code .tiff}, {@code .nii}, {@code .nii.gz},
-	 *     {@code .nrrd}, {@code .nhdr}, {@code .mha}, {@code .mhd}, {@code .dcm}, {@code .btf} or {@code .tf8}
+	 * @return true for the names of the {@link io.github.unetseg.io.ImageFormat}s ({@code .tif}, {@code .nii.gz},
+	 *     {@code .png}, ...), not hidden files
 	 */
 	public static boolean isImageName(Path p) {
-		String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
-		return !n.startsWith(".") && (n.endsWith(".tif") || n.endsWith(".tiff") || n.endsWith(".nii") || n.endsWith(".nii.gz") ||
-			n.endsWith(".nrrd") || n.endsWith(".nhdr") || n.endsWith(".mha") || n.endsWith(".mhd") || n.endsWith(".dcm") ||
-			n.endsWith(".btf") || n.endsWith(".tf8"));
+		return io.github.unetseg.io.ImageFormat.hasImageName(p);
 	}
 
 	/**

@@ -24,7 +24,7 @@ public final class ImageFiles {
 	 * {@value}.
 	 */
 	public static final String READABLE = "TIFF, OME-TIFF, BigTIFF, NIfTI (.nii, .nii.gz), NRRD, MetaImage (.mha, .mhd), " +
-		"DICOM series, and any Bio-Formats format where Bio-Formats is installed (Fiji)";
+		"DICOM series, PNG, JPEG, BMP, GIF, and any Bio-Formats format where Bio-Formats is installed (Fiji)";
 
 	/**
 	 * Detects the format from the first bytes (decompressing gzip); a folder of DICOM files is a series.
@@ -62,7 +62,7 @@ public final class ImageFiles {
 	 */
 	public static Volume<?> read(Path path) {
 		ImageFormat f = detect(path);
-		if ((f == ImageFormat.TIFF || f == ImageFormat.DICOM) && path.toString().indexOf('\ufffd') >= 0)
+		if ((f == ImageFormat.TIFF || f == ImageFormat.DICOM || f == ImageFormat.RASTER) && path.toString().indexOf('\ufffd') >= 0)
 			throw new SegmentationException(path + " has a name that cannot be decoded in this JVM's file-name encoding (" +
 				System.getProperty("sun.jnu.encoding") + ", from the locale), and ImageJ opens files by name. Fix: run with a UTF-8 " +
 				"locale (export LC_ALL=C.UTF-8) or rename the file.");
@@ -111,7 +111,7 @@ public final class ImageFiles {
 	 * @return the extension with its dot
 	 */
 	public static String outputExtension(Path input) {
-		if (Files.isDirectory(input) || ImageFormat.endsWith(input, ".dcm")) return ImageFormat.DICOM.outputSuffix(input);
+		if (Files.isDirectory(input)) return ImageFormat.DICOM.outputSuffix(input);
 		for (ImageFormat f : ImageFormat.values())
 			if (ImageFormat.endsWith(input, f.writeSuffixes().toArray(new String[0]))) return f.outputSuffix(input);
 		return ".tif";

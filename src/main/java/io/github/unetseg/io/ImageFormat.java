@@ -124,8 +124,57 @@ public enum ImageFormat {
 			return endsWith(input, ".nii") ? ".nii" : ".nii.gz"; // uncompressed stays streamable
 		}
 	},
+	/**
+	 * PNG, JPEG, BMP and GIF, what microscopes and Data Science Bowl-style data sets save: 8-bit and
+	 * 16-bit grey, RGB as three channels (palette images by their colours; colour images whose channels
+	 * are equal everywhere as one grey channel); read by ImageJ 1's Opener, ImageIO where it cannot
+	 * (recognised by content, whatever the name); outputs are TIFF.
+	 */
+	RASTER(List.of(".png", ".jpg", ".jpeg", ".bmp", ".gif"), ".tif") {
+		@Override
+		boolean recognises(Path path, byte[] head) {
+			return startsWith(head, 0x89, 'P', 'N', 'G', 0x0d, 0x0a, 0x1a, 0x0a) || startsWith(head, 0xff, 0xd8, 0xff) ||
+				startsWith(head, 'G', 'I', 'F', '8') || startsWith(head, 'B', 'M') && head.length >= 26 && head[14] >= 12 && head[15] == 0;
+		}
+
+		@Override
+		public Volume<?> read(Path path) {
+			ij.ImagePlus imp;
+			try {
+				// ImageJ's Opener recognises these by their first bytes too, and decodes GIF itself (the JDK's reader can lose pixels)
+				imp = new ij.io.Opener().openImage(path.toString());
+				if (imp == null) imp = ij.io.Opener.openUsingImageIO(path.toString());
+			}
+			catch (RuntimeException e) {
+				throw new SegmentationException(path + " could not be decoded (" + e + "). Fix: re-save it, or convert it to TIFF.", e);
+			}
+			catch (OutOfMemoryError e) {
+				throw new SegmentationException(path + " declares an image larger than the memory there is (" + e.getMessage() + "). " +
+					"Fix: re-save or re-copy the file.");
+			}
+			if (imp == null || imp.getWidth() < 1)
+				throw new SegmentationException(path + " could not be decoded as PNG, JPEG, BMP or GIF (damaged or an unsupported " +
+					"variant). Fix: re-save it, or convert it to TIFF in Fiji.");
+			// palette images hold indices, not intensities: their colours; colour that is grey everywhere: one channel
+			if (imp.getType() == ij.ImagePlus.COLOR_256) new ij.process.ImageConverter(imp).convertToRGB();
+			if (imp.getType() == ij.ImagePlus.COLOR_RGB && greyEverywhere((int[]) imp.getProcessor().getPixels()))
+				new ij.process.ImageConverter(imp).convertToGray8();
+			return ImagePlusAdapter.wrap(imp, path.toString());
+		}
+
+		@Override
+		public <T extends RealType<T>> void write(Volume<T> volume, Path path, int labelClasses) {
+			throw new SegmentationException("unetseg does not write " + path.getFileName() + ": labels and probabilities are written as " +
+				"TIFF, NIfTI, NRRD or MetaImage. Fix: name the output .tif.");
+		}
+
+		@Override
+		String outputSuffix(Path input) {
+			return ".tif";
+		}
+	},
 	/** A folder of DICOM slices, or one DICOM file, rescaled to physical units; written as NIfTI ({@link DicomSeriesIO}). */
-	DICOM(List.of(), ".nii.gz") {
+	DICOM(List.of(".dcm"), ".nii.gz") {
 		@Override
 		boolean recognises(Path path, byte[] head) {
 			return DicomSeriesIO.isDicom(path);
@@ -202,7 +251,7 @@ public enum ImageFormat {
 	 */
 	public abstract <T extends RealType<T>> void write(Volume<T> volume, Path path, int labelClasses);
 
-	/** @return the file name endings that ask for this format when writing, lower case (empty if none) */
+	/** @return the file name endings of this format, lower case (empty if none); when writing they ask for it */
 	public List<String> writeSuffixes() {
 		return suffixes;
 	}
@@ -213,6 +262,28 @@ public enum ImageFormat {
 	 */
 	String outputSuffix(Path input) {
 		return output;
+	}
+
+	private static boolean greyEverywhere(int[] rgb) {
+		for (int c : rgb) if ((c >> 16 & 0xff) != (c >> 8 & 0xff) || (c >> 8 & 0xff) != (c & 0xff)) return false;
+		return true;
+	}
+
+	private static boolean startsWith(byte[] head, int... magic) {
+		if (head.length < magic.length) return false;
+		for (int i = 0; i < magic.length; i++) if ((head[i] & 0xff) != magic[i]) return false;
+		return true;
+	}
+
+	/**
+	 * @param path a file
+	 * @return whether its name is one of the formats' (for listing the images of a folder; hidden files
+	 *     excluded); detection itself goes by content
+	 */
+	public static boolean hasImageName(Path path) {
+		if (path.getFileName().toString().startsWith(".")) return false;
+		for (ImageFormat f : values()) if (endsWith(path, f.suffixes.toArray(new String[0]))) return true;
+		return false;
 	}
 
 	static boolean endsWith(Path path, String... suffixes) {

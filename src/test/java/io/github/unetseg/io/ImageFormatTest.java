@@ -15,8 +15,12 @@ class ImageFormatTest {
 	void targetNamesChooseTheWriter() {
 		Map<String, ImageFormat> expected = Map.of("a.nii", ImageFormat.NIFTI, "a.NII.GZ", ImageFormat.NIFTI, "a.nrrd", ImageFormat.NRRD,
 			"a.mha", ImageFormat.METAIMAGE, "a.ome.tif", ImageFormat.TIFF, "a.btf", ImageFormat.BIGTIFF, "a.tf8", ImageFormat.BIGTIFF,
-			"a.tif", ImageFormat.TIFF, "a.png", ImageFormat.TIFF);
+			"a.tif", ImageFormat.TIFF, "a.png", ImageFormat.RASTER, "a.data", ImageFormat.TIFF);
 		expected.forEach((name, f) -> assertEquals(f, ImageFormat.forWriting(Path.of(name)), name));
+		io.github.unetseg.SegmentationException e = org.junit.jupiter.api.Assertions.assertThrows(io.github.unetseg.SegmentationException.class,
+			() -> ImageFiles.write(new io.github.unetseg.image.Volume<>(net.imglib2.img.array.ArrayImgs.unsignedBytes(2, 2, 1),
+				io.github.unetseg.image.Calibration.uncalibrated(2)), Path.of("x.png"), 2));
+		assertTrue(e.getMessage().contains("Fix: name the output .tif"), e.getMessage());
 	}
 
 	@Test
@@ -32,7 +36,8 @@ class ImageFormatTest {
 	@Test
 	void theHelpTextNamesEveryFormat() {
 		Map<ImageFormat, String> names = Map.of(ImageFormat.TIFF, "TIFF", ImageFormat.BIGTIFF, "BigTIFF", ImageFormat.NRRD, "NRRD",
-			ImageFormat.METAIMAGE, "MetaImage", ImageFormat.NIFTI, "NIfTI", ImageFormat.DICOM, "DICOM", ImageFormat.BIOFORMATS, "Bio-Formats");
+			ImageFormat.METAIMAGE, "MetaImage", ImageFormat.NIFTI, "NIfTI", ImageFormat.DICOM, "DICOM", ImageFormat.BIOFORMATS, "Bio-Formats",
+			ImageFormat.RASTER, "PNG, JPEG, BMP, GIF");
 		assertEquals(ImageFormat.values().length, names.size());
 		names.forEach((f, n) -> assertTrue(ImageFiles.READABLE.contains(n), n));
 	}
