@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 import io.github.unetseg.SegmentationException;
@@ -16,6 +17,7 @@ import io.github.unetseg.facade.FileResult;
 import io.github.unetseg.facade.FileStatus;
 import io.github.unetseg.facade.InputFiles;
 import io.github.unetseg.facade.Options;
+import io.github.unetseg.facade.OutputFiles;
 import io.github.unetseg.facade.SegmentationResult;
 import io.github.unetseg.facade.Segmenter;
 import io.github.unetseg.image.Volume;
@@ -65,22 +67,29 @@ final class SegmentCommand implements Callable<Integer> {
 		PrintWriter out = spec.commandLine().getOut();
 		PrintWriter err = spec.commandLine().getErr();
 		Options.Segmentation o;
-		List<Path> inputs;
+		List<Path> inputs, refused;
 		try {
 			o = Options.segmentation(GivenOptions.of(spec.commandLine().getParseResult(), "output", "truth", "tolerance", "shard"));
 			if (truth != null && !Files.exists(truth))
 				throw new SegmentationException("--truth " + truth + " does not exist. Fix: give the ground-truth file or folder.");
-			inputs = InputFiles.shard(InputFiles.withoutOutputs(InputFiles.expand(files), output), shard);
+			List<Path> all = InputFiles.withoutOutputs(InputFiles.expand(files), output);
+			inputs = InputFiles.shard(all, shard);
+			// an input whose output name an earlier input of another shard has: refused here, as the folder run refuses it within one
+			Map<Path, Path> clashes = OutputFiles.collisions(all, output);
+			List<Path> mine = inputs;
+			refused = mine.stream().filter(f -> clashes.containsKey(f) && !mine.contains(clashes.get(f))).toList();
+			for (Path f : refused) err.println("error: " + OutputFiles.collision(f, clashes.get(f), output).getMessage());
+			inputs = mine.stream().filter(f -> !refused.contains(f)).toList();
 		}
 		catch (IllegalArgumentException | SegmentationException e) {
 			err.println("error: " + e.getMessage());
 			return 2;
 		}
 		if (inputs.isEmpty()) {
-			out.println("no input files in this shard");
-			return 0;
+			out.println(refused.isEmpty() ? "no input files in this shard" : "done: 0 segmented, 0 skipped, " + refused.size() + " failed");
+			return refused.isEmpty() ? 0 : 1;
 		}
-		List<Path> failed = new ArrayList<>();
+		List<Path> failed = new ArrayList<>(refused);
 		int total = inputs.size();
 		try (Segmenter segmenter = Engines.segmenter(o.model(), o.engine())) {
 			out.printf(Locale.ROOT, "model %s (%dD, %d classes) on %s; %d file(s)%s%n", segmenter.spec().name(),
@@ -127,7 +136,7 @@ final class SegmentCommand implements Callable<Integer> {
 		}
 		out.flush();
 		if (!failed.isEmpty()) {
-			err.println(failed.size() + " of " + total + " file(s) failed: " + failed);
+			err.println(failed.size() + " of " + (total + refused.size()) + " file(s) failed: " + failed);
 			return 1;
 		}
 		return 0;

@@ -3,7 +3,6 @@ package io.github.unetseg.facade;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
@@ -61,14 +60,11 @@ final class FolderRun {
 	{
 		boolean[] todo = new boolean[inputs.size()];
 		SegmentationException[] refused = new SegmentationException[inputs.size()];
-		Map<Path, Path> firstByOutput = new HashMap<>();
+		Map<Path, Path> collisions = OutputFiles.collisions(inputs, outputDir);
 		for (int i = 0; i < todo.length; i++) {
-			Path f = inputs.get(i), labels = OutputFiles.labels(f, outputDir).toAbsolutePath().normalize();
-			Path earlier = firstByOutput.putIfAbsent(labels, f);
+			Path f = inputs.get(i), earlier = collisions.get(f);
 			if (earlier != null) {
-				refused[i] = new SegmentationException(f + " and " + earlier + " would both write " + labels.getFileName() + " into " +
-					outputDir + "; " + f.getFileName() + " is not segmented, so that no result is lost. Fix: segment one of them into " +
-					"another --output folder, or rename it.");
+				refused[i] = OutputFiles.collision(f, earlier, outputDir);
 				continue;
 			}
 			// a streamed file never writes probabilities: its labels alone make it done

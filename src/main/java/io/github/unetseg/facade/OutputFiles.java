@@ -56,6 +56,35 @@ public final class OutputFiles {
 	}
 
 	/**
+	 * Inputs whose outputs would have the same name as an earlier input's ({@code p1/t1.tif} and
+	 * {@code p2/t1.tif}, or {@code scan.tif} and {@code scan.tiff}): such a later input must not be
+	 * segmented into the same folder, or it would replace the earlier one's result.
+	 *
+	 * @param inputs inputs in processing order
+	 * @param outputDir the output folder
+	 * @return each later input mapped to the earlier one it collides with, in input order
+	 */
+	public static java.util.Map<Path, Path> collisions(java.util.List<Path> inputs, Path outputDir) {
+		java.util.Map<Path, Path> first = new java.util.HashMap<>(), later = new java.util.LinkedHashMap<>();
+		for (Path f : inputs) {
+			Path earlier = first.putIfAbsent(labels(f, outputDir).toAbsolutePath().normalize(), f);
+			if (earlier != null) later.put(f, earlier);
+		}
+		return later;
+	}
+
+	/**
+	 * The failure of an input that collides with an earlier one ({@link #collisions}).
+	 *
+	 * @return the error, naming both inputs, the output and the fix
+	 */
+	public static SegmentationException collision(Path input, Path earlier, Path outputDir) {
+		return new SegmentationException(input + " and " + earlier + " would both write " + labels(input, outputDir).getFileName() +
+			" into " + outputDir + "; " + input.getFileName() + " is not segmented, so that no result is lost. Fix: segment one of them " +
+			"into another --output folder, or rename it.");
+	}
+
+	/**
 	 * Whether the outputs of an input are already complete (a killed run leaves only temporary files).
 	 *
 	 * @param input an input file

@@ -104,6 +104,29 @@ class CliTest {
 		for (float v : Images.toFloats(cast(l3).image())) assertTrue(v == 0 || v == 1 || v == 2);
 	}
 
+	/** Two inputs with one output name in different shards of a job array: the later one fails in its shard. */
+	@Test
+	void sameNamedInputsInDifferentShardsAreNotBothWritten() throws IOException {
+		Path a = Files.createDirectories(dir.resolve("shard-p1")).resolve("t1.tif"), b = Files.createDirectories(dir.resolve("shard-p2"))
+			.resolve("t1.tif"), out = dir.resolve("shard-out");
+		Files.copy(Path.of("test-images/mri-t1-axial-z70.tif"), a);
+		Files.copy(Path.of("test-images/mri-t1-axial-z90.tif"), b);
+		Run first = cli("segment", "--model", model2d.toString(), "--output", out.toString(), "--threads", "2", "--shard", "0/2",
+			a.toString(), b.toString());
+		Run second = cli("segment", "--model", model2d.toString(), "--output", out.toString(), "--threads", "2", "--shard", "1/2",
+			a.toString(), b.toString());
+		assertEquals(0, first.code(), first.err());
+		assertEquals(1, second.code());
+		assertTrue(second.err().contains(b + " and " + a + " would both write t1_labels.tif"), second.err());
+		assertTrue(second.out().contains("done: 0 segmented, 0 skipped, 1 failed"), second.out());
+		float[] labels = io.github.unetseg.testutil.Images.toFloats(io.github.unetseg.io.ImageFiles.read(out.resolve("t1_labels.tif")).image());
+		Run alone = cli("segment", "--model", model2d.toString(), "--output", dir.resolve("shard-alone").toString(), "--threads", "2",
+			a.toString());
+		assertEquals(0, alone.code());
+		assertArrayEquals(io.github.unetseg.testutil.Images.toFloats(io.github.unetseg.io.ImageFiles.read(dir.resolve(
+			"shard-alone/t1_labels.tif")).image()), labels, "the first input's labels");
+	}
+
 	/** Mistakes that used to be noticed late, or not at all, are refused before any image is segmented. */
 	@Test
 	void inputAndOutputMistakesAreCaughtBeforeSegmenting() throws IOException {
