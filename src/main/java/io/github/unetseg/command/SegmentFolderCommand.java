@@ -83,6 +83,10 @@ public class SegmentFolderCommand extends DynamicCommand {
 	@Parameter(label = "Also write probabilities")
 	private boolean probabilities = false;
 
+	@Parameter(label = "RGB image, 1-channel model", choices = { "refuse", "luminance" },
+		description = "refuse: stop with the choice; luminance: convert to 0.299 R + 0.587 G + 0.114 B (ImageJ's weighted 8-bit conversion)")
+	private String rgb = "refuse";
+
 	@Parameter(label = "Recompute existing outputs")
 	private boolean overwrite = false;
 
@@ -110,7 +114,7 @@ public class SegmentFolderCommand extends DynamicCommand {
 		try {
 			Options.Segmentation o = Options.segmentation(ModelChoices.options("model", model, "modelfolder", modelFolder, "tile", tile, "halo",
 				halo, "overlap", overlap, "border", border, "batch", batch, "threads", threads, "device", device, "precision", precision,
-				"threshold", threshold, "probabilities", probabilities, "overwrite", overwrite));
+				"threshold", threshold, "probabilities", probabilities, "rgb", rgb, "overwrite", overwrite));
 			Segmenter segmenter = segmenters.segmenter(o.model(), o.engine());
 			List<Path> files = InputFiles.withoutOutputs(InputFiles.expand(List.of(input.getPath())), output.toPath());
 			results = new ResultsTable();

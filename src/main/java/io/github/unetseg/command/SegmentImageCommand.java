@@ -79,6 +79,10 @@ public class SegmentImageCommand extends DynamicCommand {
 	@Parameter(label = "Also output probabilities", description = "Return the 32-bit probability map as well")
 	private boolean probabilities = false;
 
+	@Parameter(label = "RGB image, 1-channel model", choices = { "refuse", "luminance" },
+		description = "refuse: stop with the choice; luminance: convert to 0.299 R + 0.587 G + 0.114 B (ImageJ's weighted 8-bit conversion)")
+	private String rgb = "refuse";
+
 	@Parameter(type = ItemIO.OUTPUT, label = "Labels")
 	private ImagePlus labels;
 
@@ -99,7 +103,7 @@ public class SegmentImageCommand extends DynamicCommand {
 		try {
 			Options.Segmentation o = Options.segmentation(ModelChoices.options("model", model, "modelfolder", modelFolder, "tile", tile, "halo",
 				halo, "overlap", overlap, "border", border, "batch", batch, "threads", threads, "device", device, "precision", precision,
-				"threshold", threshold, "probabilities", probabilities));
+				"threshold", threshold, "probabilities", probabilities, "rgb", rgb));
 			Segmenter segmenter = segmenters.segmenter(o.model(), o.engine());
 			String title = image.getTitle();
 			SegmentationResult r = segmenter.segment(ImagePlusAdapter.wrap(image, title), o.settings(), new FijiProgress(status, this,

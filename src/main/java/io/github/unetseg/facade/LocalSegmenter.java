@@ -71,6 +71,14 @@ public final class LocalSegmenter implements Segmenter {
 		String source)
 	{
 		ensureOpen();
+		if (settings.rgbToLuminance() && volume.channels() == 3 && bundle.spec().inputChannels() == 1) {
+			SegmentationResult r = segment(luminance(volume), settings.withRgbToLuminance(false), progress, source);
+			List<String> warnings = new ArrayList<>(r.warnings());
+			warnings.add(0, source + " is RGB and model " + bundle.spec().name() + " takes one channel: it was converted to luminance " +
+				"(0.299 R + 0.587 G + 0.114 B).");
+			return new SegmentationResult(r.labels(), r.probabilities(), r.plan(), r.batchSize(), r.stats(), r.device(), List.copyOf(warnings),
+				r.seconds());
+		}
 		List<String> warnings = checkFits(volume, source, true);
 		long t0 = System.nanoTime();
 		TilePlan plan = plan(volume.spatialSize(), settings);
@@ -115,6 +123,27 @@ public final class LocalSegmenter implements Segmenter {
 		});
 	}
 
+	/**
+	 * The luminance of an RGB volume, {@code 0.299 R + 0.587 G + 0.114 B} (ITU-R BT.601; ImageJ's
+	 * "weighted RGB conversions"), as one float channel with the input's calibration.
+	 *
+	 * @param rgb volume {@code [x, y(, z), 3]}
+	 * @return volume {@code [x, y(, z), 1]}
+	 */
+	static <T extends RealType<T>> Volume<net.imglib2.type.numeric.real.FloatType> luminance(Volume<T> rgb) {
+		int n = rgb.spatialDims();
+		long[] dims = java.util.Arrays.copyOf(rgb.spatialSize(), n + 1);
+		dims[n] = 1;
+		net.imglib2.img.array.ArrayImg<net.imglib2.type.numeric.real.FloatType, ?> out = net.imglib2.img.array.ArrayImgs.floats(dims);
+		double[] w = { 0.299, 0.587, 0.114 };
+		for (int c = 0; c < 3; c++) {
+			double wc = w[c];
+			net.imglib2.loops.LoopBuilder.setImages(net.imglib2.view.Views.hyperSlice(rgb.image(), n, c), net.imglib2.view.Views.hyperSlice(
+				out, n, 0)).forEachPixel((in, o) -> o.setReal(o.getRealDouble() + wc * in.getRealDouble()));
+		}
+		return new Volume<>(out, rgb.calibration());
+	}
+
 	private SegmentationException tileTooLarge(TilePlan plan, RuntimeException e) {
 		return new SegmentationException("A single tile of " + Arrays.toString(plan.tileSize()) + " pixels does not fit in " +
 			"memory on " + device() + ". Fix: use a smaller --tile.", e);
@@ -135,7 +164,8 @@ public final class LocalSegmenter implements Segmenter {
 		if (volume.channels() != spec.inputChannels())
 			throw new SegmentationException(source + " has " + volume.channels() + " channel(s) but model " + spec.name() + " expects " +
 				spec.inputChannels() + ". Fix: " + (volume.channels() == 3 && spec.inputChannels() == 1
-					? "convert the RGB image to 8-bit (Image > Type > 8-bit)." : "select the channels the model was trained on."));
+					? "choose rgb=luminance (CLI: --rgb luminance) to convert it, convert it to 8-bit yourself (Image > Type > 8-bit), " +
+						"or use a 3-channel model." : "select the channels the model was trained on."));
 		List<String> warnings = new ArrayList<>();
 		long bad = countNonFinite ? Normalization.nonFinite(volume) : 0; // a streamed volume is not read twice for it
 		if (bad > 0) warnings.add(String.format(Locale.ROOT, "%s has %d voxel(s) that are NaN or infinite; they were left out of the " +

@@ -74,6 +74,8 @@ public final class Options {
 		new Option("precision", "float32", "float32, or mixed: bfloat16 convolutions on CPUs with AVX512_BF16/AMX, float16 on GPUs."),
 		new Option("threshold", "0.5", "Probability threshold of binary models."),
 		new Option("probabilities", "false", "Also output the 32-bit probability map."),
+		new Option("rgb", "refuse", "An RGB image given to a 1-channel model: refuse (and say so) or luminance (0.299 R + 0.587 G + " +
+			"0.114 B, as ImageJ's weighted 8-bit conversion)."),
 		new Option("overwrite", "false", "Recompute files whose outputs already exist (default: skip them)."));
 
 	/** The options of training, in help order. */
@@ -188,7 +190,7 @@ public final class Options {
 		SegmentationSettings settings;
 		try {
 			settings = new SegmentationSettings(v.sizes("tile"), v.sizes("halo"), v.number("overlap"), v.integer("batch"),
-				v.number("threshold"), v.bool("probabilities"), Border.parse(v.text("border")));
+				v.number("threshold"), v.bool("probabilities"), Border.parse(v.text("border")), rgb(v.text("rgb")));
 		}
 		catch (IllegalArgumentException e) {
 			throw new SegmentationException("Invalid segmentation option: " + e.getMessage() + ". Fix: see the option's help.", e);
@@ -239,6 +241,14 @@ public final class Options {
 		catch (IllegalArgumentException e) {
 			throw new SegmentationException("Invalid training option: " + e.getMessage() + ". Fix: see the option's help.", e);
 		}
+	}
+
+	private static boolean rgb(String choice) {
+		return switch (choice.toLowerCase(Locale.ROOT)) {
+			case "luminance" -> true;
+			case "refuse" -> false;
+			default -> throw new IllegalArgumentException("rgb must be refuse or luminance, got '" + choice + "'");
+		};
 	}
 
 	private static EngineOptions engine(Values v) {

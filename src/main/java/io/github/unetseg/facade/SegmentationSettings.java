@@ -18,12 +18,15 @@ import io.github.unetseg.tiling.TilePlan.Border;
  * @param batch tiles per batch, or 0 to choose from free memory
  * @param threshold probability threshold of binary models, in {@code [0, 1]}
  * @param probabilities whether to return (and write) the 32-bit probability map too
+ * @param rgbToLuminance whether a 3-channel (RGB) image given to a 1-channel model is converted to its
+ *     luminance {@code 0.299 R + 0.587 G + 0.114 B} (ITU-R BT.601, ImageJ's weighted conversion); if
+ *     false such an image is refused with the choice in the message
  * @param border what the network sees beyond the image border: {@link Border#SAME} (its own zero
  *     padding, nothing computed outside the image; the default) or {@link Border#MIRROR} (the image
  *     mirrored by the halo)
  */
 public record SegmentationSettings(long[] tile, long[] halo, double overlap, int batch, double threshold, boolean probabilities,
-	Border border) {
+	Border border, boolean rgbToLuminance) {
 
 	/** @throws IllegalArgumentException naming the parameter that is out of range */
 	public SegmentationSettings {
@@ -37,29 +40,37 @@ public record SegmentationSettings(long[] tile, long[] halo, double overlap, int
 		halo = halo == null ? null : halo.clone();
 	}
 
-	/** @return the model's tiling, automatic batch, no overlap, threshold 0.5, labels only, {@code SAME} border */
+	/**
+	 * @return the model's tiling, automatic batch, no overlap, threshold 0.5, labels only, {@code SAME}
+	 *     border, RGB images refused by 1-channel models
+	 */
 	public static SegmentationSettings defaults() {
-		return new SegmentationSettings(null, null, 0, 0, 0.5, false, Border.SAME);
+		return new SegmentationSettings(null, null, 0, 0, 0.5, false, Border.SAME, false);
 	}
 
 	/** @return a copy with another tile size ({@code null} = model default) */
 	public SegmentationSettings withTile(long... newTile) {
-		return new SegmentationSettings(newTile, halo, overlap, batch, threshold, probabilities, border);
+		return new SegmentationSettings(newTile, halo, overlap, batch, threshold, probabilities, border, rgbToLuminance);
 	}
 
 	/** @return a copy with another overlap */
 	public SegmentationSettings withOverlap(double newOverlap) {
-		return new SegmentationSettings(tile, halo, newOverlap, batch, threshold, probabilities, border);
+		return new SegmentationSettings(tile, halo, newOverlap, batch, threshold, probabilities, border, rgbToLuminance);
 	}
 
 	/** @return a copy that does or does not keep probabilities */
 	public SegmentationSettings withProbabilities(boolean keep) {
-		return new SegmentationSettings(tile, halo, overlap, batch, threshold, keep, border);
+		return new SegmentationSettings(tile, halo, overlap, batch, threshold, keep, border, rgbToLuminance);
+	}
+
+	/** @return a copy that does or does not convert RGB images to luminance for 1-channel models */
+	public SegmentationSettings withRgbToLuminance(boolean convert) {
+		return new SegmentationSettings(tile, halo, overlap, batch, threshold, probabilities, border, convert);
 	}
 
 	/** @return a copy with another image border */
 	public SegmentationSettings withBorder(Border newBorder) {
-		return new SegmentationSettings(tile, halo, overlap, batch, threshold, probabilities, newBorder);
+		return new SegmentationSettings(tile, halo, overlap, batch, threshold, probabilities, newBorder, rgbToLuminance);
 	}
 
 	@Override

@@ -53,6 +53,7 @@ public class SegmentImagePlugin implements PlugIn {
 		gd.addChoice("Precision", new String[] { "float32", "mixed" }, "float32");
 		gd.addNumericField("Threshold (binary models)", 0.5, 2);
 		gd.addCheckbox("Probabilities (also show them)", false);
+		gd.addChoice("RGB image, 1-channel model", new String[] { "refuse", "luminance" }, "refuse");
 		gd.addHelp("https://github.com/unetseg/unetseg#readme");
 		gd.showDialog();
 		if (gd.wasCanceled()) return;
@@ -69,6 +70,7 @@ public class SegmentImagePlugin implements PlugIn {
 		given.put("precision", gd.getNextChoice());
 		given.put("threshold", "" + gd.getNextNumber());
 		given.put("probabilities", "" + gd.getNextBoolean());
+		given.put("rgb", gd.getNextChoice());
 		try {
 			Options.Segmentation o = Options.segmentation(given);
 			ProgressListener p = (done, total, message) -> {

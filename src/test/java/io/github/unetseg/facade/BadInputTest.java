@@ -259,4 +259,30 @@ class BadInputTest {
 		assertTrue(e.getMessage().contains("is of another network") && e.getMessage().contains("depth=2") &&
 			e.getMessage().contains("--depth"), e.getMessage());
 	}
+
+	/** An RGB image and a 1-channel model: refused with the choice, or converted to luminance when asked. */
+	@Test
+	void rgbMeetsAOneChannelModelByChoice() {
+		Volume<?> grey = ImageFiles.read(Path.of("test-images/mri-t1-axial-z90.tif"));
+		float[] v = pixels(grey);
+		ArrayImg<net.imglib2.type.numeric.integer.UnsignedByteType, ?> rgb = ArrayImgs.unsignedBytes(181, 217, 3);
+		int i = 0;
+		for (var t : rgb) t.set((int) v[i++ % v.length]); // R = G = B = the grey image
+		Volume<?> colour = new Volume<>(rgb, grey.calibration());
+		try (Segmenter s = new LocalSegmenter(MODEL, new EngineOptions(Device.CPU, 0))) {
+			SegmentationException e = assertThrows(SegmentationException.class, () -> s.segment(colour, SegmentationSettings.defaults(),
+				ProgressListener.NONE, "colour.png"));
+			assertTrue(e.getMessage().contains("has 3 channel(s)") && e.getMessage().contains("--rgb luminance") &&
+				e.getMessage().contains("3-channel model"), e.getMessage());
+			SegmentationResult converted = s.segment(colour, SegmentationSettings.defaults().withRgbToLuminance(true), ProgressListener.NONE,
+				"colour.png");
+			assertTrue(converted.warnings().get(0).contains("converted to luminance"), converted.warnings().toString());
+			assertArrayEquals(pixels(s.segment(grey, SegmentationSettings.defaults(), ProgressListener.NONE, "grey").labels()),
+				pixels(converted.labels()), "grey as RGB gives the grey image's labels");
+		}
+		ArrayImg<net.imglib2.type.numeric.integer.UnsignedByteType, ?> one = ArrayImgs.unsignedBytes(new byte[] { 100, 50, (byte) 200 },
+			1, 1, 3);
+		assertEquals(0.299 * 100 + 0.587 * 50 + 0.114 * 200, pixels(LocalSegmenter.luminance(new Volume<>(one,
+			io.github.unetseg.image.Calibration.uncalibrated(2))))[0], 1e-4);
+	}
 }

@@ -46,6 +46,7 @@ class OptionsTest {
 		assertEquals(d.threshold(), s.threshold());
 		assertEquals(d.probabilities(), s.probabilities());
 		assertEquals(d.border(), s.border());
+		assertFalse(s.rgbToLuminance(), "an RGB image meets a 1-channel model only by choice");
 		assertEquals(Device.AUTO, o.engine().device());
 		assertEquals(0, o.engine().threads());
 		assertEquals(Precision.FLOAT32, o.engine().precision());
@@ -55,7 +56,7 @@ class OptionsTest {
 	@Test
 	void everySegmentationOptionReachesItsRecord() {
 		Options.Segmentation o = Options.segmentation(Options.parse("model=m tile=96,64 halo=0 overlap=0.5 border=mirror batch=3 " +
-			"threads=2 device=cpu precision=mixed threshold=0.25 probabilities overwrite=true"));
+			"threads=2 device=cpu precision=mixed threshold=0.25 probabilities overwrite=true rgb=luminance"));
 		SegmentationSettings s = o.settings();
 		assertArrayEquals(new long[] { 96, 64 }, s.tile());
 		assertArrayEquals(new long[] { 0 }, s.halo(), "a halo of 0 is a halo, not 'automatic'");
@@ -68,6 +69,7 @@ class OptionsTest {
 		assertEquals(Device.CPU, o.engine().device());
 		assertEquals(Precision.MIXED, o.engine().precision());
 		assertTrue(o.overwrite());
+		assertTrue(s.rgbToLuminance());
 		assertNull(Options.segmentation(Map.of("model", "m", "tile", "auto")).settings().tile());
 		assertNull(Options.segmentation(Map.of("model", "m", "tile", "0")).settings().tile(), "tile 0 has always meant automatic");
 		assertNull(Options.segmentation(Map.of("model", "m", "halo", "model")).settings().halo());
