@@ -5,7 +5,8 @@ import picocli.CommandLine.Command;
 
 /**
  * The {@code unetseg} command line: {@code segment}, {@code train}, {@code evaluate} and {@code info}, for headless and cluster runs.
- * Every subcommand calls the same service classes as the Fiji commands.
+ * {@code segment} and {@code train} take their options from {@link io.github.unetseg.facade.Options}, as the Fiji
+ * commands and the macros do, and every subcommand calls the same facade ({@code facade.Engines}, {@code Evaluator}).
  *
  * <p>Exit codes: 0 success, 1 when any file failed (the others are still processed), 2 for a usage
  * error.
