@@ -73,7 +73,12 @@ final class FolderRun {
 		}
 		boolean anyToDo = false;
 		for (boolean t : todo) anyToDo |= t;
-		if (anyToDo) checkWritable(outputDir);
+		if (anyToDo) {
+			checkWritable(outputDir);
+			List<Path> toDo = new java.util.ArrayList<>();
+			for (int i = 0; i < todo.length; i++) if (todo[i]) toDo.add(inputs.get(i));
+			OutputFiles.removeStaleTemporaries(toDo, outputDir);
+		}
 		Outcomes outcomes = new Outcomes(listener);
 		ExecutorService reader = daemonThread("unetseg-prefetch");
 		ExecutorService writer = daemonThread("unetseg-writer");

@@ -85,6 +85,41 @@ public final class OutputFiles {
 	}
 
 	/**
+	 * Deletes the temporary files that a killed run left for the outputs about to be written
+	 * ({@code .<output name><digits>.tmp}, as {@link io.github.unetseg.AtomicFiles} names them), with one
+	 * listing of the folder. Only these inputs' outputs are touched, so other shards of a job array
+	 * writing into the same folder keep theirs; a second identical run started while the first still
+	 * writes the same file would lose that file's temporary (the first run then reports that file failed).
+	 *
+	 * @param inputs the inputs whose outputs this run writes
+	 * @param outputDir the output folder (nothing happens when it does not exist)
+	 * @return the number of files deleted
+	 */
+	public static int removeStaleTemporaries(java.util.List<Path> inputs, Path outputDir) {
+		if (inputs.isEmpty() || !Files.isDirectory(outputDir)) return 0;
+		java.util.Set<String> names = new java.util.HashSet<>();
+		for (Path f : inputs) {
+			names.add(labels(f, outputDir).getFileName().toString());
+			names.add(probabilities(f, outputDir).getFileName().toString());
+		}
+		int deleted = 0;
+		try (java.nio.file.DirectoryStream<Path> s = Files.newDirectoryStream(outputDir, ".*.tmp")) {
+			for (Path p : s) {
+				String n = p.getFileName().toString();
+				String target = n.substring(1, n.length() - 4).replaceFirst("-?\\d+$", "");
+				if (names.contains(target) && Files.isRegularFile(p)) {
+					Files.deleteIfExists(p);
+					deleted++;
+				}
+			}
+		}
+		catch (java.io.IOException e) {
+			// leftovers only cost space; the run itself does not depend on removing them
+		}
+		return deleted;
+	}
+
+	/**
 	 * Whether the outputs of an input are already complete (a killed run leaves only temporary files).
 	 *
 	 * @param input an input file

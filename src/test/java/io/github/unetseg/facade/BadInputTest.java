@@ -105,6 +105,24 @@ class BadInputTest {
 		}
 	}
 
+	/** Temporary files left by a killed run used to survive every rerun (one of 256 MiB was seen). */
+	@Test
+	void aRerunRemovesTheTemporaryFilesOfItsOwnOutputs() throws Exception {
+		Path in = Files.createDirectories(dir.resolve("tmp-in")), out = Files.createDirectories(dir.resolve("tmp-out"));
+		Path a = Files.copy(Path.of("test-images/mri-t1-axial-z90.tif"), in.resolve("a.tif"));
+		Path stale = Files.writeString(out.resolve(".a_labels.tif1234567890.tmp"), "left by kill -9");
+		Path staleProbabilities = Files.writeString(out.resolve(".a_probabilities.tif-42.tmp"), "left by kill -9");
+		Path otherShards = Files.writeString(out.resolve(".b_labels.tif987.tmp"), "another shard's file in progress");
+		try (Segmenter s = new LocalSegmenter(MODEL, new EngineOptions(Device.CPU, 0))) {
+			s.segmentFiles(List.of(a), out, SegmentationSettings.defaults(), false, (i, f, status, r, e) -> assertEquals(FileStatus.DONE,
+				status));
+		}
+		assertFalse(Files.exists(stale));
+		assertFalse(Files.exists(staleProbabilities));
+		assertTrue(Files.exists(otherShards), "only this run's outputs' temporaries are removed");
+		assertTrue(Files.isRegularFile(out.resolve("a_labels.tif")));
+	}
+
 	/** Running out of memory in one file used to end the whole run: now it is that file's failure. */
 	@Test
 	void outOfMemoryIsOneFilesFailureAndTheRunGoesOn() throws Exception {
