@@ -14,15 +14,6 @@ final class GivenOptions {
 	private GivenOptions() {}
 
 	/**
-	 * Options given to a picocli command, by long name without dashes: only those on the command line
-	 * (the rest take the defaults of {@link io.github.unetseg.facade.Options}), flags as {@code "true"}, repeated or split values joined by
-	 * commas.
-	 *
-	 * @param parsed the command's parse result
-	 * @param exclude names of options that are not settings (e.g. {@code "output"}), without dashes
-	 * @return the options given
-	 */
-	/**
 	 * Adds the facade's options to a picocli command, so that the command line, macros and Fiji share
 	 * their names, defaults and help.
 	 *
@@ -39,6 +30,15 @@ final class GivenOptions {
 		}
 	}
 
+	/**
+	 * Options given to a picocli command, by long name without dashes: only those on the command line
+	 * (the rest take the defaults of {@link io.github.unetseg.facade.Options}), flags as {@code "true"}, repeated or split values joined by
+	 * commas.
+	 *
+	 * @param parsed the command's parse result
+	 * @param exclude names of options that are not settings (e.g. {@code "output"}), without dashes
+	 * @return the options given
+	 */
 	static Map<String, String> of(ParseResult parsed, String... exclude) {
 		Map<String, String> out = new LinkedHashMap<>();
 		List<String> skip = List.of(exclude);
@@ -50,5 +50,4 @@ final class GivenOptions {
 		}
 		return out;
 	}
-
 }

@@ -9,7 +9,7 @@ import org.scijava.module.ModuleInfo;
 import io.github.unetseg.SegmentationException;
 import io.github.unetseg.facade.ModelCatalog;
 
-/** Shared parameter helpers of the commands: model choices and the "auto" tile size. */
+/** Shared parameter helpers of the commands: model choices and the mapping of parameters onto the facade's options. */
 final class ModelChoices {
 
 	/** The model choice that means "use the model folder parameter". */
@@ -56,22 +56,5 @@ final class ModelChoices {
 			if (v != null) m.put((String) keyValues[i], v instanceof java.io.File f ? f.getPath() : String.valueOf(v));
 		}
 		return m;
-	}
-
-	/**
-	 * @param tile {@code "auto"} (or empty, or 0) or a positive edge length in pixels
-	 * @return {@code null} for automatic, else the one-value tile
-	 * @throws SegmentationException for anything else
-	 */
-	static long[] tile(String tile) {
-		if (tile == null || tile.isBlank() || tile.trim().equalsIgnoreCase("auto") || tile.trim().equals("0")) return null;
-		try {
-			long t = Long.parseLong(tile.trim());
-			if (t < 1) throw new NumberFormatException();
-			return new long[] { t };
-		}
-		catch (NumberFormatException e) {
-			throw new SegmentationException("Tile size must be \"auto\" or a positive number of pixels, got \"" + tile + "\".");
-		}
 	}
 }

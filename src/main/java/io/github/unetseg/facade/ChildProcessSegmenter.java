@@ -108,14 +108,9 @@ final class ChildProcessSegmenter implements Segmenter {
 			EngineJob.FileEvent e = EngineJob.GSON.fromJson(line.substring(5), EngineJob.FileEvent.class);
 			Path input = inputs.get(e.index());
 			counts.merge(e.status(), 1, Integer::sum);
-			switch (e.status()) {
-				case DONE -> {
-					device = e.device() + " (engine process)";
-					listener.file(e.index(), input, FileStatus.DONE, fileResult(input, e), null);
-				}
-				case FAILED -> listener.file(e.index(), input, FileStatus.FAILED, null, new SegmentationException(e.error()));
-				case SKIPPED -> listener.file(e.index(), input, FileStatus.SKIPPED, null, null);
-			}
+			if (e.status() == FileStatus.DONE) device = e.device() + " (engine process)";
+			listener.file(e.index(), input, e.status(), e.status() == FileStatus.DONE ? fileResult(input, e) : null,
+				e.status() == FileStatus.FAILED ? new SegmentationException(e.error()) : null);
 		});
 		return counts;
 	}

@@ -35,6 +35,6 @@ final class ChildProcessTrainer implements Trainer {
 		}
 		if (end[0] == null) throw new SegmentationException("The unetseg engine process ended without a training outcome.");
 		return new TrainingOutcome(ModelBundle.read(request.output()), TrainingHistory.read(request.output()), end[0].bestEpoch(),
-			end[0].bestDice(), end[0].stoppedEarly(), end[0].cancelled(), end[0].warnings() == null ? List.of() : end[0].warnings());
+			end[0].bestDice(), end[0].stoppedEarly(), end[0].cancelled(), end[0].warnings());
 	}
 }

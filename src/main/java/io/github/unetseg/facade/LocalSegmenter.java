@@ -71,15 +71,18 @@ public final class LocalSegmenter implements Segmenter {
 		String source)
 	{
 		ensureOpen();
-		if (settings.rgbToLuminance() && volume.channels() == 3 && bundle.spec().inputChannels() == 1) {
-			SegmentationResult r = segment(luminance(volume), settings.withRgbToLuminance(false), progress, source);
-			List<String> warnings = new ArrayList<>(r.warnings());
-			warnings.add(0, source + " is RGB and model " + bundle.spec().name() + " takes one channel: it was converted to luminance " +
-				"(0.299 R + 0.587 G + 0.114 B).");
-			return new SegmentationResult(r.labels(), r.probabilities(), r.plan(), r.batchSize(), r.stats(), r.device(), List.copyOf(warnings),
-				r.seconds());
-		}
+		if (settings.rgbToLuminance() && volume.channels() == 3 && bundle.spec().inputChannels() == 1)
+			return segment(luminance(volume), settings, progress, source, source + " is RGB and model " + bundle.spec().name() +
+				" takes one channel: it was converted to luminance (0.299 R + 0.587 G + 0.114 B).");
+		return segment(volume, settings, progress, source, null);
+	}
+
+	/** {@link #segment} of an image with as many channels as the model's, with a note for the warnings or {@code null}. */
+	private <T extends RealType<T>> SegmentationResult segment(Volume<T> volume, SegmentationSettings settings, ProgressListener progress,
+		String source, String note)
+	{
 		List<String> warnings = checkFits(volume, source, true);
+		if (note != null) warnings.add(0, note);
 		long t0 = System.nanoTime();
 		TilePlan plan = plan(volume.spatialSize(), settings);
 		int batch = settings.batch() > 0 ? settings.batch() : policy.autoBatch(plan);

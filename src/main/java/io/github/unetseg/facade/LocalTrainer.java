@@ -99,7 +99,6 @@ public final class LocalTrainer implements Trainer {
 		List<String> warnings = val.pairs().isEmpty() ? List.of("No image was left for validation (" + train.pairs().size() + " pair(s), " +
 			"validation share " + cfg.validationFraction() + "), so the model was validated on its training images and its Dice is " +
 			"optimistic. Give more pairs or --validation-images/--validation-labels.") : List.of();
-		for (String w : warnings) progress.progress(0, 1, "warning: " + w);
 		if (trainCases.stream().allMatch(c -> c.foreground().length == 0))
 			throw new SegmentationException("Every training label image in " + r.labels() + " is empty (all voxels 0, background), so " +
 				"there is nothing to learn. Fix: check that the labels folder holds the annotations (class indices > 0 on the objects).");

@@ -225,8 +225,8 @@ public final class Options {
 				patch = new long[dims];
 				Arrays.fill(patch, p);
 			}
-			Integer batch = v.text("batch") == null || v.integer("batch") == 0 ? null : v.integer("batch");
-			TrainingConfig cfg = new TrainingConfig(v.integer("epochs"), v.integer("steps"), batch == null ? d.batchSize() : batch, patch,
+			int batch = v.text("batch") == null ? 0 : v.integer("batch"); // 0 (Fiji's "default") or absent: the default
+			TrainingConfig cfg = new TrainingConfig(v.integer("epochs"), v.integer("steps"), batch > 0 ? batch : d.batchSize(), patch,
 				v.number("lr"), v.number("epsilon"), v.number("weight-decay"), v.text("schedule"), v.text("loss"), v.numbers("class-weights"),
 				v.number("foreground"), !v.bool("no-augment"), v.number("validation"), v.integer("patience"), v.integer("seed"));
 			Normalization.Method m = Normalization.Method.valueOf(v.text("normalization").toUpperCase(Locale.ROOT));

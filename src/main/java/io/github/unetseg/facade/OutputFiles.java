@@ -23,7 +23,7 @@ public final class OutputFiles {
 	 * @return {@code outputDir/<name>_labels<ext>}
 	 */
 	public static Path labels(Path input, Path outputDir) {
-		return outputDir.resolve(encodable(ImageFiles.baseName(input)) + "_labels" + ImageFiles.outputExtension(input));
+		return output(input, outputDir, "_labels");
 	}
 
 	/**
@@ -32,7 +32,11 @@ public final class OutputFiles {
 	 * @return {@code outputDir/<name>_probabilities<ext>}
 	 */
 	public static Path probabilities(Path input, Path outputDir) {
-		return outputDir.resolve(encodable(ImageFiles.baseName(input)) + "_probabilities" + ImageFiles.outputExtension(input));
+		return output(input, outputDir, "_probabilities");
+	}
+
+	private static Path output(Path input, Path outputDir, String kind) {
+		return outputDir.resolve(encodable(ImageFiles.baseName(input)) + kind + ImageFiles.outputExtension(input));
 	}
 
 	/**
@@ -49,6 +53,7 @@ public final class OutputFiles {
 		catch (IllegalArgumentException ex) {
 			return name;
 		}
+		if (name.indexOf('\ufffd') < 0 && e.canEncode(name)) return name;
 		StringBuilder b = new StringBuilder(name.length());
 		name.codePoints().forEach(c -> b.append(c != 0xfffd && e.canEncode(new String(Character.toChars(c))) ? new String(Character
 			.toChars(c)) : "_"));

@@ -44,15 +44,6 @@ public final class NiftiIO {
 	private NiftiIO() {}
 
 	/**
-	 * @param path a file
-	 * @return true if the name ends with {@code .nii} or {@code .nii.gz}
-	 */
-	public static boolean hasNiftiName(Path path) {
-		String n = path.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
-		return n.endsWith(".nii") || n.endsWith(".nii.gz");
-	}
-
-	/**
 	 * Checks the first bytes of a (decompressed) file for a NIfTI-1 header.
 	 *
 	 * @param head at least the first 348 bytes
