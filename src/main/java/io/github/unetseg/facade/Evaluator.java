@@ -163,7 +163,7 @@ public final class Evaluator {
 		for (int r = 0; r < 3; r++)
 			for (int c = 0; c < 4; c++) {
 				double x = fa[4 * r + c], y = fb[4 * r + c];
-				double limit = c == 3 ? tol : 1e-3 * Math.max(1e-9, Math.max(Math.abs(x), Math.abs(y)) + tol);
+				double limit = c == 3 ? tol : 1e-3 * Math.max(Math.abs(x), Math.abs(y)) + 1e-9;
 				if (Math.abs(x - y) > limit)
 					throw new SegmentationException(both + " lie differently in space (their NIfTI affines differ: " + Arrays.toString(fa) +
 						" vs " + Arrays.toString(fb) + "), so voxel-by-voxel scores would be wrong. Fix: resample the prediction onto the " +

@@ -59,24 +59,16 @@ final class FolderRun {
 		FileListener listener, Work work)
 	{
 		boolean[] todo = new boolean[inputs.size()];
-		SegmentationException[] refused = new SegmentationException[inputs.size()];
 		Map<Path, Path> collisions = OutputFiles.collisions(inputs, outputDir);
+		List<Path> toDo = new java.util.ArrayList<>();
 		for (int i = 0; i < todo.length; i++) {
-			Path f = inputs.get(i), earlier = collisions.get(f);
-			if (earlier != null) {
-				refused[i] = OutputFiles.collision(f, earlier, outputDir);
-				continue;
-			}
+			Path f = inputs.get(i);
 			// a streamed file never writes probabilities: its labels alone make it done
-			boolean probabilities = settings.probabilities() && !work.streams(f);
-			todo[i] = overwrite || !OutputFiles.done(f, outputDir, probabilities);
+			todo[i] = !collisions.containsKey(f) && (overwrite || !OutputFiles.done(f, outputDir, settings.probabilities() && !work.streams(f)));
+			if (todo[i]) toDo.add(f);
 		}
-		boolean anyToDo = false;
-		for (boolean t : todo) anyToDo |= t;
-		if (anyToDo) {
+		if (!toDo.isEmpty()) {
 			checkWritable(outputDir);
-			List<Path> toDo = new java.util.ArrayList<>();
-			for (int i = 0; i < todo.length; i++) if (todo[i]) toDo.add(inputs.get(i));
 			OutputFiles.removeStaleTemporaries(toDo, outputDir);
 		}
 		Outcomes outcomes = new Outcomes(listener);
@@ -86,8 +78,8 @@ final class FolderRun {
 			CompletableFuture<Volume<?>> next = prefetch(reader, inputs, todo, 0, work);
 			for (int i = 0; i < inputs.size(); i++) {
 				Path f = inputs.get(i);
-				if (refused[i] != null) {
-					outcomes.report(i, f, FileStatus.FAILED, null, refused[i]);
+				if (collisions.containsKey(f)) {
+					outcomes.report(i, f, FileStatus.FAILED, null, OutputFiles.collision(f, collisions.get(f), outputDir));
 					continue;
 				}
 				if (!todo[i]) {
@@ -100,34 +92,16 @@ final class FolderRun {
 				try {
 					long t0 = System.nanoTime();
 					if (mine == null) { // a streamed file writes its own output
-						FileResult streamed;
-						try {
-							streamed = work.stream(f, outputDir, settings, progress);
-						}
-						catch (OutOfMemoryError e) {
-							throw outOfMemory("segment", f, e);
-						}
-						outcomes.report(i, f, FileStatus.DONE, streamed, null);
+						outcomes.report(i, f, FileStatus.DONE, guarded("segment", f, () -> work.stream(f, outputDir, settings, progress)), null);
 						continue;
 					}
 					Volume<?> v = await(mine);
-					SegmentationResult r;
-					try {
-						r = work.segment(v, settings, progress, f.toString());
-					}
-					catch (OutOfMemoryError e) {
-						throw outOfMemory("segment", f, e);
-					}
+					SegmentationResult r = guarded("segment", f, () -> work.segment(v, settings, progress, f.toString()));
 					String size = v.describeSize();
-					outcomes.writing(i, f, CompletableFuture.supplyAsync(() -> {
-						try {
-							Path[] written = OutputFiles.write(f, outputDir, r, work.labelClasses());
-							return new FileResult(f, written[0], written[1], r, size, (System.nanoTime() - t0) / 1e9);
-						}
-						catch (OutOfMemoryError e) {
-							throw outOfMemory("write the outputs of", f, e);
-						}
-					}, writer));
+					outcomes.writing(i, f, CompletableFuture.supplyAsync(() -> guarded("write the outputs of", f, () -> {
+						Path[] written = OutputFiles.write(f, outputDir, r, work.labelClasses());
+						return new FileResult(f, written[0], written[1], r, size, (System.nanoTime() - t0) / 1e9);
+					}), writer));
 				}
 				catch (SegmentationException e) {
 					outcomes.report(i, f, FileStatus.FAILED, null, e);
@@ -178,16 +152,19 @@ final class FolderRun {
 		for (int j = from; j < inputs.size(); j++) {
 			if (!todo[j]) continue;
 			Path f = inputs.get(j);
-			return work.streams(f) ? null : CompletableFuture.supplyAsync(() -> {
-				try {
-					return ImageFiles.read(f);
-				}
-				catch (OutOfMemoryError e) {
-					throw outOfMemory("read", f, e);
-				}
-			}, reader);
+			return work.streams(f) ? null : CompletableFuture.supplyAsync(() -> guarded("read", f, () -> ImageFiles.read(f)), reader);
 		}
 		return null;
+	}
+
+	/** Runs one step of a file, its out-of-memory error turned into that file's failure ({@link #outOfMemory}). */
+	private static <V> V guarded(String step, Path file, java.util.function.Supplier<V> work) {
+		try {
+			return work.get();
+		}
+		catch (OutOfMemoryError e) {
+			throw outOfMemory(step, file, e);
+		}
 	}
 
 	/**
