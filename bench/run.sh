@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Benchmarks of unetseg; never part of 'mvn test'. Usage: bench/run.sh [rss|throughput|metrics|twin|large|profile|all] [args]
+# Benchmarks of unetseg; never part of 'mvn test'. Usage: bench/run.sh [rss|throughput|tileread|metrics|twin|large|profile|all] [args]
 # Builds the project if needed, compiles bench/src against it, runs the chosen benchmark.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,6 +34,7 @@ export TF_CPP_MIN_LOG_LEVEL=${TF_CPP_MIN_LOG_LEVEL:-2}
 what=${1:-all}; shift || true
 case "$what" in
   rss) java -Xmx512m -cp "$cp" io.github.unetseg.bench.RssBench "$@" ;;
+  tileread) java -Xmx2g -cp "$cp" io.github.unetseg.bench.TileReadBench bench/out ;;
   throughput) java -Xmx8g ${BENCH_JAVA_OPTS:-} -cp "$cp" io.github.unetseg.bench.ThroughputBench "$@" ;;
   metrics)
     command -v /usr/bin/python3 >/dev/null && /usr/bin/python3 -c 'import scipy' 2>/dev/null || {
@@ -57,5 +58,5 @@ PY
     java ${BENCH_JAVA_OPTS:-} -cp "$cp" io.github.unetseg.bench.OpProfile "$@" | grep -v '^20' ;;
   all) java -Xmx512m -cp "$cp" io.github.unetseg.bench.RssBench
        java -Xmx8g -cp "$cp" io.github.unetseg.bench.ThroughputBench ;;
-  *) echo "usage: bench/run.sh [rss|throughput|metrics|twin|large|profile|all]" >&2; exit 2 ;;
+  *) echo "usage: bench/run.sh [rss|throughput|tileread|metrics|twin|large|profile|all]" >&2; exit 2 ;;
 esac
