@@ -65,6 +65,26 @@ public final class PatchSampler {
 	 * @param labelOffset first index in {@code labels}
 	 */
 	public void sample(Random random, float[] image, int imageOffset, short[] labels, int labelOffset) {
+		sample(random, image, imageOffset, labels, labelOffset, null, null);
+	}
+
+	/**
+	 * Fills one patch and its per-voxel loss weights {@code w_c[class] + separation} (the U-Net paper's
+	 * eq. 2 for instance cases, {@link InstanceTargets}; {@code w_c[class]} alone for cases without a
+	 * separation term). The weight of a voxel is taken from the same source voxel as its label.
+	 *
+	 * @param random source of all randomness of this patch
+	 * @param image destination, {@code patchVoxels() * channels} values from {@code imageOffset}
+	 * @param imageOffset first index in {@code image}
+	 * @param labels destination, {@code patchVoxels()} values from {@code labelOffset}
+	 * @param labelOffset first index in {@code labels}
+	 * @param classWeights {@code w_c} per class index, or {@code null} for no weights
+	 * @param weights destination of the weights ({@code patchVoxels()} values from {@code labelOffset}),
+	 *     or {@code null}
+	 */
+	public void sample(Random random, float[] image, int imageOffset, short[] labels, int labelOffset, float[] classWeights,
+		float[] weights)
+	{
 		TrainingCase c = cases.get(random.nextInt(cases.size()));
 		int[] s = c.size();
 		double cx, cy, cz;
@@ -108,7 +128,10 @@ public final class PatchSampler {
 						sy += elastic[1][o];
 						if (dims == 3) sz += elastic[2][o];
 					}
-					labels[labelOffset + o] = c.labels()[index(c, Math.round(sx), Math.round(sy), Math.round(sz))];
+					int at = index(c, Math.round(sx), Math.round(sy), Math.round(sz));
+					labels[labelOffset + o] = c.labels()[at];
+					if (weights != null)
+						weights[labelOffset + o] = classWeights[c.labels()[at]] + (c.separation() == null ? 0 : c.separation()[at]);
 					sampleLinear(c, sx, sy, sz, voxels, image, imageOffset + o * channels);
 				}
 		if (augment) intensity(random, image, imageOffset, patchVoxels() * channels);

@@ -23,9 +23,15 @@ import net.imglib2.view.Views;
  * @param labels class indices
  * @param foreground indices of foreground voxels
  * @param calibration spacing of the source
+ * @param separation for an instance case, the separation term of the U-Net weight map per voxel
+ *     ({@link InstanceTargets#separation}), else {@code null}
+ * @param objectDiameters for an instance case, the equivalent diameter of each object in voxels
+ *     ({@link InstanceTargets#diameters}), else {@code null}
+ * @param objects for an instance case, the object ids {@code [x, y, z]} (0 = background), for
+ *     validation; else {@code null}
  */
 public record TrainingCase(String name, int[] size, int channels, float[] image, short[] labels, int[] foreground,
-	Calibration calibration)
+	Calibration calibration, float[] separation, double[] objectDiameters, int[] objects)
 {
 
 	/** Most foreground indices kept per case. */
@@ -44,6 +50,25 @@ public record TrainingCase(String name, int[] size, int channels, float[] image,
 	public static <T extends RealType<T>, L extends RealType<L>> TrainingCase of(String name, Volume<T> image, Volume<L> labels,
 		Normalization normalization)
 	{
+		return of(name, image, labels, normalization, false);
+	}
+
+	/**
+	 * Normalises and copies an image and its labels; for an instance case the labels are object ids
+	 * (0 = background, 1..N, at most 2<sup>31</sup> - 1) and become the three classes of
+	 * {@link InstanceTargets} with the separation weights.
+	 *
+	 * @param name name for messages
+	 * @param image image {@code [x, y(, z), c]}
+	 * @param labels labels {@code [x, y(, z), 1]} of the same spatial size, integer values
+	 * @param normalization how to normalise the image
+	 * @param instances whether the labels are object ids of an instance model
+	 * @return the case
+	 * @throws IllegalArgumentException if sizes differ or the volume is larger than 2<sup>31</sup> values
+	 */
+	public static <T extends RealType<T>, L extends RealType<L>> TrainingCase of(String name, Volume<T> image, Volume<L> labels,
+		Normalization normalization, boolean instances)
+	{
 		if (!Arrays.equals(image.spatialSize(), labels.spatialSize()))
 			throw new IllegalArgumentException(name + ": image " + image.describeSize() + " and labels " + labels.describeSize() +
 				" differ in size");
@@ -59,20 +84,30 @@ public record TrainingCase(String name, int[] size, int channels, float[] image,
 			int ch = (int) (i / voxels);
 			img[i++] = (float) (t.getRealDouble() * affine[0][ch] + affine[1][ch]);
 		}
-		short[] lab = new short[(int) voxels];
-		int fg = 0;
+		short[] lab;
+		float[] separation = null;
+		double[] diameters = null;
+		int[] ids = null;
 		Cursor<L> cur = Views.flatIterable(labels.image()).cursor();
-		for (int k = 0; k < voxels; k++) {
-			int v = (int) Math.round(cur.next().getRealDouble());
-			lab[k] = (short) v;
-			if (v > 0) fg++;
+		if (instances) {
+			ids = new int[(int) voxels];
+			for (int k = 0; k < voxels; k++) ids[k] = (int) Math.round(cur.next().getRealDouble());
+			lab = InstanceTargets.classes(ids, size);
+			separation = InstanceTargets.separation(ids, size);
+			diameters = InstanceTargets.diameters(ids, size[2] > 1);
 		}
+		else {
+			lab = new short[(int) voxels];
+			for (int k = 0; k < voxels; k++) lab[k] = (short) Math.round(cur.next().getRealDouble());
+		}
+		int fg = 0;
+		for (short v : lab) if (v > 0) fg++;
 		int stride = Math.max(1, (fg + MAX_FOREGROUND - 1) / MAX_FOREGROUND);
 		int[] fgIdx = new int[(fg + stride - 1) / stride];
 		int n = 0, seen = 0;
 		for (int k = 0; k < voxels && n < fgIdx.length; k++)
 			if (lab[k] > 0 && seen++ % stride == 0) fgIdx[n++] = k;
-		return new TrainingCase(name, size, c, img, lab, Arrays.copyOf(fgIdx, n), image.calibration());
+		return new TrainingCase(name, size, c, img, lab, Arrays.copyOf(fgIdx, n), image.calibration(), separation, diameters, ids);
 	}
 
 	/** @return number of voxels of one channel */

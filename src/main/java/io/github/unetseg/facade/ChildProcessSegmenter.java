@@ -71,7 +71,8 @@ final class ChildProcessSegmenter implements Segmenter {
 			Volume<FloatType> probabilities = r.probabilitiesFile() == null ? null : floats(ImageFiles.read(r.probabilitiesFile()));
 			SegmentationResult f = r.result();
 			List<String> warnings = f.warnings().stream().map(w -> w.replace(in.toString(), source)).toList();
-			return new SegmentationResult(labels, probabilities, f.plan(), f.batchSize(), f.stats(), f.device(), warnings, f.seconds());
+			return new SegmentationResult(labels, probabilities, f.plan(), f.batchSize(), f.stats(), f.device(), warnings, f.seconds(),
+				f.objectCount());
 		}
 		catch (java.io.IOException e) {
 			throw new SegmentationException("Cannot pass the image to the unetseg engine process: " + e.getMessage() +
@@ -120,7 +121,7 @@ final class ChildProcessSegmenter implements Segmenter {
 		TilePlan plan = TilePlan.create(p.imageSize(), p.tileSize(), p.halo(), p.overlap(), bundle.spec().alignment(), p.border());
 		TiledInference.Stats stats = new TiledInference.Stats(plan.tiles().size(), e.batchSize(), e.modelSeconds(), e.inferenceSeconds());
 		SegmentationResult r = new SegmentationResult(null, null, plan, e.batchSize(), stats, device, List.copyOf(e.warnings()),
-			e.segmentSeconds());
+			e.segmentSeconds(), e.objects());
 		return new FileResult(input, e.labels(), e.probabilities(), r, e.size(), e.seconds());
 	}
 

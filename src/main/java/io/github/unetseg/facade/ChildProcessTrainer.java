@@ -31,7 +31,7 @@ final class ChildProcessTrainer implements Trainer {
 				? TrainingHistory.read(request.output()) : List.of();
 			if (done.isEmpty()) throw new CancellationException("training cancelled before the first epoch ended; no model was written");
 			EpochRecord best = TrainingHistory.best(done);
-			return new TrainingOutcome(ModelBundle.read(request.output()), done, best.epoch(), best.meanDice(), false, true, List.of());
+			return new TrainingOutcome(ModelBundle.read(request.output()), done, best.epoch(), best.score(), false, true, List.of());
 		}
 		if (end[0] == null) throw new SegmentationException("The unetseg engine process ended without a training outcome.");
 		return new TrainingOutcome(ModelBundle.read(request.output()), TrainingHistory.read(request.output()), end[0].bestEpoch(),

@@ -53,10 +53,11 @@ record EngineJob(Segment segment, TrainingRequest train) {
 	 * @param segmentSeconds seconds of the segmentation in memory
 	 * @param device where the network ran
 	 * @param warnings warnings for the user
+	 * @param objects objects found by an instance model, -1 for a semantic model
 	 */
 	record FileEvent(int index, FileStatus status, String error, Path labels, Path probabilities, String size, double seconds,
 		PlanSummary plan, int batchSize, double modelSeconds, double inferenceSeconds, double segmentSeconds, String device,
-		List<String> warnings) {}
+		List<String> warnings, int objects) {}
 
 	/**
 	 * What rebuilds a {@link io.github.unetseg.tiling.TilePlan} in the parent with

@@ -69,13 +69,13 @@ public final class EngineMain {
 				public void file(int index, Path input, FileStatus status, FileResult r, SegmentationException error) {
 					EngineJob.FileEvent e;
 					if (r == null) e = new EngineJob.FileEvent(index, status, error == null ? null : error.getMessage(), null, null, null, 0, null, 0,
-						0, 0, 0, null, java.util.List.of());
+						0, 0, 0, null, java.util.List.of(), -1);
 					else {
 						SegmentationResult res = r.result();
 						TilePlan p = res.plan();
 						e = new EngineJob.FileEvent(index, status, null, r.labelsFile(), r.probabilitiesFile(), r.size(), r.seconds(),
 							new EngineJob.PlanSummary(p.imageSize(), p.tileSize(), p.halo(), p.overlap(), p.border()), res.batchSize(),
-							res.stats().modelSeconds(), res.stats().totalSeconds(), res.seconds(), res.device(), res.warnings());
+							res.stats().modelSeconds(), res.stats().totalSeconds(), res.seconds(), res.device(), res.warnings(), res.objectCount());
 					}
 					synchronized (out) {
 						out.println("file " + EngineJob.GSON.toJson(e));

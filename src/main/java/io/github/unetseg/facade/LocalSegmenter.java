@@ -22,7 +22,10 @@ import io.github.unetseg.tiling.ProgressListener;
 import io.github.unetseg.tiling.TilePlan;
 import io.github.unetseg.tiling.TilePolicy;
 import io.github.unetseg.tiling.TiledInference;
+import io.github.unetseg.objects.InstanceDecoder;
+import io.github.unetseg.objects.ObjectLabels;
 import net.imglib2.type.numeric.RealType;
+import net.imglib2.type.numeric.real.FloatType;
 
 /**
  * The {@link Segmenter} that runs TensorFlow Java in this JVM: loads a model once, then for each image
@@ -84,18 +87,73 @@ public final class LocalSegmenter implements Segmenter {
 		List<String> warnings = checkFits(volume, source, true);
 		if (note != null) warnings.add(0, note);
 		long t0 = System.nanoTime();
+		if (bundle.spec().instances() != null) return segmentObjects(volume, settings, progress, warnings, t0);
 		TilePlan plan = plan(volume.spatialSize(), settings);
 		int batch = settings.batch() > 0 ? settings.batch() : policy.autoBatch(plan);
+		TiledInference.Output out = infer(volume, plan, batch, settings, progress);
+		return new SegmentationResult(out.result().labels(), settings.probabilities() ? out.result().probabilities() : null, plan,
+			out.stats().batchSize(), out.stats(), device(), List.copyOf(warnings), (System.nanoTime() - t0) / 1e9);
+	}
+
+	/**
+	 * An instance model's run: the input rescaled to the model's object size when a diameter is given,
+	 * tiled inference, the seeded watershed on the whole stitched probability map
+	 * ({@link InstanceDecoder}), the objects mapped back to the input grid and numbered 1..N.
+	 */
+	private <T extends RealType<T>> SegmentationResult segmentObjects(Volume<T> volume, SegmentationSettings settings,
+		ProgressListener progress, List<String> warnings, long t0)
+	{
+		ModelSpec.Instances model = bundle.spec().instances();
+		SegmentationSettings.Objects o = settings.objects();
+		int n = volume.spatialDims();
+		long[] size = volume.spatialSize();
+		double factor = o.diameter() > 0 ? model.objectDiameter() / o.diameter() : 1;
+		double[] factors = new double[n];
+		Arrays.fill(factors, factor);
+		long[] scaled = io.github.unetseg.image.Resampling.scaledSize(size, factors);
+		boolean rescale = !Arrays.equals(scaled, size);
+		Volume<?> input = volume;
+		if (rescale) {
+			try {
+				input = io.github.unetseg.image.Resampling.linear(volume, scaled);
+			}
+			catch (IllegalArgumentException e) {
+				throw new SegmentationException("Rescaling the image by " + factor + " (model object diameter " + model.objectDiameter() +
+					" px / diameter " + o.diameter() + " px) gives " + Arrays.toString(scaled) + " pixels: " + e.getMessage() +
+					". Fix: give a larger diameter or crop the image.", e);
+			}
+		}
+		TilePlan plan = plan(scaled, settings);
+		int batch = settings.batch() > 0 ? settings.batch() : policy.autoBatch(plan);
+		TiledInference.Output out = infer(input, plan, batch, settings, progress);
+		double volumeFactor = Math.pow(factor, n);
+		int minSize = o.minSize() >= 0 ? (int) Math.round(o.minSize() * volumeFactor) : model.minSize();
+		InstanceDecoder.Parameters p = new InstanceDecoder.Parameters(
+			Double.isNaN(o.probabilityThreshold()) ? model.probabilityThreshold() : o.probabilityThreshold(),
+			Double.isNaN(o.seedThreshold()) ? model.seedThreshold() : o.seedThreshold(), minSize);
+		progress.progress(1, 1, "separating objects");
+		InstanceDecoder.Instances objects = InstanceDecoder.decode(out.result().probabilities(), p);
+		Volume<FloatType> probabilities = settings.probabilities() ? out.result().probabilities() : null;
+		if (rescale) {
+			int[] from = { (int) scaled[0], (int) scaled[1], n == 3 ? (int) scaled[2] : 1 };
+			int[] to = { (int) size[0], (int) size[1], n == 3 ? (int) size[2] : 1 };
+			objects = InstanceDecoder.renumber(io.github.unetseg.image.Resampling.nearest(objects.labels(), from, to), objects.count());
+			if (probabilities != null)
+				probabilities = io.github.unetseg.image.Resampling.linear(probabilities, size);
+		}
+		if (probabilities != null) probabilities = new Volume<>(probabilities.image(), volume.calibration());
+		return new SegmentationResult(ObjectLabels.volume(objects.labels(), size, objects.count(), volume.calibration()), probabilities,
+			plan, out.stats().batchSize(), out.stats(), device(), List.copyOf(warnings), (System.nanoTime() - t0) / 1e9, objects.count());
+	}
+
+	private TiledInference.Output infer(Volume<?> volume, TilePlan plan, int batch, SegmentationSettings settings, ProgressListener progress) {
 		double[][] norm = bundle.spec().normalization().affine(volume);
-		TiledInference.Output out;
 		try {
-			out = TiledInference.run(volume, norm[0], norm[1], model, plan, batch, settings.threshold(), progress);
+			return TiledInference.run(volume, norm[0], norm[1], model, plan, batch, settings.threshold(), progress);
 		}
 		catch (io.github.unetseg.tiling.BatchMemoryException e) {
 			throw tileTooLarge(plan, e);
 		}
-		return new SegmentationResult(out.result().labels(), settings.probabilities() ? out.result().probabilities() : null, plan,
-			out.stats().batchSize(), out.stats(), device(), List.copyOf(warnings), (System.nanoTime() - t0) / 1e9);
 	}
 
 	@Override

@@ -24,6 +24,8 @@ import io.github.unetseg.data.TrainingCase;
 import io.github.unetseg.data.TrainingSet;
 import io.github.unetseg.image.Volume;
 import io.github.unetseg.io.ImageFiles;
+import io.github.unetseg.metrics.InstanceMatching;
+import io.github.unetseg.objects.InstanceDecoder;
 import io.github.unetseg.metrics.Overlap;
 import io.github.unetseg.model.ModelBundle;
 import io.github.unetseg.model.ModelSpec;
@@ -93,7 +95,7 @@ public final class LocalTrainer implements Trainer {
 		progress.progress(0, 1, "checking " + (train.pairs().size() + val.pairs().size()) + " image/label pairs");
 		List<TrainingSet.Pair> both = new ArrayList<>(train.pairs());
 		both.addAll(val.pairs());
-		List<TrainingCase> allCases = cases(new TrainingSet(both), arch, classes, r.normalization());
+		List<TrainingCase> allCases = cases(new TrainingSet(both), arch, classes, r.normalization(), r.instances());
 		List<TrainingCase> trainCases = allCases.subList(0, train.pairs().size());
 		List<TrainingCase> valCases = val.pairs().isEmpty() ? trainCases : allCases.subList(train.pairs().size(), allCases.size());
 		List<String> warnings = val.pairs().isEmpty() ? List.of("No image was left for validation (" + train.pairs().size() + " pair(s), " +
@@ -102,15 +104,18 @@ public final class LocalTrainer implements Trainer {
 		if (trainCases.stream().allMatch(c -> c.foreground().length == 0))
 			throw new SegmentationException("Every training label image in " + r.labels() + " is empty (all voxels 0, background), so " +
 				"there is nothing to learn. Fix: check that the labels folder holds the annotations (class indices > 0 on the objects).");
-		float[] weights = classWeights(cfg, trainCases, arch.outputChannels(), classes);
+		float[] weights = r.instances() ? null : classWeights(cfg, trainCases, arch.outputChannels(), classes);
+		// instance models: the U-Net paper's weight map, w_c (each class the same total weight) plus the separation term
+		float[] voxelClassWeights = r.instances() ? balancedWeights(trainCases, classes) : null;
 
-		ModelSpec spec = spec(r, trainCases.get(0));
+		ModelSpec spec = spec(r, trainCases);
 		PatchSampler sampler = new PatchSampler(trainCases, cfg.patchSize(), cfg.foregroundFraction(), cfg.augment());
 		int pv = sampler.patchVoxels();
 		float[] xb = new float[cfg.batchSize() * pv * arch.inputChannels()];
 		short[] yb = new short[cfg.batchSize() * pv];
+		float[] wb = r.instances() ? new float[cfg.batchSize() * pv] : null;
 
-		try (TrainingSession trainer = new TrainingSession(arch, cfg, r.engine(), weights)) {
+		try (TrainingSession trainer = new TrainingSession(arch, cfg, r.engine(), weights, r.instances())) {
 			State state;
 			if (resuming) {
 				Path ckpt = Files.exists(stateFile) ? stateFile.getParent() : trainingDir.resolve("checkpoint.old");
@@ -162,8 +167,9 @@ public final class LocalTrainer implements Trainer {
 						break;
 					}
 					long ts = System.nanoTime();
-					for (int b = 0; b < cfg.batchSize(); b++) sampler.sample(random, xb, b * pv * arch.inputChannels(), yb, b * pv);
-					float loss = trainer.step(xb, yb, cfg.batchSize(), ++step, lr);
+					for (int b = 0; b < cfg.batchSize(); b++)
+						sampler.sample(random, xb, b * pv * arch.inputChannels(), yb, b * pv, voxelClassWeights, wb);
+					float loss = trainer.step(xb, yb, wb, cfg.batchSize(), ++step, lr);
 					trainNanos += System.nanoTime() - ts;
 					if (!Float.isFinite(loss))
 						throw new SegmentationException("The training loss became " + loss + " at step " + step + ". Fix: lower the " +
@@ -176,14 +182,15 @@ public final class LocalTrainer implements Trainer {
 						cfg.epochs(), s + 1, cfg.stepsPerEpoch(), loss, eta(perStep * remaining)));
 				}
 				if (cancelled) break;
-				double[] dice = validate(trainer, valCases, arch, cfg, progress);
+				double[] ap = new double[] { Double.NaN };
+				double[] dice = validate(trainer, valCases, arch, cfg, progress, r.instances() ? spec.instances() : null, ap);
 				double mean = mean(dice);
 				EpochRecord rec = new EpochRecord(epoch + 1, lossSum / cfg.stepsPerEpoch(), lr, dice, mean, (System.nanoTime() - t0) / 1e9,
-					cfg.stepsPerEpoch() * cfg.batchSize() / (trainNanos / 1e9));
+					cfg.stepsPerEpoch() * cfg.batchSize() / (trainNanos / 1e9), ap[0]);
 				history.add(rec);
 				if (epochs != null) epochs.accept(rec);
-				if (mean > best || bestEpoch == 0) {
-					best = mean;
+				if (rec.score() > best || bestEpoch == 0) {
+					best = rec.score();
 					bestEpoch = epoch + 1;
 					sinceBest = 0;
 					exportBest(trainer, spec.withProvenance(provenance(r, rec)), out);
@@ -209,14 +216,25 @@ public final class LocalTrainer implements Trainer {
 			: String.format(Locale.ROOT, "%dm%02ds", s / 60, s % 60);
 	}
 
-	private static List<TrainingCase> cases(TrainingSet set, UNetConfig arch, int classes, Normalization norm) {
+	private static List<TrainingCase> cases(TrainingSet set, UNetConfig arch, int classes, Normalization norm, boolean instances) {
 		List<TrainingCase> cases = new ArrayList<>();
-		List<Volume<?>[]> loaded = set.check(ImageFiles::read, arch.dimensions(), arch.inputChannels(), classes);
+		// object ids of an instance model are not bounded by the class count
+		List<Volume<?>[]> loaded = set.check(ImageFiles::read, arch.dimensions(), arch.inputChannels(), instances ? Integer.MAX_VALUE : classes);
 		for (int i = 0; i < loaded.size(); i++) {
 			Volume<?> image = loaded.get(i)[0], labels = loaded.get(i)[1];
-			cases.add(TrainingCase.of(set.pairs().get(i).name(), image, labels, norm));
+			cases.add(TrainingCase.of(set.pairs().get(i).name(), image, labels, norm, instances));
 		}
 		return cases;
+	}
+
+	/** {@code w_c = 1 / (K f_c)}: every class gets the same total weight and the mean weight per voxel is 1. */
+	private static float[] balancedWeights(List<TrainingCase> cases, int classes) {
+		long[] count = new long[classes];
+		for (TrainingCase c : cases) for (short l : c.labels()) count[l]++;
+		long total = Arrays.stream(count).sum();
+		float[] w = new float[classes];
+		for (int k = 0; k < classes; k++) w[k] = count[k] == 0 ? 0 : (float) ((double) total / (classes * count[k]));
+		return w;
 	}
 
 	/** Inverse class frequencies normalised to mean 1, for weighted cross-entropy without given weights. */
@@ -240,11 +258,16 @@ public final class LocalTrainer implements Trainer {
 		return f;
 	}
 
+	/**
+	 * Dice per foreground class over the validation cases; for an instance model also the AP at IoU 0.5
+	 * of the decoded objects against the case's object ids, into {@code ap[0]}.
+	 */
 	private static double[] validate(TrainingSession trainer, List<TrainingCase> cases, UNetConfig arch, TrainingConfig cfg,
-		ProgressListener progress)
+		ProgressListener progress, ModelSpec.Instances instances, double[] ap)
 	{
 		int classes = Math.max(2, arch.outputChannels());
 		long[] tp = new long[classes], fp = new long[classes], fn = new long[classes];
+		List<InstanceMatching.Counts[]> matches = new ArrayList<>();
 		var model = trainer.inferenceModel();
 		for (TrainingCase c : cases) {
 			if (progress.isCancelled()) break;
@@ -263,6 +286,8 @@ public final class LocalTrainer implements Trainer {
 			int i = 0;
 			for (var t : net.imglib2.view.Views.flatIterable(out.result().labels().image()))
 				pred[i++] = (short) ((net.imglib2.type.numeric.RealType<?>) t).getRealDouble();
+			if (instances != null) matches.add(InstanceMatching.match(c.objects(), InstanceDecoder.decode(out.result().probabilities(),
+				new InstanceDecoder.Parameters(instances.probabilityThreshold(), instances.seedThreshold(), instances.minSize())).labels(), 0.5));
 			Overlap[] o = Overlap.perClass(pred, c.labels(), classes);
 			for (int k = 0; k < classes; k++) {
 				tp[k] += o[k].truePositives();
@@ -272,6 +297,7 @@ public final class LocalTrainer implements Trainer {
 		}
 		double[] dice = new double[classes - 1];
 		for (int k = 1; k < classes; k++) dice[k - 1] = new Overlap(tp[k], fp[k], fn[k]).dice();
+		if (instances != null && !matches.isEmpty()) ap[0] = InstanceMatching.sum(matches)[0].accuracy();
 		return dice;
 	}
 
@@ -285,7 +311,8 @@ public final class LocalTrainer implements Trainer {
 		return n == 0 ? 0 : s / n;
 	}
 
-	private static ModelSpec spec(TrainingRequest r, TrainingCase first) {
+	private static ModelSpec spec(TrainingRequest r, List<TrainingCase> cases) {
+		TrainingCase first = cases.get(0);
 		UNetConfig a = r.architecture();
 		int n = a.dimensions();
 		long rf = a.receptiveFieldRadius();
@@ -293,8 +320,14 @@ public final class LocalTrainer implements Trainer {
 		long[] tile = new long[n], halo = new long[n];
 		Arrays.fill(tile, tileEdge);
 		Arrays.fill(halo, rf);
-		return ModelSpec.forUNet(r.name(), a, r.classNames(), r.normalization(), first.calibration().spacing(),
+		ModelSpec spec = ModelSpec.forUNet(r.name(), a, r.classNames(), r.normalization(), first.calibration().spacing(),
 			first.calibration().unit(), tile, halo, null);
+		if (!r.instances()) return spec;
+		double[] d = cases.stream().flatMapToDouble(c -> Arrays.stream(c.objectDiameters())).sorted().toArray();
+		double median = d.length == 0 ? 1 : d.length % 2 == 1 ? d[d.length / 2] : (d[d.length / 2 - 1] + d[d.length / 2]) / 2;
+		// objects below a tenth of the median area are noise at the training scale
+		int minSize = (int) Math.floor((a.dimensions() == 3 ? Math.PI * median * median * median / 6 : Math.PI * median * median / 4) / 10);
+		return spec.withInstances(new ModelSpec.Instances(0.5, 0.5, minSize, median));
 	}
 
 	private static ModelSpec.Provenance provenance(TrainingRequest r, EpochRecord best) {

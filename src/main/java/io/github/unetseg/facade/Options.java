@@ -86,6 +86,8 @@ public final class Options {
 		new Option("validation-labels", null, "Folder of validation labels."),
 		new Option("output", null, true, "Model folder to write."),
 		new Option("name", null, "Model name (default: the output folder's name)."),
+		new Option("task", "semantic", "semantic (labels are class indices) or instances (labels are object ids 0..N; the model " +
+			"learns background, interior and boundary and separates touching objects)."),
 		new Option("dims", "2", "2 or 3."),
 		new Option("classes", "background,foreground", "Class names, background first; two names make a binary (sigmoid) model."),
 		new Option("channels", "1", "Input channels."),
@@ -214,7 +216,13 @@ public final class Options {
 		try {
 			String dimsText = v.text("dims").toUpperCase(Locale.ROOT).replace("D", "");
 			int dims = Integer.parseInt(dimsText);
+			boolean instances = switch (v.text("task").toLowerCase(Locale.ROOT)) {
+				case "instances" -> true;
+				case "semantic" -> false;
+				default -> throw new IllegalArgumentException("task must be semantic or instances, got '" + v.text("task") + "'");
+			};
 			List<String> classes = Arrays.stream(v.text("classes").split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+			if (instances) classes = io.github.unetseg.data.InstanceTargets.CLASS_NAMES;
 			UNetConfig arch = new UNetConfig(dims, v.integer("channels"), classes.size() == 2 ? 1 : classes.size(), v.integer("depth"),
 				v.integer("filters"), v.bool("batch-norm"), v.number("dropout"));
 			TrainingConfig d = TrainingConfig.defaults(dims);
@@ -236,7 +244,7 @@ public final class Options {
 			Path output = Path.of(v.text("output"));
 			return new TrainingRequest(Path.of(v.text("images")), Path.of(v.text("labels")), v.path("validation-images"),
 				v.path("validation-labels"), output, v.text("name") != null ? v.text("name") : output.getFileName().toString(), arch,
-				classes, new Normalization(m, lo, hi), cfg, v.path("init"), v.bool("resume"), engine(v));
+				classes, new Normalization(m, lo, hi), cfg, v.path("init"), v.bool("resume"), engine(v), instances);
 		}
 		catch (IllegalArgumentException e) {
 			throw new SegmentationException("Invalid training option: " + e.getMessage() + ". Fix: see the option's help.", e);

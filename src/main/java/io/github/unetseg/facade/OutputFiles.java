@@ -156,7 +156,7 @@ public final class OutputFiles {
 				". Fix: choose a writable --output folder.", e);
 		}
 		Path labels = labels(input, outputDir);
-		ImageFiles.write(result.labels(), labels, labelClasses);
+		ImageFiles.write(result.labels(), labels, result.instances() ? result.objectCount() + 1 : labelClasses);
 		Path probs = null;
 		if (result.probabilities() != null) {
 			probs = probabilities(input, outputDir);

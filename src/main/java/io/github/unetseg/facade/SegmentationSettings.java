@@ -24,9 +24,48 @@ import io.github.unetseg.tiling.TilePlan.Border;
  * @param border what the network sees beyond the image border: {@link Border#SAME} (its own zero
  *     padding, nothing computed outside the image; the default) or {@link Border#MIRROR} (the image
  *     mirrored by the halo)
+ * @param objects what an instance model's objects are made of and which outputs they get; ignored by
+ *     semantic models
  */
 public record SegmentationSettings(long[] tile, long[] halo, double overlap, int batch, double threshold, boolean probabilities,
-	Border border, boolean rgbToLuminance) {
+	Border border, boolean rgbToLuminance, Objects objects) {
+
+	/**
+	 * Settings of an instance model's objects; NaN or a negative number means "the model's value".
+	 *
+	 * @param probabilityThreshold foreground where {@code 1 - p_background} exceeds it, in {@code (0, 1)}, or NaN
+	 * @param seedThreshold seeds where {@code p_interior} exceeds it, in {@code (0, 1)}, or NaN
+	 * @param minSize smallest object kept, in pixels (voxels) of the input image, or -1
+	 * @param diameter the typical object diameter in the input, in pixels; the input is rescaled by
+	 *     {@code model objectDiameter / diameter} before the network and the objects back; 0 = no rescaling
+	 * @param rois whether folder runs also write each image's objects as an ImageJ {@code RoiSet.zip}
+	 * @param measure whether folder runs also write a per-object table ({@code .csv})
+	 */
+	public record Objects(double probabilityThreshold, double seedThreshold, int minSize, double diameter, boolean rois,
+		boolean measure) {
+
+		/** @throws IllegalArgumentException naming the parameter that is out of range */
+		public Objects {
+			if (!Double.isNaN(probabilityThreshold) && !(probabilityThreshold > 0 && probabilityThreshold < 1))
+				throw new IllegalArgumentException("prob-threshold must be in (0, 1), got " + probabilityThreshold);
+			if (!Double.isNaN(seedThreshold) && !(seedThreshold > 0 && seedThreshold < 1))
+				throw new IllegalArgumentException("seed-threshold must be in (0, 1), got " + seedThreshold);
+			if (!(diameter >= 0) || Double.isInfinite(diameter))
+				throw new IllegalArgumentException("diameter must be >= 0 pixels (0 = the model's scale), got " + diameter);
+		}
+
+		/** @return the model's thresholds and size, no rescaling, no extra outputs */
+		public static Objects defaults() {
+			return new Objects(Double.NaN, Double.NaN, -1, 0, false, false);
+		}
+	}
+
+	/** Settings without instance options ({@link Objects#defaults()}). */
+	public SegmentationSettings(long[] tile, long[] halo, double overlap, int batch, double threshold, boolean probabilities,
+		Border border, boolean rgbToLuminance)
+	{
+		this(tile, halo, overlap, batch, threshold, probabilities, border, rgbToLuminance, Objects.defaults());
+	}
 
 	/** @throws IllegalArgumentException naming the parameter that is out of range */
 	public SegmentationSettings {
@@ -36,6 +75,7 @@ public record SegmentationSettings(long[] tile, long[] halo, double overlap, int
 		if (batch < 0) throw new IllegalArgumentException("batch must be >= 0 (0 = automatic), got " + batch);
 		if (!(threshold >= 0 && threshold <= 1)) throw new IllegalArgumentException("threshold must be in [0, 1], got " + threshold);
 		if (border == null) throw new IllegalArgumentException("border must be SAME or MIRROR, got null");
+		if (objects == null) objects = Objects.defaults();
 		tile = tile == null ? null : tile.clone();
 		halo = halo == null ? null : halo.clone();
 	}
@@ -50,27 +90,32 @@ public record SegmentationSettings(long[] tile, long[] halo, double overlap, int
 
 	/** @return a copy with another tile size ({@code null} = model default) */
 	public SegmentationSettings withTile(long... newTile) {
-		return new SegmentationSettings(newTile, halo, overlap, batch, threshold, probabilities, border, rgbToLuminance);
+		return new SegmentationSettings(newTile, halo, overlap, batch, threshold, probabilities, border, rgbToLuminance, objects);
 	}
 
 	/** @return a copy with another overlap */
 	public SegmentationSettings withOverlap(double newOverlap) {
-		return new SegmentationSettings(tile, halo, newOverlap, batch, threshold, probabilities, border, rgbToLuminance);
+		return new SegmentationSettings(tile, halo, newOverlap, batch, threshold, probabilities, border, rgbToLuminance, objects);
 	}
 
 	/** @return a copy that does or does not keep probabilities */
 	public SegmentationSettings withProbabilities(boolean keep) {
-		return new SegmentationSettings(tile, halo, overlap, batch, threshold, keep, border, rgbToLuminance);
+		return new SegmentationSettings(tile, halo, overlap, batch, threshold, keep, border, rgbToLuminance, objects);
 	}
 
 	/** @return a copy that does or does not convert RGB images to luminance for 1-channel models */
 	public SegmentationSettings withRgbToLuminance(boolean convert) {
-		return new SegmentationSettings(tile, halo, overlap, batch, threshold, probabilities, border, convert);
+		return new SegmentationSettings(tile, halo, overlap, batch, threshold, probabilities, border, convert, objects);
 	}
 
 	/** @return a copy with another image border */
 	public SegmentationSettings withBorder(Border newBorder) {
-		return new SegmentationSettings(tile, halo, overlap, batch, threshold, probabilities, newBorder, rgbToLuminance);
+		return new SegmentationSettings(tile, halo, overlap, batch, threshold, probabilities, newBorder, rgbToLuminance, objects);
+	}
+
+	/** @return a copy with other instance settings */
+	public SegmentationSettings withObjects(Objects newObjects) {
+		return new SegmentationSettings(tile, halo, overlap, batch, threshold, probabilities, border, rgbToLuminance, newObjects);
 	}
 
 	@Override

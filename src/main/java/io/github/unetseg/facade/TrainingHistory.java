@@ -12,7 +12,8 @@ import io.github.unetseg.SegmentationException;
 
 /**
  * A training's per-epoch history in its model folder: {@code history.csv} (columns {@code epoch, loss,
- * learning_rate, mean_validation_dice, validation_dice_class1.., seconds, patches_per_second}) and the
+ * learning_rate, mean_validation_dice, validation_dice_class1.., seconds, patches_per_second}, and
+ * {@code validation_ap50} last for an instance model) and the
  * plot {@code history.png}. Written after every epoch, atomically; read back by callers that ran the
  * training in another process.
  */
@@ -31,11 +32,13 @@ public final class TrainingHistory {
 		StringBuilder csv = new StringBuilder("epoch,loss,learning_rate,mean_validation_dice");
 		int k = history.get(0).validationDice().length;
 		for (int c = 1; c <= k; c++) csv.append(",validation_dice_class").append(c);
-		csv.append(",seconds,patches_per_second\n");
+		boolean ap = !Double.isNaN(history.get(0).validationAp());
+		csv.append(",seconds,patches_per_second").append(ap ? ",validation_ap50\n" : "\n");
 		for (EpochRecord e : history) {
 			csv.append(String.format(Locale.ROOT, "%d,%.6f,%.6g,%.6f", e.epoch(), e.loss(), e.learningRate(), e.meanDice()));
 			for (double d : e.validationDice()) csv.append(String.format(Locale.ROOT, ",%.6f", d));
-			csv.append(String.format(Locale.ROOT, ",%.2f,%.2f%n", e.seconds(), e.patchesPerSecond()));
+			csv.append(String.format(Locale.ROOT, ",%.2f,%.2f", e.seconds(), e.patchesPerSecond()));
+			csv.append(ap ? String.format(Locale.ROOT, ",%.6f%n", e.validationAp()) : "\n");
 		}
 		AtomicFiles.writeString(modelDir.resolve("history.csv"), csv);
 		HistoryPlot.write(history, modelDir.resolve("history.png"));
@@ -62,7 +65,8 @@ public final class TrainingHistory {
 				for (int c = 0; c < classes; c++) perClass[c] = Double.parseDouble(v[dice + 1 + c]);
 				records.add(new EpochRecord(Integer.parseInt(v[header.indexOf("epoch")]), Double.parseDouble(v[header.indexOf("loss")]),
 					Double.parseDouble(v[header.indexOf("learning_rate")]), perClass, Double.parseDouble(v[dice]),
-					Double.parseDouble(v[header.indexOf("seconds")]), Double.parseDouble(v[header.indexOf("patches_per_second")])));
+					Double.parseDouble(v[header.indexOf("seconds")]), Double.parseDouble(v[header.indexOf("patches_per_second")]),
+					header.contains("validation_ap50") ? Double.parseDouble(v[header.indexOf("validation_ap50")]) : Double.NaN));
 			}
 			return records;
 		}
@@ -74,12 +78,12 @@ public final class TrainingHistory {
 
 	/**
 	 * @param history epochs
-	 * @return the first epoch with the highest mean validation Dice (as training picks the best model),
-	 *     or {@code null} for none
+	 * @return the first epoch with the highest {@link EpochRecord#score()} (as training picks the best
+	 *     model), or {@code null} for none
 	 */
 	public static EpochRecord best(List<EpochRecord> history) {
 		EpochRecord best = null;
-		for (EpochRecord e : history) if (best == null || e.meanDice() > best.meanDice()) best = e;
+		for (EpochRecord e : history) if (best == null || e.score() > best.score()) best = e;
 		return best;
 	}
 }

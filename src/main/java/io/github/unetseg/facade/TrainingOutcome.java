@@ -9,8 +9,8 @@ import io.github.unetseg.model.ModelBundle;
  *
  * @param model the best model written
  * @param history all epochs, including those before a resume
- * @param bestEpoch epoch of the best validation Dice (one-based)
- * @param bestDice that Dice
+ * @param bestEpoch epoch of the best validation score (one-based; mean Dice, or AP at IoU 0.5 for an instance model)
+ * @param bestDice that score ({@link EpochRecord#score()})
  * @param stoppedEarly whether early stopping ended the run
  * @param cancelled whether the run was cancelled (the best model so far is kept)
  * @param warnings what the user should know about the run, e.g. that it validated on its training images

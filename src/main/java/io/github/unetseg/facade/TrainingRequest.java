@@ -25,15 +25,18 @@ import io.github.unetseg.tensorflow.EngineOptions;
  * @param initFrom model folder whose weights start the training (fine-tuning), or {@code null}
  * @param resume continue from {@code output/training/} if it holds a checkpoint
  * @param engine device, threads and precision
+ * @param instances whether this is an instance model ({@code --task instances}): the labels are object
+ *     ids (0 = background, 1..N) and the network learns background, interior and boundary
+ *     ({@code data.InstanceTargets}); false for class-index labels
  */
 public record TrainingRequest(Path images, Path labels, Path validationImages, Path validationLabels, Path output, String name,
 	UNetConfig architecture, List<String> classNames, Normalization normalization, TrainingConfig config, Path initFrom,
-	boolean resume, EngineOptions engine) {
+	boolean resume, EngineOptions engine, boolean instances) {
 
 	/** @return this request with absolute paths, for a child JVM with another working folder */
 	TrainingRequest absolute() {
 		return new TrainingRequest(abs(images), abs(labels), abs(validationImages), abs(validationLabels), abs(output), name,
-			architecture, classNames, normalization, config, abs(initFrom), resume, engine);
+			architecture, classNames, normalization, config, abs(initFrom), resume, engine, instances);
 	}
 
 	private static Path abs(Path p) {

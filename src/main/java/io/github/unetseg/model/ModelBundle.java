@@ -136,12 +136,26 @@ public record ModelBundle(Path directory, ModelSpec spec) {
 			prov = new ModelSpec.Provenance(p.string("software", ""), p.string("created", ""), p.string("trainingData", ""),
 				p.string("notes", ""));
 		}
+		ModelSpec.Instances instances = null;
+		String task = f.string("task", "semantic");
+		if (task.equals("instances")) {
+			Fields i = new Fields(f.object("instances"), source + " instances");
+			try {
+				instances = new ModelSpec.Instances(i.number("probabilityThreshold", 0.5), i.number("seedThreshold", 0.5),
+					(int) i.number("minSize", 0), i.number("objectDiameter", Double.NaN));
+			}
+			catch (IllegalArgumentException e) {
+				throw f.error("instances", e.getMessage(), "correct the instances block");
+			}
+		}
+		else if (!task.equals("semantic"))
+			throw f.error("task", "is \"" + task + "\"", "write \"semantic\" or \"instances\"");
 		try {
 			return new ModelSpec(f.string("name", "unnamed"), f.string("description", ""), dims, f.integer("inputChannels"),
 				f.strings("classNames"), f.string("output", null), f.bool("outputIsLogits", false),
 				f.string("signature", "serving_default"), f.string("inputName", null), f.string("outputName", null), normalization,
 				f.numbers("spacing"), f.string("spacingUnit", "pixel"), f.longs("tile"), f.longs("halo"), f.integer("alignment"), arch,
-				prov);
+				prov, instances);
 		}
 		catch (IllegalArgumentException e) {
 			throw new SegmentationException(source + ": " + e.getMessage() + ". Fix: correct that field in model.json.", e);
@@ -159,6 +173,7 @@ public record ModelBundle(Path directory, ModelSpec spec) {
 		o.addProperty("schemaVersion", ModelSpec.SCHEMA_VERSION);
 		o.addProperty("name", spec.name());
 		o.addProperty("description", spec.description());
+		o.addProperty("task", spec.task());
 		o.addProperty("dimensions", spec.dimensions());
 		o.addProperty("axes", spec.axes());
 		o.addProperty("inputChannels", spec.inputChannels());
@@ -181,6 +196,7 @@ public record ModelBundle(Path directory, ModelSpec spec) {
 		o.add("halo", GSON.toJsonTree(spec.halo()));
 		o.addProperty("alignment", spec.alignment());
 		if (spec.architecture() != null) o.add("architecture", GSON.toJsonTree(spec.architecture()));
+		if (spec.instances() != null) o.add("instances", GSON.toJsonTree(spec.instances()));
 		if (spec.provenance() != null) o.add("provenance", GSON.toJsonTree(spec.provenance()));
 		return GSON.toJson(o) + "\n";
 	}

@@ -33,12 +33,39 @@ import io.github.unetseg.data.Normalization;
  * @param alignment tile sizes must be multiples of this (2<sup>depth</sup> for a U-Net)
  * @param architecture the U-Net that built the graph, or {@code null} for an external model
  * @param provenance software, date, training data and notes
+ * @param instances for an instance model ({@code "task": "instances"} in {@code model.json}), its
+ *     post-processing parameters; {@code null} for a semantic model
  */
 public record ModelSpec(String name, String description, int dimensions, int inputChannels, List<String> classNames,
 	String output, boolean outputIsLogits, String signature, String inputName, String outputName,
 	Normalization normalization, double[] spacing, String spacingUnit, long[] tile, long[] halo, int alignment,
-	UNetConfig architecture, Provenance provenance)
+	UNetConfig architecture, Provenance provenance, Instances instances)
 {
+
+	/**
+	 * What an instance model's probabilities (background, interior, boundary: three softmax classes)
+	 * become: objects by a seeded watershed ({@code objects.InstanceDecoder}), with these defaults that a
+	 * user may override per run.
+	 *
+	 * @param probabilityThreshold foreground where {@code 1 - p_background} exceeds it, in {@code (0, 1)}
+	 * @param seedThreshold seeds where {@code p_interior} exceeds it, in {@code (0, 1)}
+	 * @param minSize smallest object kept, in voxels at the model's scale, &gt;= 0
+	 * @param objectDiameter median equivalent diameter of the training objects, in pixels (voxels), &gt; 0;
+	 *     an input whose objects are of another size is rescaled by {@code objectDiameter / diameter}
+	 */
+	public record Instances(double probabilityThreshold, double seedThreshold, int minSize, double objectDiameter) {
+
+		/** @throws IllegalArgumentException naming the parameter out of range */
+		public Instances {
+			if (!(probabilityThreshold > 0 && probabilityThreshold < 1))
+				throw new IllegalArgumentException("instances.probabilityThreshold must be in (0, 1), got " + probabilityThreshold);
+			if (!(seedThreshold > 0 && seedThreshold < 1))
+				throw new IllegalArgumentException("instances.seedThreshold must be in (0, 1), got " + seedThreshold);
+			if (minSize < 0) throw new IllegalArgumentException("instances.minSize must be >= 0, got " + minSize);
+			if (!(objectDiameter > 0) || Double.isInfinite(objectDiameter))
+				throw new IllegalArgumentException("instances.objectDiameter must be > 0 pixels, got " + objectDiameter);
+		}
+	}
 
 	/** The schema version this code writes and reads. */
 	public static final int SCHEMA_VERSION = 1;
@@ -97,6 +124,9 @@ public record ModelSpec(String name, String description, int dimensions, int inp
 		if (signature == null || inputName == null || outputName == null)
 			throw new IllegalArgumentException("signature, inputName and outputName are required");
 		if (spacingUnit == null || spacingUnit.isBlank()) throw new IllegalArgumentException("spacingUnit is required");
+		if (instances != null && (classNames.size() != 3 || !"softmax".equals(output)))
+			throw new IllegalArgumentException("an instance model has 3 softmax classes (background, interior, boundary), got " +
+				classNames.size() + " " + output);
 		classNames = List.copyOf(classNames);
 		spacing = spacing.clone();
 		tile = tile.clone();
@@ -111,6 +141,11 @@ public record ModelSpec(String name, String description, int dimensions, int inp
 	/** @return true for a binary (sigmoid) model */
 	public boolean binary() {
 		return "sigmoid".equals(output);
+	}
+
+	/** @return {@code "instances"} for an instance model, else {@code "semantic"} */
+	public String task() {
+		return instances != null ? "instances" : "semantic";
 	}
 
 	/** @return {@code "byxc"} or {@code "bzyxc"} */
@@ -136,7 +171,13 @@ public record ModelSpec(String name, String description, int dimensions, int inp
 	/** @return a copy with other provenance */
 	public ModelSpec withProvenance(Provenance p) {
 		return new ModelSpec(name, description, dimensions, inputChannels, classNames, output, outputIsLogits, signature,
-			inputName, outputName, normalization, spacing, spacingUnit, tile, halo, alignment, architecture, p);
+			inputName, outputName, normalization, spacing, spacingUnit, tile, halo, alignment, architecture, p, instances);
+	}
+
+	/** @return a copy that is an instance model with these parameters ({@code null}: a semantic model) */
+	public ModelSpec withInstances(Instances i) {
+		return new ModelSpec(name, description, dimensions, inputChannels, classNames, output, outputIsLogits, signature,
+			inputName, outputName, normalization, spacing, spacingUnit, tile, halo, alignment, architecture, provenance, i);
 	}
 
 	/**
@@ -160,6 +201,6 @@ public record ModelSpec(String name, String description, int dimensions, int inp
 		return new ModelSpec(name, "U-Net " + config.dimensions() + "D, depth " + config.depth() + ", " + config.baseFilters() +
 			" base filters", config.dimensions(), config.inputChannels(), classNames, config.classes() == 1 ? "sigmoid" : "softmax",
 			false, "serving_default", "input", "output", normalization, spacing, unit, tile, halo, config.alignment(), config,
-			provenance);
+			provenance, null);
 	}
 }

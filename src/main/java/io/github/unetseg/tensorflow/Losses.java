@@ -19,6 +19,10 @@ import org.tensorflow.types.TFloat32;
  * <li>{@code focal}: {@code -(1 - p_t)^2 log(p_t)} (Lin et al. 2017).</li>
  * <li>{@code dice_ce}: {@code dice + ce}, nnU-Net's default.</li>
  * </ul>
+ *
+ * <p>With a per-voxel weight map (instance models: the U-Net paper's eq. 2, which includes class
+ * balancing), every cross-entropy term is {@code sum(w ce) / sum(w)} instead, and the class weights are
+ * not used (Ronneberger et al., MICCAI 2015).
  */
 public final class Losses {
 
@@ -40,6 +44,36 @@ public final class Losses {
 	public static Operand<TFloat32> build(Ops tf, String name, Operand<TFloat32> logits, Operand<TFloat32> target, int channels,
 		float[] classWeights)
 	{
+		return build(tf, name, logits, target, channels, classWeights, null);
+	}
+
+	/**
+	 * Builds a loss whose cross-entropy terms are weighted per voxel.
+	 *
+	 * @param tf op builder
+	 * @param name {@code ce}, {@code weighted_ce}, {@code dice}, {@code focal} or {@code dice_ce}
+	 * @param logits network output before activation, {@code [batch, (z,) y, x, K]}
+	 * @param target one-hot (or foreground indicator) of the same shape
+	 * @param channels K, the size of the last axis
+	 * @param classWeights per-channel weights for {@code weighted_ce} without a weight map, else ignored
+	 * @param voxelWeights weights {@code [batch, (z,) y, x]}, each &gt;= 0, or {@code null}
+	 * @return the scalar loss
+	 * @throws IllegalArgumentException for an unknown name
+	 */
+	public static Operand<TFloat32> build(Ops tf, String name, Operand<TFloat32> logits, Operand<TFloat32> target, int channels,
+		float[] classWeights, Operand<TFloat32> voxelWeights)
+	{
+		if (voxelWeights != null) {
+			Operand<TFloat32> w = tf.reshape(voxelWeights, tf.constant(new int[] { -1 }));
+			Operand<TFloat32> ce = tf.math.div(tf.sum(tf.math.mul(crossEntropyPerVoxel(tf, logits, target, channels), w), tf.constant(0)),
+				tf.math.add(tf.sum(w, tf.constant(0)), tf.constant(1e-6f)));
+			return switch (name) {
+				case "ce", "weighted_ce", "focal" -> ce;
+				case "dice" -> dice(tf, logits, target, channels);
+				case "dice_ce" -> tf.math.add(dice(tf, logits, target, channels), ce);
+				default -> throw new IllegalArgumentException("unknown loss " + name);
+			};
+		}
 		return switch (name) {
 			case "ce" -> crossEntropy(tf, logits, target, channels, null);
 			case "weighted_ce" -> crossEntropy(tf, logits, target, channels, classWeights);

@@ -53,6 +53,7 @@ public final class TrainingSession implements AutoCloseable {
 	private final UNetBuilder builder;
 	private final Placeholder<TFloat32> x;
 	private final Placeholder<TInt32> y;
+	private final Placeholder<TFloat32> w;
 	private final Placeholder<TInt64> seed;
 	private final Placeholder<TFloat32> lr, bias1, bias2;
 	private final Operand<TFloat32> loss;
@@ -70,6 +71,20 @@ public final class TrainingSession implements AutoCloseable {
 	 * @param classWeights per-output-channel weights for {@code weighted_ce}, or {@code null}
 	 */
 	public TrainingSession(UNetConfig arch, TrainingConfig config, EngineOptions engine, float[] classWeights) {
+		this(arch, config, engine, classWeights, false);
+	}
+
+	/**
+	 * Builds the training graph, optionally with a per-voxel weight map fed with each batch (instance
+	 * models: {@link Losses} with the U-Net paper's weights).
+	 *
+	 * @param arch the U-Net
+	 * @param config hyperparameters (loss, epsilon, weight decay, patch size, class weights)
+	 * @param engine device and threads
+	 * @param classWeights per-output-channel weights for {@code weighted_ce}, or {@code null}
+	 * @param voxelWeights whether {@link #step(float[], short[], float[], int, long, double)} feeds weights
+	 */
+	public TrainingSession(UNetConfig arch, TrainingConfig config, EngineOptions engine, float[] classWeights, boolean voxelWeights) {
 		Conv3dGradients.register();
 		this.arch = arch;
 		this.config = config;
@@ -82,6 +97,7 @@ public final class TrainingSession implements AutoCloseable {
 		xShape[d + 1] = arch.inputChannels();
 		x = tf.withName("train_input").placeholder(TFloat32.class, Placeholder.shape(Shape.of(xShape)));
 		y = tf.withName("train_labels").placeholder(TInt32.class, Placeholder.shape(Shape.of(yShape)));
+		w = voxelWeights ? tf.withName("train_weights").placeholder(TFloat32.class, Placeholder.shape(Shape.of(yShape))) : null;
 		seed = tf.withName("dropout_seed").placeholder(TInt64.class, Placeholder.shape(Shape.of(2)));
 		lr = tf.withName("learning_rate").placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
 		bias1 = tf.withName("bias1").placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
@@ -91,7 +107,7 @@ public final class TrainingSession implements AutoCloseable {
 		int k = arch.outputChannels();
 		Operand<TFloat32> target = k == 1 ? tf.expandDims(tf.dtypes.cast(y, TFloat32.class), tf.constant(-1))
 			: tf.oneHot(y, tf.constant(k), tf.constant(1f), tf.constant(0f));
-		loss = Losses.build(tf, config.loss(), logits, target, k, classWeights);
+		loss = Losses.build(tf, config.loss(), logits, target, k, classWeights, w);
 		Map<String, Variable<TFloat32>> vars = builder.variables();
 		List<String> trainable = builder.trainableNames();
 		Output<?>[] wrt = new Output<?>[trainable.size()];
@@ -156,6 +172,25 @@ public final class TrainingSession implements AutoCloseable {
 	 * @return the loss before the update
 	 */
 	public float step(float[] images, short[] labels, int batch, long step, double learningRate) {
+		return step(images, labels, null, batch, step, learningRate);
+	}
+
+	/**
+	 * One optimiser step with per-voxel loss weights.
+	 *
+	 * @param images {@code batch * prod(patch) * channels} values, layout {@code [batch, (z,) y, x, c]}
+	 * @param labels {@code batch * prod(patch)} class indices, layout {@code [batch, (z,) y, x]}
+	 * @param weights {@code batch * prod(patch)} weights &gt;= 0 in the labels' layout; required when the
+	 *     session was built with voxel weights, else {@code null}
+	 * @param batch patches in the batch
+	 * @param step global step number, starting at 1 (Adam's bias correction, dropout seed)
+	 * @param learningRate learning rate of this step
+	 * @return the loss before the update
+	 * @throws IllegalArgumentException if weights are given without the session's weight map or missing
+	 */
+	public float step(float[] images, short[] labels, float[] weights, int batch, long step, double learningRate) {
+		if ((weights == null) != (w == null))
+			throw new IllegalArgumentException(w == null ? "this session has no voxel weights" : "this session needs voxel weights");
 		long[] patch = config.patchSize();
 		int d = patch.length;
 		long[] xs = new long[d + 2], ys = new long[d + 1];
@@ -169,10 +204,12 @@ public final class TrainingSession implements AutoCloseable {
 			TInt64 st = TInt64.vectorOf(config.seed(), step);
 			TFloat32 lrt = TFloat32.scalarOf((float) learningRate);
 			TFloat32 b1t = TFloat32.scalarOf((float) (1 - Math.pow(BETA1, step)));
-			TFloat32 b2t = TFloat32.scalarOf((float) (1 - Math.pow(BETA2, step))))
+			TFloat32 b2t = TFloat32.scalarOf((float) (1 - Math.pow(BETA2, step)));
+			TFloat32 wt = weights == null ? null : TFloat32.tensorOf(Shape.of(ys), DataBuffers.of(weights, true, false)))
 		{
 			Session.Runner r = session.runner().feed(x, xt).feed(y, yt).feed(seed, st).feed(lr, lrt).feed(bias1, b1t).feed(bias2, b2t)
 				.fetch(loss);
+			if (wt != null) r.feed(w, wt);
 			updates.forEach(r::addTarget);
 			try (Result res = r.run()) {
 				return ((TFloat32) res.get(0)).getFloat();

@@ -77,7 +77,7 @@ class LocalTrainerTest {
 
 	static TrainingRequest request(Path data, Path out, UNetConfig arch, TrainingConfig cfg, Path init, boolean resume) {
 		return new TrainingRequest(data.resolve("images"), data.resolve("labels"), null, null, out, out.getFileName().toString(),
-			arch, List.of("background", "disk"), Normalization.percentile(), cfg, init, resume, CPU);
+			arch, List.of("background", "disk"), Normalization.percentile(), cfg, init, resume, CPU, false);
 	}
 
 	static Path data2d, data3d;

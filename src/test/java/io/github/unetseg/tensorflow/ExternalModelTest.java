@@ -53,7 +53,7 @@ class ExternalModelTest {
 	static ModelSpec spec(String signature, String in, String out, int channels) {
 		return new ModelSpec("keras-like", "external", 2, channels, List.of("a", "b", "c"), "softmax", true, signature, in, out,
 			new Normalization(Normalization.Method.NONE, 0, 1), new double[] { 1, 1 }, "pixel", new long[] { 64, 64 },
-			new long[] { 0, 0 }, 1, null, null);
+			new long[] { 0, 0 }, 1, null, null, null);
 	}
 
 	@Test

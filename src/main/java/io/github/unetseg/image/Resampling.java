@@ -1,0 +1,129 @@
+package io.github.unetseg.image;
+
+import java.util.Arrays;
+
+import net.imglib2.RandomAccess;
+import net.imglib2.img.array.ArrayImg;
+import net.imglib2.img.array.ArrayImgs;
+import net.imglib2.img.basictypeaccess.array.FloatArray;
+import net.imglib2.type.numeric.RealType;
+import net.imglib2.type.numeric.real.FloatType;
+import net.imglib2.view.Views;
+
+/**
+ * Rescaling of images and label images to another pixel grid, for models that expect objects of a
+ * given size in pixels (an instance model's {@code objectDiameter}, as StarDist's {@code scale} and
+ * Cellpose's {@code diameter}).
+ *
+ * <p>Grids are aligned at pixel centres ({@code scipy.ndimage.zoom(grid_mode=True)}, ImageJ's
+ * "Scale" with averaging off): output pixel {@code i} of an axis scaled by {@code f} samples input
+ * position {@code (i + 0.5) / f - 0.5}, clamped to the image.
+ */
+public final class Resampling {
+
+	private Resampling() {}
+
+	/**
+	 * The size of an image scaled by a factor per axis: {@code max(1, round(size * factor))}.
+	 *
+	 * @param size spatial size {@code [x, y(, z)]}
+	 * @param factor scale per axis, &gt; 0
+	 * @return the scaled size
+	 */
+	public static long[] scaledSize(long[] size, double[] factor) {
+		long[] out = new long[size.length];
+		for (int d = 0; d < size.length; d++) out[d] = Math.max(1, Math.round(size[d] * factor[d]));
+		return out;
+	}
+
+	/**
+	 * Resamples every channel with (bi/tri)linear interpolation to a new spatial size. Calibration
+	 * spacing is scaled by {@code oldSize / newSize}.
+	 *
+	 * @param volume image {@code [x, y(, z), c]}
+	 * @param newSize spatial size {@code [x, y(, z)]}, each &gt;= 1
+	 * @return a float image {@code [x, y(, z), c]}
+	 * @throws IllegalArgumentException if the size has the wrong length or the result exceeds 2<sup>31</sup> values
+	 */
+	public static <T extends RealType<T>> Volume<FloatType> linear(Volume<T> volume, long[] newSize) {
+		int n = volume.spatialDims();
+		if (newSize.length != n) throw new IllegalArgumentException("new size needs " + n + " values");
+		long[] in = volume.spatialSize();
+		int c = volume.channels();
+		long[] dims = Arrays.copyOf(newSize, n + 1);
+		dims[n] = c;
+		long total = 1;
+		for (long d : dims) total *= d;
+		if (total > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("the rescaled image would exceed 2^31 values");
+		ArrayImg<FloatType, FloatArray> out = ArrayImgs.floats(dims);
+		float[] dst = out.update(null).getCurrentStorageArray();
+		double[][] w = new double[n][];
+		int[][] i0 = new int[n][];
+		for (int d = 0; d < n; d++) {
+			int m = (int) newSize[d];
+			w[d] = new double[m];
+			i0[d] = new int[m];
+			double f = (double) newSize[d] / in[d];
+			for (int i = 0; i < m; i++) {
+				double p = Math.max(0, Math.min(in[d] - 1, (i + 0.5) / f - 0.5));
+				int lo = (int) Math.min(Math.floor(p), in[d] - 2 < 0 ? 0 : in[d] - 2);
+				i0[d][i] = lo;
+				w[d][i] = in[d] == 1 ? 0 : p - lo;
+			}
+		}
+		RandomAccess<T> ra = Views.extendBorder(volume.image()).randomAccess();
+		long[] pos = new long[n + 1];
+		int nz = n == 3 ? (int) newSize[2] : 1;
+		int o = 0;
+		for (int ch = 0; ch < c; ch++) {
+			pos[n] = ch;
+			for (int z = 0; z < nz; z++)
+				for (int y = 0; y < newSize[1]; y++)
+					for (int x = 0; x < newSize[0]; x++, o++) {
+						double v = 0;
+						for (int corner = 0; corner < (1 << n); corner++) {
+							double weight = 1;
+							for (int d = 0; d < n; d++) {
+								int idx = d == 0 ? x : d == 1 ? y : z;
+								int bit = (corner >> d) & 1;
+								weight *= bit == 0 ? 1 - w[d][idx] : w[d][idx];
+								pos[d] = i0[d][idx] + bit;
+							}
+							if (weight == 0) continue;
+							ra.setPosition(pos);
+							v += weight * ra.get().getRealDouble();
+						}
+						dst[o] = (float) v;
+					}
+		}
+		double[] spacing = new double[n];
+		for (int d = 0; d < n; d++) spacing[d] = volume.calibration().spacing(d) * in[d] / newSize[d];
+		return new Volume<>(out, Calibration.of(volume.calibration().unit(), spacing));
+	}
+
+	/**
+	 * Resamples a label image by nearest neighbour (the input pixel whose centre is nearest).
+	 *
+	 * @param labels flat labels, first axis fastest
+	 * @param size their size {@code [x, y, z]} ({@code z = 1} in 2D)
+	 * @param newSize the new size {@code [x, y, z]}
+	 * @return flat labels of the new size
+	 */
+	public static int[] nearest(int[] labels, int[] size, int[] newSize) {
+		int[][] map = new int[3][];
+		for (int d = 0; d < 3; d++) {
+			map[d] = new int[newSize[d]];
+			double f = (double) newSize[d] / size[d];
+			for (int i = 0; i < newSize[d]; i++)
+				map[d][i] = (int) Math.max(0, Math.min(size[d] - 1, Math.floor((i + 0.5) / f)));
+		}
+		int[] out = new int[newSize[0] * newSize[1] * newSize[2]];
+		int o = 0;
+		for (int z = 0; z < newSize[2]; z++)
+			for (int y = 0; y < newSize[1]; y++) {
+				int row = size[0] * (map[1][y] + size[1] * map[2][z]);
+				for (int x = 0; x < newSize[0]; x++) out[o++] = labels[row + map[0][x]];
+			}
+		return out;
+	}
+}

@@ -1,0 +1,154 @@
+package io.github.unetseg.objects;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+
+import org.junit.jupiter.api.Test;
+
+import io.github.unetseg.data.InstanceTargets;
+import io.github.unetseg.image.Calibration;
+import io.github.unetseg.image.Volume;
+import io.github.unetseg.metrics.InstanceMatching;
+import io.github.unetseg.testutil.Discs;
+import io.github.unetseg.tiling.ProgressListener;
+import io.github.unetseg.tiling.TileModel;
+import io.github.unetseg.tiling.TilePlan;
+import io.github.unetseg.tiling.TiledInference;
+import net.imglib2.img.array.ArrayImgs;
+import net.imglib2.type.numeric.real.FloatType;
+
+/**
+ * The three-class targets and the seeded watershed: touching discs come back as separate objects,
+ * objects without interior are kept, small ones removed, and decoding after stitching makes the tiled
+ * result equal to the whole-image result.
+ */
+class InstanceDecoderTest {
+
+	static final int SIZE = 512;
+
+	/** Probabilities of a perfect network: one-hot of the targets, softened to 0.9 / 0.05. */
+	static float[][] perfect(short[] classes) {
+		float[][] p = new float[3][classes.length];
+		for (int i = 0; i < classes.length; i++)
+			for (int k = 0; k < 3; k++) p[k][i] = classes[i] == k ? 0.9f : 0.05f;
+		return p;
+	}
+
+	@Test
+	void touchingDiscsAreSeparated() {
+		int[] truth = Discs.touching(SIZE, 1);
+		int[] size = { SIZE, SIZE, 1 };
+		float[][] p = perfect(InstanceTargets.classes(truth, size));
+		InstanceDecoder.Instances got = InstanceDecoder.decode(p[0], p[1], size, new InstanceDecoder.Parameters(0.5, 0.5, 0));
+		assertEquals(60, got.count());
+		InstanceMatching.Counts c = InstanceMatching.match(truth, got.labels(), 0.5, 0.9)[0];
+		assertEquals(60, c.tp());
+		assertEquals(1.0, c.f1(), 1e-12);
+		InstanceMatching.Counts strict = InstanceMatching.match(truth, got.labels(), 0.9)[0];
+		assertEquals(60, strict.tp(), "every object recovered with IoU >= 0.9, the shared border split between the pair");
+	}
+
+	@Test
+	void classesMarkTheBorderOfEachObject() {
+		// two 5x5 squares touching along x = 4 | 5, image 12 x 7
+		int[] size = { 12, 7, 1 };
+		int[] ids = new int[12 * 7];
+		for (int y = 1; y <= 5; y++)
+			for (int x = 0; x < 10; x++) ids[x + 12 * y] = x < 5 ? 1 : 2;
+		short[] c = InstanceTargets.classes(ids, size);
+		// x = 0 is at the image border: not boundary for that reason; 3x3 interior of square 1 is x 1..3, y 2..4
+		assertEquals(InstanceTargets.INTERIOR, c[0 + 12 * 3]);
+		assertEquals(InstanceTargets.BOUNDARY, c[4 + 12 * 3]);
+		assertEquals(InstanceTargets.BOUNDARY, c[5 + 12 * 3]);
+		assertEquals(InstanceTargets.INTERIOR, c[2 + 12 * 3]);
+		assertEquals(InstanceTargets.BOUNDARY, c[2 + 12 * 1]);
+		assertEquals(InstanceTargets.BACKGROUND, c[11 + 12 * 3]);
+		long interior = 0;
+		for (short v : c) if (v == InstanceTargets.INTERIOR) interior++;
+		// square 1: x 0..3 (x = 0 kept) by y 2..4 = 12; square 2: x 6..8 by y 2..4 = 9
+		assertEquals(21, interior);
+	}
+
+	@Test
+	void separationWeightFollowsEquationTwo() {
+		// two columns of objects: x in [0, 4] and x in [7, 11]; gap pixels x = 5 and 6 have d1 = 1, d2 = 2
+		int[] size = { 12, 3, 1 };
+		int[] ids = new int[36];
+		for (int y = 0; y < 3; y++)
+			for (int x = 0; x < 12; x++) ids[x + 12 * y] = x <= 4 ? 1 : x >= 7 ? 2 : 0;
+		float[] w = InstanceTargets.separation(ids, size);
+		double expected = 10 * Math.exp(-9.0 / 50);
+		assertEquals(expected, w[5 + 12], 1e-5);
+		assertEquals(expected, w[6 + 12], 1e-5);
+		assertEquals(0, w[0], 0);
+		// a single object: no second object, no separation weight
+		int[] one = ids.clone();
+		for (int i = 0; i < one.length; i++) if (one[i] == 2) one[i] = 0;
+		float[] w1 = InstanceTargets.separation(one, size);
+		for (float v : w1) assertEquals(0, v, 0);
+		assertArrayEquals(new double[] { 2 * Math.sqrt(15 / Math.PI), 2 * Math.sqrt(15 / Math.PI) }, InstanceTargets.diameters(ids, false), 1e-12);
+	}
+
+	@Test
+	void objectsWithoutInteriorAreKeptAndSmallOnesRemoved() {
+		int[] size = { 10, 10, 1 };
+		float[] bg = new float[100], interior = new float[100];
+		Arrays.fill(bg, 0.9f);
+		// a 2x2 object seen only as boundary (no seed), and a single-pixel speck
+		for (int i : new int[] { 11, 12, 21, 22 }) bg[i] = 0.1f;
+		bg[88] = 0.1f;
+		InstanceDecoder.Instances all = InstanceDecoder.decode(bg, interior, size, new InstanceDecoder.Parameters(0.5, 0.5, 0));
+		assertEquals(2, all.count());
+		assertEquals(1, all.labels()[11]);
+		assertEquals(2, all.labels()[88]);
+		InstanceDecoder.Instances big = InstanceDecoder.decode(bg, interior, size, new InstanceDecoder.Parameters(0.5, 0.5, 2));
+		assertEquals(1, big.count());
+		assertEquals(0, big.labels()[88]);
+	}
+
+	/** A pointwise "network": the input value (the class index 0, 1, 2 of the targets) becomes 0.9 / 0.05 probabilities. */
+	static final class PointwiseModel implements TileModel {
+		@Override
+		public int inputChannels() {
+			return 1;
+		}
+
+		@Override
+		public int outputChannels() {
+			return 3;
+		}
+
+		@Override
+		public float[] predict(float[] input, int batch, long[] tileSize) {
+			float[] out = new float[input.length * 3];
+			for (int i = 0; i < input.length; i++) {
+				int k = Math.round(input[i]);
+				for (int c = 0; c < 3; c++) out[3 * i + c] = c == k ? 0.9f : 0.05f;
+			}
+			return out;
+		}
+	}
+
+	@Test
+	void tiledObjectsEqualWholeImageObjects() {
+		int[] truth = Discs.touching(SIZE, 2);
+		short[] classes = InstanceTargets.classes(truth, new int[] { SIZE, SIZE, 1 });
+		float[] img = new float[classes.length];
+		for (int i = 0; i < img.length; i++) img[i] = classes[i];
+		Volume<FloatType> v = new Volume<>(ArrayImgs.floats(img, SIZE, SIZE, 1), Calibration.uncalibrated(2));
+		int[] whole = decode(v, new long[] { SIZE, SIZE });
+		int[] tiled = decode(v, new long[] { 48, 48 }); // tiles of 48 cut through many discs
+		assertArrayEquals(whole, tiled);
+		assertEquals(60, Arrays.stream(whole).max().getAsInt());
+	}
+
+	private static int[] decode(Volume<FloatType> v, long[] tile) {
+		TilePlan plan = TilePlan.create(new long[] { SIZE, SIZE }, tile, new long[] { 0, 0 }, 0, 1, TilePlan.Border.SAME);
+		TiledInference.Output out = TiledInference.run(v, new double[] { 1 }, new double[] { 0 }, new PointwiseModel(), plan, 4, 0.5,
+			ProgressListener.NONE);
+		return InstanceDecoder.decode(out.result().probabilities(), new InstanceDecoder.Parameters(0.5, 0.5, 0)).labels();
+	}
+}
