@@ -43,6 +43,11 @@ final class EvaluateCommand implements Callable<Integer> {
 	@Option(names = "--output", description = "Report CSV (a _summary.csv is written beside it); .json writes JSON.")
 	Path output;
 
+	@Option(names = "--instances", description = "Score objects instead of classes: label images hold object ids (0 = background); " +
+		"one-to-one matching by IoU (Hungarian, StarDist's matching_dataset): precision, recall, F1, accuracy (AP), mean matched " +
+		"IoU and panoptic quality at IoU 0.5, 0.55, ..., 0.9, per image and for the set (counts summed over images).")
+	boolean instances;
+
 	@Override
 	public Integer call() {
 		PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
@@ -57,6 +62,7 @@ final class EvaluateCommand implements Callable<Integer> {
 			err.println("error: " + e.getMessage());
 			return 2;
 		}
+		if (instances) return instances(out, err);
 		double[] xyz = null;
 		if (spacing != null) {
 			xyz = new double[spacing.length];
@@ -68,6 +74,42 @@ final class EvaluateCommand implements Callable<Integer> {
 			if (output != null) {
 				if (output.toString().endsWith(".json")) Evaluator.writeJson(r, output);
 				else Evaluator.writeCsv(r, output);
+				out.println("report written to " + output);
+			}
+			r.skipped().forEach(s -> err.println("skipped: " + s.reason()));
+			out.flush();
+			return r.skipped().isEmpty() ? 0 : 1;
+		}
+		catch (SegmentationException e) {
+			err.println("error: " + e.getMessage());
+			return 1;
+		}
+	}
+
+	private int instances(PrintWriter out, PrintWriter err) {
+		try {
+			Evaluator.InstanceReport r = Evaluator.evaluateInstanceFiles(prediction, truth);
+			out.printf(Locale.ROOT, "%-28s %7s %7s %7s %9s %7s %7s%n", "image", "objects", "found", "AP@0.5", "F1@0.5", "PQ@0.5", "mIoU");
+			for (Evaluator.InstancePair p : r.results()) {
+				var c = p.counts()[0];
+				out.printf(Locale.ROOT, "%-28s %7d %7d %7.4f %9.4f %7.4f %7.4f%n", p.name(), c.nTrue(), c.nPred(), c.accuracy(), c.f1(),
+					c.panopticQuality(), c.meanMatchedScore());
+			}
+			if (r.total().length > 0) {
+				out.printf(Locale.ROOT, "all %d image(s): %d objects in the truth, %d predicted%n", r.results().size(), r.total()[0].nTrue(),
+					r.total()[0].nPred());
+				out.printf(Locale.ROOT, "%9s %6s %6s %6s %9s %7s %7s %7s %7s %7s%n", "IoU", "TP", "FP", "FN", "precision", "recall", "AP",
+					"F1", "mIoU", "PQ");
+				double sum = 0;
+				for (var c : r.total()) {
+					out.printf(Locale.ROOT, "%9.2f %6d %6d %6d %9.4f %7.4f %7.4f %7.4f %7.4f %7.4f%n", c.threshold(), c.tp(), c.fp(), c.fn(),
+						c.precision(), c.recall(), c.accuracy(), c.f1(), c.meanMatchedScore(), c.panopticQuality());
+					sum += c.accuracy();
+				}
+				out.printf(Locale.ROOT, "mean AP over IoU 0.5-0.9: %.4f%n", sum / r.total().length);
+			}
+			if (output != null) {
+				Evaluator.writeInstanceCsv(r, output);
 				out.println("report written to " + output);
 			}
 			r.skipped().forEach(s -> err.println("skipped: " + s.reason()));

@@ -117,6 +117,7 @@ final class SegmentCommand implements Callable<Integer> {
 								"%.0f voxels/s, %.1f%% outside Session.run, device %s -> %s%n", prefix, r.size(), res.plan().tiles().size(),
 								dims(res.plan().tileSize()), dims(res.plan().halo()), res.plan().computeOverhead(), res.batchSize(),
 								r.seconds(), res.voxelsPerSecond(), 100 * res.outsideModelShare(), res.device(), r.labelsFile());
+							if (res.instances()) out.printf(Locale.ROOT, "%s%d objects%n", prefix, res.objectCount());
 							if (truth != null) evaluate(out, err, r, f, failed);
 						}
 					}
@@ -155,6 +156,15 @@ final class SegmentCommand implements Callable<Integer> {
 		}
 		try {
 			Volume<?> labels = r.result().labels() != null ? r.result().labels() : ImageFiles.read(r.labelsFile());
+			if (r.result().instances()) {
+				var c = Evaluator.matchInstances(labels, ImageFiles.read(t), r.labelsFile().toString(), t.toString());
+				double mean = java.util.Arrays.stream(c).mapToDouble(io.github.unetseg.metrics.InstanceMatching.Counts::accuracy).average()
+					.orElse(0);
+				out.printf(Locale.ROOT, "    against %s: %d objects in the truth; at IoU 0.5 AP %.4f, F1 %.4f, precision %.4f, recall %.4f, " +
+					"PQ %.4f; mean AP over IoU 0.5-0.9 %.4f%n", t.getFileName(), c[0].nTrue(), c[0].accuracy(), c[0].f1(), c[0].precision(),
+					c[0].recall(), c[0].panopticQuality(), mean);
+				return;
+			}
 			Evaluator.PairResult p = Evaluator.evaluate(labels, ImageFiles.read(t),
 				null, null, tolerance, r.labelsFile().toString(), t.toString());
 			for (io.github.unetseg.metrics.ClassMetrics m : p.metrics())

@@ -87,6 +87,28 @@ public class SegmentFolderCommand extends DynamicCommand {
 		description = "refuse: stop with the choice; luminance: convert to 0.299 R + 0.587 G + 0.114 B (ImageJ's weighted 8-bit conversion)")
 	private String rgb = "refuse";
 
+	@Parameter(label = "Probability threshold (instance models)",
+		description = "\"model\" or 0-1: foreground where 1 - p(background) exceeds it")
+	private String probThreshold = "model";
+
+	@Parameter(label = "Seed threshold (instance models)", description = "\"model\" or 0-1: object seeds where p(interior) exceeds it")
+	private String seedThreshold = "model";
+
+	@Parameter(label = "Minimum object size (instance models)", description = "\"model\" or the smallest object kept, in pixels (voxels)")
+	private String minSize = "model";
+
+	@Parameter(label = "Object diameter (instance models, 0 = model's scale)", min = "0",
+		description = "Typical object diameter in the images in pixels; each image is rescaled to the model's object size")
+	private double diameter = 0;
+
+	@Parameter(label = "Output (instance models)", choices = { "label image", "both" },
+		description = "Label images only, or also each image's objects as an ImageJ RoiSet (<name>_rois.zip)")
+	private String rois = "label image";
+
+	@Parameter(label = "Measure objects (instance models)",
+		description = "Also write a table of each image's objects (<name>_objects.csv)")
+	private boolean measure = false;
+
 	@Parameter(label = "Recompute existing outputs")
 	private boolean overwrite = false;
 
@@ -114,7 +136,8 @@ public class SegmentFolderCommand extends DynamicCommand {
 		try {
 			Options.Segmentation o = Options.segmentation(ModelChoices.options("model", model, "modelfolder", modelFolder, "tile", tile, "halo",
 				halo, "overlap", overlap, "border", border, "batch", batch, "threads", threads, "device", device, "precision", precision,
-				"threshold", threshold, "probabilities", probabilities, "rgb", rgb, "overwrite", overwrite));
+				"threshold", threshold, "probabilities", probabilities, "rgb", rgb, "probthreshold", probThreshold, "seedthreshold",
+				seedThreshold, "minsize", minSize, "diameter", diameter, "rois", rois, "measure", measure, "overwrite", overwrite));
 			Segmenter segmenter = segmenters.segmenter(o.model(), o.engine());
 			List<Path> files = InputFiles.withoutOutputs(InputFiles.expand(List.of(input.getPath())), output.toPath());
 			results = new ResultsTable();
@@ -135,6 +158,7 @@ public class SegmentFolderCommand extends DynamicCommand {
 						results.addValue("Seconds", r.seconds());
 						results.addValue("Voxels/s", r.result().voxelsPerSecond());
 						results.addValue("Device", r.result().device());
+						if (r.result().instances()) results.addValue("Objects", r.result().objectCount());
 					}
 					if (error != null) {
 						results.addValue("Error", error.getMessage());

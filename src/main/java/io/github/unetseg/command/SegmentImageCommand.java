@@ -16,6 +16,9 @@ import io.github.unetseg.facade.Options;
 import io.github.unetseg.facade.SegmentationResult;
 import io.github.unetseg.facade.Segmenter;
 import io.github.unetseg.io.ImagePlusAdapter;
+import io.github.unetseg.io.ObjectOutputs;
+import io.github.unetseg.io.ObjectRois;
+import io.github.unetseg.objects.ObjectMeasurements;
 
 /**
  * {@code Plugins > Segmentation > U-Net > Segment Image...}: segments an open image with a model folder
@@ -83,11 +86,39 @@ public class SegmentImageCommand extends DynamicCommand {
 		description = "refuse: stop with the choice; luminance: convert to 0.299 R + 0.587 G + 0.114 B (ImageJ's weighted 8-bit conversion)")
 	private String rgb = "refuse";
 
-	@Parameter(type = ItemIO.OUTPUT, label = "Labels")
+	@Parameter(label = "Probability threshold (instance models)",
+		description = "\"model\" or 0-1: foreground where 1 - p(background) exceeds it")
+	private String probThreshold = "model";
+
+	@Parameter(label = "Seed threshold (instance models)", description = "\"model\" or 0-1: object seeds where p(interior) exceeds it")
+	private String seedThreshold = "model";
+
+	@Parameter(label = "Minimum object size (instance models)", description = "\"model\" or the smallest object kept, in pixels (voxels)")
+	private String minSize = "model";
+
+	@Parameter(label = "Object diameter (instance models, 0 = model's scale)", min = "0",
+		description = "Typical object diameter in this image in pixels; the image is rescaled to the model's object size")
+	private double diameter = 0;
+
+	@Parameter(label = "Output (instance models)", choices = { "label image", "ROI Manager", "both" },
+		description = "The objects as a label image, as ROIs in the ROI Manager (one per object; per plane in stacks), or both")
+	private String rois = "label image";
+
+	@Parameter(label = "Clear the ROI Manager first", description = "Remove the ROIs already there (default: add after them)")
+	private boolean clearRois = false;
+
+	@Parameter(label = "Measure objects (instance models)",
+		description = "A table of the objects: area or volume, centroid, bounding box, intensity, equivalent diameter")
+	private boolean measure = false;
+
+	@Parameter(type = ItemIO.OUTPUT, label = "Labels", required = false)
 	private ImagePlus labels;
 
 	@Parameter(type = ItemIO.OUTPUT, label = "Probabilities", required = false)
 	private ImagePlus probabilityMap;
+
+	@Parameter(type = ItemIO.OUTPUT, label = "Objects", required = false)
+	private int objects = -1;
 
 	@Parameter
 	private SegmenterService segmenters;
@@ -103,14 +134,28 @@ public class SegmentImageCommand extends DynamicCommand {
 		try {
 			Options.Segmentation o = Options.segmentation(ModelChoices.options("model", model, "modelfolder", modelFolder, "tile", tile, "halo",
 				halo, "overlap", overlap, "border", border, "batch", batch, "threads", threads, "device", device, "precision", precision,
-				"threshold", threshold, "probabilities", probabilities, "rgb", rgb));
+				"threshold", threshold, "probabilities", probabilities, "rgb", rgb, "probthreshold", probThreshold, "seedthreshold",
+				seedThreshold, "minsize", minSize, "diameter", diameter, "rois", rois, "measure", measure));
 			Segmenter segmenter = segmenters.segmenter(o.model(), o.engine());
 			String title = image.getTitle();
 			SegmentationResult r = segmenter.segment(ImagePlusAdapter.wrap(image, title), o.settings(), new FijiProgress(status, this,
 				"U-Net: "), title);
 			if (log != null) r.warnings().forEach(log::warn);
 			labels = ImagePlusAdapter.toImagePlus(r.labels(), baseTitle(title) + "_labels");
-			ImagePlusAdapter.applyLabelLut(labels, segmenter.spec().classNames().size());
+			ImagePlusAdapter.applyLabelLut(labels, r.instances() ? r.objectCount() + 1 : segmenter.spec().classNames().size());
+			if (r.instances()) {
+				objects = r.objectCount();
+				if (o.settings().objects().rois()) {
+					String where = ObjectOutputs.addRois(ObjectRois.of(r.labels(), r.objectCount()), image, "ROI Manager".equals(rois) ? image : labels,
+						clearRois);
+					if (where.equals("overlay") && log != null)
+						log.warn("No ROI Manager without a display (headless): the objects' ROIs are the overlay of " +
+							("ROI Manager".equals(rois) ? image.getTitle() : labels.getTitle()) + ".");
+				}
+				if (measure) ObjectOutputs.table(ObjectMeasurements.measure(r.labels(), ImagePlusAdapter.wrap(image, title), r.objectCount()),
+					r.labels().spatialDims(), image.getNChannels(), image.getCalibration().getUnit()).show("Objects of " + baseTitle(title));
+				if ("ROI Manager".equals(rois)) labels = null;
+			}
 			if (r.probabilities() != null) probabilityMap = ImagePlusAdapter.toImagePlus(r.probabilities(), baseTitle(title) + "_probabilities");
 			if (status != null) status.showStatus(String.format(java.util.Locale.ROOT, "U-Net: %s segmented in %.1f s on %s", title,
 				r.seconds(), r.device()));

@@ -53,6 +53,11 @@ public class TrainModelCommand extends ContextCommand {
 	@Parameter(label = "Model name (optional)", required = false, description = "Default: the output folder's name")
 	private String name;
 
+	@Parameter(label = "Task", choices = { "semantic", "instances" },
+		description = "semantic: labels are class indices; instances: labels are object ids (0 = background, 1..N), the model learns " +
+			"background, interior and boundary and separates touching objects (class names are then ignored)")
+	private String task = "semantic";
+
 	@Parameter(label = "Dimensions", choices = { "2D", "3D" })
 	private String dimensions = "2D";
 
@@ -160,7 +165,7 @@ public class TrainModelCommand extends ContextCommand {
 	public void run() {
 		try {
 			TrainingRequest request = Options.training(ModelChoices.options("images", images, "labels", labels, "validation-images",
-				validationImages, "validation-labels", validationLabels, "output", output, "name", name, "dims", dimensions, "classes", classes,
+				validationImages, "validation-labels", validationLabels, "output", output, "name", name, "task", task, "dims", dimensions, "classes", classes,
 				"channels", channels, "depth", depth, "filters", filters, "batch-norm", batchNorm, "dropout", dropout, "normalization",
 				normalization, "norm-range", normRange, "epochs", epochs, "steps", steps, "batch", batch, "patch", patch, "lr", learningRate,
 				"epsilon", epsilon, "weight-decay", weightDecay, "schedule", schedule, "loss", loss, "class-weights", classWeights,

@@ -46,6 +46,9 @@ final class FolderRun {
 
 		/** @return number of classes, for the label files' type and lookup table */
 		int labelClasses();
+
+		/** @return whether the model is an instance model (its results are objects) */
+		boolean instances();
 	}
 
 	private FolderRun() {}
@@ -64,7 +67,8 @@ final class FolderRun {
 		for (int i = 0; i < todo.length; i++) {
 			Path f = inputs.get(i);
 			// a streamed file never writes probabilities: its labels alone make it done
-			todo[i] = !collisions.containsKey(f) && (overwrite || !OutputFiles.done(f, outputDir, settings.probabilities() && !work.streams(f)));
+			todo[i] = !collisions.containsKey(f) && (overwrite || !OutputFiles.done(f, outputDir, settings.probabilities() && !work.streams(f),
+				work.instances() && settings.objects().rois(), work.instances() && settings.objects().measure()));
 			if (todo[i]) toDo.add(f);
 		}
 		if (!toDo.isEmpty()) {
@@ -99,7 +103,7 @@ final class FolderRun {
 					SegmentationResult r = guarded("segment", f, () -> work.segment(v, settings, progress, f.toString()));
 					String size = v.describeSize();
 					outcomes.writing(i, f, CompletableFuture.supplyAsync(() -> guarded("write the outputs of", f, () -> {
-						Path[] written = OutputFiles.write(f, outputDir, r, work.labelClasses());
+						Path[] written = OutputFiles.write(f, outputDir, v, r, work.labelClasses(), settings.objects());
 						return new FileResult(f, written[0], written[1], r, size, (System.nanoTime() - t0) / 1e9);
 					}), writer));
 				}

@@ -178,6 +178,11 @@ public final class LocalSegmenter implements Segmenter {
 			}
 
 			@Override
+			public boolean instances() {
+				return bundle.spec().instances() != null;
+			}
+
+			@Override
 			public int labelClasses() {
 				return Math.max(2, bundle.spec().classNames().size());
 			}

@@ -76,6 +76,15 @@ public final class Options {
 		new Option("probabilities", "false", "Also output the 32-bit probability map."),
 		new Option("rgb", "refuse", "An RGB image given to a 1-channel model: refuse (and say so) or luminance (0.299 R + 0.587 G + " +
 			"0.114 B, as ImageJ's weighted 8-bit conversion)."),
+		new Option("prob-threshold", "model", "Instance models: foreground where 1 - p(background) exceeds it, 0-1, or model."),
+		new Option("seed-threshold", "model", "Instance models: object seeds where p(interior) exceeds it, 0-1, or model."),
+		new Option("min-size", "model", "Instance models: smallest object kept, in pixels (voxels) of the input, or model."),
+		new Option("diameter", "0", "Instance models: typical object diameter in the input, in pixels; the image is rescaled to the " +
+			"model's object size (model.json objectDiameter). 0 = no rescaling."),
+		new Option("rois", "false", "Instance models: also write each image's objects as an ImageJ RoiSet (<name>_rois.zip); in Fiji " +
+			"\"label image\", \"ROI Manager\" or \"both\"."),
+		new Option("measure", "false", "Instance models: also write a table of the objects (<name>_objects.csv): area or volume, " +
+			"centroid, bounding box, intensity per channel, equivalent diameter."),
 		new Option("overwrite", "false", "Recompute files whose outputs already exist (default: skip them)."));
 
 	/** The options of training, in help order. */
@@ -191,8 +200,11 @@ public final class Options {
 		if (model == null) throw new SegmentationException("No model given. Fix: give model=<model folder or name> (CLI: --model).");
 		SegmentationSettings settings;
 		try {
+			SegmentationSettings.Objects objects = new SegmentationSettings.Objects(v.numberOrModel("prob-threshold"),
+				v.numberOrModel("seed-threshold"), (int) (Double.isNaN(v.numberOrModel("min-size")) ? -1 : v.integer("min-size")),
+				v.number("diameter"), rois(v.text("rois")), v.bool("measure"));
 			settings = new SegmentationSettings(v.sizes("tile"), v.sizes("halo"), v.number("overlap"), v.integer("batch"),
-				v.number("threshold"), v.bool("probabilities"), Border.parse(v.text("border")), rgb(v.text("rgb")));
+				v.number("threshold"), v.bool("probabilities"), Border.parse(v.text("border")), rgb(v.text("rgb")), objects);
 		}
 		catch (IllegalArgumentException e) {
 			throw new SegmentationException("Invalid segmentation option: " + e.getMessage() + ". Fix: see the option's help.", e);
@@ -249,6 +261,16 @@ public final class Options {
 		catch (IllegalArgumentException e) {
 			throw new SegmentationException("Invalid training option: " + e.getMessage() + ". Fix: see the option's help.", e);
 		}
+	}
+
+	/** {@code rois}: true/false, or Fiji's output choice ("label image", "ROI Manager", "both"). */
+	private static boolean rois(String choice) {
+		return switch (choice.toLowerCase(Locale.ROOT)) {
+			case "true", "yes", "1", "roi manager", "both" -> true;
+			case "false", "no", "0", "label image" -> false;
+			default -> throw new IllegalArgumentException("rois must be true or false (Fiji: label image, ROI Manager or both), got '" +
+				choice + "'");
+		};
 	}
 
 	private static boolean rgb(String choice) {
@@ -342,6 +364,12 @@ public final class Options {
 			catch (NumberFormatException | NullPointerException e) {
 				throw new IllegalArgumentException(name + " must be a number, got '" + t + "'");
 			}
+		}
+
+		/** A number, or NaN for {@code model} (or nothing): the model's own value. */
+		double numberOrModel(String name) {
+			String t = text(name);
+			return t == null || t.isBlank() || t.equalsIgnoreCase("model") ? Double.NaN : number(name);
 		}
 
 		double[] numbers(String name) {

@@ -4,7 +4,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import io.github.unetseg.SegmentationException;
+import io.github.unetseg.AtomicFiles;
 import io.github.unetseg.io.ImageFiles;
+import io.github.unetseg.io.ObjectRois;
+import io.github.unetseg.objects.ObjectMeasurements;
 
 /**
  * Where a segmentation writes the outputs of an input file, and whether they are already there: the one
@@ -33,6 +36,24 @@ public final class OutputFiles {
 	 */
 	public static Path probabilities(Path input, Path outputDir) {
 		return output(input, outputDir, "_probabilities");
+	}
+
+	/**
+	 * @param input an input file or DICOM folder
+	 * @param outputDir the output folder
+	 * @return {@code outputDir/<name>_rois.zip}, an instance model's objects as an ImageJ RoiSet
+	 */
+	public static Path rois(Path input, Path outputDir) {
+		return outputDir.resolve(encodable(ImageFiles.baseName(input)) + "_rois.zip");
+	}
+
+	/**
+	 * @param input an input file or DICOM folder
+	 * @param outputDir the output folder
+	 * @return {@code outputDir/<name>_objects.csv}, an instance model's per-object table
+	 */
+	public static Path objects(Path input, Path outputDir) {
+		return outputDir.resolve(encodable(ImageFiles.baseName(input)) + "_objects.csv");
 	}
 
 	private static Path output(Path input, Path outputDir, String kind) {
@@ -133,7 +154,22 @@ public final class OutputFiles {
 	 * @return true if every expected output exists
 	 */
 	public static boolean done(Path input, Path outputDir, boolean probabilities) {
-		return Files.isRegularFile(labels(input, outputDir)) && (!probabilities || Files.isRegularFile(probabilities(input, outputDir)));
+		return done(input, outputDir, probabilities, false, false);
+	}
+
+	/**
+	 * Whether the outputs of an input are already complete, an instance model's ROIs and table included.
+	 *
+	 * @param input an input file
+	 * @param outputDir the output folder
+	 * @param probabilities whether the probability map is expected too
+	 * @param rois whether the RoiSet is expected
+	 * @param table whether the object table is expected
+	 * @return true if every expected output exists
+	 */
+	public static boolean done(Path input, Path outputDir, boolean probabilities, boolean rois, boolean table) {
+		return Files.isRegularFile(labels(input, outputDir)) && (!probabilities || Files.isRegularFile(probabilities(input, outputDir)))
+			&& (!rois || Files.isRegularFile(rois(input, outputDir))) && (!table || Files.isRegularFile(objects(input, outputDir)));
 	}
 
 	/**
@@ -148,6 +184,26 @@ public final class OutputFiles {
 	 * @throws SegmentationException naming the folder or file that cannot be written and the fix
 	 */
 	public static Path[] write(Path input, Path outputDir, SegmentationResult result, int labelClasses) {
+		return write(input, outputDir, null, result, labelClasses, SegmentationSettings.Objects.defaults());
+	}
+
+	/**
+	 * Writes a result's outputs for an input: labels, probabilities when the result has them, and for an
+	 * instance model's result the RoiSet ({@link ObjectRois}) and the object table
+	 * ({@link ObjectMeasurements}) when asked; each to a temporary file moved into place.
+	 *
+	 * @param input the input the result belongs to
+	 * @param outputDir the output folder, created if missing
+	 * @param image the segmented image, for the intensities of the object table ({@code null}: no table)
+	 * @param result the result
+	 * @param labelClasses number of classes, for the label image's type and lookup table
+	 * @param objects which object outputs to write
+	 * @return {@code {labels, probabilities}}; the second is {@code null} when the result has none
+	 * @throws SegmentationException naming the folder or file that cannot be written and the fix
+	 */
+	public static Path[] write(Path input, Path outputDir, io.github.unetseg.image.Volume<?> image, SegmentationResult result,
+		int labelClasses, SegmentationSettings.Objects objects)
+	{
 		try {
 			Files.createDirectories(outputDir);
 		}
@@ -161,6 +217,13 @@ public final class OutputFiles {
 		if (result.probabilities() != null) {
 			probs = probabilities(input, outputDir);
 			ImageFiles.write(result.probabilities(), probs, 0);
+		}
+		if (result.instances() && objects.rois()) ObjectRois.writeZip(ObjectRois.of(result.labels(), result.objectCount()),
+			rois(input, outputDir));
+		if (result.instances() && objects.measure() && image != null) {
+			var rows = ObjectMeasurements.measure(result.labels(), image, result.objectCount());
+			AtomicFiles.writeString(objects(input, outputDir), ObjectMeasurements.csv(rows, image.spatialDims(), image.channels(),
+				image.calibration().unit()));
 		}
 		return new Path[] { labels, probs };
 	}

@@ -54,6 +54,14 @@ public class SegmentImagePlugin implements PlugIn {
 		gd.addNumericField("Threshold (binary models)", 0.5, 2);
 		gd.addCheckbox("Probabilities (also show them)", false);
 		gd.addChoice("RGB image, 1-channel model", new String[] { "refuse", "luminance" }, "refuse");
+		gd.addMessage("Instance models:");
+		gd.addStringField("Probability threshold (0-1 or model)", "model", 8);
+		gd.addStringField("Seed threshold (0-1 or model)", "model", 8);
+		gd.addStringField("Minimum object size (pixels or model)", "model", 8);
+		gd.addNumericField("Object diameter (pixels, 0 = model's scale)", 0, 1);
+		gd.addChoice("Output", new String[] { "label image", "ROI Manager", "both" }, "label image");
+		gd.addCheckbox("Clear the ROI Manager first", false);
+		gd.addCheckbox("Measure objects", false);
 		gd.addHelp("https://github.com/unetseg/unetseg#readme");
 		gd.showDialog();
 		if (gd.wasCanceled()) return;
@@ -71,6 +79,15 @@ public class SegmentImagePlugin implements PlugIn {
 		given.put("threshold", "" + gd.getNextNumber());
 		given.put("probabilities", "" + gd.getNextBoolean());
 		given.put("rgb", gd.getNextChoice());
+		given.put("probthreshold", gd.getNextString());
+		given.put("seedthreshold", gd.getNextString());
+		given.put("minsize", gd.getNextString());
+		given.put("diameter", "" + gd.getNextNumber());
+		String output = gd.getNextChoice();
+		given.put("rois", output);
+		boolean clear = gd.getNextBoolean();
+		boolean measure = gd.getNextBoolean();
+		given.put("measure", "" + measure);
 		try {
 			Options.Segmentation o = Options.segmentation(given);
 			ProgressListener p = (done, total, message) -> {
@@ -80,8 +97,17 @@ public class SegmentImagePlugin implements PlugIn {
 			Segmenter s = UnetsegMacros.models().get(o.model(), o.engine());
 			SegmentationResult r = s.segment(ImagePlusAdapter.wrap(imp, imp.getTitle()), o.settings(), p, imp.getTitle());
 			ImagePlus labels = ImagePlusAdapter.toImagePlus(r.labels(), imp.getShortTitle() + "_labels");
-			ImagePlusAdapter.applyLabelLut(labels, s.spec().classNames().size());
-			labels.show();
+			ImagePlusAdapter.applyLabelLut(labels, r.instances() ? r.objectCount() + 1 : s.spec().classNames().size());
+			if (!r.instances() || !output.equals("ROI Manager")) labels.show();
+			if (r.instances()) {
+				if (o.settings().objects().rois())
+					io.github.unetseg.io.ObjectOutputs.addRois(io.github.unetseg.io.ObjectRois.of(r.labels(), r.objectCount()), imp,
+						output.equals("ROI Manager") ? imp : labels, clear);
+				if (measure) io.github.unetseg.io.ObjectOutputs.table(io.github.unetseg.objects.ObjectMeasurements.measure(r.labels(),
+					ImagePlusAdapter.wrap(imp, imp.getTitle()), r.objectCount()), r.labels().spatialDims(), imp.getNChannels(),
+					imp.getCalibration().getUnit()).show("Objects of " + imp.getShortTitle());
+				IJ.log(String.format(Locale.ROOT, "U-Net: %s: %d objects", imp.getTitle(), r.objectCount()));
+			}
 			if (r.probabilities() != null) ImagePlusAdapter.toImagePlus(r.probabilities(), imp.getShortTitle() + "_probabilities").show();
 			IJ.showStatus(String.format(Locale.ROOT, "U-Net: %s in %.1f s on %s", imp.getTitle(), r.seconds(), r.device()));
 		}

@@ -68,10 +68,11 @@ class SegmentImageCommandTest {
 			if (!i.getType().getName().startsWith("org.scijava") && !org.scijava.service.Service.class.isAssignableFrom(i.getType()))
 				inputs.add(i.getName());
 		assertEquals(List.of("image", "model", "modelFolder", "tile", "halo", "overlap", "border", "batch", "threads", "device", "precision",
-			"threshold", "probabilities", "rgb"), inputs);
+			"threshold", "probabilities", "rgb", "probThreshold", "seedThreshold", "minSize", "diameter", "rois", "clearRois", "measure"),
+			inputs);
 		List<String> outputs = new java.util.ArrayList<>();
 		for (ModuleItem<?> o : info.outputs()) outputs.add(o.getName());
-		assertEquals(List.of("labels", "probabilityMap"), outputs);
+		assertEquals(List.of("labels", "probabilityMap", "objects"), outputs);
 	}
 
 	@Test
