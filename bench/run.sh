@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Benchmarks of unetseg; never part of 'mvn test'. Usage: bench/run.sh [rss|throughput|tileread|metrics|twin|large|profile|all] [args]
+# Benchmarks of unetseg; never part of 'mvn test'. Usage: bench/run.sh [rss|throughput|tileread|objects|metrics|twin|large|profile|all] [args]
 # Builds the project if needed, compiles bench/src against it, runs the chosen benchmark.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -d target/lib ] && ls target/unetseg-*.jar >/dev/null 2>&1 || mvn -q -B package -DskipTests
 out=bench/out/classes
 rm -rf "$out" && mkdir -p "$out"
-javac -proc:none -nowarn -d "$out" -cp "target/classes:target/lib/*" $(find bench/src -name '*.java')
+[ -d target/test-classes/io/github/unetseg/testutil ] || mvn -q -B test-compile
+javac -proc:none -nowarn -d "$out" -cp "target/classes:target/test-classes:target/lib/*" $(find bench/src -name '*.java')
 twin() {
   # the same network, same weights, same batch and threads in TensorFlow Java (ours), PyTorch and ONNX Runtime
   /usr/bin/python3 -c 'import torch' 2>/dev/null || { echo "twin needs Debian's python3-torch: apt-get install -y python3-torch" >&2; exit 2; }
@@ -29,12 +30,14 @@ twin() {
   java -Dprecision=mixed -cp "$cp" io.github.unetseg.bench.TrainBench 2 3 16 8 256 5
   java -Dprecision=mixed -cp "$cp" io.github.unetseg.bench.TrainBench 3 2 8 2 96 3 batchnorm
 }
-cp="$out:target/classes:target/lib/*"
+cp="$out:target/classes:target/test-classes:target/lib/*"
 export TF_CPP_MIN_LOG_LEVEL=${TF_CPP_MIN_LOG_LEVEL:-2}
 what=${1:-all}; shift || true
 case "$what" in
   rss) java -Xmx512m -cp "$cp" io.github.unetseg.bench.RssBench "$@" ;;
   tileread) java -Xmx2g -cp "$cp" io.github.unetseg.bench.TileReadBench bench/out ;;
+  # objects next to the network on a 2048² nuclei mosaic, and touching discs: bench/run.sh objects [MODEL_DIR]
+  objects) java -Xmx6g -cp "$cp" io.github.unetseg.bench.ObjectsBench "${1:-models/nuclei-fluo-2d}" ../shared/data/dsb2018 ;;
   throughput) java -Xmx8g ${BENCH_JAVA_OPTS:-} -cp "$cp" io.github.unetseg.bench.ThroughputBench "$@" ;;
   metrics)
     command -v /usr/bin/python3 >/dev/null && /usr/bin/python3 -c 'import scipy' 2>/dev/null || {

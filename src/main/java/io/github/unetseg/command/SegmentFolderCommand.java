@@ -101,6 +101,10 @@ public class SegmentFolderCommand extends DynamicCommand {
 		description = "Typical object diameter in the images in pixels; each image is rescaled to the model's object size")
 	private double diameter = 0;
 
+	@Parameter(label = "Link objects across planes (IoU, 0 = off)", min = "0", max = "1", stepSize = "0.05",
+		description = "A 2D instance model on a stack: objects of neighbouring planes with at least this IoU become one object")
+	private double stitchThreshold = 0;
+
 	@Parameter(label = "Output (instance models)", choices = { "label image", "both" },
 		description = "Label images only, or also each image's objects as an ImageJ RoiSet (<name>_rois.zip)")
 	private String rois = "label image";
@@ -137,7 +141,7 @@ public class SegmentFolderCommand extends DynamicCommand {
 			Options.Segmentation o = Options.segmentation(ModelChoices.options("model", model, "modelfolder", modelFolder, "tile", tile, "halo",
 				halo, "overlap", overlap, "border", border, "batch", batch, "threads", threads, "device", device, "precision", precision,
 				"threshold", threshold, "probabilities", probabilities, "rgb", rgb, "probthreshold", probThreshold, "seedthreshold",
-				seedThreshold, "minsize", minSize, "diameter", diameter, "rois", rois, "measure", measure, "overwrite", overwrite));
+				seedThreshold, "minsize", minSize, "diameter", diameter, "stitchthreshold", stitchThreshold, "rois", rois, "measure", measure, "overwrite", overwrite));
 			Segmenter segmenter = segmenters.segmenter(o.model(), o.engine());
 			List<Path> files = InputFiles.withoutOutputs(InputFiles.expand(List.of(input.getPath())), output.toPath());
 			results = new ResultsTable();

@@ -100,6 +100,10 @@ public class SegmentImageCommand extends DynamicCommand {
 		description = "Typical object diameter in this image in pixels; the image is rescaled to the model's object size")
 	private double diameter = 0;
 
+	@Parameter(label = "Link objects across planes (IoU, 0 = off)", min = "0", max = "1", stepSize = "0.05",
+		description = "A 2D instance model on a stack: objects of neighbouring planes with at least this IoU become one object")
+	private double stitchThreshold = 0;
+
 	@Parameter(label = "Output (instance models)", choices = { "label image", "ROI Manager", "both" },
 		description = "The objects as a label image, as ROIs in the ROI Manager (one per object; per plane in stacks), or both")
 	private String rois = "label image";
@@ -135,7 +139,7 @@ public class SegmentImageCommand extends DynamicCommand {
 			Options.Segmentation o = Options.segmentation(ModelChoices.options("model", model, "modelfolder", modelFolder, "tile", tile, "halo",
 				halo, "overlap", overlap, "border", border, "batch", batch, "threads", threads, "device", device, "precision", precision,
 				"threshold", threshold, "probabilities", probabilities, "rgb", rgb, "probthreshold", probThreshold, "seedthreshold",
-				seedThreshold, "minsize", minSize, "diameter", diameter, "rois", rois, "measure", measure));
+				seedThreshold, "minsize", minSize, "diameter", diameter, "stitchthreshold", stitchThreshold, "rois", rois, "measure", measure));
 			Segmenter segmenter = segmenters.segmenter(o.model(), o.engine());
 			String title = image.getTitle();
 			SegmentationResult r = segmenter.segment(ImagePlusAdapter.wrap(image, title), o.settings(), new FijiProgress(status, this,

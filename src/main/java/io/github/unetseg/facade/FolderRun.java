@@ -47,8 +47,10 @@ final class FolderRun {
 		/** @return number of classes, for the label files' type and lookup table */
 		int labelClasses();
 
-		/** @return whether the model is an instance model (its results are objects) */
-		boolean instances();
+		/** @return whether the model is an instance model (its results are objects); false by default */
+		default boolean instances() {
+			return false;
+		}
 	}
 
 	private FolderRun() {}

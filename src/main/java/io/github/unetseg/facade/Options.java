@@ -81,6 +81,8 @@ public final class Options {
 		new Option("min-size", "model", "Instance models: smallest object kept, in pixels (voxels) of the input, or model."),
 		new Option("diameter", "0", "Instance models: typical object diameter in the input, in pixels; the image is rescaled to the " +
 			"model's object size (model.json objectDiameter). 0 = no rescaling."),
+		new Option("stitch-threshold", "0", "A 2D instance model on a stack: link objects of neighbouring planes whose IoU reaches it " +
+			"(0-1; 0 = each plane's objects stay apart), as Cellpose's stitch_threshold."),
 		new Option("rois", "false", "Instance models: also write each image's objects as an ImageJ RoiSet (<name>_rois.zip); in Fiji " +
 			"\"label image\", \"ROI Manager\" or \"both\"."),
 		new Option("measure", "false", "Instance models: also write a table of the objects (<name>_objects.csv): area or volume, " +
@@ -202,7 +204,7 @@ public final class Options {
 		try {
 			SegmentationSettings.Objects objects = new SegmentationSettings.Objects(v.numberOrModel("prob-threshold"),
 				v.numberOrModel("seed-threshold"), (int) (Double.isNaN(v.numberOrModel("min-size")) ? -1 : v.integer("min-size")),
-				v.number("diameter"), rois(v.text("rois")), v.bool("measure"));
+				v.number("diameter"), rois(v.text("rois")), v.bool("measure"), v.number("stitch-threshold"));
 			settings = new SegmentationSettings(v.sizes("tile"), v.sizes("halo"), v.number("overlap"), v.integer("batch"),
 				v.number("threshold"), v.bool("probabilities"), Border.parse(v.text("border")), rgb(v.text("rgb")), objects);
 		}

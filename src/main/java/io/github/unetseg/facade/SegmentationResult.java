@@ -43,7 +43,8 @@ public record SegmentationResult(Volume<?> labels, Volume<FloatType> probabiliti
 	/** @return input voxels (one channel) per second of wall time, normalisation statistics included */
 	public double voxelsPerSecond() {
 		long v = 1;
-		for (long s : plan.imageSize()) v *= s;
+		if (labels != null) v = labels.voxelCount(); // a stack segmented plane by plane: the plan is one plane's
+		else for (long s : plan.imageSize()) v *= s;
 		return v / Math.max(1e-9, seconds);
 	}
 

@@ -40,9 +40,11 @@ public record SegmentationSettings(long[] tile, long[] halo, double overlap, int
 	 *     {@code model objectDiameter / diameter} before the network and the objects back; 0 = no rescaling
 	 * @param rois whether folder runs also write each image's objects as an ImageJ {@code RoiSet.zip}
 	 * @param measure whether folder runs also write a per-object table ({@code .csv})
+	 * @param stitchThreshold a 2D instance model on a stack: objects of neighbouring planes with at least
+	 *     this IoU become one object, in {@code [0, 1]}; 0 keeps each plane's objects apart
 	 */
 	public record Objects(double probabilityThreshold, double seedThreshold, int minSize, double diameter, boolean rois,
-		boolean measure) {
+		boolean measure, double stitchThreshold) {
 
 		/** @throws IllegalArgumentException naming the parameter that is out of range */
 		public Objects {
@@ -52,11 +54,18 @@ public record SegmentationSettings(long[] tile, long[] halo, double overlap, int
 				throw new IllegalArgumentException("seed-threshold must be in (0, 1), got " + seedThreshold);
 			if (!(diameter >= 0) || Double.isInfinite(diameter))
 				throw new IllegalArgumentException("diameter must be >= 0 pixels (0 = the model's scale), got " + diameter);
+			if (!(stitchThreshold >= 0 && stitchThreshold <= 1))
+				throw new IllegalArgumentException("stitch-threshold must be in [0, 1], got " + stitchThreshold);
+		}
+
+		/** The same settings without linking across planes. */
+		public Objects(double probabilityThreshold, double seedThreshold, int minSize, double diameter, boolean rois, boolean measure) {
+			this(probabilityThreshold, seedThreshold, minSize, diameter, rois, measure, 0);
 		}
 
 		/** @return the model's thresholds and size, no rescaling, no extra outputs */
 		public static Objects defaults() {
-			return new Objects(Double.NaN, Double.NaN, -1, 0, false, false);
+			return new Objects(Double.NaN, Double.NaN, -1, 0, false, false, 0);
 		}
 	}
 

@@ -59,6 +59,7 @@ public class SegmentImagePlugin implements PlugIn {
 		gd.addStringField("Seed threshold (0-1 or model)", "model", 8);
 		gd.addStringField("Minimum object size (pixels or model)", "model", 8);
 		gd.addNumericField("Object diameter (pixels, 0 = model's scale)", 0, 1);
+		gd.addNumericField("Link objects across planes (IoU, 0 = off)", 0, 2);
 		gd.addChoice("Output", new String[] { "label image", "ROI Manager", "both" }, "label image");
 		gd.addCheckbox("Clear the ROI Manager first", false);
 		gd.addCheckbox("Measure objects", false);
@@ -83,6 +84,7 @@ public class SegmentImagePlugin implements PlugIn {
 		given.put("seedthreshold", gd.getNextString());
 		given.put("minsize", gd.getNextString());
 		given.put("diameter", "" + gd.getNextNumber());
+		given.put("stitchthreshold", "" + gd.getNextNumber());
 		String output = gd.getNextChoice();
 		given.put("rois", output);
 		boolean clear = gd.getNextBoolean();

@@ -221,6 +221,52 @@ public final class InstanceDecoder {
 	}
 
 	/**
+	 * Links the objects of one plane of a stack to those of the plane before (Cellpose's
+	 * {@code stitch3D}, with one-to-one links): each object of the plane takes the id of the object before
+	 * with which it has the highest IoU, if that IoU is at least {@code threshold}; where two objects
+	 * want the same object before, the higher IoU wins. Ids of the plane are {@code first + 1 ..
+	 * first + count}; linked objects are rewritten in place.
+	 *
+	 * @param ids object ids of the stack, flat {@code [x, y, z]}
+	 * @param before offset of the plane before
+	 * @param at offset of this plane
+	 * @param plane voxels per plane
+	 * @param first ids of this plane are above it
+	 * @param count objects in this plane
+	 * @param threshold IoU threshold in {@code (0, 1]}
+	 */
+	public static void link(int[] ids, int before, int at, int plane, int first, int count, double threshold) {
+		java.util.Map<Long, Integer> overlap = new java.util.HashMap<>();
+		java.util.Map<Integer, Integer> area = new java.util.HashMap<>();
+		for (int k = 0; k < plane; k++) {
+			int a = ids[before + k], b = ids[at + k];
+			if (a > 0) area.merge(a, 1, Integer::sum);
+			if (b > 0) area.merge(b, 1, Integer::sum);
+			if (a > 0 && b > 0) overlap.merge(((long) b << 32) | a, 1, Integer::sum);
+		}
+		// candidate links, best IoU first
+		java.util.List<double[]> links = new java.util.ArrayList<>();
+		for (var e : overlap.entrySet()) {
+			int b = (int) (e.getKey() >>> 32), a = (int) (long) e.getKey();
+			double iou = e.getValue() / (double) (area.get(a) + area.get(b) - e.getValue());
+			if (iou >= threshold) links.add(new double[] { iou, b, a });
+		}
+		links.sort((x, y) -> x[0] != y[0] ? Double.compare(y[0], x[0]) : Double.compare(x[1], y[1]));
+		int[] to = new int[count + 1];
+		java.util.Set<Integer> taken = new java.util.HashSet<>();
+		for (double[] l : links) {
+			int b = (int) l[1], a = (int) l[2];
+			if (to[b - first] != 0 || taken.contains(a)) continue;
+			to[b - first] = a;
+			taken.add(a);
+		}
+		for (int k = at; k < at + plane; k++) {
+			int b = ids[k];
+			if (b > first && to[b - first] != 0) ids[k] = to[b - first];
+		}
+	}
+
+	/**
 	 * Numbers the objects of a label image 1..N by their first voxel in raster order (ids that no
 	 * longer occur, e.g. after resampling, are dropped).
 	 *

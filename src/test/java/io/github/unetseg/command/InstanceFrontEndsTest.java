@@ -62,7 +62,8 @@ class InstanceFrontEndsTest {
 		Map<String, Object> all = new java.util.HashMap<>(Map.of("model", "other folder", "modelFolder", model.toFile(), "tile", "auto",
 			"halo", "model", "overlap", 0.0, "border", "same", "batch", 0, "threads", 0, "device", "cpu", "precision", "float32"));
 		all.putAll(Map.of("threshold", 0.5, "probabilities", false, "rgb", "refuse", "probThreshold", "model", "seedThreshold", "model",
-			"minSize", "model", "diameter", 0.0, "rois", "label image", "clearRois", false, "measure", false));
+			"minSize", "model", "diameter", 0.0, "stitchThreshold", 0.0, "rois", "label image", "clearRois", false));
+		all.put("measure", false);
 		all.putAll(inputs);
 		return context.service(org.scijava.module.ModuleService.class).run(
 			context.service(CommandService.class).getCommand(SegmentImageCommand.class), true, all).get();

@@ -117,4 +117,46 @@ class InstanceModelTest {
 			assertTrue(scaled.objectCount() > 0 && same.objectCount() > 0);
 		}
 	}
+
+	@Test
+	void a2DModelSegmentsAStackPlaneByPlaneAndLinksObjectsAcrossPlanes() {
+		Volume<?> plane = ImageFiles.read(InstanceModels.file("images", 0));
+		// the same plane three times, 2 units apart
+		short[] px = new short[SIZE * SIZE * 3];
+		int i = 0;
+		for (Object t : net.imglib2.view.Views.flatIterable(plane.image())) {
+			short v = (short) ((net.imglib2.type.numeric.RealType<?>) t).getRealDouble();
+			px[i] = px[i + SIZE * SIZE] = px[i + 2 * SIZE * SIZE] = v;
+			i++;
+		}
+		Volume<?> stack = new Volume<>(net.imglib2.img.array.ArrayImgs.unsignedShorts(px, SIZE, SIZE, 3, 1),
+			io.github.unetseg.image.Calibration.of("µm", 0.5, 0.5, 2));
+		try (Segmenter seg = Engines.segmenter(model, new io.github.unetseg.tensorflow.EngineOptions(io.github.unetseg.tensorflow.Device.CPU,
+			2)))
+		{
+			SegmentationSettings s = SegmentationSettings.defaults().withProbabilities(true);
+			SegmentationResult one = seg.segment(plane, s, ProgressListener.NONE, "plane");
+			SegmentationResult apart = seg.segment(stack, s, ProgressListener.NONE, "stack");
+			assertEquals(3 * one.objectCount(), apart.objectCount(), "each plane's objects have their own ids");
+			assertEquals(3, apart.labels().spatialDims());
+			assertEquals(2.0, apart.labels().calibration().spacing(2), 0);
+			assertEquals("µm", apart.labels().calibration().unit());
+			assertEquals(List.of((long) SIZE, (long) SIZE, 3L, 3L), java.util.Arrays.stream(net.imglib2.util.Intervals.dimensionsAsLongArray(
+				apart.probabilities().image())).boxed().toList());
+			assertTrue(apart.warnings().get(0).contains("planes were segmented one by one"), apart.warnings().toString());
+			SegmentationResult linked = seg.segment(stack, s.withObjects(new SegmentationSettings.Objects(Double.NaN, Double.NaN, -1, 0, false,
+				false, 0.5)), ProgressListener.NONE, "stack");
+			assertEquals(one.objectCount(), linked.objectCount(), "identical planes: every object linked through the stack");
+			// plane 3 carries the same ids as plane 1
+			var ra = linked.labels().image().randomAccess();
+			var rb = one.labels().image().randomAccess();
+			for (long y = 0; y < SIZE; y += 7)
+				for (long x = 0; x < SIZE; x += 7) {
+					ra.setPosition(new long[] { x, y, 2, 0 });
+					rb.setPosition(new long[] { x, y, 0 });
+					assertEquals(((net.imglib2.type.numeric.RealType<?>) rb.get()).getRealDouble(),
+						((net.imglib2.type.numeric.RealType<?>) ra.get()).getRealDouble(), 0);
+				}
+		}
+	}
 }
