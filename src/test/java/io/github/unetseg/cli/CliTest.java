@@ -333,4 +333,33 @@ class CliTest {
 	static Volume<net.imglib2.type.numeric.real.FloatType> cast(Volume<?> v) {
 		return (Volume) v;
 	}
+
+	@Test
+	void evaluateInstancesScoresObjectsPerImageAndForTheSet() throws IOException {
+		// truth: the dsb2018 labels of test-images; prediction: the same objects with object 1 removed and ids shuffled
+		Path truth = dir.resolve("inst-truth"), pred = dir.resolve("inst-pred");
+		Files.createDirectories(truth);
+		Files.createDirectories(pred);
+		Path t = Path.of("test-images/nuclei-labels/dsb2018-0287e7ee.png");
+		Files.copy(t, truth.resolve("a.png"));
+		io.github.unetseg.image.Volume<?> v = io.github.unetseg.io.ImageFiles.read(t);
+		short[] p = new short[(int) v.voxelCount()];
+		int i = 0, max = 0;
+		for (Object o : net.imglib2.view.Views.flatIterable(v.image())) {
+			int id = (int) ((net.imglib2.type.numeric.RealType<?>) o).getRealDouble();
+			max = Math.max(max, id);
+			p[i++] = (short) (id == 1 ? 0 : id == 0 ? 0 : 1000 - id);
+		}
+		io.github.unetseg.io.ImageFiles.write(new io.github.unetseg.image.Volume<>(net.imglib2.img.array.ArrayImgs.unsignedShorts(p, 256,
+			256, 1), io.github.unetseg.image.Calibration.uncalibrated(2)), pred.resolve("a_labels.tif"), 0);
+		Path csv = dir.resolve("inst.csv");
+		Run r = cli("evaluate", "--instances", "--prediction", pred.toString(), "--truth", truth.toString(), "--output", csv.toString());
+		assertEquals(0, r.code(), r.err());
+		double ap = (max - 1.0) / max; // TP = max - 1, FN = 1, FP = 0
+		assertTrue(r.out().contains(String.format(java.util.Locale.ROOT, "%7.4f", ap)), r.out());
+		assertTrue(r.out().contains("mean AP over IoU 0.5-0.9: " + String.format(java.util.Locale.ROOT, "%.4f", ap)), r.out());
+		List<String> rows = Files.readAllLines(csv);
+		assertEquals(1 + 9 + 9, rows.size(), "9 thresholds for the image and for ALL");
+		assertTrue(rows.get(10).startsWith("ALL,0.50," + (max - 1) + ",0,1,"), rows.get(10));
+	}
 }
