@@ -206,6 +206,15 @@ public final class LocalTrainer implements Trainer {
 			}
 			if (bestEpoch == 0)
 				throw new CancellationException("training cancelled before the first epoch ended; no model was written");
+			if (r.instances() && !cancelled) {
+				// as StarDist after training: the thresholds that give the best AP on the validation images
+				TrainingSet tuneOn = val.pairs().isEmpty() ? train : val;
+				try (LocalSegmenter bestModel = new LocalSegmenter(out, r.engine())) {
+					ThresholdTuning.Result t = ThresholdTuning.tune(bestModel, tuneOn, progress);
+					ThresholdTuning.apply(out, t);
+					progress.progress(1, 1, "object thresholds: " + t);
+				}
+			}
 			return new TrainingOutcome(ModelBundle.read(out), List.copyOf(history), bestEpoch, best, stoppedEarly, cancelled, warnings);
 		}
 	}

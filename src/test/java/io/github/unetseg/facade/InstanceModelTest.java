@@ -62,6 +62,11 @@ class InstanceModelTest {
 			"object diameter " + b.spec().instances().objectDiameter());
 		assertTrue(Files.readString(model.resolve("model.json")).contains("\"task\": \"instances\""));
 		assertTrue(Files.readAllLines(model.resolve("history.csv")).get(0).endsWith(",validation_ap50"));
+		// thresholds tuned on the validation image after training, from the grid, and said so in the provenance
+		double pt = b.spec().instances().probabilityThreshold(), st = b.spec().instances().seedThreshold();
+		assertTrue(java.util.Arrays.stream(ThresholdTuning.PROBABILITY).anyMatch(v -> v == pt), "probability threshold " + pt);
+		assertTrue(java.util.Arrays.stream(ThresholdTuning.SEED).anyMatch(v -> v == st), "seed threshold " + st);
+		assertTrue(b.spec().provenance().notes().contains("thresholds tuned: probability threshold"), b.spec().provenance().notes());
 	}
 
 	@Test
@@ -158,5 +163,25 @@ class InstanceModelTest {
 						((net.imglib2.type.numeric.RealType<?>) ra.get()).getRealDouble(), 0);
 				}
 		}
+	}
+
+	@Test
+	void tuneFromTheCommandLineReportsWithoutWritingOnADryRun() throws java.io.IOException {
+		String before = Files.readString(model.resolve("model.json"));
+		java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+		java.io.PrintStream o = System.out;
+		int code;
+		try {
+			System.setOut(new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8));
+			code = io.github.unetseg.cli.Main.run("tune", "--model", model.toString(), "--images",
+				InstanceModels.file("images", 0).getParent().toString(), "--labels", InstanceModels.file("labels", 0).getParent().toString(),
+				"--threads", "2", "--dry-run");
+		}
+		finally {
+			System.setOut(o);
+		}
+		assertEquals(0, code);
+		assertTrue(out.toString(java.nio.charset.StandardCharsets.UTF_8).contains("AP@0.5"), out.toString());
+		assertEquals(before, Files.readString(model.resolve("model.json")));
 	}
 }
