@@ -87,6 +87,9 @@ public class SegmentFolderCommand extends DynamicCommand {
 		description = "refuse: stop with the choice; luminance: convert to 0.299 R + 0.587 G + 0.114 B (ImageJ's weighted 8-bit conversion)")
 	private String rgb = "refuse";
 
+	@Parameter(label = "Channels", description = "\"all\", or the channels given to the model, 1-based and comma-separated (e.g. 2)")
+	private String channels = "all";
+
 	@Parameter(label = "Probability threshold (instance models)",
 		description = "\"model\" or 0-1: foreground where 1 - p(background) exceeds it")
 	private String probThreshold = "model";
@@ -140,7 +143,7 @@ public class SegmentFolderCommand extends DynamicCommand {
 		try {
 			Options.Segmentation o = Options.segmentation(ModelChoices.options("model", model, "modelfolder", modelFolder, "tile", tile, "halo",
 				halo, "overlap", overlap, "border", border, "batch", batch, "threads", threads, "device", device, "precision", precision,
-				"threshold", threshold, "probabilities", probabilities, "rgb", rgb, "probthreshold", probThreshold, "seedthreshold",
+				"threshold", threshold, "probabilities", probabilities, "rgb", rgb, "channels", channels, "probthreshold", probThreshold, "seedthreshold",
 				seedThreshold, "minsize", minSize, "diameter", diameter, "stitchthreshold", stitchThreshold, "rois", rois, "measure", measure, "overwrite", overwrite));
 			Segmenter segmenter = segmenters.segmenter(o.model(), o.engine());
 			List<Path> files = InputFiles.withoutOutputs(InputFiles.expand(List.of(input.getPath())), output.toPath());

@@ -74,6 +74,19 @@ public final class LocalSegmenter implements Segmenter {
 		String source)
 	{
 		ensureOpen();
+		if (settings.channels() != null) {
+			int[] chosen = settings.channels();
+			List<net.imglib2.RandomAccessibleInterval<T>> planes = new ArrayList<>();
+			int n = volume.spatialDims();
+			for (int c : chosen) {
+				if (c > volume.channels())
+					throw new SegmentationException(source + " has " + volume.channels() + " channel(s); channel " + c + " does not exist. Fix: " +
+						"choose channels between 1 and " + volume.channels() + " (option channels).");
+				planes.add(net.imglib2.view.Views.hyperSlice(volume.image(), n, c - 1));
+			}
+			Volume<T> selected = new Volume<>(net.imglib2.view.Views.stack(planes), volume.calibration());
+			return segment(selected, settings.withChannels((int[]) null), progress, source);
+		}
 		if (settings.rgbToLuminance() && volume.channels() == 3 && bundle.spec().inputChannels() == 1)
 			return segment(luminance(volume), settings, progress, source, source + " is RGB and model " + bundle.spec().name() +
 				" takes one channel: it was converted to luminance (0.299 R + 0.587 G + 0.114 B).");

@@ -76,6 +76,8 @@ public final class Options {
 		new Option("probabilities", "false", "Also output the 32-bit probability map."),
 		new Option("rgb", "refuse", "An RGB image given to a 1-channel model: refuse (and say so) or luminance (0.299 R + 0.587 G + " +
 			"0.114 B, as ImageJ's weighted 8-bit conversion)."),
+		new Option("channels", "all", "The image channels given to the model, 1-based, comma-separated in the model's order (e.g. 2 for " +
+			"the nuclear stain of a two-channel image), or all."),
 		new Option("prob-threshold", "model", "Instance models: foreground where 1 - p(background) exceeds it, 0-1, or model."),
 		new Option("seed-threshold", "model", "Instance models: object seeds where p(interior) exceeds it, 0-1, or model."),
 		new Option("min-size", "model", "Instance models: smallest object kept, in pixels (voxels) of the input, or model."),
@@ -206,7 +208,11 @@ public final class Options {
 				v.numberOrModel("seed-threshold"), (int) (Double.isNaN(v.numberOrModel("min-size")) ? -1 : v.integer("min-size")),
 				v.number("diameter"), rois(v.text("rois")), v.bool("measure"), v.number("stitch-threshold"));
 			settings = new SegmentationSettings(v.sizes("tile"), v.sizes("halo"), v.number("overlap"), v.integer("batch"),
-				v.number("threshold"), v.bool("probabilities"), Border.parse(v.text("border")), rgb(v.text("rgb")), objects);
+				v.number("threshold"), v.bool("probabilities"), Border.parse(v.text("border")), rgb(v.text("rgb")), objects,
+				v.text("channels").equalsIgnoreCase("all") ? null : Arrays.stream(v.numbers("channels")).mapToInt(d -> {
+					if (d != Math.rint(d)) throw new IllegalArgumentException("channels must be whole numbers (1-based), got " + v.text("channels"));
+					return (int) d;
+				}).toArray());
 		}
 		catch (IllegalArgumentException e) {
 			throw new SegmentationException("Invalid segmentation option: " + e.getMessage() + ". Fix: see the option's help.", e);

@@ -26,9 +26,11 @@ import io.github.unetseg.tiling.TilePlan.Border;
  *     mirrored by the halo)
  * @param objects what an instance model's objects are made of and which outputs they get; ignored by
  *     semantic models
+ * @param channels the image channels given to the model, 1-based, in the model's order (e.g. {@code [2]}
+ *     for the nuclear stain of a two-channel image and a one-channel model), or {@code null} for all
  */
 public record SegmentationSettings(long[] tile, long[] halo, double overlap, int batch, double threshold, boolean probabilities,
-	Border border, boolean rgbToLuminance, Objects objects) {
+	Border border, boolean rgbToLuminance, Objects objects, int[] channels) {
 
 	/**
 	 * Settings of an instance model's objects; NaN or a negative number means "the model's value".
@@ -73,7 +75,7 @@ public record SegmentationSettings(long[] tile, long[] halo, double overlap, int
 	public SegmentationSettings(long[] tile, long[] halo, double overlap, int batch, double threshold, boolean probabilities,
 		Border border, boolean rgbToLuminance)
 	{
-		this(tile, halo, overlap, batch, threshold, probabilities, border, rgbToLuminance, Objects.defaults());
+		this(tile, halo, overlap, batch, threshold, probabilities, border, rgbToLuminance, Objects.defaults(), null);
 	}
 
 	/** @throws IllegalArgumentException naming the parameter that is out of range */
@@ -85,6 +87,11 @@ public record SegmentationSettings(long[] tile, long[] halo, double overlap, int
 		if (!(threshold >= 0 && threshold <= 1)) throw new IllegalArgumentException("threshold must be in [0, 1], got " + threshold);
 		if (border == null) throw new IllegalArgumentException("border must be SAME or MIRROR, got null");
 		if (objects == null) objects = Objects.defaults();
+		if (channels != null) {
+			if (channels.length == 0) throw new IllegalArgumentException("channels must list at least one channel (1-based), or be all");
+			for (int c : channels) if (c < 1) throw new IllegalArgumentException("channels are 1-based, got " + Arrays.toString(channels));
+			channels = channels.clone();
+		}
 		tile = tile == null ? null : tile.clone();
 		halo = halo == null ? null : halo.clone();
 	}
@@ -99,32 +106,42 @@ public record SegmentationSettings(long[] tile, long[] halo, double overlap, int
 
 	/** @return a copy with another tile size ({@code null} = model default) */
 	public SegmentationSettings withTile(long... newTile) {
-		return new SegmentationSettings(newTile, halo, overlap, batch, threshold, probabilities, border, rgbToLuminance, objects);
+		return new SegmentationSettings(newTile, halo, overlap, batch, threshold, probabilities, border, rgbToLuminance, objects, channels);
 	}
 
 	/** @return a copy with another overlap */
 	public SegmentationSettings withOverlap(double newOverlap) {
-		return new SegmentationSettings(tile, halo, newOverlap, batch, threshold, probabilities, border, rgbToLuminance, objects);
+		return new SegmentationSettings(tile, halo, newOverlap, batch, threshold, probabilities, border, rgbToLuminance, objects, channels);
 	}
 
 	/** @return a copy that does or does not keep probabilities */
 	public SegmentationSettings withProbabilities(boolean keep) {
-		return new SegmentationSettings(tile, halo, overlap, batch, threshold, keep, border, rgbToLuminance, objects);
+		return new SegmentationSettings(tile, halo, overlap, batch, threshold, keep, border, rgbToLuminance, objects, channels);
 	}
 
 	/** @return a copy that does or does not convert RGB images to luminance for 1-channel models */
 	public SegmentationSettings withRgbToLuminance(boolean convert) {
-		return new SegmentationSettings(tile, halo, overlap, batch, threshold, probabilities, border, convert, objects);
+		return new SegmentationSettings(tile, halo, overlap, batch, threshold, probabilities, border, convert, objects, channels);
 	}
 
 	/** @return a copy with another image border */
 	public SegmentationSettings withBorder(Border newBorder) {
-		return new SegmentationSettings(tile, halo, overlap, batch, threshold, probabilities, newBorder, rgbToLuminance, objects);
+		return new SegmentationSettings(tile, halo, overlap, batch, threshold, probabilities, newBorder, rgbToLuminance, objects, channels);
 	}
 
 	/** @return a copy with other instance settings */
 	public SegmentationSettings withObjects(Objects newObjects) {
-		return new SegmentationSettings(tile, halo, overlap, batch, threshold, probabilities, border, rgbToLuminance, newObjects);
+		return new SegmentationSettings(tile, halo, overlap, batch, threshold, probabilities, border, rgbToLuminance, newObjects, channels);
+	}
+
+	/** @return a copy that gives the model these channels (1-based; {@code null} = all) */
+	public SegmentationSettings withChannels(int... newChannels) {
+		return new SegmentationSettings(tile, halo, overlap, batch, threshold, probabilities, border, rgbToLuminance, objects, newChannels);
+	}
+
+	@Override
+	public int[] channels() {
+		return channels == null ? null : channels.clone();
 	}
 
 	@Override

@@ -54,6 +54,7 @@ public class SegmentImagePlugin implements PlugIn {
 		gd.addNumericField("Threshold (binary models)", 0.5, 2);
 		gd.addCheckbox("Probabilities (also show them)", false);
 		gd.addChoice("RGB image, 1-channel model", new String[] { "refuse", "luminance" }, "refuse");
+		gd.addStringField("Channels (1-based, or all)", "all", 8);
 		gd.addMessage("Instance models:");
 		gd.addStringField("Probability threshold (0-1 or model)", "model", 8);
 		gd.addStringField("Seed threshold (0-1 or model)", "model", 8);
@@ -80,6 +81,7 @@ public class SegmentImagePlugin implements PlugIn {
 		given.put("threshold", "" + gd.getNextNumber());
 		given.put("probabilities", "" + gd.getNextBoolean());
 		given.put("rgb", gd.getNextChoice());
+		given.put("channels", gd.getNextString());
 		given.put("probthreshold", gd.getNextString());
 		given.put("seedthreshold", gd.getNextString());
 		given.put("minsize", gd.getNextString());

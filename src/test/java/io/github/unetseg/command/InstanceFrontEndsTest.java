@@ -64,6 +64,7 @@ class InstanceFrontEndsTest {
 		all.putAll(Map.of("threshold", 0.5, "probabilities", false, "rgb", "refuse", "probThreshold", "model", "seedThreshold", "model",
 			"minSize", "model", "diameter", 0.0, "stitchThreshold", 0.0, "rois", "label image", "clearRois", false));
 		all.put("measure", false);
+		all.put("channels", "all");
 		all.putAll(inputs);
 		return context.service(org.scijava.module.ModuleService.class).run(
 			context.service(CommandService.class).getCommand(SegmentImageCommand.class), true, all).get();

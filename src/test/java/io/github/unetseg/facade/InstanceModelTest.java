@@ -184,4 +184,33 @@ class InstanceModelTest {
 		assertTrue(out.toString(java.nio.charset.StandardCharsets.UTF_8).contains("AP@0.5"), out.toString());
 		assertEquals(before, Files.readString(model.resolve("model.json")));
 	}
+
+	@Test
+	void aChannelOfAMultichannelImageIsChosen() {
+		Volume<?> plane = ImageFiles.read(InstanceModels.file("images", 0));
+		// channel 1 noise, channel 2 the nuclei
+		short[] px = new short[SIZE * SIZE * 2];
+		java.util.Random r = new java.util.Random(3);
+		int i = 0;
+		for (Object t : net.imglib2.view.Views.flatIterable(plane.image())) {
+			px[i] = (short) r.nextInt(200);
+			px[i + SIZE * SIZE] = (short) ((net.imglib2.type.numeric.RealType<?>) t).getRealDouble();
+			i++;
+		}
+		Volume<?> two = new Volume<>(net.imglib2.img.array.ArrayImgs.unsignedShorts(px, SIZE, SIZE, 2), plane.calibration());
+		try (Segmenter seg = Engines.segmenter(model, new io.github.unetseg.tensorflow.EngineOptions(io.github.unetseg.tensorflow.Device.CPU,
+			2)))
+		{
+			SegmentationResult one = seg.segment(plane, SegmentationSettings.defaults(), ProgressListener.NONE, "plane");
+			SegmentationResult chosen = seg.segment(two, Options.segmentation(Map.of("model", model.toString(), "channels", "2")).settings(),
+				ProgressListener.NONE, "two");
+			assertEquals(one.objectCount(), chosen.objectCount());
+			io.github.unetseg.SegmentationException e = org.junit.jupiter.api.Assertions.assertThrows(io.github.unetseg.SegmentationException.class,
+				() -> seg.segment(two, SegmentationSettings.defaults().withChannels(3), ProgressListener.NONE, "two"));
+			assertTrue(e.getMessage().contains("channel 3 does not exist"), e.getMessage());
+			e = org.junit.jupiter.api.Assertions.assertThrows(io.github.unetseg.SegmentationException.class,
+				() -> seg.segment(two, SegmentationSettings.defaults(), ProgressListener.NONE, "two"));
+			assertTrue(e.getMessage().contains("2 channel(s)"), e.getMessage());
+		}
+	}
 }
