@@ -272,7 +272,8 @@ public final class LocalSegmenter implements Segmenter {
 		return FolderRun.run(inputs, outputDir, settings, overwrite, listener, new FolderRun.Work() {
 			@Override
 			public boolean streams(Path input) {
-				return LocalSegmenter.streams(input);
+				// objects are separated on the whole stitched image; merging them across streamed tiles is not implemented
+				return bundle.spec().instances() == null && LocalSegmenter.streams(input);
 			}
 
 			@Override
