@@ -157,6 +157,44 @@ class MacrosTest {
 	}
 
 	@Test
+	void objectsGoToTheRoiManagerOfARealImageJAndAccumulateOverImages() throws Exception {
+		assumeDisplay();
+		Path model = io.github.unetseg.testutil.InstanceModels.trained().model().directory();
+		Path macro = dir.resolve("objects.ijm");
+		String args = "model=" + model.getFileName() + " folder=[] tile=auto overlap=0 device=cpu threshold=0.5 channels=all probability=model " +
+			"seed=model minimum=model object=0 link=0 output=both measure";
+		Files.writeString(macro, "setBatchMode(true);\n" +
+			"open(\"" + io.github.unetseg.testutil.InstanceModels.file("images", 1) + "\");\n" +
+			"run(\"Segment Image (ImageJ 1)...\", \"" + args + "\");\n" +
+			"getStatistics(area, mean, min, max); print(\"first: \" + max + \" objects, \" + roiManager(\"count\") + \" ROIs, \" + Table.size(\"Objects of d1\") + \" rows\");\n" +
+			"open(\"" + io.github.unetseg.testutil.InstanceModels.file("images", 2) + "\");\n" +
+			"run(\"Segment Image (ImageJ 1)...\", \"" + args + "\");\n" +
+			"getStatistics(area, mean, min, max); print(\"second: \" + max + \" objects, \" + roiManager(\"count\") + \" ROIs\");\n" +
+			"open(\"" + io.github.unetseg.testutil.InstanceModels.file("images", 2) + "\");\n" +
+			"run(\"Segment Image (ImageJ 1)...\", \"" + args + " clear\");\n" +
+			"print(\"cleared: \" + roiManager(\"count\") + \" ROIs\");\n");
+		List<String> cmd = new ArrayList<>(List.of("xvfb-run", "-a", Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+			"-Dplugins.dir=" + ijDir, "-Dunetseg.models=" + model.getParent(), "-cp", System.getProperty("java.class.path"), "ij.ImageJ",
+			"-batch", macro.toString()));
+		ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+		pb.environment().put("TF_CPP_MIN_LOG_LEVEL", "2");
+		Process p = pb.start();
+		String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+		assertTrue(p.waitFor(300, TimeUnit.SECONDS));
+		assertEquals(0, p.exitValue(), log);
+		java.util.regex.Matcher first = java.util.regex.Pattern.compile("first: (\\d+) objects, (\\d+) ROIs, (\\d+) rows").matcher(log);
+		java.util.regex.Matcher second = java.util.regex.Pattern.compile("second: (\\d+) objects, (\\d+) ROIs").matcher(log);
+		java.util.regex.Matcher cleared = java.util.regex.Pattern.compile("cleared: (\\d+) ROIs").matcher(log);
+		assertTrue(first.find() && second.find() && cleared.find(), log);
+		int n1 = Integer.parseInt(first.group(1)), n2 = Integer.parseInt(second.group(1));
+		assertTrue(n1 > 0, log);
+		assertEquals(n1, Integer.parseInt(first.group(2)), "one ROI per object: " + log);
+		assertEquals(n1, Integer.parseInt(first.group(3)), "one table row per object: " + log);
+		assertEquals(n1 + n2, Integer.parseInt(second.group(2)), "the first image's ROIs are kept: " + log);
+		assertEquals(n2, Integer.parseInt(cleared.group(1)), "clear empties the ROI Manager first: " + log);
+	}
+
+	@Test
 	void extensionMacrosSegmentTrainAndEvaluateFolders() throws Exception {
 		Path in = dir.resolve("ext-in"), labels = dir.resolve("ext-labels"), out = dir.resolve("ext-out");
 		Files.createDirectories(in);
