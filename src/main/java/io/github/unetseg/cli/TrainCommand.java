@@ -41,10 +41,12 @@ final class TrainCommand implements Callable<Integer> {
 		}
 		try {
 			TrainingOutcome o = Engines.trainer().train(request, new ConsoleProgress(System.err, "train: "), e -> out.printf(
-				Locale.ROOT, "epoch %3d  loss %.4f  lr %.2e  validation Dice %s (mean %.4f)  %.1f s  %.1f patches/s%n", e.epoch(),
-				e.loss(), e.learningRate(), fmt(e.validationDice()), e.meanDice(), e.seconds(), e.patchesPerSecond()));
+				Locale.ROOT, "epoch %3d  loss %.4f  lr %.2e  validation Dice %s (mean %.4f)%s  %.1f s  %.1f patches/s%n", e.epoch(),
+				e.loss(), e.learningRate(), fmt(e.validationDice()), e.meanDice(), Double.isNaN(e.validationAp()) ? ""
+					: String.format(Locale.ROOT, "  AP@0.5 %.4f", e.validationAp()), e.seconds(), e.patchesPerSecond()));
 			o.warnings().forEach(w -> err.println("warning: " + w));
-			out.printf(Locale.ROOT, "best epoch %d, mean validation Dice %.4f%s; model written to %s%n", o.bestEpoch(), o.bestDice(),
+			out.printf(Locale.ROOT, "best epoch %d, %s %.4f%s; model written to %s%n", o.bestEpoch(), request.instances()
+				? "validation AP@0.5" : "mean validation Dice", o.bestDice(),
 				o.stoppedEarly() ? " (stopped early)" : o.cancelled() ? " (cancelled)" : "", o.model().directory());
 			out.flush();
 			return 0;

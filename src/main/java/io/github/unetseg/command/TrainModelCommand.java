@@ -198,6 +198,7 @@ public class TrainModelCommand extends ContextCommand {
 			history.addValue("loss", e.loss());
 			history.addValue("learning rate", e.learningRate());
 			history.addValue("mean validation Dice", e.meanDice());
+			if (!Double.isNaN(e.validationAp())) history.addValue("validation AP@0.5", e.validationAp());
 			history.addValue("patches/s", e.patchesPerSecond());
 		}
 		if (!GraphicsEnvironment.isHeadless()) history.show("U-Net training history");
