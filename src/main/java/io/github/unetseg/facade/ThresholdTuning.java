@@ -29,7 +29,7 @@ public final class ThresholdTuning {
 	/** Probability thresholds tried. */
 	static final double[] PROBABILITY = { 0.3, 0.4, 0.5, 0.6, 0.7 };
 	/** Seed thresholds tried. */
-	static final double[] SEED = { 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8 };
+	static final double[] SEED = { 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95 };
 
 	private ThresholdTuning() {}
 
