@@ -342,8 +342,9 @@ public final class LocalTrainer implements Trainer {
 	private static ModelSpec.Provenance provenance(TrainingRequest r, EpochRecord best) {
 		return new ModelSpec.Provenance("unetseg 0.1.0 (TensorFlow Java 1.1.0)", Instant.now().toString(),
 			"images " + r.images() + ", labels " + r.labels() + (r.initFrom() != null ? ", fine-tuned from " + r.initFrom() : ""),
-			String.format(Locale.ROOT, "best epoch %d: validation Dice %s, loss %.4f; %s", best.epoch(),
-				Arrays.toString(best.validationDice()), best.loss(), r.config()));
+			String.format(Locale.ROOT, "best epoch %d: %svalidation Dice %s, loss %.4f; %s", best.epoch(), Double.isNaN(best.validationAp())
+				? "" : String.format(Locale.ROOT, "validation AP@0.5 %.4f, ", best.validationAp()), Arrays.toString(best.validationDice()),
+				best.loss(), r.config()));
 	}
 
 	/** Writes the inference graph with the current weights as a SavedModel and renames it into the model folder. */
