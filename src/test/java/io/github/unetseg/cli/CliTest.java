@@ -213,12 +213,16 @@ class CliTest {
 		assertEquals(1, r.code());
 		assertTrue(r.err().contains("does not exist") && r.err().contains("Fix"), r.err());
 
-		r = cli("segment", "--model", model2d.toString(), "--output", out.toString(), "test-images/ch2bet.nii.gz",
+		// a two-channel image for a one-channel model fails; the other file is still segmented
+		Path twoChannels = dir.resolve("two-channels.tif");
+		io.github.unetseg.io.ImageFiles.write(new io.github.unetseg.image.Volume<>(net.imglib2.img.array.ArrayImgs.unsignedBytes(40, 30, 2),
+			io.github.unetseg.image.Calibration.uncalibrated(2)), twoChannels, 0);
+		r = cli("segment", "--model", model2d.toString(), "--output", out.toString(), twoChannels.toString(),
 			"test-images/mri-t1-axial-z90.tif");
 		assertEquals(1, r.code(), "one file failed");
-		assertTrue(r.err().contains("is 3D") && r.err().contains("model random2d is 2D"), r.err());
+		assertTrue(r.err().contains("has 2 channel(s) but model random2d expects 1"), r.err());
 		assertTrue(Files.exists(out.resolve("mri-t1-axial-z90_labels.tif")), "the other file is still done");
-		assertFalse(Files.exists(out.resolve("ch2bet_labels.nii.gz")));
+		assertFalse(Files.exists(out.resolve("two-channels_labels.tif")));
 
 		Path broken = dir.resolve("broken");
 		copyTree(model2d, broken);
