@@ -272,8 +272,9 @@ public final class LocalSegmenter implements Segmenter {
 		return FolderRun.run(inputs, outputDir, settings, overwrite, listener, new FolderRun.Work() {
 			@Override
 			public boolean streams(Path input) {
-				// objects are separated on the whole stitched image; merging them across streamed tiles is not implemented
-				return bundle.spec().instances() == null && LocalSegmenter.streams(input);
+				// objects are separated on the whole stitched image (merging them across streamed tiles is not implemented), and a
+				// 2D model segments a stack plane by plane in memory
+				return bundle.spec().instances() == null && bundle.spec().dimensions() == 3 && LocalSegmenter.streams(input);
 			}
 
 			@Override
@@ -335,7 +336,7 @@ public final class LocalSegmenter implements Segmenter {
 		if (volume.spatialDims() != spec.dimensions())
 			throw new SegmentationException(source + " is " + volume.spatialDims() + "D (" + volume.describeSize() + ") but model " +
 				spec.name() + " is " + spec.dimensions() + "D. Fix: use a " + volume.spatialDims() + "D model" +
-				(volume.spatialDims() == 3 ? " or segment slice by slice with a 2D model." : "."));
+				(volume.spatialDims() == 2 ? ", or give the 3D stack the image belongs to." : "."));
 		if (volume.channels() != spec.inputChannels())
 			throw new SegmentationException(source + " has " + volume.channels() + " channel(s) but model " + spec.name() + " expects " +
 				spec.inputChannels() + ". Fix: " + (volume.channels() == 3 && spec.inputChannels() == 1
