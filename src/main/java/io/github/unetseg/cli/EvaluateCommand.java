@@ -8,6 +8,7 @@ import java.util.concurrent.Callable;
 import io.github.unetseg.SegmentationException;
 import io.github.unetseg.metrics.ClassMetrics;
 import io.github.unetseg.facade.Evaluator;
+import io.github.unetseg.facade.InstanceEvaluator;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -88,9 +89,9 @@ final class EvaluateCommand implements Callable<Integer> {
 
 	private int instances(PrintWriter out, PrintWriter err) {
 		try {
-			Evaluator.InstanceReport r = Evaluator.evaluateInstanceFiles(prediction, truth);
+			InstanceEvaluator.InstanceReport r = InstanceEvaluator.evaluateInstanceFiles(prediction, truth);
 			out.printf(Locale.ROOT, "%-28s %7s %7s %7s %9s %7s %7s%n", "image", "objects", "found", "AP@0.5", "F1@0.5", "PQ@0.5", "mIoU");
-			for (Evaluator.InstancePair p : r.results()) {
+			for (InstanceEvaluator.InstancePair p : r.results()) {
 				var c = p.counts()[0];
 				out.printf(Locale.ROOT, "%-28s %7d %7d %7.4f %9.4f %7.4f %7.4f%n", p.name(), c.nTrue(), c.nPred(), c.accuracy(), c.f1(),
 					c.panopticQuality(), c.meanMatchedScore());
@@ -100,16 +101,13 @@ final class EvaluateCommand implements Callable<Integer> {
 					r.total()[0].nPred());
 				out.printf(Locale.ROOT, "%9s %6s %6s %6s %9s %7s %7s %7s %7s %7s%n", "IoU", "TP", "FP", "FN", "precision", "recall", "AP",
 					"F1", "mIoU", "PQ");
-				double sum = 0;
-				for (var c : r.total()) {
+				for (var c : r.total())
 					out.printf(Locale.ROOT, "%9.2f %6d %6d %6d %9.4f %7.4f %7.4f %7.4f %7.4f %7.4f%n", c.threshold(), c.tp(), c.fp(), c.fn(),
 						c.precision(), c.recall(), c.accuracy(), c.f1(), c.meanMatchedScore(), c.panopticQuality());
-					sum += c.accuracy();
-				}
-				out.printf(Locale.ROOT, "mean AP over IoU 0.5-0.9: %.4f%n", sum / r.total().length);
+				out.printf(Locale.ROOT, "mean AP over IoU 0.5-0.9: %.4f%n", io.github.unetseg.metrics.InstanceMatching.meanAccuracy(r.total()));
 			}
 			if (output != null) {
-				Evaluator.writeInstanceCsv(r, output);
+				InstanceEvaluator.writeInstanceCsv(r, output);
 				out.println("report written to " + output);
 			}
 			r.skipped().forEach(s -> err.println("skipped: " + s.reason()));

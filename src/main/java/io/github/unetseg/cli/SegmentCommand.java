@@ -12,6 +12,7 @@ import java.util.concurrent.Callable;
 import io.github.unetseg.SegmentationException;
 import io.github.unetseg.facade.Engines;
 import io.github.unetseg.facade.Evaluator;
+import io.github.unetseg.facade.InstanceEvaluator;
 import io.github.unetseg.facade.FileListener;
 import io.github.unetseg.facade.FileResult;
 import io.github.unetseg.facade.FileStatus;
@@ -157,9 +158,8 @@ final class SegmentCommand implements Callable<Integer> {
 		try {
 			Volume<?> labels = r.result().labels() != null ? r.result().labels() : ImageFiles.read(r.labelsFile());
 			if (r.result().instances()) {
-				var c = Evaluator.matchInstances(labels, ImageFiles.read(t), r.labelsFile().toString(), t.toString());
-				double mean = java.util.Arrays.stream(c).mapToDouble(io.github.unetseg.metrics.InstanceMatching.Counts::accuracy).average()
-					.orElse(0);
+				var c = InstanceEvaluator.matchInstances(labels, ImageFiles.read(t), r.labelsFile().toString(), t.toString());
+				double mean = io.github.unetseg.metrics.InstanceMatching.meanAccuracy(c);
 				out.printf(Locale.ROOT, "    against %s: %d objects in the truth; at IoU 0.5 AP %.4f, F1 %.4f, precision %.4f, recall %.4f, " +
 					"PQ %.4f; mean AP over IoU 0.5-0.9 %.4f%n", t.getFileName(), c[0].nTrue(), c[0].accuracy(), c[0].f1(), c[0].precision(),
 					c[0].recall(), c[0].panopticQuality(), mean);

@@ -153,9 +153,8 @@ public final class LocalSegmenter implements Segmenter {
 			int[] to = { (int) size[0], (int) size[1], n == 3 ? (int) size[2] : 1 };
 			objects = InstanceDecoder.renumber(io.github.unetseg.image.Resampling.nearest(objects.labels(), from, to), objects.count());
 			if (probabilities != null)
-				probabilities = io.github.unetseg.image.Resampling.linear(probabilities, size);
+				probabilities = new Volume<>(io.github.unetseg.image.Resampling.linear(probabilities, size).image(), volume.calibration());
 		}
-		if (probabilities != null) probabilities = new Volume<>(probabilities.image(), volume.calibration());
 		return new SegmentationResult(ObjectLabels.volume(objects.labels(), size, objects.count(), volume.calibration()), probabilities,
 			plan, out.stats().batchSize(), out.stats(), device(), List.copyOf(warnings), (System.nanoTime() - t0) / 1e9, objects.count());
 	}
@@ -272,8 +271,8 @@ public final class LocalSegmenter implements Segmenter {
 		return FolderRun.run(inputs, outputDir, settings, overwrite, listener, new FolderRun.Work() {
 			@Override
 			public boolean streams(Path input) {
-				// objects are separated on the whole stitched image (merging them across streamed tiles is not implemented), and a
-				// 2D model segments a stack plane by plane in memory
+				// in memory: an instance model separates objects on the whole stitched image, a 2D model segments a stack plane
+				// by plane
 				return bundle.spec().instances() == null && bundle.spec().dimensions() == 3 && LocalSegmenter.streams(input);
 			}
 

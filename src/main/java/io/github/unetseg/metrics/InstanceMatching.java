@@ -167,6 +167,16 @@ public final class InstanceMatching {
 		return out;
 	}
 
+	/**
+	 * The mean accuracy (AP) over thresholds, e.g. "mean AP over IoU 0.5-0.9" for {@link #THRESHOLDS}.
+	 *
+	 * @param counts counts at several thresholds
+	 * @return the mean of their {@link Counts#accuracy()}, 0 for none
+	 */
+	public static double meanAccuracy(Counts[] counts) {
+		return java.util.Arrays.stream(counts).mapToDouble(Counts::accuracy).average().orElse(0);
+	}
+
 	/** Maps each id present to 0..n-1 in increasing id order; index by id. */
 	private static int[] compact(int[] labels) {
 		int max = 0;

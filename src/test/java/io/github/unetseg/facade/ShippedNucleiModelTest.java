@@ -33,7 +33,7 @@ class ShippedNucleiModelTest {
 		io.github.unetseg.image.Volume<?> image = ImageFiles.read(Path.of("test-images/nuclei/" + name + ".png"));
 		var truth = ImageFiles.read(Path.of("test-images/nuclei-labels/" + name + ".png"));
 		SegmentationResult r = s.segment(image, SegmentationSettings.defaults(), ProgressListener.NONE, name);
-		InstanceMatching.Counts[] c = Evaluator.matchInstances(r.labels(), truth, name, name + " labels");
+		InstanceMatching.Counts[] c = InstanceEvaluator.matchInstances(r.labels(), truth, name, name + " labels");
 		assertEquals(nuclei, c[0].nTrue());
 		assertEquals(r.objectCount(), c[0].nPred());
 		assertTrue(c[0].accuracy() >= minAp, name + ": AP@0.5 " + c[0].accuracy());
