@@ -44,6 +44,16 @@ final class EvaluateCommand implements Callable<Integer> {
 	@Option(names = "--output", description = "Report CSV (a _summary.csv is written beside it); .json writes JSON.")
 	Path output;
 
+	@Option(names = "--model", description = "Model folder or name whose model.json names the classes (e.g. organs) in the report.")
+	String model;
+
+	@Option(names = "--class-names", split = ",", description = "Class names, background first (instead of --model).")
+	java.util.List<String> classNames;
+
+	@Option(names = "--label-classes", description = "CSV of the classes annotated in each truth image (columns image, classes; " +
+		"OpenKBP's index.csv as it is): a class not annotated in an image is not scored there.")
+	Path labelClasses;
+
 	@Option(names = "--instances", description = "Score objects instead of classes: label images hold object ids (0 = background); " +
 		"one-to-one matching by IoU (Hungarian, StarDist's matching_dataset): precision, recall, F1, accuracy (AP), mean matched " +
 		"IoU and panoptic quality at IoU 0.5, 0.55, ..., 0.9, per image and for the set (counts summed over images).")
@@ -70,8 +80,12 @@ final class EvaluateCommand implements Callable<Integer> {
 			for (int i = 0; i < spacing.length; i++) xyz[i] = spacing[spacing.length - 1 - i];
 		}
 		try {
-			Evaluator.Report r = Evaluator.evaluateFiles(prediction, truth, classes, xyz, tolerance);
+			java.util.List<String> names = classNames != null ? classNames : model != null ? io.github.unetseg.model.ModelBundle.read(
+				io.github.unetseg.facade.ModelCatalog.models().getOrDefault(model, Path.of(model))).spec().classNames() : java.util.List.of();
+			Evaluator.Report r = Evaluator.evaluateFiles(prediction, truth, classes, xyz, tolerance, names,
+				labelClasses == null ? null : io.github.unetseg.data.LabelClasses.read(labelClasses));
 			print(out, r);
+			if (r.results().size() > 1) printSummary(out, r);
 			if (output != null) {
 				if (output.toString().endsWith(".json")) Evaluator.writeJson(r, output);
 				else Evaluator.writeCsv(r, output);
@@ -121,11 +135,37 @@ final class EvaluateCommand implements Callable<Integer> {
 	}
 
 	static void print(PrintWriter out, Evaluator.Report r) {
-		out.printf(Locale.ROOT, "%-28s %5s %8s %8s %10s %10s %10s %8s  %s%n", "image", "class", "Dice", "IoU", "HD", "HD95", "ASSD",
-			"SurfDice", "status");
+		out.printf(Locale.ROOT, "%-28s %-12s %8s %8s %10s %10s %10s %8s %9s %9s  %s%n", "image", "class", "Dice", "IoU", "HD", "HD95",
+			"ASSD", "SurfDice", "true mL", "pred mL", "status");
 		for (Evaluator.PairResult p : r.results())
-			for (ClassMetrics m : p.metrics())
-				out.printf(Locale.ROOT, "%-28s %5d %8.4f %8.4f %10.3f %10.3f %10.3f %8.4f  %s (%s)%n", p.name(), m.label(), m.dice(),
-					m.iou(), m.hausdorff(), m.hd95(), m.assd(), m.surfaceDice(), m.status(), p.unit());
+			for (ClassMetrics m : p.metrics()) {
+				double ml = Evaluator.millilitres(p.unit());
+				out.printf(Locale.ROOT, "%-28s %-12s %8.4f %8.4f %10.3f %10.3f %10.3f %8.4f %9.2f %9.2f  %s (%s)%n", p.name(),
+					r.className(m.label()), m.dice(), m.iou(), m.hausdorff(), m.hd95(), m.assd(), m.surfaceDice(), m.trueVolume() * ml,
+					m.predictedVolume() * ml, m.status(), p.unit());
+			}
+	}
+
+	/** Per class over the images: Dice and HD95 mean, median and worst case, and the mean true volume. */
+	static void printSummary(PrintWriter out, Evaluator.Report r) {
+		out.printf(Locale.ROOT, "%-12s %4s %8s %8s %8s %9s %9s %9s %9s%n", "class", "n", "Dice", "median", "worst", "HD95", "median",
+			"worst", "true mL");
+		java.util.Map<Integer, double[][]> rows = new java.util.TreeMap<>();
+		int dice = Evaluator.METRICS.indexOf("dice"), hd95 = Evaluator.METRICS.indexOf("hd95"), vol = Evaluator.METRICS.indexOf("volume_truth");
+		for (double[] row : Evaluator.summary(r)) rows.computeIfAbsent((int) row[0], k -> new double[Evaluator.METRICS.size()][])[(int) row[1]] = row;
+		String unit = r.results().get(0).unit();
+		double[] means = new double[2];
+		int n = 0;
+		for (var e : rows.entrySet()) {
+			double[] d = e.getValue()[dice], h = e.getValue()[hd95], v = e.getValue()[vol];
+			out.printf(Locale.ROOT, "%-12s %4d %8.4f %8.4f %8.4f %9.3f %9.3f %9.3f %9.2f%n", r.className(e.getKey()), (long) d[2], d[3], d[4],
+				d[7], h[3], h[4], h[7], v[3] * Evaluator.millilitres(unit));
+			if (Double.isFinite(d[3])) {
+				means[0] += d[3];
+				means[1] += h[3];
+				n++;
+			}
+		}
+		if (n > 0) out.printf(Locale.ROOT, "mean over %d classes: Dice %.4f, HD95 %.3f %s%n", n, means[0] / n, means[1] / n, unit);
 	}
 }

@@ -89,6 +89,17 @@ public class SegmentImageCommand extends DynamicCommand {
 	@Parameter(label = "Channels", description = "\"all\", or the channels given to the model, 1-based and comma-separated (e.g. 2)")
 	private String channels = "all";
 
+	@Parameter(label = "Orientation (3D)", description = "auto (from the NIfTI affine or DICOM tags), none, or the input's axis codes " +
+		"(e.g. PLI) when its header is wrong; models that record an orientation get the input in it")
+	private String orientation = "auto";
+
+	@Parameter(label = "Post-processing", choices = { "model", "none", "largest", "holes", "largest,holes" },
+		description = "Label clean-up: the model's default, none, the largest connected component per class, fill enclosed holes, or both")
+	private String postprocess = "model";
+
+	@Parameter(label = "Resample to the model's spacing", description = "Linear, and the labels back onto the input's grid")
+	private boolean resample = true;
+
 	@Parameter(label = "Probability threshold (instance models)",
 		description = "\"model\" or 0-1: foreground where 1 - p(background) exceeds it")
 	private String probThreshold = "model";
@@ -141,7 +152,7 @@ public class SegmentImageCommand extends DynamicCommand {
 		try {
 			Options.Segmentation o = Options.segmentation(ModelChoices.options("model", model, "modelfolder", modelFolder, "tile", tile, "halo",
 				halo, "overlap", overlap, "border", border, "batch", batch, "threads", threads, "device", device, "precision", precision,
-				"threshold", threshold, "probabilities", probabilities, "rgb", rgb, "channels", channels, "probthreshold", probThreshold, "seedthreshold",
+				"threshold", threshold, "probabilities", probabilities, "rgb", rgb, "channels", channels, "orientation", orientation, "resample", resample, "postprocess", postprocess, "probthreshold", probThreshold, "seedthreshold",
 				seedThreshold, "minsize", minSize, "diameter", diameter, "stitchthreshold", stitchThreshold, "rois", rois, "measure", measure));
 			Segmenter segmenter = segmenters.segmenter(o.model(), o.engine());
 			String title = image.getTitle();

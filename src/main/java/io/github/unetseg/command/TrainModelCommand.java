@@ -79,12 +79,18 @@ public class TrainModelCommand extends ContextCommand {
 	@Parameter(label = "Dropout (bottleneck)", min = "0", max = "0.9", stepSize = "0.05")
 	private double dropout = 0;
 
-	@Parameter(label = "Normalisation", choices = { "percentile", "zscore", "fixed", "none" })
+	@Parameter(label = "Normalisation", choices = { "percentile", "zscore", "fixed", "window", "ct", "none" },
+		description = "ct: nnU-Net's CT scheme (clip to the training foreground's 0.5-99.5 percentiles, then its mean and std; images in HU); " +
+			"window: the range below clipped to 0..1 (e.g. -160,240 HU)")
 	private String normalization = "percentile";
 
 	@Parameter(label = "Normalisation range (optional)", required = false,
-		description = "low,high: percentiles for percentile (default 1,99.8), the window for fixed")
+		description = "low,high: percentiles for percentile (default 1,99.8), the window for fixed and window")
 	private String normRange;
+
+	@Parameter(label = "Intensity window (optional)", required = false,
+		description = "low,high, e.g. -160,240 for CT soft tissue in HU: clipped and mapped to 0..1 (overrides Normalisation)")
+	private String window;
 
 	@Parameter(label = "Epochs", min = "1")
 	private int epochs = 50;
@@ -129,6 +135,19 @@ public class TrainModelCommand extends ContextCommand {
 	@Parameter(label = "Augment")
 	private boolean augment = true;
 
+	@Parameter(label = "Mirror in augmentation", description = "Flips and 90-degree turns; off for anatomy with a left and a right side")
+	private boolean mirror = true;
+
+	@Parameter(label = "Classes annotated per image (CSV, optional)", required = false,
+		description = "Partially labelled data: columns image, classes (names separated by ';'); a class not listed is unknown there")
+	private File labelClasses;
+
+	@Parameter(label = "Voxel spacing to train at", description = "median (of the images), none, or x,y[,z] in the images' unit")
+	private String spacing = "median";
+
+	@Parameter(label = "Wall-time budget (hours, 0 = none)", min = "0", description = "Stops after the last epoch that fits; continue with Resume")
+	private double maxHours = 0;
+
 	@Parameter(label = "Random seed")
 	private long seed = 42;
 
@@ -167,9 +186,10 @@ public class TrainModelCommand extends ContextCommand {
 			TrainingRequest request = Options.training(ModelChoices.options("images", images, "labels", labels, "validation-images",
 				validationImages, "validation-labels", validationLabels, "output", output, "name", name, "task", task, "dims", dimensions, "classes", classes,
 				"channels", channels, "depth", depth, "filters", filters, "batch-norm", batchNorm, "dropout", dropout, "normalization",
-				normalization, "norm-range", normRange, "epochs", epochs, "steps", steps, "batch", batch, "patch", patch, "lr", learningRate,
+				normalization, "norm-range", normRange, "window", window, "epochs", epochs, "steps", steps, "batch", batch, "patch", patch, "lr", learningRate,
 				"epsilon", epsilon, "weight-decay", weightDecay, "schedule", schedule, "loss", loss, "class-weights", classWeights,
-				"foreground", foreground, "no-augment", !augment, "validation", validation, "patience", patience, "seed", seed, "init",
+				"foreground", foreground, "no-augment", !augment, "mirror", mirror, "label-classes", labelClasses, "spacing", spacing,
+				"max-hours", maxHours, "validation", validation, "patience", patience, "seed", seed, "init",
 				initModel, "resume", resume, "threads", threads, "device", device, "precision", precision));
 			TrainingOutcome o = Engines.trainer().train(request, new FijiProgress(status, this, "U-Net training: "), e -> {
 				if (log != null) log.info(String.format(java.util.Locale.ROOT, "epoch %d: loss %.4f, validation Dice %.4f", e.epoch(),

@@ -18,17 +18,26 @@ import net.imglib2.view.Views;
  * <li>{@code PERCENTILE}: {@code (v - p_low) / (p_high - p_low)} with the image's own percentiles, as
  * CSBDeep's {@code normalize(x, pmin=1, pmax=99.8)} does; robust for microscopy.</li>
  * <li>{@code ZSCORE}: {@code (v - mean) / std} over the image, as nnU-Net does for MRI.</li>
- * <li>{@code FIXED}: {@code (v - low) / (high - low)} with fixed bounds, as nnU-Net's CT normalisation
- * uses a fixed intensity window.</li>
+ * <li>{@code FIXED}: {@code (v - low) / (high - low)} with fixed bounds, not clipped.</li>
+ * <li>{@code WINDOW}: values clipped to the window {@code [low, high]} (e.g. a CT soft-tissue window
+ * -160..240 HU, {@code --window}) and mapped to {@code [0, 1]}.</li>
+ * <li>{@code CT}: nnU-Net's CT normalisation (Isensee et al., Nature Methods 2021, "CTNormalization"):
+ * values clipped to {@code [low, high]}, the 0.5 and 99.5 percentiles of the foreground (labelled)
+ * voxels of the whole training set, then {@code (v - mean) / std} with that set's foreground mean and
+ * standard deviation. All four numbers are in the image's units (Hounsfield units for CT), computed
+ * once at training ({@link CtStatistics}) and stored in {@code model.json}.</li>
  * </ul>
  *
- * @param method one of {@code NONE}, {@code PERCENTILE}, {@code ZSCORE}, {@code FIXED}
+ * @param method one of {@code NONE}, {@code PERCENTILE}, {@code ZSCORE}, {@code FIXED}, {@code WINDOW},
+ *     {@code CT}
  * @param low lower percentile in {@code [0, 100)} for {@code PERCENTILE}, lower bound in intensity
- *     units for {@code FIXED}, ignored otherwise
- * @param high upper percentile in {@code (low, 100]} for {@code PERCENTILE}, upper bound for
- *     {@code FIXED}, ignored otherwise
+ *     units for {@code FIXED}, {@code WINDOW} and {@code CT}, ignored otherwise
+ * @param high upper percentile in {@code (low, 100]} for {@code PERCENTILE}, upper bound in
+ *     intensity units for {@code FIXED}, {@code WINDOW} and {@code CT}, ignored otherwise
+ * @param mean for {@code CT}, the training set's foreground mean in intensity units; else 0
+ * @param std for {@code CT}, the training set's foreground standard deviation, &gt; 0; else 1
  */
-public record Normalization(Method method, double low, double high) {
+public record Normalization(Method method, double low, double high, double mean, double std) {
 
 	/** The normalisation methods. */
 	public enum Method {
@@ -39,7 +48,11 @@ public record Normalization(Method method, double low, double high) {
 		/** Per-image mean 0 and standard deviation 1. */
 		ZSCORE,
 		/** Fixed intensity window mapped to 0 and 1. */
-		FIXED
+		FIXED,
+		/** Intensities clipped to a window, mapped to 0 and 1. */
+		WINDOW,
+		/** Clipped to the training set's foreground percentiles, then its foreground mean and std (nnU-Net's CT scheme). */
+		CT
 	}
 
 	/** Most voxels inspected per channel for statistics; larger images are sampled with a stride. */
@@ -47,14 +60,81 @@ public record Normalization(Method method, double low, double high) {
 
 	/**
 	 * @throws IllegalArgumentException if the method is null, percentiles are outside {@code [0, 100]},
-	 *     or {@code low >= high} for {@code PERCENTILE} and {@code FIXED}
+	 *     {@code low >= high} for {@code PERCENTILE}, {@code FIXED}, {@code WINDOW} and {@code CT}, or
+	 *     {@code std} is not &gt; 0 for {@code CT}
 	 */
 	public Normalization {
 		if (method == null) throw new IllegalArgumentException("normalization method is required");
 		if (method == Method.PERCENTILE && !(low >= 0 && high <= 100 && low < high))
 			throw new IllegalArgumentException("percentiles must satisfy 0 <= low < high <= 100, got " + low + ", " + high);
-		if (method == Method.FIXED && !(low < high))
-			throw new IllegalArgumentException("fixed window needs low < high, got " + low + ", " + high);
+		if ((method == Method.FIXED || method == Method.WINDOW || method == Method.CT) && !(low < high) && !(method == Method.CT && Double.isNaN(std)))
+			throw new IllegalArgumentException(method.name().toLowerCase(Locale.ROOT) + " window needs low < high, got " + low + ", " + high);
+		if (method == Method.CT && !(std > 0 && Double.isFinite(std) && Double.isFinite(mean)) && !(Double.isNaN(mean) && Double.isNaN(std)))
+			throw new IllegalArgumentException("ct normalization needs a finite mean and std > 0, got " + mean + ", " + std);
+	}
+
+	/**
+	 * nnU-Net's CT normalisation whose numbers are still to be computed from a training set
+	 * ({@code --normalization ct}; the trainer replaces it by {@link CtStatistics#of}).
+	 *
+	 * @return a {@code CT} normalisation with NaN bounds, mean and std
+	 */
+	public static Normalization ctFromTrainingSet() {
+		return new Normalization(Method.CT, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
+	}
+
+	/** @return true for a {@code CT} normalisation whose numbers are still to be computed */
+	public boolean needsStatistics() {
+		return method == Method.CT && Double.isNaN(std);
+	}
+
+	/**
+	 * A normalisation without stored statistics.
+	 *
+	 * @param method the method ({@code CT} needs {@link #ct} instead)
+	 * @param low see the record's {@code low}
+	 * @param high see the record's {@code high}
+	 * @throws IllegalArgumentException as the canonical constructor
+	 */
+	public Normalization(Method method, double low, double high) {
+		this(method, low, high, 0, 1);
+	}
+
+	/**
+	 * nnU-Net's CT normalisation with the training set's numbers.
+	 *
+	 * @param low clip bound, the foreground 0.5 percentile, in intensity units (HU)
+	 * @param high clip bound, the foreground 99.5 percentile, in HU
+	 * @param mean foreground mean in HU
+	 * @param std foreground standard deviation in HU, &gt; 0
+	 * @return the normalisation
+	 */
+	public static Normalization ct(double low, double high, double mean, double std) {
+		return new Normalization(Method.CT, low, high, mean, std);
+	}
+
+	/** @return true if values are clipped to {@code [low, high]} before the affine map ({@code WINDOW}, {@code CT}) */
+	public boolean clips() {
+		return method == Method.WINDOW || method == Method.CT;
+	}
+
+	/**
+	 * The bounds, in normalised units, that network inputs are clipped to: {@code [low, high]} mapped by
+	 * the affine map for {@code WINDOW} and {@code CT}, else infinite.
+	 *
+	 * @param channels the image's channel count
+	 * @return {@code [min, max]}, each of length {@code channels}
+	 */
+	public double[][] clipBounds(int channels) {
+		double[] min = new double[channels], max = new double[channels];
+		Arrays.fill(min, Double.NEGATIVE_INFINITY);
+		Arrays.fill(max, Double.POSITIVE_INFINITY);
+		if (clips()) {
+			double scale = method == Method.CT ? 1 / std : 1 / (high - low), offset = method == Method.CT ? -mean / std : -low / (high - low);
+			Arrays.fill(min, low * scale + offset);
+			Arrays.fill(max, high * scale + offset);
+		}
+		return new double[][] { min, max };
 	}
 
 	/** @return CSBDeep's default: percentiles 1 and 99.8 */
@@ -63,7 +143,8 @@ public record Normalization(Method method, double low, double high) {
 	}
 
 	/**
-	 * Per-channel affine maps for an image: normalised = {@code v * scale[c] + offset[c]}.
+	 * Per-channel affine maps for an image: normalised = {@code v * scale[c] + offset[c]}; for
+	 * {@code WINDOW} and {@code CT} the result is then clipped to {@link #clipBounds}.
 	 *
 	 * <p>Statistics come from at most {@link #MAX_SAMPLES} voxels per channel, taken with a regular
 	 * stride over the whole image; NaN and infinite values are left out. A constant channel gets scale 1
@@ -78,14 +159,20 @@ public record Normalization(Method method, double low, double high) {
 		double[] offset = new double[channels];
 		Arrays.fill(scale, 1);
 		if (method == Method.NONE) return new double[][] { scale, offset };
+		if (method == Method.CT) {
+			if (needsStatistics()) throw new IllegalStateException("CT normalisation without the training set's numbers");
+			Arrays.fill(scale, 1 / std);
+			Arrays.fill(offset, -mean / std);
+			return new double[][] { scale, offset };
+		}
 		// every stride-th voxel of a channel, in flat order; straight from the image's arrays where it has them
 		long voxels = volume.voxelCount();
 		long stride = Math.max(1, (voxels + MAX_SAMPLES - 1) / MAX_SAMPLES);
 		int count = (int) ((voxels + stride - 1) / stride);
-		PixelArrays arrays = method == Method.FIXED ? null : PixelArrays.of(volume.image());
+		PixelArrays arrays = method == Method.FIXED || method == Method.WINDOW ? null : PixelArrays.of(volume.image());
 		for (int c = 0; c < channels; c++) {
 			double lo, hi;
-			if (method == Method.FIXED) {
+			if (method == Method.FIXED || method == Method.WINDOW) {
 				lo = low;
 				hi = high;
 			}
@@ -266,6 +353,8 @@ public record Normalization(Method method, double low, double high) {
 			case PERCENTILE -> String.format(Locale.ROOT, "percentile %.3g-%.3g", low, high);
 			case ZSCORE -> "z-score";
 			case FIXED -> String.format(Locale.ROOT, "fixed window %.6g-%.6g", low, high);
+			case WINDOW -> String.format(Locale.ROOT, "window %.6g..%.6g clipped", low, high);
+			case CT -> String.format(Locale.ROOT, "CT: clip %.6g..%.6g, mean %.6g, std %.6g", low, high, mean, std);
 		};
 	}
 }

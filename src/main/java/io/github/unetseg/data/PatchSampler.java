@@ -11,8 +11,12 @@ import io.github.unetseg.image.PixelArrays;
  *
  * <p>A patch is centred on a random voxel, or with probability {@code foregroundFraction} on a random
  * foreground voxel, as nnU-Net's {@code oversample_foreground_percent} (1/3) does, so that small
- * structures are seen. Spatial augmentation maps each output voxel to a source position: random flips
- * per axis, a random multiple of 90 degrees and a small rotation (up to 15 degrees) in the x-y plane,
+ * structures are seen. With class balancing (multi-class semantic models) that voxel belongs to a
+ * foreground class drawn uniformly among those the case contains, as nnU-Net's
+ * {@code get_bbox(..., class_locations)} does, so that a small organ is drawn as often as a large one.
+ * Spatial augmentation maps each output voxel to a source position: random flips
+ * per axis, a random multiple of 90 degrees (both only when mirroring is allowed: anatomy with a left
+ * and a right side must not be mirrored) and a small rotation (up to 15 degrees) in the x-y plane,
  * isotropic scaling in [0.85, 1.15], and with probability 0.3 an elastic deformation (a smooth random
  * displacement field interpolated from a coarse grid, after Simard et al. 2003 and the U-Net paper).
  * The image is sampled with linear interpolation, labels with nearest neighbour, both mirrored at the
@@ -30,6 +34,9 @@ public final class PatchSampler {
 	private final int channels;
 	private final double foregroundFraction;
 	private final boolean augment;
+	private final boolean mirror;
+	/** Per case, per class index, voxel indices of that class (null where class balancing is off). */
+	private final int[][][] classVoxels;
 
 	/**
 	 * @param cases training cases, all with the same channel count
@@ -39,6 +46,23 @@ public final class PatchSampler {
 	 * @throws IllegalArgumentException for an empty list or mixed channel counts
 	 */
 	public PatchSampler(List<TrainingCase> cases, long[] patchSize, double foregroundFraction, boolean augment) {
+		this(cases, patchSize, foregroundFraction, augment, true, false);
+	}
+
+	/**
+	 * @param cases training cases, all with the same channel count
+	 * @param patchSize {@code [x, y(, z)]}
+	 * @param foregroundFraction share of foreground-centred patches in {@code [0, 1]}
+	 * @param augment whether to augment
+	 * @param mirror whether augmentation may flip axes and turn by multiples of 90 degrees (false for
+	 *     anatomy with a left and a right side, e.g. paired organs in CT)
+	 * @param classBalanced whether a foreground-centred patch first draws one of the case's foreground
+	 *     classes uniformly, then a voxel of it
+	 * @throws IllegalArgumentException for an empty list or mixed channel counts
+	 */
+	public PatchSampler(List<TrainingCase> cases, long[] patchSize, double foregroundFraction, boolean augment, boolean mirror,
+		boolean classBalanced)
+	{
 		if (cases.isEmpty()) throw new IllegalArgumentException("no training cases");
 		this.cases = List.copyOf(cases);
 		this.dims = patchSize.length;
@@ -48,6 +72,29 @@ public final class PatchSampler {
 			if (c.channels() != channels) throw new IllegalArgumentException("cases have different channel counts");
 		this.foregroundFraction = foregroundFraction;
 		this.augment = augment;
+		this.mirror = mirror;
+		this.classVoxels = classBalanced ? new int[cases.size()][][] : null;
+		for (int i = 0; classBalanced && i < cases.size(); i++) classVoxels[i] = classVoxels(cases.get(i));
+	}
+
+	/** Voxel indices per class index (index 0 unused), every k-th where a class has more than {@link TrainingCase#MAX_FOREGROUND}. */
+	private static int[][] classVoxels(TrainingCase c) {
+		int classes = 0;
+		for (short l : c.labels()) classes = Math.max(classes, l + 1);
+		int[] count = new int[classes];
+		for (short l : c.labels()) count[l]++;
+		int[][] out = new int[classes][];
+		int[] stride = new int[classes], seen = new int[classes], n = new int[classes];
+		for (int k = 1; k < classes; k++) {
+			stride[k] = Math.max(1, (count[k] + TrainingCase.MAX_FOREGROUND - 1) / TrainingCase.MAX_FOREGROUND);
+			out[k] = new int[(count[k] + stride[k] - 1) / stride[k]];
+		}
+		short[] lab = c.labels();
+		for (int i = 0; i < lab.length; i++) {
+			int k = lab[i];
+			if (k > 0 && seen[k]++ % stride[k] == 0 && n[k] < out[k].length) out[k][n[k]++] = i;
+		}
+		return out;
 	}
 
 	/** @return voxels of one patch */
@@ -81,15 +128,29 @@ public final class PatchSampler {
 	 * @param classWeights {@code w_c} per class index, or {@code null} for no weights
 	 * @param weights destination of the weights ({@code patchVoxels()} values from {@code labelOffset}),
 	 *     or {@code null}
+	 * @return the case the patch was taken from
 	 */
-	public void sample(Random random, float[] image, int imageOffset, short[] labels, int labelOffset, float[] classWeights,
+	public TrainingCase sample(Random random, float[] image, int imageOffset, short[] labels, int labelOffset, float[] classWeights,
 		float[] weights)
 	{
-		TrainingCase c = cases.get(random.nextInt(cases.size()));
+		int caseIndex = random.nextInt(cases.size());
+		TrainingCase c = cases.get(caseIndex);
 		int[] s = c.size();
 		double cx, cy, cz;
 		if (c.foreground().length > 0 && random.nextDouble() < foregroundFraction) {
-			int idx = c.foreground()[random.nextInt(c.foreground().length)];
+			int[] from = c.foreground();
+			if (classVoxels != null) {
+				int[][] perClass = classVoxels[caseIndex];
+				int present = 0;
+				for (int k = 1; k < perClass.length; k++) if (perClass[k].length > 0) present++;
+				int pick = random.nextInt(present);
+				for (int k = 1; k < perClass.length; k++)
+					if (perClass[k].length > 0 && pick-- == 0) {
+						from = perClass[k];
+						break;
+					}
+			}
+			int idx = from[random.nextInt(from.length)];
 			cx = idx % s[0];
 			cy = (idx / s[0]) % s[1];
 			cz = idx / (s[0] * s[1]);
@@ -103,11 +164,11 @@ public final class PatchSampler {
 		double[][] m = { { 1, 0, 0 }, { 0, 1, 0 }, { 0, 0, 1 } };
 		float[][] elastic = null;
 		if (augment) {
-			double angle = random.nextInt(4) * Math.PI / 2 + Math.toRadians(random.nextDouble() * 30 - 15);
+			double angle = (mirror ? random.nextInt(4) * Math.PI / 2 : 0) + Math.toRadians(random.nextDouble() * 30 - 15);
 			double scale = 0.85 + 0.3 * random.nextDouble();
 			double cos = Math.cos(angle) * scale, sin = Math.sin(angle) * scale;
 			m = new double[][] { { cos, -sin, 0 }, { sin, cos, 0 }, { 0, 0, scale } };
-			for (int d = 0; d < dims; d++)
+			for (int d = 0; mirror && d < dims; d++)
 				if (random.nextBoolean()) for (int r = 0; r < 3; r++) m[r][d] = -m[r][d];
 			if (random.nextDouble() < 0.3) elastic = elasticField(random);
 		}
@@ -135,6 +196,7 @@ public final class PatchSampler {
 					sampleLinear(c, sx, sy, sz, voxels, image, imageOffset + o * channels);
 				}
 		if (augment) intensity(random, image, imageOffset, patchVoxels() * channels);
+		return c;
 	}
 
 	private void sampleLinear(TrainingCase c, double sx, double sy, double sz, int voxels, float[] dst, int at) {

@@ -29,9 +29,13 @@ import net.imglib2.view.Views;
  *     ({@link InstanceTargets#diameters}), else {@code null}
  * @param objects for an instance case, the object ids {@code [x, y, z]} (0 = background), for
  *     validation; else {@code null}
+ * @param present for a partially labelled case, which classes were annotated (index 0, background,
+ *     always true): a class that is not present is unknown in this case, not background, and its
+ *     voxels carry background labels only because nobody drew it; {@code null} when every class was
+ *     annotated
  */
 public record TrainingCase(String name, int[] size, int channels, float[] image, short[] labels, int[] foreground,
-	Calibration calibration, float[] separation, double[] objectDiameters, int[] objects)
+	Calibration calibration, float[] separation, double[] objectDiameters, int[] objects, boolean[] present)
 {
 
 	/** Most foreground indices kept per case. */
@@ -77,12 +81,12 @@ public record TrainingCase(String name, int[] size, int channels, float[] image,
 		long voxels = (long) size[0] * size[1] * size[2];
 		int c = image.channels();
 		if (voxels * c > Integer.MAX_VALUE - 8) throw new IllegalArgumentException(name + " is too large to train on in memory");
-		double[][] affine = normalization.affine(image);
+		double[][] affine = normalization.affine(image), clip = normalization.clipBounds(c);
 		float[] img = new float[(int) (voxels * c)];
 		int i = 0;
 		for (T t : Views.flatIterable(image.image())) {
 			int ch = (int) (i / voxels);
-			img[i++] = (float) (t.getRealDouble() * affine[0][ch] + affine[1][ch]);
+			img[i++] = (float) Math.max(clip[0][ch], Math.min(clip[1][ch], t.getRealDouble() * affine[0][ch] + affine[1][ch]));
 		}
 		short[] lab;
 		float[] separation = null;
@@ -107,7 +111,24 @@ public record TrainingCase(String name, int[] size, int channels, float[] image,
 		int n = 0, seen = 0;
 		for (int k = 0; k < voxels && n < fgIdx.length; k++)
 			if (lab[k] > 0 && seen++ % stride == 0) fgIdx[n++] = k;
-		return new TrainingCase(name, size, c, img, lab, Arrays.copyOf(fgIdx, n), image.calibration(), separation, diameters, ids);
+		return new TrainingCase(name, size, c, img, lab, Arrays.copyOf(fgIdx, n), image.calibration(), separation, diameters, ids, null);
+	}
+
+	/**
+	 * @param classes which classes were annotated in this case (index 0, background, is set true), or
+	 *     {@code null} for all
+	 * @return this case with the given annotated classes
+	 * @throws IllegalArgumentException if a label in the case belongs to a class marked absent
+	 */
+	public TrainingCase withPresent(boolean[] classes) {
+		boolean[] p = classes == null ? null : classes.clone();
+		if (p != null) {
+			p[0] = true;
+			for (short l : labels)
+				if (l >= p.length || !p[l])
+					throw new IllegalArgumentException(name + " has voxels of class " + l + ", which its class list says was not annotated");
+		}
+		return new TrainingCase(name, size, channels, image, labels, foreground, calibration, separation, objectDiameters, objects, p);
 	}
 
 	/** @return number of voxels of one channel */

@@ -68,8 +68,23 @@ public final class Evaluator {
 	 * @param results evaluated pairs, sorted by name
 	 * @param skipped pairs left out
 	 * @param tolerance surface-Dice tolerance, physical units
+	 * @param classNames class names by index (background first, e.g. from {@code model.json}), or empty
 	 */
-	public record Report(List<PairResult> results, List<Skipped> skipped, double tolerance) {}
+	public record Report(List<PairResult> results, List<Skipped> skipped, double tolerance, List<String> classNames) {
+
+		/** A report without class names. */
+		public Report(List<PairResult> results, List<Skipped> skipped, double tolerance) {
+			this(results, skipped, tolerance, List.of());
+		}
+
+		/**
+		 * @param label a class index
+		 * @return its name from {@link #classNames()}, else the number
+		 */
+		public String className(int label) {
+			return label >= 0 && label < classNames.size() ? classNames.get(label) : String.valueOf(label);
+		}
+	}
 
 	/**
 	 * Checks a spacing override before any file is read.
@@ -206,6 +221,32 @@ public final class Evaluator {
 	 * @throws SegmentationException if a path does not exist or one is a file and the other a folder
 	 */
 	public static Report evaluateFiles(Path prediction, Path truth, int[] classes, double[] spacing, double tolerance) {
+		return evaluateFiles(prediction, truth, classes, spacing, tolerance, List.of(), null);
+	}
+
+	/**
+	 * Evaluates files or folders with class names and, for partially labelled truth, the classes
+	 * annotated per image: a class that was not annotated in an image is not scored there (not in its
+	 * rows, not in the summary), as organs not contoured for a patient are unknown, not absent.
+	 *
+	 * @param prediction a label file or a folder of them
+	 * @param truth a label file or a folder of them (both files or both folders)
+	 * @param classes classes to evaluate, or {@code null} for all present
+	 * @param spacing spacing override {@code [x, y(, z)]} or {@code null}
+	 * @param tolerance surface-Dice tolerance, physical units
+	 * @param classNames class names by index, background first (e.g. {@code model.json}'s), or empty
+	 * @param annotated the classes annotated per truth image (matched by its base name), or {@code null}
+	 *     when every class was annotated everywhere; needs {@code classNames}
+	 * @return the report; pairs that failed are in {@link Report#skipped()}
+	 * @throws SegmentationException if a path does not exist or one is a file and the other a folder, or
+	 *     {@code annotated} is given without class names
+	 */
+	public static Report evaluateFiles(Path prediction, Path truth, int[] classes, double[] spacing, double tolerance,
+		List<String> classNames, io.github.unetseg.data.LabelClasses annotated)
+	{
+		if (annotated != null && classNames.isEmpty())
+			throw new SegmentationException("--label-classes needs the class names. Fix: give --model (its model.json names the classes) " +
+				"or --class-names.");
 		checkSpacing(spacing);
 		List<Skipped> skipped = new ArrayList<>();
 		Map<Path, Path> pairs = pairs(prediction, truth, skipped);
@@ -214,13 +255,19 @@ public final class Evaluator {
 			try {
 				PairResult r = evaluate(ImageFiles.read(e.getKey()), ImageFiles.read(e.getValue()), classes, spacing, tolerance,
 					e.getKey().toString(), e.getValue().toString());
-				results.add(new PairResult(ImageFiles.baseName(e.getValue()), r.prediction(), r.truth(), r.unit(), r.metrics()));
+				String name = ImageFiles.baseName(e.getValue());
+				List<ClassMetrics> metrics = r.metrics();
+				if (annotated != null) {
+					boolean[] present = annotated.present(name, classNames);
+					metrics = metrics.stream().filter(m -> m.label() >= present.length || present[m.label()]).toList();
+				}
+				results.add(new PairResult(name, r.prediction(), r.truth(), r.unit(), metrics));
 			}
 			catch (SegmentationException ex) {
 				skipped.add(new Skipped(e.getKey().toString(), e.getValue().toString(), ex.getMessage()));
 			}
 		}
-		return new Report(results, skipped, tolerance);
+		return new Report(results, skipped, tolerance, List.copyOf(classNames));
 	}
 
 	/** Prediction and truth files matched by name (a_labels.* or a.* with a.*); what cannot be matched goes to {@code skipped}. */
@@ -285,7 +332,10 @@ public final class Evaluator {
 	 * rather than silently averaged.
 	 *
 	 * @param report the report
-	 * @return rows {@code [class, metric index, n, mean, median, std, nonFinite]} by class then metric
+	 * @return rows {@code [class, metric index, n, mean, median, std, nonFinite, worst]} by class then
+	 *     metric; worst is the lowest value of an overlap metric (Dice, IoU, precision, recall, surface
+	 *     Dice), the highest of a distance (Hausdorff, HD95, ASSD) and of the absolute volume difference,
+	 *     NaN for the volumes
 	 */
 	public static List<double[]> summary(Report report) {
 		Map<Integer, List<double[]>> byClass = new TreeMap<>();
@@ -302,7 +352,11 @@ public final class Evaluator {
 				double var = 0;
 				for (double x : v) var += (x - mean) * (x - mean);
 				double std = v.length == 0 ? Double.NaN : Math.sqrt(var / v.length);
-				rows.add(new double[] { e.getKey(), k, v.length, mean, median, std, nonFinite });
+				String metric = METRICS.get(k);
+				double worst = v.length == 0 || metric.startsWith("volume_") && !metric.equals("volume_difference") ? Double.NaN
+					: metric.equals("volume_difference") ? Arrays.stream(v).map(Math::abs).max().getAsDouble()
+					: metric.equals("hausdorff") || metric.equals("hd95") || metric.equals("assd") ? v[v.length - 1] : v[0];
+				rows.add(new double[] { e.getKey(), k, v.length, mean, median, std, nonFinite, worst });
 			}
 		}
 		return rows;
@@ -321,22 +375,25 @@ public final class Evaluator {
 	 * @throws SegmentationException if it cannot be written
 	 */
 	public static void writeCsv(Report report, Path path) {
-		StringBuilder b = new StringBuilder("image,prediction,truth,class,status,unit," + String.join(",", METRICS) + "\n");
+		StringBuilder b = new StringBuilder("image,prediction,truth,class,class_name,status,unit," + String.join(",", METRICS) +
+			",volume_prediction_ml,volume_truth_ml\n");
 		for (PairResult r : report.results())
 			for (ClassMetrics m : r.metrics()) {
 				b.append(csv(r.name())).append(',').append(csv(r.prediction())).append(',').append(csv(r.truth())).append(',')
-					.append(m.label()).append(',').append(m.status()).append(',').append(csv(r.unit()));
+					.append(m.label()).append(',').append(csv(report.className(m.label()))).append(',').append(m.status()).append(',')
+					.append(csv(r.unit()));
 				for (double v : values(m)) b.append(',').append(num(v));
-				b.append('\n');
+				double ml = millilitres(r.unit());
+				b.append(',').append(num(m.predictedVolume() * ml)).append(',').append(num(m.trueVolume() * ml)).append('\n');
 			}
 		for (Skipped s : report.skipped())
 			b.append(',').append(csv(String.valueOf(s.prediction()))).append(',').append(csv(String.valueOf(s.truth())))
-				.append(",,skipped: ").append(csv(s.reason())).append(",").append(",".repeat(METRICS.size() - 1)).append('\n');
-		StringBuilder sum = new StringBuilder("class,metric,n,mean,median,std,non_finite\n");
+				.append(",,,skipped: ").append(csv(s.reason())).append(",").append(",".repeat(METRICS.size() + 1)).append('\n');
+		StringBuilder sum = new StringBuilder("class,class_name,metric,n,mean,median,std,non_finite,worst\n");
 		for (double[] row : summary(report))
-			sum.append((int) row[0]).append(',').append(METRICS.get((int) row[1])).append(',').append((long) row[2]).append(',')
-				.append(num(row[3])).append(',').append(num(row[4])).append(',').append(num(row[5])).append(',').append((long) row[6])
-				.append('\n');
+			sum.append((int) row[0]).append(',').append(csv(report.className((int) row[0]))).append(',').append(METRICS.get((int) row[1]))
+				.append(',').append((long) row[2]).append(',').append(num(row[3])).append(',').append(num(row[4])).append(',')
+				.append(num(row[5])).append(',').append((long) row[6]).append(',').append(num(row[7])).append('\n');
 		write(path, b.toString());
 		String name = path.getFileName().toString();
 		int dot = name.lastIndexOf('.');
@@ -365,6 +422,7 @@ public final class Evaluator {
 			for (ClassMetrics m : r.metrics()) {
 				JsonObject c = new JsonObject();
 				c.addProperty("class", m.label());
+				c.addProperty("class_name", report.className(m.label()));
 				c.addProperty("status", m.status());
 				double[] v = values(m);
 				for (int k = 0; k < v.length; k++) c.addProperty(METRICS.get(k), v[k]);
@@ -384,6 +442,7 @@ public final class Evaluator {
 			s.addProperty("median", row[4]);
 			s.addProperty("std", row[5]);
 			s.addProperty("non_finite", (long) row[6]);
+			s.addProperty("worst", row[7]);
 			sum.add(s);
 		}
 		o.add("summary", sum);
@@ -397,6 +456,22 @@ public final class Evaluator {
 		}
 		o.add("skipped", sk);
 		write(path, new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create().toJson(o) + "\n");
+	}
+
+	/**
+	 * Millilitres per cubic unit of a report's length unit (mm: 0.001), NaN for pixels or unknown units.
+	 *
+	 * @param unit a length unit
+	 * @return the factor
+	 */
+	public static double millilitres(String unit) {
+		return switch (unit == null ? "" : unit.toLowerCase(Locale.ROOT)) {
+			case "mm" -> 1e-3;
+			case "cm" -> 1;
+			case "m" -> 1e6;
+			case "µm", "um", "micron" -> 1e-12;
+			default -> Double.NaN;
+		};
 	}
 
 	private static String csv(String s) {

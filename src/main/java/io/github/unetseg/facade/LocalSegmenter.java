@@ -21,6 +21,7 @@ import io.github.unetseg.tensorflow.TensorFlowModel;
 import io.github.unetseg.tiling.ProgressListener;
 import io.github.unetseg.tiling.TilePlan;
 import io.github.unetseg.tiling.TilePolicy;
+import io.github.unetseg.tiling.IntensityMap;
 import io.github.unetseg.tiling.TiledInference;
 import io.github.unetseg.objects.InstanceDecoder;
 import io.github.unetseg.objects.ObjectLabels;
@@ -104,10 +105,20 @@ public final class LocalSegmenter implements Segmenter {
 		if (note != null) warnings.add(0, note);
 		long t0 = System.nanoTime();
 		if (bundle.spec().instances() != null) return segmentObjects(volume, settings, progress, warnings, t0);
-		TilePlan plan = plan(volume.spatialSize(), settings);
+		// onto the model's anatomical orientation and voxel spacing, and the result back
+		ModelGrid grid = ModelGrid.of(volume, bundle.spec(), settings.geometry(), source);
+		warnings.addAll(grid.warnings());
+		TilePlan plan = plan(grid.input().spatialSize(), settings);
 		int batch = settings.batch() > 0 ? settings.batch() : policy.autoBatch(plan);
-		TiledInference.Output out = infer(volume, plan, batch, settings, progress);
-		return new SegmentationResult(out.result().labels(), settings.probabilities() ? out.result().probabilities() : null, plan,
+		TiledInference.Output out = infer(grid.input(), plan, batch, settings, progress);
+		io.github.unetseg.tiling.Stitcher.StitchedResult result = grid.back(out.result(), settings.threshold());
+		ModelSpec.PostProcessing post = settings.postprocess().equals("model") ? bundle.spec().postprocessing()
+			: ModelSpec.PostProcessing.parse(settings.postprocess());
+		if (post != null && (post.largestComponent() || post.fillHoles())) {
+			progress.progress(1, 1, "post-processing (" + post + ")");
+			result = new io.github.unetseg.tiling.Stitcher.StitchedResult(cleanUp(result.labels(), post), result.probabilities());
+		}
+		return new SegmentationResult(result.labels(), settings.probabilities() ? result.probabilities() : null, plan,
 			out.stats().batchSize(), out.stats(), device(), List.copyOf(warnings), (System.nanoTime() - t0) / 1e9);
 	}
 
@@ -168,10 +179,30 @@ public final class LocalSegmenter implements Segmenter {
 		return segment((Volume<T>) (Volume) volume, settings, progress, source, null);
 	}
 
+	/** A label image after {@link io.github.unetseg.image.LabelCleanup}, in the same pixel type and calibration. */
+	@SuppressWarnings({ "unchecked", "rawtypes" })
+	private static Volume<?> cleanUp(Volume<?> labels, ModelSpec.PostProcessing post) {
+		long[] s = labels.spatialSize();
+		int[] size = { (int) s[0], (int) s[1], s.length == 3 ? (int) s[2] : 1 };
+		short[] flat = new short[(int) labels.voxelCount()];
+		int i = 0;
+		for (Object t : net.imglib2.view.Views.flatIterable(labels.image())) flat[i++] = (short) ((RealType) t).getRealDouble();
+		if (post.largestComponent()) io.github.unetseg.image.LabelCleanup.keepLargestComponents(flat, size);
+		if (post.fillHoles()) io.github.unetseg.image.LabelCleanup.fillHoles(flat, size);
+		i = 0;
+		for (Object t : net.imglib2.view.Views.flatIterable(labels.image())) ((RealType) t).setReal(flat[i++]);
+		return labels;
+	}
+
+	/** The model's normalisation of this volume: its affine map and, for a window or CT normalisation, its clip bounds. */
+	private IntensityMap intensityMap(Volume<?> volume) {
+		double[][] norm = bundle.spec().normalization().affine(volume), clip = bundle.spec().normalization().clipBounds(volume.channels());
+		return new IntensityMap(norm[0], norm[1], clip[0], clip[1]);
+	}
+
 	private TiledInference.Output infer(Volume<?> volume, TilePlan plan, int batch, SegmentationSettings settings, ProgressListener progress) {
-		double[][] norm = bundle.spec().normalization().affine(volume);
 		try {
-			return TiledInference.run(volume, norm[0], norm[1], model, plan, batch, settings.threshold(), progress);
+			return TiledInference.run(volume, intensityMap(volume), model, plan, batch, settings.threshold(), progress);
 		}
 		catch (io.github.unetseg.tiling.BatchMemoryException e) {
 			throw tileTooLarge(plan, e);
@@ -320,18 +351,23 @@ public final class LocalSegmenter implements Segmenter {
 	private FileResult streamFile(Path input, Path outputDir, SegmentationSettings settings, ProgressListener progress, long t0) {
 		long cache = Math.min(512L << 20, Runtime.getRuntime().maxMemory() / 4);
 		Volume<?> volume = LazyNifti.open(input, cache);
+		String regrid = ModelGrid.streamingProblem(volume.calibration(), bundle.spec(), settings.geometry());
+		if (regrid != null)
+			throw new SegmentationException(input + " is too large to segment in memory, and " + regrid + ", which is done in memory only. " +
+				"Fix: resample or reorient the file to the model's grid first (e.g. with SimpleITK or 3D Slicer), or give resample=false / " +
+				"orientation=none if the difference does not matter.");
 		List<String> warnings = new ArrayList<>(checkFits(volume, input.toString(), false));
 		if (settings.probabilities()) warnings.add(input + " is segmented without loading it; probabilities are not written.");
 		if (settings.overlap() > 0) warnings.add(input + " is segmented without loading it; --overlap is ignored (halo cropping only).");
 		TilePlan plan = plan(volume.spatialSize(), settings.withOverlap(0));
 		int batch = settings.batch() > 0 ? settings.batch() : policy.autoBatch(plan);
-		double[][] norm = bundle.spec().normalization().affine(volume);
+		IntensityMap map = intensityMap(volume);
 		Path labels = OutputFiles.labels(input, outputDir);
 		TiledInference.Stats stats;
 		try (NiftiLabelWriter writer = new NiftiLabelWriter(labels, plan, model.outputChannels(), settings.threshold(),
 			volume.calibration()))
 		{
-			stats = TiledInference.runInto(volume, norm[0], norm[1], model, plan, batch, progress, writer);
+			stats = TiledInference.runInto(volume, map, model, plan, batch, progress, writer);
 			writer.finish();
 		}
 		catch (io.github.unetseg.tiling.BatchMemoryException e) {

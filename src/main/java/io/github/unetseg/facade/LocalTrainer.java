@@ -18,10 +18,14 @@ import com.google.gson.GsonBuilder;
 
 import io.github.unetseg.AtomicFiles;
 import io.github.unetseg.SegmentationException;
+import io.github.unetseg.data.CtStatistics;
+import io.github.unetseg.data.LabelClasses;
 import io.github.unetseg.data.Normalization;
 import io.github.unetseg.data.PatchSampler;
 import io.github.unetseg.data.TrainingCase;
 import io.github.unetseg.data.TrainingSet;
+import io.github.unetseg.image.Orientation;
+import io.github.unetseg.image.Resampling;
 import io.github.unetseg.image.Volume;
 import io.github.unetseg.io.ImageFiles;
 import io.github.unetseg.metrics.InstanceMatching;
@@ -95,7 +99,17 @@ public final class LocalTrainer implements Trainer {
 		progress.progress(0, 1, "checking " + (train.pairs().size() + val.pairs().size()) + " image/label pairs");
 		List<TrainingSet.Pair> both = new ArrayList<>(train.pairs());
 		both.addAll(val.pairs());
-		List<TrainingCase> allCases = cases(new TrainingSet(both), arch, classes, r.normalization(), r.instances());
+		LabelClasses labelClasses = r.labelClasses() == null ? null : LabelClasses.read(r.labelClasses());
+		if (labelClasses != null) {
+			if (r.instances()) throw new SegmentationException("--label-classes is for semantic models; an instance model's labels are objects. " +
+				"Fix: leave out --label-classes or --task instances.");
+			List<String> missing = labelClasses.missing(both.stream().map(TrainingSet.Pair::name).toList());
+			if (!missing.isEmpty())
+				throw new SegmentationException("--label-classes " + r.labelClasses() + " has no row for " + missing.size() + " training image(s): " +
+					String.join(", ", missing.subList(0, Math.min(10, missing.size()))) + ". Fix: add a row per image naming its annotated classes.");
+		}
+		Prepared prepared = cases(new TrainingSet(both), train.pairs().size(), r, classes, labelClasses, progress);
+		List<TrainingCase> allCases = prepared.cases();
 		List<TrainingCase> trainCases = allCases.subList(0, train.pairs().size());
 		List<TrainingCase> valCases = val.pairs().isEmpty() ? trainCases : allCases.subList(train.pairs().size(), allCases.size());
 		List<String> warnings = val.pairs().isEmpty() ? List.of("No image was left for validation (" + train.pairs().size() + " pair(s), " +
@@ -108,14 +122,18 @@ public final class LocalTrainer implements Trainer {
 		// instance models: the U-Net paper's weight map, w_c (each class the same total weight) plus the separation term
 		float[] voxelClassWeights = r.instances() ? balancedWeights(trainCases, classes) : null;
 
-		ModelSpec spec = spec(r, trainCases);
-		PatchSampler sampler = new PatchSampler(trainCases, cfg.patchSize(), cfg.foregroundFraction(), cfg.augment());
+		ModelSpec spec = spec(r, trainCases, prepared.normalization(), prepared.spacing()).withOrientation(prepared.orientation());
+		// nnU-Net draws a class first, then a voxel of it: small organs are seen as often as large ones
+		PatchSampler sampler = new PatchSampler(trainCases, cfg.patchSize(), cfg.foregroundFraction(), cfg.augment(), r.mirror(),
+			!r.instances() && classes > 2);
 		int pv = sampler.patchVoxels();
 		float[] xb = new float[cfg.batchSize() * pv * arch.inputChannels()];
 		short[] yb = new short[cfg.batchSize() * pv];
 		float[] wb = r.instances() ? new float[cfg.batchSize() * pv] : null;
+		int k = arch.outputChannels();
+		float[] annotated = labelClasses != null ? new float[cfg.batchSize() * k] : null;
 
-		try (TrainingSession trainer = new TrainingSession(arch, cfg, r.engine(), weights, r.instances())) {
+		try (TrainingSession trainer = new TrainingSession(arch, cfg, r.engine(), weights, r.instances(), labelClasses != null)) {
 			State state;
 			if (resuming) {
 				Path ckpt = Files.exists(stateFile) ? stateFile.getParent() : trainingDir.resolve("checkpoint.old");
@@ -154,8 +172,13 @@ public final class LocalTrainer implements Trainer {
 			int bestEpoch = state.bestEpoch(), sinceBest = state.sinceBest();
 			long totalSteps = (long) cfg.epochs() * cfg.stepsPerEpoch();
 			long started = System.nanoTime(), stepsDone = 0;
-			boolean stoppedEarly = false, cancelled = false;
+			boolean stoppedEarly = false, cancelled = false, outOfTime = false;
+			double lastEpochSeconds = 0;
 			for (int epoch = state.epoch(); epoch < cfg.epochs(); epoch++) {
+				if (r.maxHours() > 0 && (System.nanoTime() - started) / 1e9 + lastEpochSeconds > r.maxHours() * 3600) {
+					outOfTime = true;
+					break;
+				}
 				long t0 = System.nanoTime();
 				double lr = cfg.learningRate(epoch);
 				Random random = new Random(cfg.seed() * 1_000_003L + epoch);
@@ -167,9 +190,11 @@ public final class LocalTrainer implements Trainer {
 						break;
 					}
 					long ts = System.nanoTime();
-					for (int b = 0; b < cfg.batchSize(); b++)
-						sampler.sample(random, xb, b * pv * arch.inputChannels(), yb, b * pv, voxelClassWeights, wb);
-					float loss = trainer.step(xb, yb, wb, cfg.batchSize(), ++step, lr);
+					for (int b = 0; b < cfg.batchSize(); b++) {
+						TrainingCase from = sampler.sample(random, xb, b * pv * arch.inputChannels(), yb, b * pv, voxelClassWeights, wb);
+						for (int c = 0; annotated != null && c < k; c++) annotated[b * k + c] = from.present() == null || from.present()[c] ? 1 : 0;
+					}
+					float loss = trainer.step(xb, yb, wb, annotated, cfg.batchSize(), ++step, lr);
 					trainNanos += System.nanoTime() - ts;
 					if (!Float.isFinite(loss))
 						throw new SegmentationException("The training loss became " + loss + " at step " + step + ". Fix: lower the " +
@@ -196,6 +221,7 @@ public final class LocalTrainer implements Trainer {
 					exportBest(trainer, spec.withProvenance(provenance(r, rec)), out);
 				}
 				else sinceBest++;
+				lastEpochSeconds = rec.seconds();
 				TrainingHistory.write(out, history);
 				checkpoint(trainer, trainingDir, new State(epoch + 1, step, best, bestEpoch, sinceBest, history, cfg.seed(),
 					cfg.patchSize(), cfg.batchSize(), cfg.loss(), arch));
@@ -215,7 +241,13 @@ public final class LocalTrainer implements Trainer {
 					progress.progress(1, 1, "object thresholds: " + t);
 				}
 			}
-			return new TrainingOutcome(ModelBundle.read(out), List.copyOf(history), bestEpoch, best, stoppedEarly, cancelled, warnings);
+			if (outOfTime) {
+				warnings = new ArrayList<>(warnings);
+				warnings.add(String.format(Locale.ROOT, "Stopped after epoch %d of %d at the wall-time budget of %.3g h (--max-hours); the " +
+					"checkpoint in %s continues it with --resume.", history.size(), cfg.epochs(), r.maxHours(), trainingDir));
+			}
+			return new TrainingOutcome(ModelBundle.read(out), List.copyOf(history), bestEpoch, best, stoppedEarly || outOfTime, cancelled,
+				List.copyOf(warnings));
 		}
 	}
 
@@ -225,15 +257,112 @@ public final class LocalTrainer implements Trainer {
 			: String.format(Locale.ROOT, "%dm%02ds", s / 60, s % 60);
 	}
 
-	private static List<TrainingCase> cases(TrainingSet set, UNetConfig arch, int classes, Normalization norm, boolean instances) {
-		List<TrainingCase> cases = new ArrayList<>();
+	/** The training and validation cases at one spacing, and the normalisation with the numbers it needed. */
+	private record Prepared(List<TrainingCase> cases, Normalization normalization, double[] spacing, String orientation) {}
+
+	/**
+	 * Reads and checks every pair, resamples them to the target spacing (images linear, labels nearest),
+	 * computes a CT normalisation's numbers from the first {@code trainCount} (training) cases, and
+	 * normalises; cases get their annotated classes from {@code labelClasses}.
+	 */
+	private static Prepared cases(TrainingSet set, int trainCount, TrainingRequest r, int classes, LabelClasses labelClasses,
+		ProgressListener progress)
+	{
+		UNetConfig arch = r.architecture();
 		// object ids of an instance model are not bounded by the class count
-		List<Volume<?>[]> loaded = set.check(ImageFiles::read, arch.dimensions(), arch.inputChannels(), instances ? Integer.MAX_VALUE : classes);
+		List<Volume<?>[]> loaded = set.check(ImageFiles::read, arch.dimensions(), arch.inputChannels(), r.instances() ? Integer.MAX_VALUE : classes);
+		String orientation = orientation(set, loaded, progress);
+		double[] spacing = targetSpacing(r.targetSpacing(), loaded);
+		if (!r.instances())
+			for (int i = 0; i < loaded.size(); i++) {
+				progress.progress(i, loaded.size(), "resampling " + set.pairs().get(i).name());
+				loaded.set(i, resampled(loaded.get(i), spacing));
+			}
+		Normalization norm = r.normalization();
+		if (norm.needsStatistics()) {
+			List<Volume<?>> images = new ArrayList<>(), labels = new ArrayList<>();
+			for (int i = 0; i < trainCount; i++) {
+				images.add(loaded.get(i)[0]);
+				labels.add(loaded.get(i)[1]);
+			}
+			norm = CtStatistics.of(images, labels, r.config().seed());
+		}
+		List<TrainingCase> cases = new ArrayList<>();
 		for (int i = 0; i < loaded.size(); i++) {
 			Volume<?> image = loaded.get(i)[0], labels = loaded.get(i)[1];
-			cases.add(TrainingCase.of(set.pairs().get(i).name(), image, labels, norm, instances));
+			String name = set.pairs().get(i).name();
+			TrainingCase c = TrainingCase.of(name, image, labels, norm, r.instances());
+			if (labelClasses != null) {
+				try {
+					c = c.withPresent(labelClasses.present(name, r.classNames()));
+				}
+				catch (IllegalArgumentException e) {
+					throw new SegmentationException(set.pairs().get(i).labels() + ": " + e.getMessage() + " in --label-classes " + r.labelClasses() +
+						". Fix: list every class drawn in the label image.", e);
+				}
+			}
+			cases.add(c);
+			loaded.set(i, null);
 		}
-		return cases;
+		return new Prepared(cases, norm, spacing, orientation);
+	}
+
+	/**
+	 * The anatomical axis codes the model is trained in ({@code image.Orientation}): those of the first
+	 * 3D case when every case has an affine; cases in other codes are reoriented to them (images and
+	 * labels alike). {@code null} for 2D data or when some case has no affine.
+	 */
+	@SuppressWarnings({ "unchecked", "rawtypes" })
+	private static String orientation(TrainingSet set, List<Volume<?>[]> loaded, ProgressListener progress) {
+		if (loaded.get(0)[0].spatialDims() != 3) return null;
+		for (Volume<?>[] p : loaded) if (p[0].calibration().affine() == null) return null;
+		String codes = Orientation.codes(loaded.get(0)[0].calibration().affine());
+		for (int i = 0; i < loaded.size(); i++) {
+			String own = Orientation.codes(loaded.get(i)[0].calibration().affine());
+			if (own.equals(codes)) continue;
+			progress.progress(i, loaded.size(), "reorienting " + set.pairs().get(i).name() + " from " + own + " to " + codes);
+			Volume<?>[] p = loaded.get(i);
+			loaded.set(i, new Volume<?>[] { Orientation.reorient((Volume) p[0], own, codes), Orientation.reorient((Volume) p[1], own, codes) });
+		}
+		return codes;
+	}
+
+	/**
+	 * The spacing to train at: the given one, the cases' own (all equal, or an empty request), or the
+	 * median per axis over the cases.
+	 */
+	private static double[] targetSpacing(double[] requested, List<Volume<?>[]> loaded) {
+		double[] first = loaded.get(0)[0].calibration().spacing();
+		if (requested != null && requested.length == 0) return first;
+		if (requested != null) {
+			if (requested.length != first.length)
+				throw new SegmentationException("--spacing has " + requested.length + " values for " + first.length + "D images. Fix: give " +
+					first.length + " values (x,y" + (first.length == 3 ? ",z" : "") + "), 'median' or 'none'.");
+			return requested.clone();
+		}
+		double[] median = new double[first.length];
+		for (int d = 0; d < first.length; d++) {
+			final int axis = d;
+			double[] v = loaded.stream().mapToDouble(p -> p[0].calibration().spacing(axis)).sorted().toArray();
+			median[d] = v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+		}
+		return median;
+	}
+
+	/** An image and its labels on the grid of {@code spacing}; unchanged where the spacing differs by under 1 %. */
+	@SuppressWarnings({ "unchecked", "rawtypes" })
+	private static Volume<?>[] resampled(Volume<?>[] pair, double[] spacing) {
+		Volume image = pair[0];
+		double[] s = image.calibration().spacing();
+		double[] factor = new double[s.length];
+		boolean same = true;
+		for (int d = 0; d < s.length; d++) {
+			factor[d] = s[d] / spacing[d];
+			same &= Math.abs(factor[d] - 1) < 0.01;
+		}
+		if (same) return pair;
+		long[] size = Resampling.scaledSize(image.spatialSize(), factor);
+		return new Volume<?>[] { Resampling.linear(image, size), Resampling.nearest((Volume) pair[1], size) };
 	}
 
 	/** {@code w_c = 1 / (K f_c)}: every class gets the same total weight and the mean weight per voxel is 1. */
@@ -285,9 +414,13 @@ public final class LocalTrainer implements Trainer {
 			dims[size.length] = c.channels();
 			Volume<net.imglib2.type.numeric.real.FloatType> v = new Volume<>(net.imglib2.img.array.ArrayImgs.floats(c.image(), dims),
 				c.calibration());
-			long[][] tiling = TilePolicy.validationTiling(Arrays.copyOf(cfg.patchSize(), size.length), arch.receptiveFieldRadius(),
-				arch.alignment());
-			TilePlan plan = TilePlan.create(size, tiling[0], tiling[1], 0, arch.alignment(), SegmentationSettings.defaults().border());
+			// the whole case in one tile (the whole-image prediction tiling reproduces) where it is at most 2^24 voxels
+			TilePlan plan = TilePolicy.wholeImage(size, arch.alignment(), 1 << 24, SegmentationSettings.defaults().border());
+			if (plan == null) {
+				long[][] tiling = TilePolicy.validationTiling(Arrays.copyOf(cfg.patchSize(), size.length), arch.receptiveFieldRadius(),
+					arch.alignment());
+				plan = TilePlan.create(size, tiling[0], tiling[1], 0, arch.alignment(), SegmentationSettings.defaults().border());
+			}
 			double[] one = new double[c.channels()];
 			Arrays.fill(one, 1);
 			TiledInference.Output out = TiledInference.run(v, one, new double[c.channels()], model, plan, 1, 0.5, ProgressListener.NONE);
@@ -299,6 +432,7 @@ public final class LocalTrainer implements Trainer {
 				new InstanceDecoder.Parameters(instances.probabilityThreshold(), instances.seedThreshold(), instances.minSize())).labels(), 0.5));
 			Overlap[] o = Overlap.perClass(pred, c.labels(), classes);
 			for (int k = 0; k < classes; k++) {
+				if (c.present() != null && !c.present()[k]) continue; // not annotated in this case: neither missed nor wrongly found
 				tp[k] += o[k].truePositives();
 				fp[k] += o[k].falsePositives();
 				fn[k] += o[k].falseNegatives();
@@ -320,7 +454,7 @@ public final class LocalTrainer implements Trainer {
 		return n == 0 ? 0 : s / n;
 	}
 
-	private static ModelSpec spec(TrainingRequest r, List<TrainingCase> cases) {
+	private static ModelSpec spec(TrainingRequest r, List<TrainingCase> cases, Normalization normalization, double[] spacing) {
 		TrainingCase first = cases.get(0);
 		UNetConfig a = r.architecture();
 		int n = a.dimensions();
@@ -329,8 +463,7 @@ public final class LocalTrainer implements Trainer {
 		long[] tile = new long[n], halo = new long[n];
 		Arrays.fill(tile, tileEdge);
 		Arrays.fill(halo, rf);
-		ModelSpec spec = ModelSpec.forUNet(r.name(), a, r.classNames(), r.normalization(), first.calibration().spacing(),
-			first.calibration().unit(), tile, halo, null);
+		ModelSpec spec = ModelSpec.forUNet(r.name(), a, r.classNames(), normalization, spacing, first.calibration().unit(), tile, halo, null);
 		if (!r.instances()) return spec;
 		double[] d = cases.stream().flatMapToDouble(c -> Arrays.stream(c.objectDiameters())).sorted().toArray();
 		double median = d.length == 0 ? 1 : d.length % 2 == 1 ? d[d.length / 2] : (d[d.length / 2 - 1] + d[d.length / 2]) / 2;

@@ -76,6 +76,11 @@ public final class Options {
 		new Option("probabilities", "false", "Also output the 32-bit probability map."),
 		new Option("rgb", "refuse", "An RGB image given to a 1-channel model: refuse (and say so) or luminance (0.299 R + 0.587 G + " +
 			"0.114 B, as ImageJ's weighted 8-bit conversion)."),
+		new Option("orientation", "auto", "3D models that record an anatomical orientation: auto (reorient the input from its NIfTI " +
+			"affine or DICOM tags), none (take the array as it is), or the input's axis codes, e.g. PLI, for files whose header is wrong."),
+		new Option("postprocess", "model", "Label clean-up of semantic models: model (what model.json declares), none, largest (the " +
+			"largest connected component per class), holes (fill enclosed holes) or largest,holes."),
+		new Option("resample", "true", "Resample an input whose voxel spacing differs from the model's (linear) and the labels back."),
 		new Option("channels", "all", "The image channels given to the model, 1-based, comma-separated in the model's order (e.g. 2 for " +
 			"the nuclear stain of a two-channel image), or all."),
 		new Option("prob-threshold", "model", "Instance models: foreground where 1 - p(background) exceeds it, 0-1, or model."),
@@ -108,8 +113,11 @@ public final class Options {
 		new Option("filters", "16", "Filters of the first level."),
 		new Option("batch-norm", "false", "Batch normalisation after each convolution."),
 		new Option("dropout", "0", "Dropout at the bottleneck."),
-		new Option("normalization", "percentile", "percentile, zscore, fixed or none."),
-		new Option("norm-range", null, "Percentiles (percentile, default 1,99.8) or window (fixed)."),
+		new Option("normalization", "percentile", "percentile, zscore, fixed, window, ct (nnU-Net's CT scheme: clip to the foreground " +
+			"0.5-99.5 percentiles of the training set, then its mean and std; images in Hounsfield units) or none."),
+		new Option("norm-range", null, "Percentiles (percentile, default 1,99.8) or window (fixed, window)."),
+		new Option("window", null, "A fixed intensity window low,high (e.g. -160,240 HU), clipped and mapped to 0..1; the same as " +
+			"--normalization window --norm-range low,high."),
 		new Option("epochs", "50", "Epochs."),
 		new Option("steps", "50", "Steps per epoch."),
 		new Option("batch", null, "Patches per step (default: 8 in 2D, 2 in 3D)."),
@@ -123,6 +131,14 @@ public final class Options {
 		new Option("foreground", "0.333", "Share of foreground-centred patches."),
 		new Option("no-augment", "false", "Switch augmentation off."),
 		new Option("validation", "0.2", "Share held out when there is no validation folder."),
+		new Option("label-classes", null, "CSV of the classes annotated in each image (columns image, classes with names separated " +
+			"by ';'; OpenKBP's index.csv as it is) for partially labelled data: a class not listed is unknown there, not background."),
+		new Option("spacing", "median", "Voxel spacing to train at: median (of the training images, as nnU-Net), none (each image " +
+			"as it is) or x,y[,z] in the images' unit."),
+		new Option("mirror", "true", "Let augmentation flip axes and turn by 90 degrees; false for anatomy with a left and a right " +
+			"side (paired organs)."),
+		new Option("max-hours", "0", "Wall-time budget in hours: no epoch starts that would end after it; continue with --resume. " +
+			"0 = none."),
 		new Option("patience", "15", "Epochs without improvement before stopping; 0 = never."),
 		new Option("seed", "42", "Seed of weights, sampling, augmentation and dropout."),
 		new Option("init", null, "Model folder to fine-tune from (weights with matching names and sizes)."),
@@ -212,7 +228,7 @@ public final class Options {
 				v.text("channels").equalsIgnoreCase("all") ? null : Arrays.stream(v.numbers("channels")).mapToInt(d -> {
 					if (d != Math.rint(d)) throw new IllegalArgumentException("channels must be whole numbers (1-based), got " + v.text("channels"));
 					return (int) d;
-				}).toArray());
+				}).toArray(), new SegmentationSettings.Geometry(v.text("orientation"), v.bool("resample")), v.text("postprocess"));
 		}
 		catch (IllegalArgumentException e) {
 			throw new SegmentationException("Invalid segmentation option: " + e.getMessage() + ". Fix: see the option's help.", e);
@@ -257,14 +273,30 @@ public final class Options {
 			TrainingConfig cfg = new TrainingConfig(v.integer("epochs"), v.integer("steps"), batch > 0 ? batch : d.batchSize(), patch,
 				v.number("lr"), v.number("epsilon"), v.number("weight-decay"), v.text("schedule"), v.text("loss"), v.numbers("class-weights"),
 				v.number("foreground"), !v.bool("no-augment"), v.number("validation"), v.integer("patience"), v.integer("seed"));
-			Normalization.Method m = Normalization.Method.valueOf(v.text("normalization").toUpperCase(Locale.ROOT));
-			double[] range = v.numbers("norm-range");
+			double[] window = v.numbers("window");
+			Normalization.Method m = window != null ? Normalization.Method.WINDOW
+				: Normalization.Method.valueOf(v.text("normalization").toUpperCase(Locale.ROOT));
+			double[] range = window != null ? window : v.numbers("norm-range");
+			if (range != null && range.length != 2) throw new IllegalArgumentException((window != null ? "--window" : "--norm-range") +
+				" needs two values low,high, got " + range.length);
+			if (m == Normalization.Method.WINDOW && range == null)
+				throw new IllegalArgumentException("normalization window needs --window low,high (e.g. -160,240 for soft tissue in HU)");
 			double lo = range != null ? range[0] : m == Normalization.Method.PERCENTILE ? 1 : 0;
-			double hi = range != null && range.length > 1 ? range[1] : m == Normalization.Method.PERCENTILE ? 99.8 : 1;
+			double hi = range != null ? range[1] : m == Normalization.Method.PERCENTILE ? 99.8 : 1;
+			Normalization normalization = m == Normalization.Method.CT ? Normalization.ctFromTrainingSet() : new Normalization(m, lo, hi);
+			String spacingText = v.text("spacing").trim().toLowerCase(Locale.ROOT);
+			double[] spacing = switch (spacingText) {
+				case "median" -> null;
+				case "none" -> new double[0];
+				default -> v.numbers("spacing");
+			};
+			double maxHours = v.number("max-hours");
+			if (!(maxHours >= 0)) throw new IllegalArgumentException("max-hours must be >= 0, got " + maxHours);
 			Path output = Path.of(v.text("output"));
 			return new TrainingRequest(Path.of(v.text("images")), Path.of(v.text("labels")), v.path("validation-images"),
 				v.path("validation-labels"), output, v.text("name") != null ? v.text("name") : output.getFileName().toString(), arch,
-				classes, new Normalization(m, lo, hi), cfg, v.path("init"), v.bool("resume"), engine(v), instances);
+				classes, normalization, cfg, v.path("init"), v.bool("resume"), engine(v), instances, v.path("label-classes"), spacing,
+				v.bool("mirror"), maxHours);
 		}
 		catch (IllegalArgumentException e) {
 			throw new SegmentationException("Invalid training option: " + e.getMessage() + ". Fix: see the option's help.", e);

@@ -28,9 +28,40 @@ import io.github.unetseg.tiling.TilePlan.Border;
  *     semantic models
  * @param channels the image channels given to the model, 1-based, in the model's order (e.g. {@code [2]}
  *     for the nuclear stain of a two-channel image and a one-channel model), or {@code null} for all
+ * @param geometry orientation and spacing handling of 3D inputs; {@code null} for the defaults
+ * @param postprocess a semantic model's label clean-up ({@code image.LabelCleanup}): {@code "model"}
+ *     (what {@code model.json}'s {@code postprocessing} declares; the default, also for {@code null}),
+ *     {@code "none"}, {@code "largest"} (the largest connected component per class), {@code "holes"}
+ *     (fill enclosed holes) or {@code "largest,holes"}
  */
 public record SegmentationSettings(long[] tile, long[] halo, double overlap, int batch, double threshold, boolean probabilities,
-	Border border, boolean rgbToLuminance, Objects objects, int[] channels) {
+	Border border, boolean rgbToLuminance, Objects objects, int[] channels, Geometry geometry, String postprocess) {
+
+	/**
+	 * How a 3D input meets a model's grid ({@code model.json}'s {@code orientation} and {@code spacing}).
+	 *
+	 * @param orientation {@code "auto"} (the input's own orientation, from its NIfTI affine or DICOM
+	 *     tags, is reoriented to the model's), {@code "none"} (the array is taken as it is), or three axis
+	 *     codes ({@code image.Orientation}, e.g. {@code "PLI"}) that declare the input's orientation,
+	 *     for files whose header is wrong
+	 * @param resample whether an input whose voxel spacing differs from the model's (same physical
+	 *     unit, by more than 1 %) is resampled to it (linear) and the labels back (argmax of the linearly
+	 *     resampled probabilities)
+	 */
+	public record Geometry(String orientation, boolean resample) {
+
+		/** @throws IllegalArgumentException if the orientation is neither auto, none nor three axis codes */
+		public Geometry {
+			orientation = orientation == null ? "auto" : orientation.trim().toLowerCase(java.util.Locale.ROOT);
+			if (!orientation.equals("auto") && !orientation.equals("none")) orientation = io.github.unetseg.image.Orientation.parse(orientation);
+		}
+
+		/** @return automatic orientation and resampling */
+		public static Geometry defaults() {
+			return new Geometry("auto", true);
+		}
+	}
+
 
 	/**
 	 * Settings of an instance model's objects; NaN or a negative number means "the model's value".
@@ -75,11 +106,14 @@ public record SegmentationSettings(long[] tile, long[] halo, double overlap, int
 	public SegmentationSettings(long[] tile, long[] halo, double overlap, int batch, double threshold, boolean probabilities,
 		Border border, boolean rgbToLuminance)
 	{
-		this(tile, halo, overlap, batch, threshold, probabilities, border, rgbToLuminance, Objects.defaults(), null);
+		this(tile, halo, overlap, batch, threshold, probabilities, border, rgbToLuminance, Objects.defaults(), null, Geometry.defaults(), "model");
 	}
 
 	/** @throws IllegalArgumentException naming the parameter that is out of range */
 	public SegmentationSettings {
+		if (geometry == null) geometry = Geometry.defaults();
+		postprocess = postprocess == null ? "model" : postprocess.trim().toLowerCase(java.util.Locale.ROOT);
+		if (!postprocess.equals("model")) io.github.unetseg.model.ModelSpec.PostProcessing.parse(postprocess);
 		if (tile != null) for (long t : tile) if (t < 1) throw new IllegalArgumentException("tile must be >= 1, got " + Arrays.toString(tile));
 		if (halo != null) for (long h : halo) if (h < 0) throw new IllegalArgumentException("halo must be >= 0, got " + Arrays.toString(halo));
 		if (!(overlap >= 0 && overlap <= 0.9)) throw new IllegalArgumentException("overlap must be in [0, 0.9], got " + overlap);
@@ -106,37 +140,49 @@ public record SegmentationSettings(long[] tile, long[] halo, double overlap, int
 
 	/** @return a copy with another tile size ({@code null} = model default) */
 	public SegmentationSettings withTile(long... newTile) {
-		return new SegmentationSettings(newTile, halo, overlap, batch, threshold, probabilities, border, rgbToLuminance, objects, channels);
+		return new SegmentationSettings(newTile, halo, overlap, batch, threshold, probabilities, border, rgbToLuminance, objects, channels, geometry, postprocess);
 	}
 
 	/** @return a copy with another overlap */
 	public SegmentationSettings withOverlap(double newOverlap) {
-		return new SegmentationSettings(tile, halo, newOverlap, batch, threshold, probabilities, border, rgbToLuminance, objects, channels);
+		return new SegmentationSettings(tile, halo, newOverlap, batch, threshold, probabilities, border, rgbToLuminance, objects, channels, geometry, postprocess);
 	}
 
 	/** @return a copy that does or does not keep probabilities */
 	public SegmentationSettings withProbabilities(boolean keep) {
-		return new SegmentationSettings(tile, halo, overlap, batch, threshold, keep, border, rgbToLuminance, objects, channels);
+		return new SegmentationSettings(tile, halo, overlap, batch, threshold, keep, border, rgbToLuminance, objects, channels, geometry, postprocess);
 	}
 
 	/** @return a copy that does or does not convert RGB images to luminance for 1-channel models */
 	public SegmentationSettings withRgbToLuminance(boolean convert) {
-		return new SegmentationSettings(tile, halo, overlap, batch, threshold, probabilities, border, convert, objects, channels);
+		return new SegmentationSettings(tile, halo, overlap, batch, threshold, probabilities, border, convert, objects, channels, geometry, postprocess);
 	}
 
 	/** @return a copy with another image border */
 	public SegmentationSettings withBorder(Border newBorder) {
-		return new SegmentationSettings(tile, halo, overlap, batch, threshold, probabilities, newBorder, rgbToLuminance, objects, channels);
+		return new SegmentationSettings(tile, halo, overlap, batch, threshold, probabilities, newBorder, rgbToLuminance, objects, channels, geometry, postprocess);
 	}
 
 	/** @return a copy with other instance settings */
 	public SegmentationSettings withObjects(Objects newObjects) {
-		return new SegmentationSettings(tile, halo, overlap, batch, threshold, probabilities, border, rgbToLuminance, newObjects, channels);
+		return new SegmentationSettings(tile, halo, overlap, batch, threshold, probabilities, border, rgbToLuminance, newObjects, channels, geometry, postprocess);
 	}
 
 	/** @return a copy that gives the model these channels (1-based; {@code null} = all) */
 	public SegmentationSettings withChannels(int... newChannels) {
-		return new SegmentationSettings(tile, halo, overlap, batch, threshold, probabilities, border, rgbToLuminance, objects, newChannels);
+		return new SegmentationSettings(tile, halo, overlap, batch, threshold, probabilities, border, rgbToLuminance, objects, newChannels, geometry, postprocess);
+	}
+
+	/** @return a copy with other orientation and spacing handling */
+	public SegmentationSettings withGeometry(Geometry newGeometry) {
+		return new SegmentationSettings(tile, halo, overlap, batch, threshold, probabilities, border, rgbToLuminance, objects, channels,
+			newGeometry, postprocess);
+	}
+
+	/** @return a copy with another post-processing choice */
+	public SegmentationSettings withPostprocess(String newPostprocess) {
+		return new SegmentationSettings(tile, halo, overlap, batch, threshold, probabilities, border, rgbToLuminance, objects, channels,
+			geometry, newPostprocess);
 	}
 
 	@Override

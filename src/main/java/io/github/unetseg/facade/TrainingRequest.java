@@ -28,15 +28,41 @@ import io.github.unetseg.tensorflow.EngineOptions;
  * @param instances whether this is an instance model ({@code --task instances}): the labels are object
  *     ids (0 = background, 1..N) and the network learns background, interior and boundary
  *     ({@code data.InstanceTargets}); false for class-index labels
+ * @param labelClasses CSV of the classes annotated per image ({@code data.LabelClasses}), for partially
+ *     labelled data: the loss becomes marginal; {@code null} when every image has every class
+ * @param targetSpacing voxel spacing {@code [x, y(, z)]} in the images' unit that every case is
+ *     resampled to before training (images linear, labels nearest); {@code null} for the median spacing
+ *     of the training and validation images per axis (as nnU-Net), an empty array to keep each case's
+ *     grid
+ * @param mirror whether augmentation may flip axes and turn by 90 degrees; false for anatomy with a
+ *     left and a right side (paired organs)
+ * @param maxHours wall-time budget of this run in hours: no epoch is started that would end after it
+ *     (the run then stops with its checkpoint, to be continued with {@code resume}); 0 for none
  */
 public record TrainingRequest(Path images, Path labels, Path validationImages, Path validationLabels, Path output, String name,
 	UNetConfig architecture, List<String> classNames, Normalization normalization, TrainingConfig config, Path initFrom,
-	boolean resume, EngineOptions engine, boolean instances) {
+	boolean resume, EngineOptions engine, boolean instances, Path labelClasses, double[] targetSpacing, boolean mirror,
+	double maxHours) {
+
+	/**
+	 * A request without partial labels and time budget, resampled to the median spacing, with mirroring.
+	 *
+	 * @see #TrainingRequest(Path, Path, Path, Path, Path, String, UNetConfig, List, Normalization, TrainingConfig, Path, boolean,
+	 *     EngineOptions, boolean, Path, double[], boolean, double)
+	 */
+	public TrainingRequest(Path images, Path labels, Path validationImages, Path validationLabels, Path output, String name,
+		UNetConfig architecture, List<String> classNames, Normalization normalization, TrainingConfig config, Path initFrom,
+		boolean resume, EngineOptions engine, boolean instances)
+	{
+		this(images, labels, validationImages, validationLabels, output, name, architecture, classNames, normalization, config, initFrom,
+			resume, engine, instances, null, null, true, 0);
+	}
 
 	/** @return this request with absolute paths, for a child JVM with another working folder */
 	TrainingRequest absolute() {
 		return new TrainingRequest(abs(images), abs(labels), abs(validationImages), abs(validationLabels), abs(output), name,
-			architecture, classNames, normalization, config, abs(initFrom), resume, engine, instances);
+			architecture, classNames, normalization, config, abs(initFrom), resume, engine, instances, abs(labelClasses), targetSpacing,
+			mirror, maxHours);
 	}
 
 	private static Path abs(Path p) {

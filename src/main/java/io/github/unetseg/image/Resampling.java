@@ -102,6 +102,35 @@ public final class Resampling {
 	}
 
 	/**
+	 * Resamples a one-channel label image by nearest neighbour to a new spatial size; calibration
+	 * spacing is scaled by {@code oldSize / newSize}.
+	 *
+	 * @param labels label image {@code [x, y(, z), 1]} with integer values
+	 * @param newSize spatial size {@code [x, y(, z)]}, each &gt;= 1
+	 * @return an int image {@code [x, y(, z), 1]}
+	 * @throws IllegalArgumentException if the image has several channels, the size has the wrong
+	 *     length, or either image exceeds 2<sup>31</sup> voxels
+	 */
+	public static <T extends RealType<T>> Volume<net.imglib2.type.numeric.integer.IntType> nearest(Volume<T> labels, long[] newSize) {
+		int n = labels.spatialDims();
+		if (labels.channels() != 1) throw new IllegalArgumentException("labels need one channel, got " + labels.channels());
+		if (newSize.length != n) throw new IllegalArgumentException("new size needs " + n + " values");
+		long[] in = labels.spatialSize();
+		if (labels.voxelCount() > Integer.MAX_VALUE - 8 || Arrays.stream(newSize).reduce(1, (a, b) -> a * b) > Integer.MAX_VALUE - 8)
+			throw new IllegalArgumentException("label images above 2^31 voxels are not resampled in memory");
+		int[] flat = new int[(int) labels.voxelCount()];
+		int i = 0;
+		for (T t : Views.flatIterable(labels.image())) flat[i++] = (int) Math.round(t.getRealDouble());
+		int[] size = { (int) in[0], (int) in[1], n == 3 ? (int) in[2] : 1 };
+		int[] to = { (int) newSize[0], (int) newSize[1], n == 3 ? (int) newSize[2] : 1 };
+		long[] dims = Arrays.copyOf(newSize, n + 1);
+		dims[n] = 1;
+		double[] spacing = new double[n];
+		for (int d = 0; d < n; d++) spacing[d] = labels.calibration().spacing(d) * in[d] / newSize[d];
+		return new Volume<>(ArrayImgs.ints(nearest(flat, size, to), dims), Calibration.of(labels.calibration().unit(), spacing));
+	}
+
+	/**
 	 * Resamples a label image by nearest neighbour (the input pixel whose centre is nearest).
 	 *
 	 * @param labels flat labels, first axis fastest

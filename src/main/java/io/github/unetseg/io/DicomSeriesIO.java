@@ -23,7 +23,8 @@ import net.imglib2.img.array.ArrayImgs;
  * projected on the cross product of the two Image Orientation (Patient) 0020,0037 directions), not by
  * file name; values are rescaled to physical units (Rescale Slope/Intercept 0028,1053/0028,1052, e.g.
  * Hounsfield units) as 32-bit float; spacing is Pixel Spacing (0028,0030, row then column) and the
- * median distance between slice positions, in mm. A series with missing slices (uneven spacing), mixed sizes or
+ * median distance between slice positions, in mm; the orientation as NIfTI's voxel-to-RAS+ affine
+ * (see {@code image.Orientation}). A series with missing slices (uneven spacing), mixed sizes or
  * mixed orientations is refused with one message naming the files. Compressed transfer syntaxes that
  * ImageJ 1 cannot decode need Bio-Formats (Fiji).
  */
@@ -183,7 +184,29 @@ public final class DicomSeriesIO {
 		double sx = ps != null && ps.length > 1 ? ps[1] : 1, sy = ps != null ? ps[0] : 1;
 		if (slices.size() == 1)
 			return new Volume<>(ArrayImgs.floats(data, w, h, 1), io.github.unetseg.image.Calibration.of("mm", sx, sy));
-		return new Volume<>(ArrayImgs.floats(data, w, h, slices.size(), 1), io.github.unetseg.image.Calibration.of("mm", sx, sy, dz));
+		double[] affine = affine(orientation, vector(tag(slices.get(0).imp(), "0020,0032")), normal, sx, sy, dz);
+		return new Volume<>(ArrayImgs.floats(data, w, h, slices.size(), 1),
+			new io.github.unetseg.image.Calibration(new double[] { sx, sy, dz }, "mm", affine));
+	}
+
+	/**
+	 * NIfTI's voxel-to-RAS+ affine of a series (as dcm2niix writes it): columns along the row direction
+	 * of Image Orientation (Patient), rows along its column direction, slices along the normal in the
+	 * sorted order, origin at the first slice's Image Position (Patient); DICOM's LPS world turned into
+	 * RAS by negating x and y. {@code null} when orientation or position are missing.
+	 */
+	private static double[] affine(String orientation, double[] origin, double[] normal, double sx, double sy, double dz) {
+		double[] o = vector(orientation);
+		if (o == null || o.length != 6 || origin == null || origin.length != 3) return null;
+		double[] a = new double[12];
+		for (int row = 0; row < 3; row++) {
+			double sign = row < 2 ? -1 : 1;
+			a[4 * row] = sign * o[row] * sx;
+			a[4 * row + 1] = sign * o[3 + row] * sy;
+			a[4 * row + 2] = sign * normal[row] * dz;
+			a[4 * row + 3] = sign * origin[row];
+		}
+		return a;
 	}
 
 	/**

@@ -61,6 +61,9 @@ public class SegmentImagePlugin implements PlugIn {
 		gd.addStringField("Minimum object size (pixels or model)", "model", 8);
 		gd.addNumericField("Object diameter (pixels, 0 = model's scale)", 0, 1);
 		gd.addNumericField("Link objects across planes (IoU, 0 = off)", 0, 2);
+		gd.addStringField("Orientation (3D: auto, none or codes e.g. PLI)", "auto", 8);
+		gd.addCheckbox("Resample to the model's spacing", true);
+		gd.addChoice("Post-processing", new String[] { "model", "none", "largest", "holes", "largest,holes" }, "model");
 		gd.addChoice("Output", new String[] { "label image", "ROI Manager", "both" }, "label image");
 		gd.addCheckbox("Clear the ROI Manager first", false);
 		gd.addCheckbox("Measure objects", false);
@@ -87,6 +90,9 @@ public class SegmentImagePlugin implements PlugIn {
 		given.put("minsize", gd.getNextString());
 		given.put("diameter", "" + gd.getNextNumber());
 		given.put("stitchthreshold", "" + gd.getNextNumber());
+		given.put("orientation", gd.getNextString());
+		given.put("resample", "" + gd.getNextBoolean());
+		given.put("postprocess", gd.getNextChoice());
 		String output = gd.getNextChoice();
 		given.put("rois", output);
 		boolean clear = gd.getNextBoolean();

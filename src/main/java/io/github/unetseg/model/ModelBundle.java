@@ -114,10 +114,11 @@ public record ModelBundle(Path directory, ModelSpec spec) {
 		Fields nf = new Fields(norm, source + " normalization");
 		try {
 			Normalization.Method m = Normalization.Method.valueOf(nf.string("method", null).toUpperCase(java.util.Locale.ROOT));
-			normalization = new Normalization(m, nf.number("low", 0), nf.number("high", m == Normalization.Method.PERCENTILE ? 99.8 : 1));
+			normalization = new Normalization(m, nf.number("low", 0), nf.number("high", m == Normalization.Method.PERCENTILE ? 99.8 : 1),
+				nf.number("mean", 0), nf.number("std", 1));
 		}
 		catch (IllegalArgumentException e) {
-			throw f.error("normalization", e.getMessage(), "use method NONE, PERCENTILE (low/high percentiles), ZSCORE or FIXED (low/high)");
+			throw f.error("normalization", e.getMessage(), "use method NONE, PERCENTILE (low/high percentiles), ZSCORE, FIXED or WINDOW (low/high), or CT (low/high/mean/std)");
 		}
 		UNetConfig arch = null;
 		if (o.has("architecture") && !o.get("architecture").isJsonNull()) {
@@ -150,12 +151,18 @@ public record ModelBundle(Path directory, ModelSpec spec) {
 		}
 		else if (!task.equals("semantic"))
 			throw f.error("task", "is \"" + task + "\"", "write \"semantic\" or \"instances\"");
+		ModelSpec.PostProcessing postprocessing = null;
+		if (o.has("postprocessing") && !o.get("postprocessing").isJsonNull()) {
+			Fields pp = new Fields(f.object("postprocessing"), source + " postprocessing");
+			postprocessing = new ModelSpec.PostProcessing(pp.bool("largestComponent", false), pp.bool("fillHoles", false));
+		}
 		try {
 			return new ModelSpec(f.string("name", "unnamed"), f.string("description", ""), dims, f.integer("inputChannels"),
 				f.strings("classNames"), f.string("output", null), f.bool("outputIsLogits", false),
 				f.string("signature", "serving_default"), f.string("inputName", null), f.string("outputName", null), normalization,
 				f.numbers("spacing"), f.string("spacingUnit", "pixel"), f.longs("tile"), f.longs("halo"), f.integer("alignment"), arch,
-				prov, instances);
+				prov, instances, o.has("orientation") && !o.get("orientation").isJsonNull() ? f.string("orientation", "") : null,
+				postprocessing);
 		}
 		catch (IllegalArgumentException e) {
 			throw new SegmentationException(source + ": " + e.getMessage() + ". Fix: correct that field in model.json.", e);
@@ -189,6 +196,10 @@ public record ModelBundle(Path directory, ModelSpec spec) {
 		n.addProperty("method", spec.normalization().method().name());
 		n.addProperty("low", spec.normalization().low());
 		n.addProperty("high", spec.normalization().high());
+		if (spec.normalization().method() == Normalization.Method.CT) {
+			n.addProperty("mean", spec.normalization().mean());
+			n.addProperty("std", spec.normalization().std());
+		}
 		o.add("normalization", n);
 		o.add("spacing", GSON.toJsonTree(spec.spacing()));
 		o.addProperty("spacingUnit", spec.spacingUnit());
@@ -197,6 +208,8 @@ public record ModelBundle(Path directory, ModelSpec spec) {
 		o.addProperty("alignment", spec.alignment());
 		if (spec.architecture() != null) o.add("architecture", GSON.toJsonTree(spec.architecture()));
 		if (spec.instances() != null) o.add("instances", GSON.toJsonTree(spec.instances()));
+		if (spec.orientation() != null) o.addProperty("orientation", spec.orientation());
+		if (spec.postprocessing() != null) o.add("postprocessing", GSON.toJsonTree(spec.postprocessing()));
 		if (spec.provenance() != null) o.add("provenance", GSON.toJsonTree(spec.provenance()));
 		return GSON.toJson(o) + "\n";
 	}

@@ -35,12 +35,58 @@ import io.github.unetseg.data.Normalization;
  * @param provenance software, date, training data and notes
  * @param instances for an instance model ({@code "task": "instances"} in {@code model.json}), its
  *     post-processing parameters; {@code null} for a semantic model
+ * @param orientation the anatomical axis codes of the arrays the model was trained on, one letter per
+ *     axis {@code [x, y, z]} ({@code image.Orientation}, e.g. {@code "PLI"}); inputs whose orientation
+ *     is known are reoriented to it and the labels back; {@code null} when it does not apply
+ *     (microscopy, 2D) or is unknown
+ * @param postprocessing label clean-up applied to a semantic model's result by default
+ *     ({@code image.LabelCleanup}); {@code null} for none
  */
 public record ModelSpec(String name, String description, int dimensions, int inputChannels, List<String> classNames,
 	String output, boolean outputIsLogits, String signature, String inputName, String outputName,
 	Normalization normalization, double[] spacing, String spacingUnit, long[] tile, long[] halo, int alignment,
-	UNetConfig architecture, Provenance provenance, Instances instances)
+	UNetConfig architecture, Provenance provenance, Instances instances, String orientation, PostProcessing postprocessing)
 {
+
+	/**
+	 * A semantic model's default post-processing (nnU-Net's, chosen by measurement on held-out data).
+	 *
+	 * @param largestComponent keep only the largest connected component of each foreground class
+	 * @param fillHoles fill background regions enclosed by one class
+	 */
+	public record PostProcessing(boolean largestComponent, boolean fillHoles) {
+
+		/** @return nothing to do */
+		public static PostProcessing none() {
+			return new PostProcessing(false, false);
+		}
+
+		/**
+		 * Parses {@code none}, {@code largest}, {@code holes} or {@code largest,holes}.
+		 *
+		 * @param text the choice
+		 * @return the post-processing
+		 * @throws IllegalArgumentException naming the accepted values
+		 */
+		public static PostProcessing parse(String text) {
+			boolean largest = false, holes = false;
+			for (String part : text.toLowerCase(java.util.Locale.ROOT).split(",")) {
+				switch (part.trim()) {
+					case "largest" -> largest = true;
+					case "holes" -> holes = true;
+					case "none", "" -> {}
+					default -> throw new IllegalArgumentException("postprocess must be model, none, largest, holes or largest,holes; got '" + text + "'");
+				}
+			}
+			return new PostProcessing(largest, holes);
+		}
+
+		@Override
+		public String toString() {
+			return largestComponent && fillHoles ? "largest,holes" : largestComponent ? "largest" : fillHoles ? "holes" : "none";
+		}
+	}
+
 
 	/**
 	 * What an instance model's probabilities (background, interior, boundary: three softmax classes)
@@ -65,6 +111,35 @@ public record ModelSpec(String name, String description, int dimensions, int inp
 			if (!(objectDiameter > 0) || Double.isInfinite(objectDiameter))
 				throw new IllegalArgumentException("instances.objectDiameter must be > 0 pixels, got " + objectDiameter);
 		}
+	}
+
+	/**
+	 * A spec without an anatomical orientation.
+	 *
+	 * @see #ModelSpec(String, String, int, int, List, String, boolean, String, String, String, Normalization, double[], String,
+	 *     long[], long[], int, UNetConfig, Provenance, Instances, String)
+	 */
+	public ModelSpec(String name, String description, int dimensions, int inputChannels, List<String> classNames, String output,
+		boolean outputIsLogits, String signature, String inputName, String outputName, Normalization normalization, double[] spacing,
+		String spacingUnit, long[] tile, long[] halo, int alignment, UNetConfig architecture, Provenance provenance, Instances instances)
+	{
+		this(name, description, dimensions, inputChannels, classNames, output, outputIsLogits, signature, inputName, outputName,
+			normalization, spacing, spacingUnit, tile, halo, alignment, architecture, provenance, instances, null, null);
+	}
+
+	/**
+	 * A spec without post-processing.
+	 *
+	 * @see #ModelSpec(String, String, int, int, List, String, boolean, String, String, String, Normalization, double[], String,
+	 *     long[], long[], int, UNetConfig, Provenance, Instances, String, PostProcessing)
+	 */
+	public ModelSpec(String name, String description, int dimensions, int inputChannels, List<String> classNames, String output,
+		boolean outputIsLogits, String signature, String inputName, String outputName, Normalization normalization, double[] spacing,
+		String spacingUnit, long[] tile, long[] halo, int alignment, UNetConfig architecture, Provenance provenance, Instances instances,
+		String orientation)
+	{
+		this(name, description, dimensions, inputChannels, classNames, output, outputIsLogits, signature, inputName, outputName,
+			normalization, spacing, spacingUnit, tile, halo, alignment, architecture, provenance, instances, orientation, null);
 	}
 
 	/** The schema version this code writes and reads. */
@@ -127,6 +202,10 @@ public record ModelSpec(String name, String description, int dimensions, int inp
 		if (instances != null && (classNames.size() != 3 || !"softmax".equals(output)))
 			throw new IllegalArgumentException("an instance model has 3 softmax classes (background, interior, boundary), got " +
 				classNames.size() + " " + output);
+		if (orientation != null) {
+			if (dimensions != 3) throw new IllegalArgumentException("orientation applies to 3D models only");
+			orientation = io.github.unetseg.image.Orientation.parse(orientation);
+		}
 		classNames = List.copyOf(classNames);
 		spacing = spacing.clone();
 		tile = tile.clone();
@@ -171,13 +250,25 @@ public record ModelSpec(String name, String description, int dimensions, int inp
 	/** @return a copy with other provenance */
 	public ModelSpec withProvenance(Provenance p) {
 		return new ModelSpec(name, description, dimensions, inputChannels, classNames, output, outputIsLogits, signature,
-			inputName, outputName, normalization, spacing, spacingUnit, tile, halo, alignment, architecture, p, instances);
+			inputName, outputName, normalization, spacing, spacingUnit, tile, halo, alignment, architecture, p, instances, orientation, postprocessing);
+	}
+
+	/** @return a copy with another default post-processing ({@code null}: none) */
+	public ModelSpec withPostProcessing(PostProcessing p) {
+		return new ModelSpec(name, description, dimensions, inputChannels, classNames, output, outputIsLogits, signature,
+			inputName, outputName, normalization, spacing, spacingUnit, tile, halo, alignment, architecture, provenance, instances, orientation, p);
+	}
+
+	/** @return a copy with other anatomical axis codes ({@code null}: none) */
+	public ModelSpec withOrientation(String codes) {
+		return new ModelSpec(name, description, dimensions, inputChannels, classNames, output, outputIsLogits, signature,
+			inputName, outputName, normalization, spacing, spacingUnit, tile, halo, alignment, architecture, provenance, instances, codes, postprocessing);
 	}
 
 	/** @return a copy that is an instance model with these parameters ({@code null}: a semantic model) */
 	public ModelSpec withInstances(Instances i) {
 		return new ModelSpec(name, description, dimensions, inputChannels, classNames, output, outputIsLogits, signature,
-			inputName, outputName, normalization, spacing, spacingUnit, tile, halo, alignment, architecture, provenance, i);
+			inputName, outputName, normalization, spacing, spacingUnit, tile, halo, alignment, architecture, provenance, i, orientation, postprocessing);
 	}
 
 	/**

@@ -23,6 +23,13 @@ import org.tensorflow.types.TFloat32;
  * <p>With a per-voxel weight map (instance models: the U-Net paper's eq. 2, which includes class
  * balancing), every cross-entropy term is {@code sum(w ce) / sum(w)} instead, and the class weights are
  * not used (Ronneberger et al., MICCAI 2015).
+ *
+ * <p>With partial labels (a per-sample mask of the annotated classes) the losses are marginal (Shi et
+ * al., "Marginal loss and exclusion loss for partially supervised multi-organ segmentation", Medical
+ * Image Analysis 70, 2021): in a sample where class {@code k} was not annotated, its probability is
+ * merged into background's, {@code p'_0 = p_0 + sum_{k absent} p_k}, so predicting an unannotated organ
+ * where background was "drawn" costs nothing; cross-entropy uses {@code log p'} (computed as a
+ * difference of log-sum-exps), Dice leaves unannotated classes out of that sample's sums.
  */
 public final class Losses {
 
@@ -84,6 +91,68 @@ public final class Losses {
 		};
 	}
 
+	/**
+	 * Builds a marginal loss for partially labelled samples.
+	 *
+	 * @param tf op builder
+	 * @param name {@code ce}, {@code dice} or {@code dice_ce}
+	 * @param logits network output before activation, {@code [batch, (z,) y, x, K]}, K &gt;= 2 (softmax)
+	 * @param target one-hot of the same shape; no voxel may carry a class that is absent in its sample
+	 * @param channels K
+	 * @param present {@code [batch, K]}: 1 where the class was annotated in that sample, else 0; column 0
+	 *     (background) is 1
+	 * @return the scalar loss
+	 * @throws IllegalArgumentException for another loss name or a binary model
+	 */
+	public static Operand<TFloat32> marginal(Ops tf, String name, Operand<TFloat32> logits, Operand<TFloat32> target, int channels,
+		Operand<TFloat32> present)
+	{
+		if (channels < 2) throw new IllegalArgumentException("partial labels need a softmax model with at least 2 classes");
+		return switch (name) {
+			case "ce" -> marginalCrossEntropy(tf, logits, target, channels, present);
+			case "dice" -> marginalDice(tf, logits, target, channels, present);
+			case "dice_ce" -> tf.math.add(marginalDice(tf, logits, target, channels, present),
+				marginalCrossEntropy(tf, logits, target, channels, present));
+			default -> throw new IllegalArgumentException("partial labels (--label-classes) need loss dice_ce, ce or dice, got " + name);
+		};
+	}
+
+	/** {@code [batch, voxels, K]}, keeping the batch axis. */
+	private static Operand<TFloat32> perSample(Ops tf, Operand<TFloat32> t, Operand<TFloat32> present, int channels) {
+		Operand<org.tensorflow.types.TInt32> batch = tf.slice(tf.shape(present), tf.constant(new int[] { 0 }), tf.constant(new int[] { 1 }));
+		return tf.reshape(t, tf.concat(java.util.List.of(batch, tf.constant(new int[] { -1, channels })), tf.constant(0)));
+	}
+
+	private static Operand<TFloat32> marginalCrossEntropy(Ops tf, Operand<TFloat32> logits, Operand<TFloat32> target, int channels,
+		Operand<TFloat32> present)
+	{
+		float[] first = new float[channels];
+		first[0] = 1;
+		Operand<TFloat32> e0 = tf.constant(first);
+		Operand<TFloat32> z = perSample(tf, logits, present, channels), y = perSample(tf, target, present, channels);
+		// background and the classes not annotated in the sample: [batch, 1, K]
+		Operand<TFloat32> merge = tf.expandDims(tf.math.add(tf.math.sub(tf.constant(1f), present), e0), tf.constant(1));
+		Operand<TFloat32> zmax = tf.max(z, tf.constant(-1), org.tensorflow.op.core.Max.keepDims(true));
+		Operand<TFloat32> ez = tf.math.exp(tf.math.sub(z, zmax));
+		Operand<TFloat32> lseAll = tf.math.add(zmax, tf.math.log(tf.sum(ez, tf.constant(-1), org.tensorflow.op.core.Sum.keepDims(true))));
+		Operand<TFloat32> lseBg = tf.math.add(zmax, tf.math.log(tf.math.maximum(tf.sum(tf.math.mul(ez, merge), tf.constant(-1),
+			org.tensorflow.op.core.Sum.keepDims(true)), tf.constant(1e-30f))));
+		// z' = z for annotated foreground classes, log-sum-exp of the merged ones in the background column
+		Operand<TFloat32> zm = tf.math.add(tf.math.mul(z, tf.math.sub(tf.constant(1f), e0)), tf.math.mul(lseBg, e0));
+		Operand<TFloat32> logp = tf.math.sub(tf.sum(tf.math.mul(y, zm), tf.constant(-1)), tf.squeeze(lseAll, org.tensorflow.op.core.Squeeze.axis(java.util.List.of(-1L))));
+		return tf.math.neg(tf.math.mean(logp, tf.constant(new int[] { 0, 1 })));
+	}
+
+	private static Operand<TFloat32> marginalDice(Ops tf, Operand<TFloat32> logits, Operand<TFloat32> target, int channels,
+		Operand<TFloat32> present)
+	{
+		Operand<TFloat32> p = tf.math.mul(perSample(tf, tf.nn.softmax(logits), present, channels), tf.expandDims(present, tf.constant(1)));
+		Operand<TFloat32> t = perSample(tf, target, present, channels);
+		p = tf.reshape(p, tf.constant(new int[] { -1, channels }));
+		t = tf.reshape(t, tf.constant(new int[] { -1, channels }));
+		return diceOf(tf, p, t, channels);
+	}
+
 	private static Operand<TFloat32> crossEntropyPerVoxel(Ops tf, Operand<TFloat32> z, Operand<TFloat32> y, int channels) {
 		if (channels == 1) {
 			Operand<TFloat32> ce = tf.math.add(tf.math.sub(tf.math.maximum(z, tf.constant(0f)), tf.math.mul(z, y)),
@@ -118,6 +187,11 @@ public final class Losses {
 	private static Operand<TFloat32> dice(Ops tf, Operand<TFloat32> z, Operand<TFloat32> y, int channels) {
 		Operand<TFloat32> p = tf.reshape(probabilities(tf, z, channels), tf.constant(new int[] { -1, channels }));
 		Operand<TFloat32> t = tf.reshape(y, tf.constant(new int[] { -1, channels }));
+		return diceOf(tf, p, t, channels);
+	}
+
+	/** Batch soft Dice loss of probabilities and targets {@code [voxels, K]}, foreground classes only. */
+	private static Operand<TFloat32> diceOf(Ops tf, Operand<TFloat32> p, Operand<TFloat32> t, int channels) {
 		if (channels > 1) {
 			// foreground classes only
 			p = tf.slice(p, tf.constant(new int[] { 0, 1 }), tf.constant(new int[] { -1, channels - 1 }));

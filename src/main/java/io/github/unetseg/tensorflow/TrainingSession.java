@@ -54,6 +54,7 @@ public final class TrainingSession implements AutoCloseable {
 	private final Placeholder<TFloat32> x;
 	private final Placeholder<TInt32> y;
 	private final Placeholder<TFloat32> w;
+	private final Placeholder<TFloat32> present;
 	private final Placeholder<TInt64> seed;
 	private final Placeholder<TFloat32> lr, bias1, bias2;
 	private final Operand<TFloat32> loss;
@@ -85,6 +86,26 @@ public final class TrainingSession implements AutoCloseable {
 	 * @param voxelWeights whether {@link #step(float[], short[], float[], int, long, double)} feeds weights
 	 */
 	public TrainingSession(UNetConfig arch, TrainingConfig config, EngineOptions engine, float[] classWeights, boolean voxelWeights) {
+		this(arch, config, engine, classWeights, voxelWeights, false);
+	}
+
+	/**
+	 * A training graph; with {@code partialLabels} its loss is marginal ({@link Losses#marginal}) and
+	 * every step takes the annotated classes of each patch.
+	 *
+	 * @param arch the network
+	 * @param config hyperparameters (loss, Adam settings, patch size, seed)
+	 * @param engine device and threads
+	 * @param classWeights per-class weights for {@code weighted_ce}, or {@code null}
+	 * @param voxelWeights whether steps take a per-voxel weight map
+	 * @param partialLabels whether steps take a {@code [batch, classes]} mask of annotated classes
+	 * @throws IllegalArgumentException if both maps are asked for, or partial labels meet a binary model
+	 *     or a loss other than {@code dice_ce}, {@code ce} and {@code dice}
+	 */
+	public TrainingSession(UNetConfig arch, TrainingConfig config, EngineOptions engine, float[] classWeights, boolean voxelWeights,
+		boolean partialLabels)
+	{
+		if (voxelWeights && partialLabels) throw new IllegalArgumentException("voxel weights and partial labels cannot be combined");
 		Conv3dGradients.register();
 		this.arch = arch;
 		this.config = config;
@@ -98,6 +119,8 @@ public final class TrainingSession implements AutoCloseable {
 		x = tf.withName("train_input").placeholder(TFloat32.class, Placeholder.shape(Shape.of(xShape)));
 		y = tf.withName("train_labels").placeholder(TInt32.class, Placeholder.shape(Shape.of(yShape)));
 		w = voxelWeights ? tf.withName("train_weights").placeholder(TFloat32.class, Placeholder.shape(Shape.of(yShape))) : null;
+		present = partialLabels ? tf.withName("train_present").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1,
+			arch.outputChannels()))) : null;
 		seed = tf.withName("dropout_seed").placeholder(TInt64.class, Placeholder.shape(Shape.of(2)));
 		lr = tf.withName("learning_rate").placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
 		bias1 = tf.withName("bias1").placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
@@ -107,7 +130,8 @@ public final class TrainingSession implements AutoCloseable {
 		int k = arch.outputChannels();
 		Operand<TFloat32> target = k == 1 ? tf.expandDims(tf.dtypes.cast(y, TFloat32.class), tf.constant(-1))
 			: tf.oneHot(y, tf.constant(k), tf.constant(1f), tf.constant(0f));
-		loss = Losses.build(tf, config.loss(), logits, target, k, classWeights, w);
+		loss = present != null ? Losses.marginal(tf, config.loss(), logits, target, k, present)
+			: Losses.build(tf, config.loss(), logits, target, k, classWeights, w);
 		Map<String, Variable<TFloat32>> vars = builder.variables();
 		List<String> trainable = builder.trainableNames();
 		Output<?>[] wrt = new Output<?>[trainable.size()];
@@ -189,6 +213,26 @@ public final class TrainingSession implements AutoCloseable {
 	 * @throws IllegalArgumentException if weights are given without the session's weight map or missing
 	 */
 	public float step(float[] images, short[] labels, float[] weights, int batch, long step, double learningRate) {
+		return step(images, labels, weights, null, batch, step, learningRate);
+	}
+
+	/**
+	 * One optimiser step on a batch with per-patch annotated classes (a session made with partial labels).
+	 *
+	 * @param images batch {@code [batch, (z,) y, x, c]} flattened, normalised
+	 * @param labels class indices {@code [batch, (z,) y, x]} flattened
+	 * @param weights per-voxel loss weights of the same layout, or {@code null}
+	 * @param annotated {@code [batch, classes]}: 1 where the class was annotated in that patch's case,
+	 *     else 0; {@code null} for a session without partial labels
+	 * @param batch patches in the batch
+	 * @param step 1-based global step (Adam's bias correction and the dropout seed)
+	 * @param learningRate learning rate of this step
+	 * @return the loss before the update
+	 * @throws IllegalArgumentException if a map is given that the session was not built for, or missing
+	 */
+	public float step(float[] images, short[] labels, float[] weights, float[] annotated, int batch, long step, double learningRate) {
+		if ((annotated == null) != (present == null))
+			throw new IllegalArgumentException(present == null ? "this session has no partial labels" : "this session needs the annotated classes");
 		if ((weights == null) != (w == null))
 			throw new IllegalArgumentException(w == null ? "this session has no voxel weights" : "this session needs voxel weights");
 		long[] patch = config.patchSize();
@@ -205,11 +249,13 @@ public final class TrainingSession implements AutoCloseable {
 			TFloat32 lrt = TFloat32.scalarOf((float) learningRate);
 			TFloat32 b1t = TFloat32.scalarOf((float) (1 - Math.pow(BETA1, step)));
 			TFloat32 b2t = TFloat32.scalarOf((float) (1 - Math.pow(BETA2, step)));
-			TFloat32 wt = weights == null ? null : TFloat32.tensorOf(Shape.of(ys), DataBuffers.of(weights, true, false)))
+			TFloat32 wt = weights == null ? null : TFloat32.tensorOf(Shape.of(ys), DataBuffers.of(weights, true, false));
+			TFloat32 pt = annotated == null ? null : TFloat32.tensorOf(Shape.of(batch, arch.outputChannels()), DataBuffers.of(annotated, true, false)))
 		{
 			Session.Runner r = session.runner().feed(x, xt).feed(y, yt).feed(seed, st).feed(lr, lrt).feed(bias1, b1t).feed(bias2, b2t)
 				.fetch(loss);
 			if (wt != null) r.feed(w, wt);
+			if (pt != null) r.feed(present, pt);
 			updates.forEach(r::addTarget);
 			try (Result res = r.run()) {
 				return ((TFloat32) res.get(0)).getFloat();

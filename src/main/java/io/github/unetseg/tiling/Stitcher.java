@@ -148,36 +148,56 @@ public final class Stitcher implements TileSink {
 				for (int i = 0; i < voxels; i++) accumulator[base + i] /= weights[i];
 			}
 		}
+		return fromProbabilities(accumulator, size, channels, threshold, calibration);
+	}
+
+	/**
+	 * Labels from probabilities, as {@link #finish} derives them: label 1 above {@code threshold} for a
+	 * binary model, the argmax (lowest index on ties) otherwise; 8-bit for up to 256 classes, else 16-bit.
+	 *
+	 * @param probabilities flat {@code [x, y(, z), channels]} (x fastest), kept as the result's probabilities
+	 * @param size spatial size {@code [x, y(, z)]}
+	 * @param channels 1 (binary) or the class count
+	 * @param threshold probability threshold for binary models, in {@code [0, 1]}
+	 * @param calibration calibration of both outputs
+	 * @return labels {@code [x, y(, z), 1]} and the probabilities as an image
+	 */
+	public static StitchedResult fromProbabilities(float[] probabilities, long[] size, int channels, double threshold,
+		Calibration calibration)
+	{
+		long voxels = 1;
+		for (long s : size) voxels *= s;
 		long[] labelDims = Arrays.copyOf(size, size.length + 1);
 		labelDims[size.length] = 1;
 		long[] probDims = labelDims.clone();
 		probDims[size.length] = channels;
-		ArrayImg<FloatType, ?> probabilities = ArrayImgs.floats(accumulator, probDims);
+		ArrayImg<FloatType, ?> probs = ArrayImgs.floats(probabilities, probDims);
 		Volume<?> labels;
 		int nv = (int) voxels;
 		if (channels <= 256) {
 			byte[] l = new byte[nv];
 			if (channels == 1) {
-				for (int i = 0; i < nv; i++) l[i] = accumulator[i] > threshold ? (byte) 1 : 0;
+				for (int i = 0; i < nv; i++) l[i] = probabilities[i] > threshold ? (byte) 1 : 0;
 			}
-			else argmax(nv, (i, c) -> l[i] = (byte) c);
+			else argmax(probabilities, nv, channels, (i, c) -> l[i] = (byte) c);
 			ArrayImg<UnsignedByteType, ByteArray> img = ArrayImgs.unsignedBytes(l, labelDims);
 			labels = new Volume<>(img, calibration);
 		}
 		else {
 			short[] l = new short[nv];
-			argmax(nv, (i, c) -> l[i] = (short) c);
+			argmax(probabilities, nv, channels, (i, c) -> l[i] = (short) c);
 			ArrayImg<UnsignedShortType, ShortArray> img = ArrayImgs.unsignedShorts(l, labelDims);
 			labels = new Volume<>(img, calibration);
 		}
-		return new StitchedResult(labels, new Volume<>(probabilities, calibration));
+		return new StitchedResult(labels, new Volume<>(probs, calibration));
 	}
 
 	private interface LabelSink {
 		void set(int voxel, int label);
 	}
 
-	private void argmax(int nv, LabelSink sink) {
+	private static void argmax(float[] accumulator, int nv, int channels, LabelSink sink) {
+		long voxels = nv;
 		for (int i = 0; i < nv; i++) {
 			int best = 0;
 			float max = accumulator[i];

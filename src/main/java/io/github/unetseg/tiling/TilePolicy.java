@@ -69,6 +69,14 @@ public record TilePolicy(int alignment, long[] modelTile, long[] modelHalo, int 
 	 */
 	public TilePlan plan(long[] imageSize, long[] tile, long[] halo, double overlap, Border border) {
 		int n = modelTile.length;
+		if (tile == null && halo == null) {
+			TilePlan whole = wholeImage(imageSize, alignment, memoryBudgetVoxels(), border);
+			if (whole != null) {
+				TilePlan tiled = plan(imageSize, null, modelHalo, overlap, border);
+				if ((double) tiled.tiles().size() * tiled.tileVoxels() > 2.0 * whole.tileVoxels()) return whole;
+				return tiled;
+			}
+		}
 		long[] h = perAxis(halo, modelHalo, n, "--halo");
 		long[] t = tile == null ? autoTile(imageSize, modelTile, h, alignment, memoryBudgetVoxels(), border) : perAxis(tile, modelTile, n,
 			"--tile");
@@ -205,6 +213,30 @@ public record TilePolicy(int alignment, long[] modelTile, long[] modelHalo, int 
 			halo[d] = Math.min(receptiveFieldRadius, (tile[d] - alignment) / 2);
 		}
 		return new long[][] { tile, halo };
+	}
+
+	/**
+	 * The whole image as one tile without halo: the image padded (mirrored) up to the alignment, the
+	 * whole-image prediction that halo tiling reproduces (so there are no seams at all). {@link #plan}
+	 * takes it when the tool chooses the tiles, the padded image fits the memory budget, and tiles with
+	 * the model's halo would compute more than twice its voxels (small 3D images, where a receptive-field
+	 * halo on every side multiplies the work); training validates whole cases this way.
+	 *
+	 * @param imageSize spatial size {@code [x, y(, z)]}
+	 * @param alignment 2<sup>depth</sup>
+	 * @param maxVoxels largest tile volume allowed, in voxels
+	 * @param border what the network sees beyond the image border (the padding up to the alignment)
+	 * @return the one-tile plan, or {@code null} when the padded image exceeds {@code maxVoxels}
+	 */
+	public static TilePlan wholeImage(long[] imageSize, int alignment, double maxVoxels, Border border) {
+		long[] t = new long[imageSize.length];
+		double voxels = 1;
+		for (int d = 0; d < t.length; d++) {
+			t[d] = roundUp(imageSize[d], alignment);
+			voxels *= t[d];
+		}
+		if (voxels > maxVoxels) return null;
+		return TilePlan.create(imageSize, t, new long[t.length], 0, alignment, border);
 	}
 
 	private static long roundUp(long v, long m) {

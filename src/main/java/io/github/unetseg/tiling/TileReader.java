@@ -38,6 +38,7 @@ public final class TileReader<T extends RealType<T>> {
 	private final int channels;
 	private final double[] scale;
 	private final double[] offset;
+	private final float[] clipMin, clipMax;
 	private final PixelArrays arrays;
 	private final boolean mayHoldNonFinite;
 	private final List<PrimitiveBlocks<FloatType>> blocks = new ArrayList<>();
@@ -50,6 +51,16 @@ public final class TileReader<T extends RealType<T>> {
 	 * @throws IllegalArgumentException if the arrays do not have one value per channel
 	 */
 	public TileReader(Volume<T> volume, double[] scale, double[] offset) {
+		this(volume, IntensityMap.affine(scale, offset));
+	}
+
+	/**
+	 * @param volume source image {@code [x, y(, z), c]}
+	 * @param map per-channel affine map and clip bounds
+	 * @throws IllegalArgumentException if the map does not have one value per channel
+	 */
+	public TileReader(Volume<T> volume, IntensityMap map) {
+		double[] scale = map.scale(), offset = map.offset();
 		this.image = volume.image();
 		this.spatialDims = volume.spatialDims();
 		this.channels = volume.channels();
@@ -57,6 +68,15 @@ public final class TileReader<T extends RealType<T>> {
 			throw new IllegalArgumentException("need one scale and offset per channel (" + channels + ")");
 		this.scale = scale.clone();
 		this.offset = offset.clone();
+		if (map.clips()) {
+			clipMin = new float[channels];
+			clipMax = new float[channels];
+			for (int c = 0; c < channels; c++) {
+				clipMin[c] = (float) map.min()[c];
+				clipMax[c] = (float) map.max()[c];
+			}
+		}
+		else clipMin = clipMax = null;
 		this.extended = Views.extendMirrorSingle(image);
 		this.arrays = PixelArrays.of(image);
 		this.mayHoldNonFinite = !(image.getType() instanceof net.imglib2.type.numeric.IntegerType);
@@ -79,6 +99,12 @@ public final class TileReader<T extends RealType<T>> {
 	public void read(long[] min, long[] size, float[] dst, int dstOffset) {
 		if (arrays != null) readRows(min, size, dst, dstOffset);
 		else readPixels(min, size, dst, dstOffset);
+		if (clipMin != null) {
+			long n = channels;
+			for (long s : size) n *= s;
+			for (int i = dstOffset, end = (int) (dstOffset + n), c = 0; i < end; i++, c = c + 1 == channels ? 0 : c + 1)
+				dst[i] = Math.max(clipMin[c], Math.min(clipMax[c], dst[i])); // NaN stays NaN and becomes 0 below
+		}
 		if (mayHoldNonFinite) {
 			long n = channels;
 			for (long s : size) n *= s;

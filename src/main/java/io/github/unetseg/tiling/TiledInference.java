@@ -68,9 +68,30 @@ public final class TiledInference {
 	public static <T extends RealType<T>> Output run(Volume<T> volume, double[] scale, double[] offset, TileModel model,
 		TilePlan plan, int batchSize, double threshold, ProgressListener progress)
 	{
+		return run(volume, IntensityMap.affine(scale, offset), model, plan, batchSize, threshold, progress);
+	}
+
+	/**
+	 * Predicts a whole volume tile by tile, its values mapped and clipped by {@code map}.
+	 *
+	 * @param volume input {@code [x, y(, z), c]} with {@code model.inputChannels()} channels
+	 * @param map per-channel normalisation (affine map and clip bounds, see {@link TileReader})
+	 * @param model the network
+	 * @param plan tiles covering {@code volume.spatialSize()}
+	 * @param batchSize tiles per batch to start with, &gt;= 1
+	 * @param threshold probability threshold for binary models, in {@code [0, 1]}
+	 * @param progress receives one update per batch; cancelling stops within one batch
+	 * @return labels, probabilities and figures
+	 * @throws CancellationException if {@code progress} asked to stop
+	 * @throws BatchMemoryException if even one tile does not fit in memory
+	 * @throws IllegalArgumentException if the plan or channels do not fit the volume and model
+	 */
+	public static <T extends RealType<T>> Output run(Volume<T> volume, IntensityMap map, TileModel model, TilePlan plan,
+		int batchSize, double threshold, ProgressListener progress)
+	{
 		long start = System.nanoTime();
 		Stitcher stitcher = new Stitcher(plan, model.outputChannels());
-		Stats s = runInto(volume, scale, offset, model, plan, batchSize, progress, stitcher);
+		Stats s = runInto(volume, map, model, plan, batchSize, progress, stitcher);
 		Stitcher.StitchedResult result = stitcher.finish(threshold, volume.calibration());
 		return new Output(result, new Stats(s.tiles(), s.batchSize(), s.modelSeconds(), (System.nanoTime() - start) / 1e9));
 	}
@@ -94,6 +115,27 @@ public final class TiledInference {
 	public static <T extends RealType<T>> Stats runInto(Volume<T> volume, double[] scale, double[] offset, TileModel model,
 		TilePlan plan, int batchSize, ProgressListener progress, TileSink sink)
 	{
+		return runInto(volume, IntensityMap.affine(scale, offset), model, plan, batchSize, progress, sink);
+	}
+
+	/**
+	 * As {@link #runInto(Volume, double[], double[], TileModel, TilePlan, int, ProgressListener, TileSink)}
+	 * with values mapped and clipped by {@code map}.
+	 *
+	 * @param volume input {@code [x, y(, z), c]} with {@code model.inputChannels()} channels
+	 * @param map per-channel normalisation (affine map and clip bounds)
+	 * @param model the network
+	 * @param plan tiles covering {@code volume.spatialSize()}
+	 * @param batchSize tiles per batch to start with, &gt;= 1
+	 * @param progress receives one update per batch; cancelling stops within one batch
+	 * @param sink receives every tile's output, in plan order, from one thread
+	 * @return timing and batching figures
+	 * @throws CancellationException if {@code progress} asked to stop
+	 * @throws BatchMemoryException if even one tile does not fit in memory
+	 */
+	public static <T extends RealType<T>> Stats runInto(Volume<T> volume, IntensityMap map, TileModel model, TilePlan plan,
+		int batchSize, ProgressListener progress, TileSink sink)
+	{
 		if (batchSize < 1) throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
 		if (volume.channels() != model.inputChannels())
 			throw new IllegalArgumentException("the image has " + volume.channels() + " channels, the model expects " +
@@ -101,7 +143,7 @@ public final class TiledInference {
 		if (!java.util.Arrays.equals(volume.spatialSize(), plan.imageSize()))
 			throw new IllegalArgumentException("the plan does not cover the image size");
 		long start = System.nanoTime();
-		TileReader<T> reader = new TileReader<>(volume, scale, offset);
+		TileReader<T> reader = new TileReader<>(volume, map);
 		long[] tileSize = plan.tileSize();
 		int tileIn = Math.toIntExact(plan.tileVoxels() * model.inputChannels());
 		int tileOut = Math.toIntExact(plan.tileVoxels() * model.outputChannels());

@@ -82,13 +82,53 @@ class EvaluatorTest {
 		assertEquals(1 + 1 + 3, lines.size());
 		assertTrue(lines.get(1).startsWith("a,") && lines.get(1).contains(",1,ok,mm,0.750000"), lines.get(1));
 		List<String> summary = Files.readAllLines(dir.resolve("report_summary.csv"));
-		assertTrue(summary.contains("1,dice,1,0.750000,0.750000,0.00000,0"), summary.toString());
+		assertTrue(summary.contains("1,1,dice,1,0.750000,0.750000,0.00000,0,0.750000"), summary.toString());
 		Path json = dir.resolve("report.json");
 		Evaluator.writeJson(r, json);
 		JsonObject o = JsonParser.parseString(Files.readString(json)).getAsJsonObject();
 		assertEquals(3, o.getAsJsonArray("skipped").size());
 		assertEquals(0.75, o.getAsJsonArray("images").get(0).getAsJsonObject().getAsJsonArray("classes").get(0).getAsJsonObject()
 			.get("dice").getAsDouble(), 1e-12);
+	}
+
+	@Test
+	void organsAreNamedInMillilitresAndNotScoredWhereTheyWereNotContoured() throws Exception {
+		Calibration mm = Calibration.of("mm", 2, 2);
+		Path pred = dir.resolve("organs-pred"), truth = dir.resolve("organs-truth");
+		// class 1 an 8 x 8 square, class 2 another; in b the truth has no class 2 because nobody drew it
+		for (String n : List.of("a", "b")) {
+			ArrayImg<UnsignedByteType, ?> p = ArrayImgs.unsignedBytes(40, 30, 1), t = ArrayImgs.unsignedBytes(40, 30, 1);
+			var rp = p.randomAccess();
+			var rt = t.randomAccess();
+			for (int y = 0; y < 8; y++)
+				for (int x = 0; x < 8; x++) {
+					rp.setPositionAndGet(x + 2, y + 2, 0).set(1);
+					rt.setPositionAndGet(x + 2, y + 2, 0).set(1);
+					rp.setPositionAndGet(x + 20, y + 10, 0).set(2);
+					if (n.equals("a")) rt.setPositionAndGet(x + 20 + (y < 4 ? 0 : 1), y + 10, 0).set(2);
+				}
+			ImageFiles.write(new Volume<>(p, mm), pred.resolve(n + ".tif"), 3);
+			ImageFiles.write(new Volume<>(t, mm), truth.resolve(n + ".tif"), 3);
+		}
+		Path classes = Files.writeString(dir.resolve("organs.csv"), "image,classes\na,Parotid;Larynx\nb,Parotid\n");
+		Evaluator.Report r = Evaluator.evaluateFiles(pred, truth, null, null, 1, List.of("background", "Parotid", "Larynx"),
+			io.github.unetseg.data.LabelClasses.read(classes));
+		assertEquals(2, r.results().get(0).metrics().size());
+		assertEquals(1, r.results().get(1).metrics().size(), "Larynx is not scored in b");
+		assertEquals("Larynx", r.className(2));
+		Path csv = dir.resolve("organs.csv.out.csv");
+		Evaluator.writeCsv(r, csv);
+		List<String> lines = Files.readAllLines(csv);
+		assertEquals(1 + 3, lines.size());
+		assertTrue(lines.get(0).endsWith(",volume_prediction_ml,volume_truth_ml"), lines.get(0));
+		// 64 pixels of 2 x 2 mm "volume" 256 mm^2 (2D: area) -> 0.256 in the mL column's factor
+		assertTrue(lines.get(1).contains(",Parotid,ok,mm,") && lines.get(1).endsWith(",0.256000,0.256000"), lines.get(1));
+		double[] larynxDice = Evaluator.summary(r).stream().filter(row -> row[0] == 2 && row[1] == 0).findFirst().orElseThrow();
+		assertEquals(1, larynxDice[2], "one image scored");
+		// 4 of 8 rows shifted by one pixel: 60 of 64 pixels overlap
+		assertEquals(2 * 60.0 / 128, larynxDice[7], 1e-12, "worst Dice");
+		assertThrows(io.github.unetseg.SegmentationException.class, () -> Evaluator.evaluateFiles(pred, truth, null, null, 1, List.of(),
+			io.github.unetseg.data.LabelClasses.read(classes)));
 	}
 
 	@Test

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Trains models/hn-ct-oar-3d (issue 14) on OpenKBP; resumable across sessions: run it again and it adds
+# --resume when the output folder holds a checkpoint. Each run stops before an epoch that would end after
+# MAX_HOURS (default 2.2). Prepare the data first (HU, true orientation, split by patient):
+#   mvn -q -B package -DskipTests
+#   java -cp "target/unetseg-0.1.0-SNAPSHOT.jar:target/lib/*" models/make/PrepareOpenKbp.java ../shared/data/openkbp /work/ct-data
+# (prints models/make/openkbp-split.csv). Copy target/ elsewhere (JAR below) before a long run: rebuilding
+# target/ under a running JVM breaks it. tcmalloc (Debian: libtcmalloc-minimal4) halves 3D training time here.
+set -euo pipefail
+data=${DATA:-/work/ct-data}
+out=${OUT:-/work/runs/hn-ct-oar-3d}
+jar=${JAR:-/work/train-build/unetseg-0.1.0-SNAPSHOT.jar}
+resume=()
+[ -f "$out/training/checkpoint/state.json" ] && resume=(--resume)
+tc=/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4
+[ -f "$tc" ] && export LD_PRELOAD=$tc
+export TF_CPP_MIN_LOG_LEVEL=1
+exec java -Xmx11g -jar "$jar" train \
+  --images "$data/train/images" --labels "$data/train/labels" \
+  --validation-images "$data/select/images" --validation-labels "$data/select/labels" \
+  --label-classes "${INDEX:-../shared/data/openkbp/index.csv}" \
+  --output "$out" --name hn-ct-oar-3d --dims 3 \
+  --classes background,Brainstem,SpinalCord,RightParotid,LeftParotid,Esophagus,Larynx,Mandible \
+  --depth 4 --filters 16 --normalization ct --spacing median --mirror false \
+  --patch 64,64,64 --batch 2 --epochs 40 --steps 100 --foreground 0.5 --patience 0 \
+  --max-hours "${MAX_HOURS:-2.2}" "${resume[@]}"

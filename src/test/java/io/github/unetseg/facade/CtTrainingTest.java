@@ -1,0 +1,93 @@
+package io.github.unetseg.facade;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.github.unetseg.data.Normalization;
+import io.github.unetseg.image.Calibration;
+import io.github.unetseg.image.Volume;
+import io.github.unetseg.io.ImageFiles;
+import io.github.unetseg.model.ModelSpec;
+import io.github.unetseg.tiling.ProgressListener;
+import net.imglib2.Cursor;
+import net.imglib2.img.array.ArrayImg;
+import net.imglib2.img.array.ArrayImgs;
+import net.imglib2.type.numeric.integer.ShortType;
+import net.imglib2.type.numeric.integer.UnsignedByteType;
+
+/**
+ * A short CT training run through the options every front end uses: nnU-Net's CT normalisation from the
+ * training set, partial labels from a class list, resampling to the median spacing, the anatomical
+ * orientation recorded, no mirroring.
+ */
+class CtTrainingTest {
+
+	@TempDir
+	static Path dir;
+
+	/** A 24^3 "CT" in OpenKBP's axes (PLI): air, a body at 0 HU, organ 1 at 40 HU and organ 2 at 300 HU. */
+	static void write(Path root, String name, double slice, boolean drawOrgan2, long seed) {
+		ArrayImg<ShortType, ?> ct = ArrayImgs.shorts(24, 24, 24, 1);
+		ArrayImg<UnsignedByteType, ?> lab = ArrayImgs.unsignedBytes(24, 24, 24, 1);
+		Random r = new Random(seed);
+		Cursor<ShortType> c = ct.localizingCursor();
+		Cursor<UnsignedByteType> l = lab.cursor();
+		while (c.hasNext()) {
+			c.fwd();
+			l.fwd();
+			double x = c.getDoublePosition(0), y = c.getDoublePosition(1), z = c.getDoublePosition(2);
+			boolean body = Math.hypot(x - 12, y - 12) < 10;
+			boolean o1 = Math.pow(x - 9, 2) + Math.pow(y - 8, 2) + Math.pow(z - 12, 2) < 12;
+			boolean o2 = Math.pow(x - 15, 2) + Math.pow(y - 16, 2) + Math.pow(z - 12, 2) < 12;
+			c.get().set((short) Math.round((o1 ? 40 : o2 ? 300 : body ? 0 : -1000) + r.nextGaussian() * 5));
+			l.get().set(o1 ? 1 : o2 && drawOrgan2 ? 2 : 0);
+		}
+		double[] s = { 4, 4, slice };
+		Calibration cal = new Calibration(s, "mm", new double[] { 0, -s[1], 0, 0, -s[0], 0, 0, 0, 0, 0, -s[2], 0 });
+		ImageFiles.write(new Volume<>(ct, cal), root.resolve("images/" + name + ".nii.gz"), 0);
+		ImageFiles.write(new Volume<>(lab, cal), root.resolve("labels/" + name + ".nii.gz"), 3);
+	}
+
+	@Test
+	void ctNormalisationPartialLabelsSpacingAndOrientationReachTheModel() throws Exception {
+		Path data = dir.resolve("ct");
+		write(data, "a", 2.0, true, 1);
+		write(data, "b", 3.0, false, 2);
+		write(data, "c", 3.0, true, 3);
+		Path classes = Files.writeString(dir.resolve("classes.csv"), "image,classes\na,organ1;organ2\nb,organ1\nc,organ1;organ2\n");
+		Path out = dir.resolve("model");
+		TrainingRequest r = Options.training(Map.ofEntries(Map.entry("images", data.resolve("images").toString()),
+			Map.entry("labels", data.resolve("labels").toString()), Map.entry("output", out.toString()), Map.entry("dims", "3"),
+			Map.entry("classes", "background,organ1,organ2"), Map.entry("depth", "2"), Map.entry("filters", "4"),
+			Map.entry("normalization", "ct"), Map.entry("label-classes", classes.toString()), Map.entry("mirror", "false"),
+			Map.entry("patch", "16"), Map.entry("batch", "2"), Map.entry("epochs", "2"), Map.entry("steps", "2"), Map.entry("validation", "0.3"),
+			Map.entry("threads", "2")));
+		assertTrue(r.normalization().needsStatistics());
+		assertEquals(false, r.mirror());
+		TrainingOutcome o = new LocalTrainer().train(r, ProgressListener.NONE, null);
+		assertTrue(Double.isFinite(o.history().get(1).loss()), "marginal loss is finite: " + o.history());
+		ModelSpec spec = o.model().spec();
+		assertEquals("PLI", spec.orientation());
+		// median of 2.0, 3.0, 3.0 mm slices
+		assertArrayEquals(new double[] { 4, 4, 3 }, spec.spacing(), 1e-6);
+		Normalization n = spec.normalization();
+		assertEquals(Normalization.Method.CT, n.method());
+		// foreground is organ 1 (about 40 HU) and organ 2 (about 300 HU) where drawn, plus values interpolated at their surfaces
+		assertTrue(n.mean() > 40 && n.mean() < 300, "mean " + n.mean());
+		assertTrue(n.low() > -1000 && n.low() < 40 && n.high() > 290 && n.high() < 320, n.toString());
+		assertTrue(n.std() > 50, n.toString());
+		// written and read back in HU
+		String json = Files.readString(out.resolve("model.json"));
+		assertTrue(json.contains("\"orientation\": \"PLI\"") && json.contains("\"method\": \"CT\"") && json.contains("\"std\""), json);
+	}
+}
