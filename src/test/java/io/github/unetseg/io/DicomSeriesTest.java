@@ -32,6 +32,9 @@ class DicomSeriesTest {
 		assertArrayEquals(new long[] { 64, 48, 12 }, v.spatialSize());
 		assertArrayEquals(new double[] { 0.9, 0.9, 2.0 }, v.calibration().spacing(), 1e-9);
 		assertEquals("mm", v.calibration().unit());
+		// Image Orientation (Patient) 1\0\0\0\1\0, positions (0, 0, 2i) in LPS: NIfTI's RAS+ affine negates x and y
+		assertArrayEquals(new double[] { -0.9, 0, 0, -0, 0, -0.9, 0, -0, 0, 0, 2, 0 }, v.calibration().affine(), 1e-9);
+		assertEquals("LPS", io.github.unetseg.image.Orientation.codes(v.calibration().affine()));
 		Volume<?> ch2 = ImageFiles.read(Path.of("test-images/ch2.nii.gz"));
 		@SuppressWarnings("unchecked")
 		RandomAccess<? extends RealType<?>> a = ((Volume<? extends RealType<?>>) v).image().randomAccess();
