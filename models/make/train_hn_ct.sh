@@ -21,6 +21,6 @@ exec java -Xmx11g -jar "$jar" train \
   --label-classes "${INDEX:-../shared/data/openkbp/index.csv}" \
   --output "$out" --name hn-ct-oar-3d --dims 3 \
   --classes background,Brainstem,SpinalCord,RightParotid,LeftParotid,Esophagus,Larynx,Mandible \
-  --depth 4 --filters 16 --normalization ct --spacing median --mirror false \
+  --depth 4 --filters 16 --batch-norm --normalization ct --spacing median --mirror false \
   --patch 64,64,64 --batch 2 --epochs 40 --steps 100 --foreground 0.5 --patience 0 \
   --max-hours "${MAX_HOURS:-2.2}" "${resume[@]}"
