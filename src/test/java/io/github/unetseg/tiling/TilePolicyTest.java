@@ -60,4 +60,22 @@ class TilePolicyTest {
 		t = TilePolicy.autoTile(size, model, halo, 8, 0, Border.SAME);
 		assertArrayEquals(new long[] { 184, 224 }, TilePlan.create(size, t, halo, 0, 8, Border.SAME).tileSize());
 	}
+
+	@Test
+	void aSmall3dImageWithAMirroredReceptiveFieldHaloIsPredictedWhole() {
+		// a depth-4 net (alignment 16, receptive field 107) on a 128^3 CT: mirrored halo tiles would compute 352^3
+		TilePolicy p = new TilePolicy(16, new long[] { 288, 288, 288 }, new long[] { 107, 107, 107 }, 16, 1, 8);
+		TilePlan mirror = p.plan(new long[] { 128, 128, 128 }, null, null, 0, Border.MIRROR);
+		assertEquals(1, mirror.tiles().size());
+		assertArrayEquals(new long[] { 128, 128, 128 }, mirror.tileSize());
+		assertArrayEquals(new long[] { 0, 0, 0 }, mirror.halo());
+		// given tiles or halos are the user's: no shortcut
+		TilePlan given = p.plan(new long[] { 128, 128, 128 }, null, new long[] { 107 }, 0, Border.MIRROR);
+		assertTrue(given.tileVoxels() > 300L * 300 * 300, "halo kept: " + java.util.Arrays.toString(given.tileSize()));
+		// a 2D image whose halo tiles cost less than twice the whole keeps them
+		TilePolicy p2 = new TilePolicy(8, new long[] { 512, 512 }, new long[] { 51, 51 }, 16, 1, 1);
+		TilePlan plane = p2.plan(new long[] { 512, 512 }, null, null, 0, Border.SAME);
+		assertArrayEquals(new long[] { 51, 51 }, plane.halo());
+		assertEquals(null, TilePolicy.wholeImage(new long[] { 1000, 1000, 1000 }, 16, 1e6, Border.MIRROR), "over the budget");
+	}
 }
