@@ -37,6 +37,10 @@ public class EvaluateSegmentationCommand extends ContextCommand {
 	@Parameter(label = "Surface Dice tolerance (calibrated units)", min = "0", description = "Boundary distance counted as agreement")
 	private double tolerance = 1;
 
+	@Parameter(label = "Class names (optional)", required = false, description = "Comma-separated, background first, or a model " +
+		"(name or folder) whose model.json names the classes, e.g. organs")
+	private String classNames = "";
+
 	@Parameter(type = ItemIO.OUTPUT, label = "U-Net evaluation")
 	private ResultsTable results;
 
@@ -54,7 +58,7 @@ public class EvaluateSegmentationCommand extends ContextCommand {
 			}
 			Evaluator.PairResult r = Evaluator.evaluate(ImagePlusAdapter.wrap(prediction, prediction.getTitle()),
 				ImagePlusAdapter.wrap(truth, truth.getTitle()), cls, null, tolerance, prediction.getTitle(), truth.getTitle());
-			results = table(r);
+			results = table(r, names(classNames));
 			if (!GraphicsEnvironment.isHeadless()) results.show("U-Net evaluation");
 		}
 		catch (NumberFormatException e) {
@@ -66,20 +70,35 @@ public class EvaluateSegmentationCommand extends ContextCommand {
 		}
 	}
 
+	/** Class names from a model (name or folder) or a comma-separated list; empty for none. */
+	static java.util.List<String> names(String given) {
+		if (given == null || given.isBlank()) return java.util.List.of();
+		java.nio.file.Path model = io.github.unetseg.facade.ModelCatalog.models().get(given.trim());
+		if (model == null && java.nio.file.Files.isRegularFile(java.nio.file.Path.of(given.trim()).resolve("model.json")))
+			model = java.nio.file.Path.of(given.trim());
+		if (model != null) return io.github.unetseg.model.ModelBundle.read(model).spec().classNames();
+		return java.util.Arrays.stream(given.split(",")).map(String::trim).toList();
+	}
+
 	/**
 	 * @param r metrics of one pair
-	 * @return one row per class with the metrics as columns
+	 * @param classNames class names by index (background first), or empty
+	 * @return one row per class with the metrics as columns, volumes also in mL for images in mm
 	 */
-	static ResultsTable table(Evaluator.PairResult r) {
+	static ResultsTable table(Evaluator.PairResult r, java.util.List<String> classNames) {
 		ResultsTable t = new ResultsTable();
+		double ml = Evaluator.millilitres(r.unit());
 		for (ClassMetrics m : r.metrics()) {
 			t.incrementCounter();
 			t.addValue("Prediction", r.prediction());
 			t.addValue("Truth", r.truth());
 			t.addValue("Class", m.label());
+			t.addValue("Class name", m.label() < classNames.size() ? classNames.get(m.label()) : String.valueOf(m.label()));
 			t.addValue("Status", m.status());
 			double[] v = Evaluator.values(m);
 			for (int k = 0; k < v.length; k++) t.addValue(Evaluator.METRICS.get(k), v[k]);
+			t.addValue("volume_prediction_ml", m.predictedVolume() * ml);
+			t.addValue("volume_truth_ml", m.trueVolume() * ml);
 			t.addValue("Unit", r.unit());
 		}
 		return t;
