@@ -7,6 +7,7 @@ import java.util.concurrent.Callable;
 
 import io.github.unetseg.SegmentationException;
 import io.github.unetseg.metrics.ClassMetrics;
+import io.github.unetseg.facade.EvaluationReports;
 import io.github.unetseg.facade.Evaluator;
 import io.github.unetseg.facade.InstanceEvaluator;
 import picocli.CommandLine.Command;
@@ -87,8 +88,8 @@ final class EvaluateCommand implements Callable<Integer> {
 			print(out, r);
 			if (r.results().size() > 1) printSummary(out, r);
 			if (output != null) {
-				if (output.toString().endsWith(".json")) Evaluator.writeJson(r, output);
-				else Evaluator.writeCsv(r, output);
+				if (output.toString().endsWith(".json")) EvaluationReports.writeJson(r, output);
+				else EvaluationReports.writeCsv(r, output);
 				out.println("report written to " + output);
 			}
 			r.skipped().forEach(s -> err.println("skipped: " + s.reason()));
@@ -139,7 +140,7 @@ final class EvaluateCommand implements Callable<Integer> {
 			"ASSD", "SurfDice", "true mL", "pred mL", "status");
 		for (Evaluator.PairResult p : r.results())
 			for (ClassMetrics m : p.metrics()) {
-				double ml = Evaluator.millilitres(p.unit());
+				double ml = EvaluationReports.millilitres(p.unit());
 				out.printf(Locale.ROOT, "%-28s %-12s %8.4f %8.4f %10.3f %10.3f %10.3f %8.4f %9.2f %9.2f  %s (%s)%n", p.name(),
 					r.className(m.label()), m.dice(), m.iou(), m.hausdorff(), m.hd95(), m.assd(), m.surfaceDice(), m.trueVolume() * ml,
 					m.predictedVolume() * ml, m.status(), p.unit());
@@ -152,14 +153,14 @@ final class EvaluateCommand implements Callable<Integer> {
 			"worst", "true mL");
 		java.util.Map<Integer, double[][]> rows = new java.util.TreeMap<>();
 		int dice = Evaluator.METRICS.indexOf("dice"), hd95 = Evaluator.METRICS.indexOf("hd95"), vol = Evaluator.METRICS.indexOf("volume_truth");
-		for (double[] row : Evaluator.summary(r)) rows.computeIfAbsent((int) row[0], k -> new double[Evaluator.METRICS.size()][])[(int) row[1]] = row;
+		for (double[] row : EvaluationReports.summary(r)) rows.computeIfAbsent((int) row[0], k -> new double[Evaluator.METRICS.size()][])[(int) row[1]] = row;
 		String unit = r.results().get(0).unit();
 		double[] means = new double[2];
 		int n = 0;
 		for (var e : rows.entrySet()) {
 			double[] d = e.getValue()[dice], h = e.getValue()[hd95], v = e.getValue()[vol];
 			out.printf(Locale.ROOT, "%-12s %4d %8.4f %8.4f %8.4f %9.3f %9.3f %9.3f %9.2f%n", r.className(e.getKey()), (long) d[2], d[3], d[4],
-				d[7], h[3], h[4], h[7], v[3] * Evaluator.millilitres(unit));
+				d[7], h[3], h[4], h[7], v[3] * EvaluationReports.millilitres(unit));
 			if (Double.isFinite(d[3])) {
 				means[0] += d[3];
 				means[1] += h[3];

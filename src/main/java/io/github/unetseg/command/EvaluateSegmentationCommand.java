@@ -14,6 +14,7 @@ import ij.measure.ResultsTable;
 import io.github.unetseg.SegmentationException;
 import io.github.unetseg.io.ImagePlusAdapter;
 import io.github.unetseg.metrics.ClassMetrics;
+import io.github.unetseg.facade.EvaluationReports;
 import io.github.unetseg.facade.Evaluator;
 
 /**
@@ -87,7 +88,7 @@ public class EvaluateSegmentationCommand extends ContextCommand {
 	 */
 	static ResultsTable table(Evaluator.PairResult r, java.util.List<String> classNames) {
 		ResultsTable t = new ResultsTable();
-		double ml = Evaluator.millilitres(r.unit());
+		double ml = EvaluationReports.millilitres(r.unit());
 		for (ClassMetrics m : r.metrics()) {
 			t.incrementCounter();
 			t.addValue("Prediction", r.prediction());

@@ -79,10 +79,7 @@ public record LabelClasses(Map<String, Set<String>> rows, Path source) {
 	 * @throws SegmentationException if the file has no row for the image
 	 */
 	public boolean[] present(String baseName, List<String> classNames) {
-		Set<String> names = rows.get(baseName);
-		if (names == null)
-			for (Map.Entry<String, Set<String>> e : rows.entrySet())
-				if (baseName.startsWith(e.getKey() + "_")) names = e.getValue();
+		Set<String> names = row(baseName);
 		if (names == null)
 			throw new SegmentationException("--label-classes " + source + " has no row for " + baseName + ". Fix: add a row naming the " +
 				"classes annotated in it.");
@@ -100,11 +97,16 @@ public record LabelClasses(Map<String, Set<String>> rows, Path source) {
 	 */
 	public List<String> missing(List<String> baseNames) {
 		List<String> out = new ArrayList<>();
-		for (String n : baseNames) {
-			boolean found = rows.containsKey(n);
-			for (String k : rows.keySet()) found |= n.startsWith(k + "_");
-			if (!found) out.add(n);
-		}
+		for (String n : baseNames) if (row(n) == null) out.add(n);
 		return out;
+	}
+
+	/** The row of an image: its key is the base name, or a prefix of it followed by {@code _}; {@code null} if none. */
+	private Set<String> row(String baseName) {
+		Set<String> names = rows.get(baseName);
+		if (names != null) return names;
+		for (Map.Entry<String, Set<String>> e : rows.entrySet())
+			if (baseName.startsWith(e.getKey() + "_")) return e.getValue();
+		return null;
 	}
 }

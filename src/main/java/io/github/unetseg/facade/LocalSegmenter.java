@@ -112,9 +112,8 @@ public final class LocalSegmenter implements Segmenter {
 		int batch = settings.batch() > 0 ? settings.batch() : policy.autoBatch(plan);
 		TiledInference.Output out = infer(grid.input(), plan, batch, settings, progress);
 		io.github.unetseg.tiling.Stitcher.StitchedResult result = grid.back(out.result(), settings.threshold());
-		ModelSpec.PostProcessing post = settings.postprocess().equals("model") ? bundle.spec().postprocessing()
-			: ModelSpec.PostProcessing.parse(settings.postprocess());
-		if (post != null && (post.largestComponent() || post.fillHoles())) {
+		ModelSpec.PostProcessing post = postProcessing(settings);
+		if (post != null) {
 			progress.progress(1, 1, "post-processing (" + post + ")");
 			result = new io.github.unetseg.tiling.Stitcher.StitchedResult(cleanUp(result.labels(), post), result.probabilities());
 		}
@@ -177,6 +176,13 @@ public final class LocalSegmenter implements Segmenter {
 		String source)
 	{
 		return segment((Volume<T>) (Volume) volume, settings, progress, source, null);
+	}
+
+	/** The label clean-up to apply: the user's choice, or the model's declared one; {@code null} for none. */
+	private ModelSpec.PostProcessing postProcessing(SegmentationSettings settings) {
+		ModelSpec.PostProcessing post = settings.postprocess().equals("model") ? bundle.spec().postprocessing()
+			: ModelSpec.PostProcessing.parse(settings.postprocess());
+		return post != null && (post.largestComponent() || post.fillHoles()) ? post : null;
 	}
 
 	/** A label image after {@link io.github.unetseg.image.LabelCleanup}, in the same pixel type and calibration. */
@@ -359,6 +365,8 @@ public final class LocalSegmenter implements Segmenter {
 		List<String> warnings = new ArrayList<>(checkFits(volume, input.toString(), false));
 		if (settings.probabilities()) warnings.add(input + " is segmented without loading it; probabilities are not written.");
 		if (settings.overlap() > 0) warnings.add(input + " is segmented without loading it; --overlap is ignored (halo cropping only).");
+		if (postProcessing(settings) != null) warnings.add(input + " is segmented without loading it; post-processing (" +
+			postProcessing(settings) + ") needs the whole label image and is not applied.");
 		TilePlan plan = plan(volume.spatialSize(), settings.withOverlap(0));
 		int batch = settings.batch() > 0 ? settings.batch() : policy.autoBatch(plan);
 		IntensityMap map = intensityMap(volume);

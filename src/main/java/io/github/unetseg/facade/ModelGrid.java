@@ -144,22 +144,9 @@ record ModelGrid(Volume<?> input, Volume<?> source, long[] reorientedSize, Strin
 		return Stitcher.fromProbabilities(flat, source.spatialSize(), channels, threshold, source.calibration());
 	}
 
-	/** Linear resampling that keeps the orientation (the affine rescaled per axis). */
+	@SuppressWarnings({ "unchecked", "rawtypes" })
 	private static Volume<FloatType> resampleLinear(Volume<?> v, long[] size) {
-		@SuppressWarnings({ "unchecked", "rawtypes" })
-		Volume<FloatType> r = Resampling.linear((Volume) v, size);
-		double[] a = v.calibration().affine();
-		if (a == null) return r;
-		long[] in = v.spatialSize();
-		double[] scaled = a.clone();
-		for (int row = 0; row < 3; row++)
-			for (int d = 0; d < 3; d++) {
-				double f = (double) in[d] / size[d];
-				scaled[4 * row + d] = a[4 * row + d] * f;
-				// pixel centres aligned: new index 0 sits at old index (0.5 * f - 0.5)
-				scaled[4 * row + 3] += a[4 * row + d] * (0.5 * f - 0.5);
-			}
-		return new Volume<>(r.image(), new Calibration(r.calibration().spacing(), r.calibration().unit(), scaled));
+		return Resampling.linear((Volume) v, size);
 	}
 
 	@SuppressWarnings({ "unchecked", "rawtypes" })
@@ -174,9 +161,8 @@ record ModelGrid(Volume<?> input, Volume<?> source, long[] reorientedSize, Strin
 	}
 
 	private static boolean sameUnit(String a, String b) {
-		String x = a.toLowerCase(Locale.ROOT), y = b.toLowerCase(Locale.ROOT);
-		return !x.equals("pixel") && (x.equals(y) || (x.equals("um") || x.equals("micron")) && y.equals("µm") ||
-			x.equals("µm") && (y.equals("um") || y.equals("micron")));
+		String x = Calibration.canonicalUnit(a);
+		return !x.equals("pixel") && x.equals(Calibration.canonicalUnit(b));
 	}
 
 	/**

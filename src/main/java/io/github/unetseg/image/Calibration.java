@@ -89,6 +89,22 @@ public record Calibration(double[] spacing, String unit, double[] affine) {
 		return spacing[axis];
 	}
 
+	/**
+	 * One spelling per length unit, for comparing units: micrometres as {@code "um"} (µm, μm, micron,
+	 * microns, micrometer, micrometre), no unit as {@code "pixel"} (empty, pixels, px); others in lower case.
+	 *
+	 * @param unit a unit as files and ImageJ write it, or {@code null}
+	 * @return the canonical spelling
+	 */
+	public static String canonicalUnit(String unit) {
+		String l = unit == null ? "pixel" : unit.trim().toLowerCase(java.util.Locale.ROOT);
+		return switch (l) {
+			case "\u00b5m", "\u03bcm", "um", "micron", "microns", "micrometer", "micrometre" -> "um";
+			case "", "pixel", "pixels", "px" -> "pixel";
+			default -> l;
+		};
+	}
+
 	@Override
 	public boolean equals(Object o) {
 		return o instanceof Calibration c && Arrays.equals(spacing, c.spacing) && unit.equals(c.unit) &&

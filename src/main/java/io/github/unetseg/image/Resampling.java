@@ -38,7 +38,8 @@ public final class Resampling {
 
 	/**
 	 * Resamples every channel with (bi/tri)linear interpolation to a new spatial size. Calibration
-	 * spacing is scaled by {@code oldSize / newSize}.
+	 * spacing is scaled by {@code oldSize / newSize}, and a 3D image's affine with it (voxels keep their
+	 * world positions).
 	 *
 	 * @param volume image {@code [x, y(, z), c]}
 	 * @param newSize spatial size {@code [x, y(, z)]}, each &gt;= 1
@@ -96,9 +97,28 @@ public final class Resampling {
 						dst[o] = (float) v;
 					}
 		}
+		return new Volume<>(out, rescaled(volume.calibration(), in, newSize));
+	}
+
+	/**
+	 * The calibration of a grid resampled from {@code in} to {@code out} voxels, pixel centres aligned:
+	 * spacing scaled by {@code in / out}; an affine's columns scaled the same way and its origin moved to
+	 * where the new first voxel's centre lies ({@code 0.5 in/out - 0.5} old voxels), so every voxel keeps
+	 * its world position.
+	 */
+	private static Calibration rescaled(Calibration cal, long[] in, long[] out) {
+		int n = in.length;
 		double[] spacing = new double[n];
-		for (int d = 0; d < n; d++) spacing[d] = volume.calibration().spacing(d) * in[d] / newSize[d];
-		return new Volume<>(out, Calibration.of(volume.calibration().unit(), spacing));
+		for (int d = 0; d < n; d++) spacing[d] = cal.spacing(d) * in[d] / out[d];
+		double[] a = cal.affine();
+		if (a != null && n == 3)
+			for (int row = 0; row < 3; row++)
+				for (int d = 0; d < 3; d++) {
+					double f = (double) in[d] / out[d], col = a[4 * row + d];
+					a[4 * row + d] = col * f;
+					a[4 * row + 3] += col * (0.5 * f - 0.5);
+				}
+		return new Calibration(spacing, cal.unit(), n == 3 ? a : null);
 	}
 
 	/**
@@ -125,9 +145,7 @@ public final class Resampling {
 		int[] to = { (int) newSize[0], (int) newSize[1], n == 3 ? (int) newSize[2] : 1 };
 		long[] dims = Arrays.copyOf(newSize, n + 1);
 		dims[n] = 1;
-		double[] spacing = new double[n];
-		for (int d = 0; d < n; d++) spacing[d] = labels.calibration().spacing(d) * in[d] / newSize[d];
-		return new Volume<>(ArrayImgs.ints(nearest(flat, size, to), dims), Calibration.of(labels.calibration().unit(), spacing));
+		return new Volume<>(ArrayImgs.ints(nearest(flat, size, to), dims), rescaled(labels.calibration(), in, newSize));
 	}
 
 	/**

@@ -9,6 +9,7 @@ import java.util.Map;
 import ij.IJ;
 import io.github.unetseg.SegmentationException;
 import io.github.unetseg.facade.Engines;
+import io.github.unetseg.facade.EvaluationReports;
 import io.github.unetseg.facade.Evaluator;
 import io.github.unetseg.facade.FileListener;
 import io.github.unetseg.facade.FileResult;
@@ -149,7 +150,7 @@ public final class UnetsegMacros {
 	public static String evaluate(String prediction, String truth, String report) {
 		try {
 			Evaluator.Report r = Evaluator.evaluateFiles(Path.of(prediction), Path.of(truth), null, null, 1);
-			if (report != null && !report.isBlank()) Evaluator.writeCsv(r, Path.of(report));
+			if (report != null && !report.isBlank()) EvaluationReports.writeCsv(r, Path.of(report));
 			r.skipped().forEach(s -> IJ.log("unetseg skipped: " + s.reason()));
 			double sum = 0;
 			int n = 0;

@@ -77,14 +77,14 @@ class EvaluatorTest {
 		assertTrue(reasons.contains("0.25") && reasons.contains("not a class index"), reasons);
 
 		Path csv = dir.resolve("report.csv");
-		Evaluator.writeCsv(r, csv);
+		EvaluationReports.writeCsv(r, csv);
 		List<String> lines = Files.readAllLines(csv);
 		assertEquals(1 + 1 + 3, lines.size());
 		assertTrue(lines.get(1).startsWith("a,") && lines.get(1).contains(",1,ok,mm,0.750000"), lines.get(1));
 		List<String> summary = Files.readAllLines(dir.resolve("report_summary.csv"));
 		assertTrue(summary.contains("1,1,dice,1,0.750000,0.750000,0.00000,0,0.750000"), summary.toString());
 		Path json = dir.resolve("report.json");
-		Evaluator.writeJson(r, json);
+		EvaluationReports.writeJson(r, json);
 		JsonObject o = JsonParser.parseString(Files.readString(json)).getAsJsonObject();
 		assertEquals(3, o.getAsJsonArray("skipped").size());
 		assertEquals(0.75, o.getAsJsonArray("images").get(0).getAsJsonObject().getAsJsonArray("classes").get(0).getAsJsonObject()
@@ -117,13 +117,13 @@ class EvaluatorTest {
 		assertEquals(1, r.results().get(1).metrics().size(), "Larynx is not scored in b");
 		assertEquals("Larynx", r.className(2));
 		Path csv = dir.resolve("organs.csv.out.csv");
-		Evaluator.writeCsv(r, csv);
+		EvaluationReports.writeCsv(r, csv);
 		List<String> lines = Files.readAllLines(csv);
 		assertEquals(1 + 3, lines.size());
 		assertTrue(lines.get(0).endsWith(",volume_prediction_ml,volume_truth_ml"), lines.get(0));
 		// 64 pixels of 2 x 2 mm "volume" 256 mm^2 (2D: area) -> 0.256 in the mL column's factor
 		assertTrue(lines.get(1).contains(",Parotid,ok,mm,") && lines.get(1).endsWith(",0.256000,0.256000"), lines.get(1));
-		double[] larynxDice = Evaluator.summary(r).stream().filter(row -> row[0] == 2 && row[1] == 0).findFirst().orElseThrow();
+		double[] larynxDice = EvaluationReports.summary(r).stream().filter(row -> row[0] == 2 && row[1] == 0).findFirst().orElseThrow();
 		assertEquals(1, larynxDice[2], "one image scored");
 		// 4 of 8 rows shifted by one pixel: 60 of 64 pixels overlap
 		assertEquals(2 * 60.0 / 128, larynxDice[7], 1e-12, "worst Dice");
@@ -138,11 +138,11 @@ class EvaluatorTest {
 		Evaluator.PairResult one = Evaluator.evaluate(square(10, 8, c), square(10, 8, c), new int[] { 1 }, null, 1, "p", "t");
 		Evaluator.PairResult two = Evaluator.evaluate(emptyImg, square(10, 8, c), new int[] { 1 }, null, 1, "p2", "t2");
 		Evaluator.Report r = new Evaluator.Report(List.of(one, two), List.of(), 1);
-		double[] hd = Evaluator.summary(r).stream().filter(row -> Evaluator.METRICS.get((int) row[1]).equals("hausdorff"))
+		double[] hd = EvaluationReports.summary(r).stream().filter(row -> Evaluator.METRICS.get((int) row[1]).equals("hausdorff"))
 			.findFirst().orElseThrow();
 		assertEquals(1, hd[2], "one finite value");
 		assertEquals(1, hd[6], "one infinite value reported");
-		double[] dice = Evaluator.summary(r).stream().filter(row -> (int) row[1] == 0).findFirst().orElseThrow();
+		double[] dice = EvaluationReports.summary(r).stream().filter(row -> (int) row[1] == 0).findFirst().orElseThrow();
 		assertEquals(0.5, dice[3], 1e-12, "mean of 1 and 0");
 	}
 
