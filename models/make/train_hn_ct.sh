@@ -15,6 +15,7 @@ resume=()
 tc=/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4
 [ -f "$tc" ] && export LD_PRELOAD=$tc
 export TF_CPP_MIN_LOG_LEVEL=1
+export TF_ENABLE_ONEDNN_OPTS=${TF_ENABLE_ONEDNN_OPTS:-1}
 exec java -Xmx11g -jar "$jar" train \
   --images "$data/train/images" --labels "$data/train/labels" \
   --validation-images "$data/select/images" --validation-labels "$data/select/labels" \
@@ -22,5 +23,5 @@ exec java -Xmx11g -jar "$jar" train \
   --output "$out" --name hn-ct-oar-3d --dims 3 \
   --classes background,Brainstem,SpinalCord,RightParotid,LeftParotid,Esophagus,Larynx,Mandible \
   --depth 4 --filters 16 --batch-norm --normalization ct --spacing median --mirror false \
-  --patch 64,64,64 --batch 2 --epochs 40 --steps 100 --foreground 0.5 --patience 0 \
+  --patch 64,64,64 --batch 2 --epochs ${EPOCHS:-40} --steps ${STEPS:-250} --foreground 0.5 --patience 0 \
   --max-hours "${MAX_HOURS:-2.2}" "${resume[@]}"

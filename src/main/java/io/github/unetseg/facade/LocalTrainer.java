@@ -93,6 +93,8 @@ public final class LocalTrainer implements Trainer {
 		}
 		if (train.pairs().isEmpty()) throw new SegmentationException("No training pairs left after the validation split. Fix: add images.");
 		progress.progress(0, 1, "checking " + (train.pairs().size() + val.pairs().size()) + " image/label pairs");
+		String oneDnn = oneDnnHint(System.getenv("TF_ENABLE_ONEDNN_OPTS"), Path.of("/proc/cpuinfo"));
+		if (oneDnn != null) progress.progress(0, 1, oneDnn);
 		List<TrainingSet.Pair> both = new ArrayList<>(train.pairs());
 		both.addAll(val.pairs());
 		TrainingCases prepared = TrainingCases.prepare(new TrainingSet(both), train.pairs().size(), r, progress);
@@ -409,4 +411,28 @@ public final class LocalTrainer implements Trainer {
 		Files.move(fresh, target);
 		if (Files.exists(old)) AtomicFiles.deleteTree(old);
 	}
+
+	/**
+	 * TensorFlow 2.18 (TensorFlow Java 1.1.0) turns its oneDNN kernels on by default only on CPUs with
+	 * AVX-512 VNNI or BF16 or AMX, unless {@code TF_ENABLE_ONEDNN_OPTS} says otherwise; without them 3D
+	 * convolution gradients take Eigen's slower path (3-5x slower 3D training here, bench/RESULTS.md).
+	 * The variable is read once by native code, so Java cannot set it for itself.
+	 *
+	 * @param env the value of {@code TF_ENABLE_ONEDNN_OPTS}, or {@code null} when unset
+	 * @param cpuinfo Linux's CPU description; on other systems (file absent) no hint is given
+	 * @return a one-line hint when oneDNN is off by default here and the variable is unset, else {@code null}
+	 */
+	static String oneDnnHint(String env, Path cpuinfo) {
+		if (env != null || !Files.isReadable(cpuinfo)) return null;
+		try {
+			String flags = Files.readString(cpuinfo);
+			if (flags.contains("avx512_vnni") || flags.contains("avx512_bf16") || flags.contains("amx_")) return null;
+		}
+		catch (IOException e) {
+			return null;
+		}
+		return "TensorFlow leaves its oneDNN kernels off on this CPU (no AVX-512 VNNI/BF16): set TF_ENABLE_ONEDNN_OPTS=1 before " +
+			"Java or Fiji starts for 3-5x faster 3D training (bin/unetseg sets it)";
+	}
+
 }

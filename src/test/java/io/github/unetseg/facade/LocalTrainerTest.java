@@ -215,4 +215,15 @@ class LocalTrainerTest {
 		assertTrue(m.contains("3 problem(s)") && m.contains("differ in size") && m.contains("has label 3") && m.contains("NaN"), m);
 		assertFalse(Files.exists(dir.resolve("never/saved_model.pb")));
 	}
+
+	@Test
+	void oneDnnHintOnlyWhereTensorFlowLeavesItOff(@TempDir Path dir) throws Exception {
+		Path plain = Files.writeString(dir.resolve("plain"), "flags\t\t: fpu sse avx2 fma avx512f\n");
+		Path bf16 = Files.writeString(dir.resolve("bf16"), "flags\t\t: fpu avx2 avx512f avx512_bf16\n");
+		String hint = LocalTrainer.oneDnnHint(null, plain);
+		assertTrue(hint != null && hint.contains("TF_ENABLE_ONEDNN_OPTS=1"), hint);
+		assertEquals(null, LocalTrainer.oneDnnHint("0", plain), "a user's own choice is not second-guessed");
+		assertEquals(null, LocalTrainer.oneDnnHint(null, bf16), "on by default on AVX-512 BF16 CPUs");
+		assertEquals(null, LocalTrainer.oneDnnHint(null, dir.resolve("absent")), "no /proc/cpuinfo: no guess");
+	}
 }
