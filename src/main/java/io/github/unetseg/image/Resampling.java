@@ -1,8 +1,9 @@
 package io.github.unetseg.image;
 
 import java.util.Arrays;
+import java.util.stream.IntStream;
 
-import net.imglib2.RandomAccess;
+import net.imglib2.RandomAccessibleInterval;
 import net.imglib2.img.array.ArrayImg;
 import net.imglib2.img.array.ArrayImgs;
 import net.imglib2.img.basictypeaccess.array.FloatArray;
@@ -44,7 +45,7 @@ public final class Resampling {
 	 * @param volume image {@code [x, y(, z), c]}
 	 * @param newSize spatial size {@code [x, y(, z)]}, each &gt;= 1
 	 * @return a float image {@code [x, y(, z), c]}
-	 * @throws IllegalArgumentException if the size has the wrong length or the result exceeds 2<sup>31</sup> values
+	 * @throws IllegalArgumentException if the size has the wrong length or the image or the result exceeds 2<sup>31</sup> values
 	 */
 	public static <T extends RealType<T>> Volume<FloatType> linear(Volume<T> volume, long[] newSize) {
 		int n = volume.spatialDims();
@@ -56,48 +57,69 @@ public final class Resampling {
 		long total = 1;
 		for (long d : dims) total *= d;
 		if (total > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("the rescaled image would exceed 2^31 values");
-		ArrayImg<FloatType, FloatArray> out = ArrayImgs.floats(dims);
-		float[] dst = out.update(null).getCurrentStorageArray();
-		double[][] w = new double[n][];
-		int[][] i0 = new int[n][];
+		if (volume.voxelCount() * c > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("images above 2^31 values are not resampled in memory");
+		float[] data = flatFloats(volume.image(), volume.voxelCount() * c);
+		// trilinear weights are products of per-axis weights: three 1D passes give the same values
+		long[] size = Arrays.copyOf(in, 3);
+		if (n == 2) size[2] = 1;
 		for (int d = 0; d < n; d++) {
-			int m = (int) newSize[d];
-			w[d] = new double[m];
-			i0[d] = new int[m];
-			double f = (double) newSize[d] / in[d];
-			for (int i = 0; i < m; i++) {
-				double p = Math.max(0, Math.min(in[d] - 1, (i + 0.5) / f - 0.5));
-				int lo = (int) Math.min(Math.floor(p), in[d] - 2 < 0 ? 0 : in[d] - 2);
-				i0[d][i] = lo;
-				w[d][i] = in[d] == 1 ? 0 : p - lo;
-			}
+			if (newSize[d] == size[d]) continue;
+			data = resampleAxis(data, size, c, d, (int) newSize[d]);
+			size[d] = newSize[d];
 		}
-		RandomAccess<T> ra = Views.extendBorder(volume.image()).randomAccess();
-		long[] pos = new long[n + 1];
-		int nz = n == 3 ? (int) newSize[2] : 1;
-		int o = 0;
-		for (int ch = 0; ch < c; ch++) {
-			pos[n] = ch;
-			for (int z = 0; z < nz; z++)
-				for (int y = 0; y < newSize[1]; y++)
-					for (int x = 0; x < newSize[0]; x++, o++) {
-						double v = 0;
-						for (int corner = 0; corner < (1 << n); corner++) {
-							double weight = 1;
-							for (int d = 0; d < n; d++) {
-								int idx = d == 0 ? x : d == 1 ? y : z;
-								int bit = (corner >> d) & 1;
-								weight *= bit == 0 ? 1 - w[d][idx] : w[d][idx];
-								pos[d] = i0[d][idx] + bit;
-							}
-							if (weight == 0) continue;
-							ra.setPosition(pos);
-							v += weight * ra.get().getRealDouble();
-						}
-						dst[o] = (float) v;
-					}
-		}
+		ArrayImg<FloatType, FloatArray> out = ArrayImgs.floats(data, dims);
 		return new Volume<>(out, rescaled(volume.calibration(), in, newSize));
+	}
+
+	/** Pixel values as floats in ImgLib2's flat order (x fastest, channel last). */
+	private static <T extends RealType<T>> float[] flatFloats(RandomAccessibleInterval<T> image, long values) {
+		float[] data = new float[(int) values];
+		PixelArrays direct = PixelArrays.of(image);
+		if (direct != null) {
+			int row = (int) image.dimension(0);
+			for (long at = 0; at < values; at += row) direct.copy(at, row, data, (int) at, 1, 1, 0);
+		}
+		else {
+			int i = 0;
+			for (T t : Views.flatIterable(image)) data[i++] = t.getRealFloat();
+		}
+		return data;
+	}
+
+	/**
+	 * Linear interpolation along one axis, pixel centres aligned and positions clamped to the image.
+	 *
+	 * @param data values {@code [x, y, z, c]}, x fastest
+	 * @param size spatial size {@code [x, y, z]} ({@code z = 1} in 2D)
+	 * @param channels channel count
+	 * @param axis 0, 1 or 2
+	 * @param m new size along {@code axis}
+	 * @return values of the new size
+	 */
+	private static float[] resampleAxis(float[] data, long[] size, int channels, int axis, int m) {
+		int len = (int) size[axis];
+		int stride = axis == 0 ? 1 : axis == 1 ? (int) size[0] : (int) (size[0] * size[1]);
+		int[] lo = new int[m], hi = new int[m];
+		float[] w = new float[m];
+		double f = (double) m / len;
+		for (int i = 0; i < m; i++) {
+			double p = Math.max(0, Math.min(len - 1, (i + 0.5) / f - 0.5));
+			lo[i] = (int) Math.floor(p);
+			hi[i] = Math.min(lo[i] + 1, len - 1);
+			w[i] = (float) (p - lo[i]);
+		}
+		// lines along the axis: `inner` consecutive ones share each step, `outer` blocks of them
+		int inner = stride, outer = (int) (data.length / ((long) len * stride));
+		float[] out = new float[(int) ((long) outer * m * inner)];
+		IntStream.range(0, outer).parallel().forEach(b -> {
+			int src = b * len * inner, dst = b * m * inner;
+			for (int i = 0; i < m; i++) {
+				int a = src + lo[i] * inner, z = src + hi[i] * inner, o = dst + i * inner;
+				float wi = w[i], vi = 1 - wi;
+				for (int j = 0; j < inner; j++) out[o + j] = vi * data[a + j] + wi * data[z + j];
+			}
+		});
+		return out;
 	}
 
 	/**
