@@ -15,12 +15,24 @@ final class ConsoleProgress implements ProgressListener {
 	private final PrintStream err;
 	private final String prefix;
 	private final boolean terminal;
+	private final java.util.function.BooleanSupplier cancelled;
 	private long last;
 
 	ConsoleProgress(PrintStream err, String prefix) {
+		this(err, prefix, () -> false);
+	}
+
+	/** @param cancelled asked between steps; true stops the work (e.g. after a signal, {@link StopSignals}) */
+	ConsoleProgress(PrintStream err, String prefix, java.util.function.BooleanSupplier cancelled) {
 		this.err = err;
 		this.prefix = prefix;
 		this.terminal = System.console() != null;
+		this.cancelled = cancelled;
+	}
+
+	@Override
+	public boolean isCancelled() {
+		return cancelled.getAsBoolean();
 	}
 
 	@Override

@@ -108,7 +108,8 @@ final class SegmentCommand implements Callable<Integer> {
 					switch (status) {
 						case SKIPPED -> out.println(prefix + "outputs exist, skipped (use --overwrite to recompute)");
 						case FAILED -> {
-							err.println("error: " + error.getMessage());
+							// one line per file, as the others, so that batch scripts can collect failures (scripts/slurm)
+							err.println(prefix + "failed: " + error.getMessage());
 							failed.add(f);
 						}
 						case DONE -> {

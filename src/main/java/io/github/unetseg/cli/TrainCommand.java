@@ -16,7 +16,10 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code unetseg train}: trains or fine-tunes a U-Net from {@code images/} and {@code labels/} folders
- * and writes a model folder with the best model by validation Dice, its history and a checkpoint.
+ * and writes a model folder with the best model by validation Dice, its history and a checkpoint. On
+ * {@code SIGUSR1} or {@code SIGTERM} it writes a checkpoint within the epoch and exits with status
+ * {@value StopSignals#EXIT_INTERRUPTED} ({@code scripts/slurm/train.sh} requeues the job; {@code --resume}
+ * continues it to the same weights as an uninterrupted run).
  */
 @Command(name = "train", mixinStandardHelpOptions = true,
 	description = "Train a U-Net on image/label folders (labels = class indices, 0 = background).")
@@ -39,8 +42,9 @@ final class TrainCommand implements Callable<Integer> {
 			err.println("error: " + e.getMessage());
 			return 2;
 		}
+		StopSignals stop = StopSignals.install();
 		try {
-			TrainingOutcome o = Engines.trainer().train(request, new ConsoleProgress(System.err, "train: "), e -> out.printf(
+			TrainingOutcome o = Engines.trainer().train(request, new ConsoleProgress(System.err, "train: ", stop::requested), e -> out.printf(
 				Locale.ROOT, "epoch %3d  loss %.4f  lr %.2e  validation Dice %s (mean %.4f)%s  %.1f s  %.1f patches/s%n", e.epoch(),
 				e.loss(), e.learningRate(), fmt(e.validationDice()), e.meanDice(), Double.isNaN(e.validationAp()) ? ""
 					: String.format(Locale.ROOT, "  AP@0.5 %.4f", e.validationAp()), e.seconds(), e.patchesPerSecond()));
@@ -49,12 +53,26 @@ final class TrainCommand implements Callable<Integer> {
 				? "validation AP@0.5" : "mean validation Dice", o.bestDice(),
 				o.stoppedEarly() ? " (stopped early)" : o.cancelled() ? " (cancelled)" : "", o.model().directory());
 			out.flush();
-			return 0;
+			return interrupted(stop, err, request) ? StopSignals.EXIT_INTERRUPTED : 0;
 		}
-		catch (SegmentationException | CancellationException e) {
+		catch (CancellationException e) {
+			if (interrupted(stop, err, request)) return StopSignals.EXIT_INTERRUPTED;
 			err.println("error: " + e.getMessage());
 			return 1;
 		}
+		catch (SegmentationException e) {
+			err.println("error: " + e.getMessage());
+			return 1;
+		}
+	}
+
+	/** After a stop signal: says where the checkpoint is and how to continue. */
+	private static boolean interrupted(StopSignals stop, PrintWriter err, TrainingRequest request) {
+		if (!stop.requested()) return false;
+		err.println("stopped by " + stop.signal() + ": checkpoint written in " + request.output().resolve("training") +
+			"; the same command with --resume continues (exit status " + StopSignals.EXIT_INTERRUPTED + ")");
+		err.flush();
+		return true;
 	}
 
 	private static String fmt(double[] v) {

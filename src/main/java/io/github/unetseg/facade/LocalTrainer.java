@@ -57,8 +57,22 @@ public final class LocalTrainer implements Trainer {
 	public LocalTrainer() {}
 
 	/** Training state saved with each checkpoint. */
+	/**
+	 * What a checkpoint continues from. {@code epoch} epochs are complete; an interrupted run (cancelled,
+	 * or stopped by a signal on a cluster) also did {@code stepInEpoch} steps of the next one, with that
+	 * epoch's loss sum and step time so far (0 in checkpoints written at the end of an epoch, and in
+	 * older ones that predate these fields).
+	 */
 	private record State(int epoch, long step, double bestDice, int bestEpoch, int sinceBest, List<EpochRecord> history,
-		long seed, long[] patchSize, int batchSize, String loss, UNetConfig architecture) {}
+		long seed, long[] patchSize, int batchSize, String loss, UNetConfig architecture, int stepInEpoch, double lossSum,
+		long trainNanos)
+	{
+		State(int epoch, long step, double bestDice, int bestEpoch, int sinceBest, List<EpochRecord> history, long seed,
+			long[] patchSize, int batchSize, String loss, UNetConfig architecture)
+		{
+			this(epoch, step, bestDice, bestEpoch, sinceBest, history, seed, patchSize, batchSize, loss, architecture, 0, 0, 0);
+		}
+	}
 
 	@Override
 	public TrainingOutcome train(TrainingRequest r, ProgressListener progress, java.util.function.Consumer<EpochRecord> epochs) {
@@ -173,7 +187,19 @@ public final class LocalTrainer implements Trainer {
 				Random random = new Random(cfg.seed() * 1_000_003L + epoch);
 				double lossSum = 0;
 				long trainNanos = 0;
-				for (int s = 0; s < cfg.stepsPerEpoch(); s++) {
+				int firstStep = 0;
+				if (epoch == state.epoch() && state.stepInEpoch() > 0) {
+					// an interrupted epoch: draw (and drop) the patches of the steps it did, so the rest gets the same
+					// patches, and so the same weights, as an uninterrupted run
+					firstStep = Math.min(state.stepInEpoch(), cfg.stepsPerEpoch());
+					for (int s = 0; s < firstStep; s++)
+						for (int b = 0; b < cfg.batchSize(); b++)
+							sampler.sample(random, xb, b * pv * arch.inputChannels(), yb, b * pv, voxelClassWeights, wb);
+					lossSum = state.lossSum();
+					trainNanos = state.trainNanos();
+				}
+				int stepsDoneInEpoch = firstStep;
+				for (int s = firstStep; s < cfg.stepsPerEpoch(); s++) {
 					if (progress.isCancelled()) {
 						cancelled = true;
 						break;
@@ -190,14 +216,21 @@ public final class LocalTrainer implements Trainer {
 							"learning rate (--lr) or check the images' normalisation.");
 					lossSum += loss;
 					stepsDone++;
+					stepsDoneInEpoch++;
 					double perStep = (System.nanoTime() - started) / 1e9 / stepsDone;
 					long remaining = totalSteps - step;
 					progress.progress(step, totalSteps, String.format(Locale.ROOT, "epoch %d/%d step %d/%d loss %.4f ETA %s", epoch + 1,
 						cfg.epochs(), s + 1, cfg.stepsPerEpoch(), loss, eta(perStep * remaining)));
 				}
-				if (cancelled) break;
 				double[] ap = new double[] { Double.NaN };
-				double[] dice = validate(trainer, valCases, arch, cfg, progress, r.instances() ? spec.instances() : null, ap);
+				double[] dice = cancelled ? null : validate(trainer, valCases, arch, cfg, progress, r.instances() ? spec.instances() : null, ap);
+				if (dice == null) {
+					// cancelled during the steps or the validation: a checkpoint within the epoch, which --resume continues
+					cancelled = true;
+					checkpoint(trainer, trainingDir, new State(epoch, step, best, bestEpoch, sinceBest, history, cfg.seed(),
+						cfg.patchSize(), cfg.batchSize(), cfg.loss(), arch, stepsDoneInEpoch, lossSum, trainNanos));
+					break;
+				}
 				double mean = mean(dice);
 				EpochRecord rec = new EpochRecord(epoch + 1, lossSum / cfg.stepsPerEpoch(), lr, dice, mean, (System.nanoTime() - t0) / 1e9,
 					cfg.stepsPerEpoch() * cfg.batchSize() / (trainNanos / 1e9), ap[0]);
@@ -220,7 +253,8 @@ public final class LocalTrainer implements Trainer {
 				}
 			}
 			if (bestEpoch == 0)
-				throw new CancellationException("training cancelled before the first epoch ended; no model was written");
+				throw new CancellationException("training cancelled before the first epoch ended; no model was written yet, and the " +
+					"checkpoint in " + trainingDir + " continues the run with --resume");
 			if (r.instances() && !cancelled) {
 				// as StarDist after training: the thresholds that give the best AP on the validation images
 				TrainingSet tuneOn = val.pairs().isEmpty() ? train : val;
@@ -279,7 +313,8 @@ public final class LocalTrainer implements Trainer {
 
 	/**
 	 * Dice per foreground class over the validation cases; for an instance model also the AP at IoU 0.5
-	 * of the decoded objects against the case's object ids, into {@code ap[0]}.
+	 * of the decoded objects against the case's object ids, into {@code ap[0]}; {@code null} when
+	 * cancelled before every case was scored.
 	 */
 	private static double[] validate(TrainingSession trainer, List<TrainingCase> cases, UNetConfig arch, TrainingConfig cfg,
 		ProgressListener progress, ModelSpec.Instances instances, double[] ap)
@@ -289,7 +324,7 @@ public final class LocalTrainer implements Trainer {
 		List<InstanceMatching.Counts[]> matches = new ArrayList<>();
 		var model = trainer.inferenceModel();
 		for (TrainingCase c : cases) {
-			if (progress.isCancelled()) break;
+			if (progress.isCancelled()) return null;
 			long[] size = arch.dimensions() == 2 ? new long[] { c.size()[0], c.size()[1] } : new long[] { c.size()[0], c.size()[1], c.size()[2] };
 			long[] dims = Arrays.copyOf(size, size.length + 1);
 			dims[size.length] = c.channels();

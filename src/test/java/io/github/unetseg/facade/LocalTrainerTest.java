@@ -162,6 +162,34 @@ class LocalTrainerTest {
 		Map<String, float[]> b = TrainingSession.readWeights(resumed.model().directory());
 		assertEquals(a.keySet(), b.keySet());
 		for (String k : a.keySet()) assertArrayEquals(a.get(k), b.get(k), 1e-4f, k);
+
+		// stopped within an epoch (a signal on a cluster): the checkpoint holds the steps done, --resume the rest
+		for (int stopAt : new int[] { 3, 11 }) {
+			Path stopped = dir.resolve("stopped" + stopAt);
+			int[] steps = { 0 };
+			ProgressListener stopAfterSteps = new ProgressListener() {
+				@Override
+				public void progress(long done, long total, String message) {
+					if (message.contains(" step ")) steps[0]++;
+				}
+
+				@Override
+				public boolean isCancelled() {
+					return steps[0] >= stopAt;
+				}
+			};
+			if (stopAt < 8) assertThrows(java.util.concurrent.CancellationException.class, () -> new LocalTrainer().train(request(
+				data2d, stopped, arch, cfg, null, false), stopAfterSteps, null), "no epoch ended, so no model: a checkpoint only");
+			else assertEquals(1, new LocalTrainer().train(request(data2d, stopped, arch, cfg, null, false), stopAfterSteps, null)
+				.history().size());
+			assertTrue(Files.exists(stopped.resolve("training/checkpoint/state.json")), "checkpoint after " + stopAt + " steps");
+			TrainingOutcome rest = new LocalTrainer().train(request(data2d, stopped, arch, cfg, null, true), ProgressListener.NONE, null);
+			assertEquals(3, rest.history().size());
+			for (int i = 0; i < 3; i++)
+				assertEquals(whole.history().get(i).loss(), rest.history().get(i).loss(), 1e-4, "stopped at step " + stopAt + ", epoch " + (i + 1));
+			Map<String, float[]> c = TrainingSession.readWeights(rest.model().directory());
+			for (String k : a.keySet()) assertArrayEquals(a.get(k), c.get(k), 1e-4f, "stopped at step " + stopAt + ": " + k);
+		}
 	}
 
 	@Test
