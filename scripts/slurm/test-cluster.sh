@@ -23,6 +23,7 @@ stop() {
       rm -f "$pidfile"
     fi
   done
+  if [ -f "$dir/munge-dir" ]; then rm -rf "$(cat "$dir/munge-dir")" "$dir/munge-dir"; fi
 }
 
 case "$action" in
@@ -36,14 +37,18 @@ for tool in slurmctld slurmd munged sbatch; do
 done
 [ "$(id -u)" = 0 ] || { echo "test-cluster.sh: run as root (the daemons run as root here)" >&2; exit 2; }
 stop
-mkdir -p "$dir/state" "$dir/spool" "$dir/munge"
-chown munge:munge "$dir/munge"
+mkdir -p "$dir/state" "$dir/spool"
+# munged runs as user munge, which may not enter $dir (a test's private temporary folder): its own folder in /tmp
+munge=$(mktemp -d /tmp/unetseg-munge.XXXXXX)
+chown munge:munge "$munge"
+chmod 755 "$munge"
+echo "$munge" > "$dir/munge-dir"
 # munge authenticates SLURM's messages; its own socket in $dir, so a system munged is not disturbed
 [ -f /etc/munge/munge.key ] || { mungekey --create 2>/dev/null || create-munge-key -f; }
-runuser -u munge -- munged --socket="$dir/munge/munge.socket" --pid-file="$dir/munge/munged.pid" \
-  --log-file="$dir/munge/munged.log" --seed-file="$dir/munge/munged.seed"
-for _ in $(seq 50); do [ -S "$dir/munge/munge.socket" ] && break; sleep 0.1; done
-cp "$dir/munge/munged.pid" "$dir/munged.pid"
+runuser -u munge -- munged --socket="$munge/munge.socket" --pid-file="$munge/munged.pid" \
+  --log-file="$munge/munged.log" --seed-file="$munge/munged.seed"
+for _ in $(seq 50); do [ -S "$munge/munge.socket" ] && break; sleep 0.1; done
+cp "$munge/munged.pid" "$dir/munged.pid"
 
 node=$(slurmd -C | head -n 1)
 name=$(sed -E 's/^NodeName=([^ ]+).*/\1/' <<<"$node")
@@ -53,7 +58,7 @@ SlurmctldHost=$name
 SlurmUser=root
 SlurmdUser=root
 AuthType=auth/munge
-AuthInfo=socket=$dir/munge/munge.socket
+AuthInfo=socket=$munge/munge.socket
 CredType=cred/munge
 StateSaveLocation=$dir/state
 SlurmdSpoolDir=$dir/spool

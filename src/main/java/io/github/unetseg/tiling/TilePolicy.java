@@ -150,9 +150,13 @@ public record TilePolicy(int alignment, long[] modelTile, long[] modelHalo, int 
 	/**
 	 * Voxels of network input that fit the memory budget: a quarter of the free physical memory (the
 	 * Java heap's maximum where the JVM cannot tell), at {@value #BYTES_PER_VOXEL_AND_FILTER} bytes per
-	 * voxel and first-level filter.
+	 * voxel and first-level filter. Under a job memory limit (system property {@value #MEMORY_LIMIT},
+	 * set by {@code scripts/slurm} from SLURM's {@code --mem}) at most half of what the limit leaves
+	 * beside the Java heap, since a node's free memory belongs to other jobs.
 	 *
 	 * @return the budget in voxels, &gt; 0
+	 * @throws IllegalArgumentException if {@value #MEMORY_LIMIT} is not a size such as {@code 8g},
+	 *     {@code 8192m} or a byte count
 	 */
 	public double memoryBudgetVoxels() {
 		long free;
@@ -162,7 +166,32 @@ public record TilePolicy(int alignment, long[] modelTile, long[] modelHalo, int 
 		catch (ClassCastException e) {
 			free = Runtime.getRuntime().maxMemory();
 		}
+		long limit = memoryLimit(System.getProperty(MEMORY_LIMIT));
+		if (limit > 0) free = Math.min(free, 2 * Math.max(limit - Runtime.getRuntime().maxMemory(), limit / 8));
 		return free / 4.0 / (baseFilters * (double) BYTES_PER_VOXEL_AND_FILTER);
+	}
+
+	/** System property with the memory a job may use in all (Java heap and native), e.g. {@code 8g}. */
+	public static final String MEMORY_LIMIT = "unetseg.memoryLimit";
+
+	/**
+	 * @param value a size: bytes, or a number with suffix {@code k}, {@code m}, {@code g} (powers of
+	 *     1024, as Java's {@code -Xmx}); {@code null} or empty for none
+	 * @return bytes, 0 for none
+	 * @throws IllegalArgumentException for anything else
+	 */
+	static long memoryLimit(String value) {
+		if (value == null || value.isBlank()) return 0;
+		String v = value.trim().toLowerCase(java.util.Locale.ROOT);
+		int shift = v.endsWith("k") ? 10 : v.endsWith("m") ? 20 : v.endsWith("g") ? 30 : 0;
+		try {
+			long n = Long.parseLong(shift == 0 ? v : v.substring(0, v.length() - 1));
+			if (n <= 0) throw new NumberFormatException();
+			return n << shift;
+		}
+		catch (NumberFormatException e) {
+			throw new IllegalArgumentException("-D" + MEMORY_LIMIT + "=" + value + " is not a memory size. Fix: give e.g. 8g or 8192m.");
+		}
 	}
 
 	/**

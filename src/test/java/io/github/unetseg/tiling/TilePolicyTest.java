@@ -78,4 +78,25 @@ class TilePolicyTest {
 		assertArrayEquals(new long[] { 51, 51 }, plane.halo());
 		assertEquals(null, TilePolicy.wholeImage(new long[] { 1000, 1000, 1000 }, 16, 1e6, Border.MIRROR), "over the budget");
 	}
+
+	@Test
+	void aJobMemoryLimitCapsTheBudget() {
+		assertEquals(8L << 30, TilePolicy.memoryLimit("8g"));
+		assertEquals(8192L << 20, TilePolicy.memoryLimit(" 8192M "));
+		assertEquals(123456, TilePolicy.memoryLimit("123456"));
+		assertEquals(0, TilePolicy.memoryLimit(null));
+		org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> TilePolicy.memoryLimit("8 GB"));
+		TilePolicy policy = new TilePolicy(16, new long[] { 288, 288, 288 }, new long[] { 107, 107, 107 }, 16, 1, 8);
+		String before = System.getProperty(TilePolicy.MEMORY_LIMIT);
+		try {
+			// 1 GiB in all, no more than the test JVM's heap: an eighth of it is taken as native room, half of that is the budget
+			System.setProperty(TilePolicy.MEMORY_LIMIT, "1g");
+			assertTrue(Runtime.getRuntime().maxMemory() >= 1L << 30, "surefire's -Xmx");
+			assertEquals((1L << 30) / 8 * 2 / 4.0 / (16 * (double) TilePolicy.BYTES_PER_VOXEL_AND_FILTER), policy.memoryBudgetVoxels(), 1);
+		}
+		finally {
+			if (before == null) System.clearProperty(TilePolicy.MEMORY_LIMIT);
+			else System.setProperty(TilePolicy.MEMORY_LIMIT, before);
+		}
+	}
 }
