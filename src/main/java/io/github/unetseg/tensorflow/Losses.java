@@ -15,7 +15,8 @@ import org.tensorflow.types.TFloat32;
  * <li>{@code weighted_ce}: cross-entropy with a per-class weight on each voxel, normalised by the
  * summed weights.</li>
  * <li>{@code dice}: soft Dice over the batch ("batch Dice", nnU-Net), foreground classes only,
- * {@code 1 - mean_c (2 sum(p y) + 1) / (sum(p) + sum(y) + 1)} (Milletari et al. 2016).</li>
+ * {@code 1 - mean_c (2 sum(p y) + 1) / (sum(p) + sum(y) + 1)} (Milletari et al. 2016); with several
+ * classes the mean runs over the classes that have voxels in the batch (0 when none has).</li>
  * <li>{@code focal}: {@code -(1 - p_t)^2 log(p_t)} (Lin et al. 2017).</li>
  * <li>{@code dice_ce}: {@code dice + ce}, nnU-Net's default.</li>
  * </ul>
@@ -198,10 +199,17 @@ public final class Losses {
 			t = tf.slice(t, tf.constant(new int[] { 0, 1 }), tf.constant(new int[] { -1, channels - 1 }));
 		}
 		Operand<TFloat32> inter = tf.sum(tf.math.mul(p, t), tf.constant(0));
-		Operand<TFloat32> denom = tf.math.add(tf.sum(p, tf.constant(0)), tf.sum(t, tf.constant(0)));
+		Operand<TFloat32> truth = tf.sum(t, tf.constant(0));
+		Operand<TFloat32> denom = tf.math.add(tf.sum(p, tf.constant(0)), truth);
 		Operand<TFloat32> d = tf.math.div(tf.math.add(tf.math.mul(inter, tf.constant(2f)), tf.constant(1f)),
 			tf.math.add(denom, tf.constant(1f)));
-		return tf.math.sub(tf.constant(1f), tf.math.mean(d, tf.constant(0)));
+		if (channels == 1) return tf.math.sub(tf.constant(1f), tf.math.mean(d, tf.constant(0)));
+		// the mean over the classes that occur in the batch: a class with no voxel there would only reward predicting it
+		// nowhere (d = 1 / (sum p + 1)), which keeps small organs from being learnt when most patches miss them; nnU-Net's
+		// soft Dice (smooth 1e-5) gives such a class a constant, gradient-free term for the same reason
+		Operand<TFloat32> occurs = tf.dtypes.cast(tf.math.greater(truth, tf.constant(0f)), TFloat32.class);
+		return tf.math.div(tf.sum(tf.math.mul(tf.math.sub(tf.constant(1f), d), occurs), tf.constant(0)),
+			tf.math.maximum(tf.sum(occurs, tf.constant(0)), tf.constant(1f)));
 	}
 
 	private static Operand<TFloat32> focal(Ops tf, Operand<TFloat32> z, Operand<TFloat32> y, int channels) {
