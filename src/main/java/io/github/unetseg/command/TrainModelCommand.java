@@ -129,7 +129,7 @@ public class TrainModelCommand extends ContextCommand {
 	@Parameter(label = "Patience (epochs, 0 = never stop early)", min = "0")
 	private int patience = 15;
 
-	@Parameter(label = "Loss", choices = { "dice_ce", "ce", "weighted_ce", "dice", "focal" })
+	@Parameter(label = "Loss", choices = { "dice_ce", "ce", "weighted_ce", "dice", "focal", "lovasz" })
 	private String loss = "dice_ce";
 
 	@Parameter(label = "Augment")

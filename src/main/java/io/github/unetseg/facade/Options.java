@@ -126,7 +126,8 @@ public final class Options {
 		new Option("epsilon", "1e-7", "Adam epsilon."),
 		new Option("weight-decay", "1e-4", "Decoupled weight decay (AdamW)."),
 		new Option("schedule", "poly", "constant, poly or cosine."),
-		new Option("loss", "dice_ce", "dice_ce, ce, weighted_ce, dice or focal."),
+		new Option("loss", "dice_ce", "dice_ce, ce, weighted_ce, dice, focal or lovasz (Lovasz-softmax, Berman et al. 2018; " +
+			"3 or more classes)."),
 		new Option("class-weights", null, "Weights per class for weighted_ce (default: inverse frequency)."),
 		new Option("foreground", "0.333", "Share of foreground-centred patches."),
 		new Option("no-augment", "false", "Switch augmentation off."),

@@ -18,8 +18,8 @@ import java.util.Locale;
  *     the learning rate, &gt;= 0
  * @param schedule {@code "constant"}, {@code "poly"} ({@code lr * (1 - epoch / epochs)^0.9}) or
  *     {@code "cosine"}
- * @param loss {@code "dice_ce"} (default), {@code "ce"}, {@code "weighted_ce"}, {@code "dice"} or
- *     {@code "focal"}
+ * @param loss {@code "dice_ce"} (default), {@code "ce"}, {@code "weighted_ce"}, {@code "dice"},
+ *     {@code "focal"} or {@code "lovasz"} (Lovasz-softmax; models with several classes)
  * @param classWeights per output class weights for {@code "weighted_ce"} (background first), or
  *     {@code null} for inverse-frequency weights computed from the training labels
  * @param foregroundFraction share of patches centred on a random foreground voxel, in {@code [0, 1]}
@@ -50,8 +50,8 @@ public record TrainingConfig(int epochs, int stepsPerEpoch, int batchSize, long[
 		if (!schedule.matches("constant|poly|cosine"))
 			throw new IllegalArgumentException("schedule must be constant, poly or cosine, got " + schedule);
 		loss = loss.toLowerCase(Locale.ROOT);
-		if (!loss.matches("dice_ce|ce|weighted_ce|dice|focal"))
-			throw new IllegalArgumentException("loss must be dice_ce, ce, weighted_ce, dice or focal, got " + loss);
+		if (!loss.matches("dice_ce|ce|weighted_ce|dice|focal|lovasz"))
+			throw new IllegalArgumentException("loss must be dice_ce, ce, weighted_ce, dice, focal or lovasz, got " + loss);
 		if (!(foregroundFraction >= 0 && foregroundFraction <= 1))
 			throw new IllegalArgumentException("foreground fraction must be in [0, 1], got " + foregroundFraction);
 		if (!(validationFraction >= 0 && validationFraction <= 0.9))

@@ -19,6 +19,8 @@ import org.tensorflow.types.TFloat32;
  * classes the mean runs over the classes that have voxels in the batch (0 when none has).</li>
  * <li>{@code focal}: {@code -(1 - p_t)^2 log(p_t)} (Lin et al. 2017).</li>
  * <li>{@code dice_ce}: {@code dice + ce}, nnU-Net's default.</li>
+ * <li>{@code lovasz}: Lovasz-softmax (Berman et al. 2018, {@link BoundaryLosses#lovaszSoftmax}),
+ * softmax models with 3 or more classes.</li>
  * </ul>
  *
  * <p>With a per-voxel weight map (instance models: the U-Net paper's eq. 2, which includes class
@@ -88,8 +90,17 @@ public final class Losses {
 			case "dice" -> dice(tf, logits, target, channels);
 			case "focal" -> focal(tf, logits, target, channels);
 			case "dice_ce" -> tf.math.add(dice(tf, logits, target, channels), crossEntropy(tf, logits, target, channels, null));
+			case "lovasz" -> lovasz(tf, logits, target, channels);
 			default -> throw new IllegalArgumentException("unknown loss " + name);
 		};
+	}
+
+	private static Operand<TFloat32> lovasz(Ops tf, Operand<TFloat32> logits, Operand<TFloat32> target, int channels) {
+		if (channels < 3)
+			throw new IllegalArgumentException("loss lovasz (Lovasz-softmax) needs a softmax model with 3 or more classes; binary " +
+				"models have a sigmoid output. Fix: choose dice_ce, or train with more classes.");
+		Operand<TFloat32> p = tf.reshape(tf.nn.softmax(logits), tf.constant(new int[] { -1, channels }));
+		return BoundaryLosses.lovaszSoftmax(tf, p, tf.reshape(target, tf.constant(new int[] { -1, channels })), channels);
 	}
 
 	/**
