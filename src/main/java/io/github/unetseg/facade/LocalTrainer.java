@@ -1,7 +1,6 @@
 package io.github.unetseg.facade;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -13,10 +12,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CancellationException;
 
-import com.google.gson.Gson;
-import com.google.gson.GsonBuilder;
-
-import io.github.unetseg.AtomicFiles;
 import io.github.unetseg.SegmentationException;
 import io.github.unetseg.data.Normalization;
 import io.github.unetseg.data.PatchSampler;
@@ -51,28 +46,10 @@ import io.github.unetseg.tiling.TiledInference;
  */
 public final class LocalTrainer implements Trainer {
 
-	private static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create();
 
 	/** A trainer for this JVM; {@link Engines#trainer()} is the usual way to get one. */
 	public LocalTrainer() {}
 
-	/** Training state saved with each checkpoint. */
-	/**
-	 * What a checkpoint continues from. {@code epoch} epochs are complete; an interrupted run (cancelled,
-	 * or stopped by a signal on a cluster) also did {@code stepInEpoch} steps of the next one, with that
-	 * epoch's loss sum and step time so far (0 in checkpoints written at the end of an epoch, and in
-	 * older ones that predate these fields).
-	 */
-	private record State(int epoch, long step, double bestDice, int bestEpoch, int sinceBest, List<EpochRecord> history,
-		long seed, long[] patchSize, int batchSize, String loss, UNetConfig architecture, int stepInEpoch, double lossSum,
-		long trainNanos)
-	{
-		State(int epoch, long step, double bestDice, int bestEpoch, int sinceBest, List<EpochRecord> history, long seed,
-			long[] patchSize, int batchSize, String loss, UNetConfig architecture)
-		{
-			this(epoch, step, bestDice, bestEpoch, sinceBest, history, seed, patchSize, batchSize, loss, architecture, 0, 0, 0);
-		}
-	}
 
 	@Override
 	public TrainingOutcome train(TrainingRequest r, ProgressListener progress, java.util.function.Consumer<EpochRecord> epochs) {
@@ -137,10 +114,10 @@ public final class LocalTrainer implements Trainer {
 		float[] annotated = prepared.partialLabels() ? new float[cfg.batchSize() * k] : null;
 
 		try (TrainingSession trainer = new TrainingSession(arch, cfg, r.engine(), weights, r.instances(), prepared.partialLabels())) {
-			State state;
+			TrainingCheckpoint.State state;
 			if (resuming) {
 				Path ckpt = Files.exists(stateFile) ? stateFile.getParent() : trainingDir.resolve("checkpoint.old");
-				state = readState(ckpt.resolve("state.json"));
+				state = TrainingCheckpoint.readState(ckpt.resolve("state.json"));
 				// checkpoints before the architecture was recorded have none: their variables' names are checked on restore
 				if (state.architecture() != null && !state.architecture().equals(arch))
 					throw new SegmentationException("The checkpoint in " + ckpt + " is of another network (" + state.architecture() + ", this " +
@@ -166,7 +143,7 @@ public final class LocalTrainer implements Trainer {
 					throw new SegmentationException("Cannot create " + trainingDir + ": " + e.getMessage() + ". Fix: choose a writable --output.", e);
 				}
 				trainer.initialize(r.initFrom() == null ? Map.of() : TrainingSession.readWeights(r.initFrom()));
-				state = new State(0, 0, Double.NEGATIVE_INFINITY, 0, 0, List.of(), cfg.seed(), cfg.patchSize(), cfg.batchSize(), cfg.loss(),
+				state = new TrainingCheckpoint.State(0, 0, Double.NEGATIVE_INFINITY, 0, 0, List.of(), cfg.seed(), cfg.patchSize(), cfg.batchSize(), cfg.loss(),
 					arch);
 			}
 			List<EpochRecord> history = new ArrayList<>(state.history());
@@ -227,7 +204,7 @@ public final class LocalTrainer implements Trainer {
 				if (dice == null) {
 					// cancelled during the steps or the validation: a checkpoint within the epoch, which --resume continues
 					cancelled = true;
-					checkpoint(trainer, trainingDir, new State(epoch, step, best, bestEpoch, sinceBest, history, cfg.seed(),
+					TrainingCheckpoint.write(trainer, trainingDir, new TrainingCheckpoint.State(epoch, step, best, bestEpoch, sinceBest, history, cfg.seed(),
 						cfg.patchSize(), cfg.batchSize(), cfg.loss(), arch, stepsDoneInEpoch, lossSum, trainNanos));
 					break;
 				}
@@ -240,12 +217,12 @@ public final class LocalTrainer implements Trainer {
 					best = rec.score();
 					bestEpoch = epoch + 1;
 					sinceBest = 0;
-					exportBest(trainer, spec.withProvenance(provenance(r, rec)), out);
+					TrainingCheckpoint.exportBest(trainer, spec.withProvenance(provenance(r, rec)), out);
 				}
 				else sinceBest++;
 				lastEpochSeconds = rec.seconds();
 				TrainingHistory.write(out, history);
-				checkpoint(trainer, trainingDir, new State(epoch + 1, step, best, bestEpoch, sinceBest, history, cfg.seed(),
+				TrainingCheckpoint.write(trainer, trainingDir, new TrainingCheckpoint.State(epoch + 1, step, best, bestEpoch, sinceBest, history, cfg.seed(),
 					cfg.patchSize(), cfg.batchSize(), cfg.loss(), arch));
 				if (cfg.patience() > 0 && sinceBest >= cfg.patience()) {
 					stoppedEarly = true;
@@ -394,57 +371,6 @@ public final class LocalTrainer implements Trainer {
 			String.format(Locale.ROOT, "best epoch %d: %svalidation Dice %s, loss %.4f; %s", best.epoch(), Double.isNaN(best.validationAp())
 				? "" : String.format(Locale.ROOT, "validation AP@0.5 %.4f, ", best.validationAp()), Arrays.toString(best.validationDice()),
 				best.loss(), r.config()));
-	}
-
-	/** Writes the inference graph with the current weights as a SavedModel and renames it into the model folder. */
-	private static void exportBest(TrainingSession trainer, ModelSpec spec, Path out) {
-		Path tmp = out.resolve(".export.tmp");
-		try {
-			if (Files.exists(tmp)) AtomicFiles.deleteTree(tmp);
-			trainer.exportInferenceModel(tmp, spec);
-			AtomicFiles.move(tmp.resolve("saved_model.pb"), out.resolve("saved_model.pb"));
-			swapFolder(tmp.resolve("variables"), out.resolve("variables"));
-			AtomicFiles.move(tmp.resolve(ModelBundle.MODEL_JSON), out.resolve(ModelBundle.MODEL_JSON));
-			AtomicFiles.deleteTree(tmp);
-		}
-		catch (IOException e) {
-			throw new SegmentationException("Cannot write the model to " + out + ": " + e.getMessage() +
-				". Fix: check free disk space; the previous best model is kept.", e);
-		}
-	}
-
-	private static void checkpoint(TrainingSession trainer, Path trainingDir, State state) {
-		Path tmp = trainingDir.resolve("checkpoint.tmp");
-		try {
-			if (Files.exists(tmp)) AtomicFiles.deleteTree(tmp);
-			Files.createDirectories(tmp);
-			trainer.saveCheckpoint(tmp.resolve("ckpt"));
-			Files.writeString(tmp.resolve("state.json"), GSON.toJson(state), StandardCharsets.UTF_8);
-			swapFolder(tmp, trainingDir.resolve("checkpoint"));
-		}
-		catch (IOException | RuntimeException e) {
-			throw new SegmentationException("Cannot write the checkpoint in " + trainingDir + ": " + e.getMessage() +
-				". Fix: check free disk space; the previous checkpoint is kept.", e);
-		}
-	}
-
-	private static State readState(Path file) {
-		try {
-			return GSON.fromJson(Files.readString(file, StandardCharsets.UTF_8), State.class);
-		}
-		catch (IOException | RuntimeException e) {
-			throw new SegmentationException("Cannot read the training state " + file + ": " + e.getMessage() +
-				". Fix: start a new training run without --resume.", e);
-		}
-	}
-
-	/** Replaces a folder by a finished new one: old to {@code name.old}, new into place, old deleted. */
-	private static void swapFolder(Path fresh, Path target) throws IOException {
-		Path old = target.resolveSibling(target.getFileName() + ".old");
-		if (Files.exists(old)) AtomicFiles.deleteTree(old);
-		if (Files.exists(target)) Files.move(target, old);
-		Files.move(fresh, target);
-		if (Files.exists(old)) AtomicFiles.deleteTree(old);
 	}
 
 	/**
