@@ -129,8 +129,12 @@ public class TrainModelCommand extends ContextCommand {
 	@Parameter(label = "Patience (epochs, 0 = never stop early)", min = "0")
 	private int patience = 15;
 
-	@Parameter(label = "Loss", choices = { "dice_ce", "ce", "weighted_ce", "dice", "focal", "lovasz" })
+	@Parameter(label = "Loss", choices = { "dice_ce", "ce", "weighted_ce", "dice", "focal", "lovasz", "dice_ce_boundary",
+		"dice_ce_hd" })
 	private String loss = "dice_ce";
+
+	@Parameter(label = "Boundary weight (dice_ce_boundary, dice_ce_hd; auto = balanced)", required = false)
+	private String boundaryWeight = "auto";
 
 	@Parameter(label = "Augment")
 	private boolean augment = true;
@@ -187,7 +191,8 @@ public class TrainModelCommand extends ContextCommand {
 				validationImages, "validation-labels", validationLabels, "output", output, "name", name, "task", task, "dims", dimensions, "classes", classes,
 				"channels", channels, "depth", depth, "filters", filters, "batch-norm", batchNorm, "dropout", dropout, "normalization",
 				normalization, "norm-range", normRange, "window", window, "epochs", epochs, "steps", steps, "batch", batch, "patch", patch, "lr", learningRate,
-				"epsilon", epsilon, "weight-decay", weightDecay, "schedule", schedule, "loss", loss, "class-weights", classWeights,
+				"epsilon", epsilon, "weight-decay", weightDecay, "schedule", schedule, "loss", loss, "boundary-weight", boundaryWeight,
+				"class-weights", classWeights,
 				"foreground", foreground, "no-augment", !augment, "mirror", mirror, "label-classes", labelClasses, "spacing", spacing,
 				"max-hours", maxHours, "validation", validation, "patience", patience, "seed", seed, "init",
 				initModel, "resume", resume, "threads", threads, "device", device, "precision", precision));

@@ -44,6 +44,43 @@ public final class DistanceMaps {
 		return maps(labels, size, classes, false);
 	}
 
+	/**
+	 * The distance maps a batch needs for a boundary-aware loss: signed maps of the labels for
+	 * {@code dice_ce_boundary}; {@code d_G^2 + d_S^2} from the labels and the current prediction for
+	 * {@code dice_ce_hd}. Classes not annotated in a patch's case get zeros (they are unknown there).
+	 *
+	 * @param loss {@code dice_ce_boundary} or {@code dice_ce_hd}
+	 * @param labels {@code [batch, (z,) y, x]} class indices
+	 * @param predicted the network's labels of the same patches (for {@code dice_ce_hd}), else ignored
+	 * @param annotated {@code [batch, classes]} 1 where annotated, or {@code null} when all are
+	 * @param batch patches
+	 * @param patch {@code [x, y, z]} ({@code z = 1} in 2D)
+	 * @param classes K
+	 * @return {@code [batch, (z,) y, x, K]}
+	 * @throws IllegalArgumentException for another loss
+	 */
+	public static float[] forLoss(String loss, short[] labels, short[] predicted, float[] annotated, int batch, int[] patch, int classes) {
+		boolean hd = switch (loss) {
+			case "dice_ce_boundary" -> false;
+			case "dice_ce_hd" -> true;
+			default -> throw new IllegalArgumentException("no distance maps for loss " + loss);
+		};
+		int pv = patch[0] * patch[1] * patch[2];
+		float[] out = new float[batch * pv * classes];
+		for (int b = 0; b < batch; b++) {
+			short[] lab = java.util.Arrays.copyOfRange(labels, b * pv, (b + 1) * pv);
+			float[] m = hd ? toBoundary(lab, patch, classes) : signed(lab, patch, classes);
+			if (hd) {
+				float[] s = toBoundary(java.util.Arrays.copyOfRange(predicted, b * pv, (b + 1) * pv), patch, classes);
+				for (int i = 0; i < m.length; i++) m[i] = m[i] * m[i] + s[i] * s[i];
+			}
+			for (int c = 0; annotated != null && c < classes; c++)
+				if (annotated[b * classes + c] == 0) for (int i = 0; i < pv; i++) m[i * classes + c] = 0;
+			System.arraycopy(m, 0, out, b * pv * classes, m.length);
+		}
+		return out;
+	}
+
 	private static float[] maps(short[] labels, int[] size, int classes, boolean signed) {
 		int n = labels.length;
 		float[] out = new float[n * classes];

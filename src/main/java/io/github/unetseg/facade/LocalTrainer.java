@@ -13,6 +13,7 @@ import java.util.Random;
 import java.util.concurrent.CancellationException;
 
 import io.github.unetseg.SegmentationException;
+import io.github.unetseg.data.DistanceMaps;
 import io.github.unetseg.data.Normalization;
 import io.github.unetseg.data.PatchSampler;
 import io.github.unetseg.data.TrainingCase;
@@ -59,6 +60,9 @@ public final class LocalTrainer implements Trainer {
 		if (arch.outputChannels() != (classes == 2 && arch.classes() == 1 ? 1 : classes))
 			throw new SegmentationException("classNames list " + classes + " classes but the architecture has " + arch.classes() +
 				". Fix: give as many class names as classes (2 for a binary model).");
+		if ((cfg.needsDistanceMaps() || cfg.loss().equals("lovasz")) && classes < 3)
+			throw new SegmentationException("--loss " + cfg.loss() + " needs 3 or more classes (a softmax output); this model has " +
+				classes + ". Fix: choose dice_ce for a binary model.");
 		for (int d = 0; d < arch.dimensions(); d++)
 			if (cfg.patchSize()[d] % arch.alignment() != 0)
 				throw new SegmentationException("--patch " + Arrays.toString(cfg.patchSize()) + " must be multiples of " +
@@ -111,6 +115,8 @@ public final class LocalTrainer implements Trainer {
 		short[] yb = new short[cfg.batchSize() * pv];
 		float[] wb = r.instances() ? new float[cfg.batchSize() * pv] : null;
 		int k = arch.outputChannels();
+		long[] ps = cfg.patchSize();
+		int[] patch3 = { (int) ps[0], (int) ps[1], ps.length == 3 ? (int) ps[2] : 1 };
 		float[] annotated = prepared.partialLabels() ? new float[cfg.batchSize() * k] : null;
 
 		try (TrainingSession trainer = new TrainingSession(arch, cfg, r.engine(), weights, r.instances(), prepared.partialLabels())) {
@@ -186,7 +192,9 @@ public final class LocalTrainer implements Trainer {
 						TrainingCase from = sampler.sample(random, xb, b * pv * arch.inputChannels(), yb, b * pv, voxelClassWeights, wb);
 						for (int c = 0; annotated != null && c < k; c++) annotated[b * k + c] = from.present() == null || from.present()[c] ? 1 : 0;
 					}
-					float loss = trainer.step(xb, yb, wb, annotated, cfg.batchSize(), ++step, lr);
+					float[] maps = cfg.needsDistanceMaps() ? DistanceMaps.forLoss(cfg.loss(), yb, cfg.loss().equals("dice_ce_hd")
+						? trainer.predictLabels(xb, cfg.batchSize()) : null, annotated, cfg.batchSize(), patch3, k) : null;
+					float loss = trainer.step(xb, yb, wb, annotated, maps, cfg.batchSize(), ++step, lr);
 					trainNanos += System.nanoTime() - ts;
 					if (!Float.isFinite(loss))
 						throw new SegmentationException("The training loss became " + loss + " at step " + step + ". Fix: lower the " +

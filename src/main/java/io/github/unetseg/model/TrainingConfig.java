@@ -19,7 +19,9 @@ import java.util.Locale;
  * @param schedule {@code "constant"}, {@code "poly"} ({@code lr * (1 - epoch / epochs)^0.9}) or
  *     {@code "cosine"}
  * @param loss {@code "dice_ce"} (default), {@code "ce"}, {@code "weighted_ce"}, {@code "dice"},
- *     {@code "focal"} or {@code "lovasz"} (Lovasz-softmax; models with several classes)
+ *     {@code "focal"}, {@code "lovasz"} (Lovasz-softmax), {@code "dice_ce_boundary"} (Dice + CE + Kervadec's
+ *     boundary loss) or {@code "dice_ce_hd"} (Dice + CE + Karimi and Salcudean's distance-transform
+ *     Hausdorff loss); the last three for softmax models (3 or more classes)
  * @param classWeights per output class weights for {@code "weighted_ce"} (background first), or
  *     {@code null} for inverse-frequency weights computed from the training labels
  * @param foregroundFraction share of patches centred on a random foreground voxel, in {@code [0, 1]}
@@ -29,11 +31,23 @@ import java.util.Locale;
  *     validation folder, in {@code [0, 0.9]}
  * @param patience epochs without a better validation Dice before stopping early, or 0 for never
  * @param seed seed of weights, patch sampling, augmentation and dropout
+ * @param boundaryWeight weight of the boundary term of {@code dice_ce_boundary} and {@code dice_ce_hd},
+ *     &gt;= 0, or NaN for "auto": the term scaled each step to the size of the Dice + CE term (Karimi and
+ *     Salcudean's balancing); ignored by the other losses
  */
 public record TrainingConfig(int epochs, int stepsPerEpoch, int batchSize, long[] patchSize, double learningRate,
 	double epsilon, double weightDecay, String schedule, String loss, double[] classWeights, double foregroundFraction,
-	boolean augment, double validationFraction, int patience, long seed)
+	boolean augment, double validationFraction, int patience, long seed, double boundaryWeight)
 {
+
+	/** A configuration whose boundary weight (if its loss has one) is "auto". */
+	public TrainingConfig(int epochs, int stepsPerEpoch, int batchSize, long[] patchSize, double learningRate, double epsilon,
+		double weightDecay, String schedule, String loss, double[] classWeights, double foregroundFraction, boolean augment,
+		double validationFraction, int patience, long seed)
+	{
+		this(epochs, stepsPerEpoch, batchSize, patchSize, learningRate, epsilon, weightDecay, schedule, loss, classWeights,
+			foregroundFraction, augment, validationFraction, patience, seed, Double.NaN);
+	}
 
 	/** @throws IllegalArgumentException naming the parameter that is out of range */
 	public TrainingConfig {
@@ -50,8 +64,10 @@ public record TrainingConfig(int epochs, int stepsPerEpoch, int batchSize, long[
 		if (!schedule.matches("constant|poly|cosine"))
 			throw new IllegalArgumentException("schedule must be constant, poly or cosine, got " + schedule);
 		loss = loss.toLowerCase(Locale.ROOT);
-		if (!loss.matches("dice_ce|ce|weighted_ce|dice|focal|lovasz"))
-			throw new IllegalArgumentException("loss must be dice_ce, ce, weighted_ce, dice, focal or lovasz, got " + loss);
+		if (!loss.matches("dice_ce|ce|weighted_ce|dice|focal|lovasz|dice_ce_boundary|dice_ce_hd"))
+			throw new IllegalArgumentException("loss must be dice_ce, ce, weighted_ce, dice, focal, lovasz, dice_ce_boundary or " +
+				"dice_ce_hd, got " + loss);
+		if (boundaryWeight < 0) throw new IllegalArgumentException("boundary weight must be >= 0 or auto, got " + boundaryWeight);
 		if (!(foregroundFraction >= 0 && foregroundFraction <= 1))
 			throw new IllegalArgumentException("foreground fraction must be in [0, 1], got " + foregroundFraction);
 		if (!(validationFraction >= 0 && validationFraction <= 0.9))
@@ -105,37 +121,43 @@ public record TrainingConfig(int epochs, int stepsPerEpoch, int batchSize, long[
 	public String toString() {
 		return String.format(Locale.ROOT, "%d epochs x %d steps, batch %d, patch %s, Adam lr %.3g (%s), epsilon %.3g, weight decay %.3g, " +
 			"loss %s%s, foreground %.2f, augment %s, patience %d, seed %d", epochs, stepsPerEpoch, batchSize, Arrays.toString(patchSize),
-			learningRate, schedule, epsilon, weightDecay, loss, classWeights == null ? "" : " " + Arrays.toString(classWeights),
+			learningRate, schedule, epsilon, weightDecay, loss + (needsDistanceMaps() ? " (boundary weight " + (Double.isNaN(boundaryWeight)
+				? "auto" : String.format(Locale.ROOT, "%.3g", boundaryWeight)) + ")" : ""), classWeights == null ? "" : " " + Arrays.toString(classWeights),
 			foregroundFraction, augment, patience, seed);
+	}
+
+	/** @return whether the loss needs per-class distance maps of each patch ({@code data.DistanceMaps}) */
+	public boolean needsDistanceMaps() {
+		return loss.equals("dice_ce_boundary") || loss.equals("dice_ce_hd");
 	}
 
 	/** @return a copy with other epoch and step counts */
 	public TrainingConfig withSchedule(int newEpochs, int newSteps) {
 		return new TrainingConfig(newEpochs, newSteps, batchSize, patchSize, learningRate, epsilon, weightDecay, schedule, loss,
-			classWeights, foregroundFraction, augment, validationFraction, patience, seed);
+			classWeights, foregroundFraction, augment, validationFraction, patience, seed, boundaryWeight);
 	}
 
 	/** @return a copy with another batch and patch size */
 	public TrainingConfig withPatches(int newBatch, long... newPatch) {
 		return new TrainingConfig(epochs, stepsPerEpoch, newBatch, newPatch, learningRate, epsilon, weightDecay, schedule, loss,
-			classWeights, foregroundFraction, augment, validationFraction, patience, seed);
+			classWeights, foregroundFraction, augment, validationFraction, patience, seed, boundaryWeight);
 	}
 
 	/** @return a copy with another learning rate */
 	public TrainingConfig withLearningRate(double lr) {
 		return new TrainingConfig(epochs, stepsPerEpoch, batchSize, patchSize, lr, epsilon, weightDecay, schedule, loss,
-			classWeights, foregroundFraction, augment, validationFraction, patience, seed);
+			classWeights, foregroundFraction, augment, validationFraction, patience, seed, boundaryWeight);
 	}
 
 	/** @return a copy with another seed */
 	public TrainingConfig withSeed(long newSeed) {
 		return new TrainingConfig(epochs, stepsPerEpoch, batchSize, patchSize, learningRate, epsilon, weightDecay, schedule, loss,
-			classWeights, foregroundFraction, augment, validationFraction, patience, newSeed);
+			classWeights, foregroundFraction, augment, validationFraction, patience, newSeed, boundaryWeight);
 	}
 
 	/** @return a copy with another early-stopping patience */
 	public TrainingConfig withPatience(int epochsWithoutImprovement) {
 		return new TrainingConfig(epochs, stepsPerEpoch, batchSize, patchSize, learningRate, epsilon, weightDecay, schedule, loss,
-			classWeights, foregroundFraction, augment, validationFraction, epochsWithoutImprovement, seed);
+			classWeights, foregroundFraction, augment, validationFraction, epochsWithoutImprovement, seed, boundaryWeight);
 	}
 }

@@ -3,6 +3,7 @@ package io.github.unetseg.tensorflow;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
 
 /**
  * Segmentation losses as TensorFlow graph ops, over logits {@code [batch, (z,) y, x, K]} and targets
@@ -95,6 +96,39 @@ public final class Losses {
 		};
 	}
 
+	/**
+	 * A boundary-aware loss: {@code dice_ce} (or its marginal form) plus a weighted boundary term.
+	 *
+	 * @param tf op builder
+	 * @param name {@code dice_ce_boundary} ({@link BoundaryLosses#boundary}, with signed distance maps) or
+	 *     {@code dice_ce_hd} ({@link BoundaryLosses#hausdorffDt}, with {@code d_G^2 + d_S^2})
+	 * @param region the Dice + CE loss of the same batch
+	 * @param logits network output before activation, {@code [batch, (z,) y, x, K]}
+	 * @param target one-hot of the same shape
+	 * @param channels K &gt;= 3
+	 * @param distances the term's distance maps, same shape as {@code logits}
+	 * @param weight the term's weight &gt;= 0, or NaN: scaled each step to the size of {@code region}
+	 *     ({@code |region| / |term|} without gradient; Karimi and Salcudean balance their two terms so)
+	 * @return the scalar loss
+	 * @throws IllegalArgumentException for another name or fewer than 3 classes
+	 */
+	public static Operand<TFloat32> withBoundaryTerm(Ops tf, String name, Operand<TFloat32> region, Operand<TFloat32> logits,
+		Operand<TFloat32> target, int channels, Operand<TFloat32> distances, double weight)
+	{
+		if (channels < 3)
+			throw new IllegalArgumentException("loss " + name + " needs a softmax model with 3 or more classes. Fix: choose dice_ce.");
+		Operand<TInt32> flat = tf.constant(new int[] { -1, channels });
+		Operand<TFloat32> p = tf.reshape(tf.nn.softmax(logits), flat), t = tf.reshape(target, flat), d = tf.reshape(distances, flat);
+		Operand<TFloat32> term = switch (name) {
+			case "dice_ce_boundary" -> BoundaryLosses.boundary(tf, p, d, channels);
+			case "dice_ce_hd" -> BoundaryLosses.hausdorffDt(tf, p, t, d, channels);
+			default -> throw new IllegalArgumentException("not a boundary-aware loss: " + name);
+		};
+		Operand<TFloat32> w = !Double.isNaN(weight) ? tf.constant((float) weight) : tf.math.div(tf.stopGradient(tf.math.abs(region)),
+			tf.math.maximum(tf.stopGradient(tf.math.abs(term)), tf.constant(1e-6f)));
+		return tf.math.add(region, tf.math.mul(w, term));
+	}
+
 	private static Operand<TFloat32> lovasz(Ops tf, Operand<TFloat32> logits, Operand<TFloat32> target, int channels) {
 		if (channels < 3)
 			throw new IllegalArgumentException("loss lovasz (Lovasz-softmax) needs a softmax model with 3 or more classes; binary " +
@@ -107,7 +141,7 @@ public final class Losses {
 	 * Builds a marginal loss for partially labelled samples.
 	 *
 	 * @param tf op builder
-	 * @param name {@code ce}, {@code dice} or {@code dice_ce}
+	 * @param name {@code ce}, {@code dice}, {@code dice_ce} or {@code lovasz}
 	 * @param logits network output before activation, {@code [batch, (z,) y, x, K]}, K &gt;= 2 (softmax)
 	 * @param target one-hot of the same shape; no voxel may carry a class that is absent in its sample
 	 * @param channels K
@@ -125,8 +159,26 @@ public final class Losses {
 			case "dice" -> marginalDice(tf, logits, target, channels, present);
 			case "dice_ce" -> tf.math.add(marginalDice(tf, logits, target, channels, present),
 				marginalCrossEntropy(tf, logits, target, channels, present));
-			default -> throw new IllegalArgumentException("partial labels (--label-classes) need loss dice_ce, ce or dice, got " + name);
+			case "lovasz" -> marginalLovasz(tf, logits, target, channels, present);
+			default -> throw new IllegalArgumentException("partial labels (--label-classes) need loss dice_ce, ce, dice or lovasz (or " +
+				"dice_ce_boundary, dice_ce_hd), got " + name);
 		};
+	}
+
+	/** Lovasz-softmax on marginal probabilities: an unannotated class's probability counts as background's. */
+	private static Operand<TFloat32> marginalLovasz(Ops tf, Operand<TFloat32> logits, Operand<TFloat32> target, int channels,
+		Operand<TFloat32> present)
+	{
+		if (channels < 3) return lovasz(tf, logits, target, channels);
+		float[] first = new float[channels];
+		first[0] = 1;
+		Operand<TFloat32> p = perSample(tf, tf.nn.softmax(logits), present, channels);
+		Operand<TFloat32> annotated = tf.expandDims(present, tf.constant(1));
+		Operand<TFloat32> unannotated = tf.sum(tf.math.mul(p, tf.math.sub(tf.constant(1f), annotated)), tf.constant(-1),
+			org.tensorflow.op.core.Sum.keepDims(true));
+		Operand<TFloat32> merged = tf.math.add(tf.math.mul(p, annotated), tf.math.mul(unannotated, tf.constant(first)));
+		Operand<TInt32> flat = tf.constant(new int[] { -1, channels });
+		return BoundaryLosses.lovaszSoftmax(tf, tf.reshape(merged, flat), tf.reshape(target, flat), channels);
 	}
 
 	/** {@code [batch, voxels, K]}, keeping the batch axis. */

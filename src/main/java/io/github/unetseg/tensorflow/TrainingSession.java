@@ -55,6 +55,7 @@ public final class TrainingSession implements AutoCloseable {
 	private final Placeholder<TInt32> y;
 	private final Placeholder<TFloat32> w;
 	private final Placeholder<TFloat32> present;
+	private final Placeholder<TFloat32> distances;
 	private final Placeholder<TInt64> seed;
 	private final Placeholder<TFloat32> lr, bias1, bias2;
 	private final Operand<TFloat32> loss;
@@ -121,6 +122,10 @@ public final class TrainingSession implements AutoCloseable {
 		w = voxelWeights ? tf.withName("train_weights").placeholder(TFloat32.class, Placeholder.shape(Shape.of(yShape))) : null;
 		present = partialLabels ? tf.withName("train_present").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1,
 			arch.outputChannels()))) : null;
+		long[] dShape = xShape.clone();
+		dShape[d + 1] = arch.outputChannels();
+		distances = config.needsDistanceMaps() ? tf.withName("train_distances").placeholder(TFloat32.class, Placeholder.shape(Shape.of(
+			dShape))) : null;
 		seed = tf.withName("dropout_seed").placeholder(TInt64.class, Placeholder.shape(Shape.of(2)));
 		lr = tf.withName("learning_rate").placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
 		bias1 = tf.withName("bias1").placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
@@ -130,8 +135,11 @@ public final class TrainingSession implements AutoCloseable {
 		int k = arch.outputChannels();
 		Operand<TFloat32> target = k == 1 ? tf.expandDims(tf.dtypes.cast(y, TFloat32.class), tf.constant(-1))
 			: tf.oneHot(y, tf.constant(k), tf.constant(1f), tf.constant(0f));
-		loss = present != null ? Losses.marginal(tf, config.loss(), logits, target, k, present)
-			: Losses.build(tf, config.loss(), logits, target, k, classWeights, w);
+		String region = distances != null ? "dice_ce" : config.loss();
+		Operand<TFloat32> regionLoss = present != null ? Losses.marginal(tf, region, logits, target, k, present)
+			: Losses.build(tf, region, logits, target, k, classWeights, w);
+		loss = distances == null ? regionLoss : Losses.withBoundaryTerm(tf, config.loss(), regionLoss, logits, target, k, distances,
+			config.boundaryWeight());
 		Map<String, Variable<TFloat32>> vars = builder.variables();
 		List<String> trainable = builder.trainableNames();
 		Output<?>[] wrt = new Output<?>[trainable.size()];
@@ -231,6 +239,30 @@ public final class TrainingSession implements AutoCloseable {
 	 * @throws IllegalArgumentException if a map is given that the session was not built for, or missing
 	 */
 	public float step(float[] images, short[] labels, float[] weights, float[] annotated, int batch, long step, double learningRate) {
+		return step(images, labels, weights, annotated, null, batch, step, learningRate);
+	}
+
+	/**
+	 * One optimiser step of a boundary-aware loss ({@link TrainingConfig#needsDistanceMaps()}).
+	 *
+	 * @param images {@code [batch, (z,) y, x, c]}
+	 * @param labels {@code [batch, (z,) y, x]} class indices
+	 * @param weights per-voxel weights, or {@code null}
+	 * @param annotated {@code [batch, classes]} annotated classes, or {@code null}
+	 * @param maps {@code [batch, (z,) y, x, classes]} distance maps of the loss's term (see
+	 *     {@code Losses.withBoundaryTerm}), or {@code null} for the other losses
+	 * @param batch patches in the batch
+	 * @param step 1-based global step
+	 * @param learningRate learning rate of this step
+	 * @return the loss before the update
+	 * @throws IllegalArgumentException if an input is given that the session was not built for, or missing
+	 */
+	public float step(float[] images, short[] labels, float[] weights, float[] annotated, float[] maps, int batch, long step,
+		double learningRate)
+	{
+		if ((maps == null) != (distances == null))
+			throw new IllegalArgumentException(distances == null ? "this session's loss takes no distance maps" : "loss " + config.loss() +
+				" needs distance maps");
 		if ((annotated == null) != (present == null))
 			throw new IllegalArgumentException(present == null ? "this session has no partial labels" : "this session needs the annotated classes");
 		if ((weights == null) != (w == null))
@@ -250,16 +282,56 @@ public final class TrainingSession implements AutoCloseable {
 			TFloat32 b1t = TFloat32.scalarOf((float) (1 - Math.pow(BETA1, step)));
 			TFloat32 b2t = TFloat32.scalarOf((float) (1 - Math.pow(BETA2, step)));
 			TFloat32 wt = weights == null ? null : TFloat32.tensorOf(Shape.of(ys), DataBuffers.of(weights, true, false));
-			TFloat32 pt = annotated == null ? null : TFloat32.tensorOf(Shape.of(batch, arch.outputChannels()), DataBuffers.of(annotated, true, false)))
+			TFloat32 pt = annotated == null ? null : TFloat32.tensorOf(Shape.of(batch, arch.outputChannels()), DataBuffers.of(annotated, true, false));
+			TFloat32 dt = maps == null ? null : TFloat32.tensorOf(Shape.of(withChannels(ys, arch.outputChannels())), DataBuffers.of(maps, true,
+				false)))
 		{
 			Session.Runner r = session.runner().feed(x, xt).feed(y, yt).feed(seed, st).feed(lr, lrt).feed(bias1, b1t).feed(bias2, b2t)
 				.fetch(loss);
 			if (wt != null) r.feed(w, wt);
 			if (pt != null) r.feed(present, pt);
+			if (dt != null) r.feed(distances, dt);
 			updates.forEach(r::addTarget);
 			try (Result res = r.run()) {
 				return ((TFloat32) res.get(0)).getFloat();
 			}
+		}
+	}
+
+	private static long[] withChannels(long[] shape, long channels) {
+		long[] s = java.util.Arrays.copyOf(shape, shape.length + 1);
+		s[shape.length] = channels;
+		return s;
+	}
+
+	/**
+	 * The current network's labels (argmax of the inference output, BN with its moving statistics) of
+	 * a batch of patches, for the distance-transform loss's {@code d_S}.
+	 *
+	 * @param images {@code [batch, (z,) y, x, c]}, patches of the configured size
+	 * @param batch patches
+	 * @return class indices {@code [batch, (z,) y, x]}
+	 */
+	public short[] predictLabels(float[] images, int batch) {
+		long[] patch = config.patchSize();
+		int d = patch.length;
+		long[] xs = new long[d + 2];
+		xs[0] = batch;
+		for (int i = 0; i < d; i++) xs[d - i] = patch[i];
+		xs[d + 1] = arch.inputChannels();
+		int k = arch.outputChannels();
+		try (TFloat32 xt = TFloat32.tensorOf(Shape.of(xs), DataBuffers.of(images, true, false));
+			Result res = session.runner().feed(inferInput, xt).fetch(inferOutput).run())
+		{
+			float[] p = new float[images.length / arch.inputChannels() * k];
+			((TFloat32) res.get(0)).copyTo(DataBuffers.of(p, false, false));
+			short[] out = new short[p.length / k];
+			for (int i = 0; i < out.length; i++) {
+				int best = 0;
+				for (int c = 1; c < k; c++) if (p[i * k + c] > p[i * k + best]) best = c;
+				out[i] = (short) best;
+			}
+			return out;
 		}
 	}
 

@@ -13,6 +13,7 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.github.unetseg.SegmentationException;
 import io.github.unetseg.data.Normalization;
 import io.github.unetseg.image.Calibration;
 import io.github.unetseg.image.Volume;
@@ -89,5 +90,33 @@ class CtTrainingTest {
 		// written and read back in HU
 		String json = Files.readString(out.resolve("model.json"));
 		assertTrue(json.contains("\"orientation\": \"PLI\"") && json.contains("\"method\": \"CT\"") && json.contains("\"std\""), json);
+	}
+
+	@Test
+	void boundaryAwareLossesTrainWithPartialLabels() throws Exception {
+		Path data = dir.resolve("ct-boundary");
+		write(data, "a", 3.0, true, 1);
+		write(data, "b", 3.0, false, 2);
+		write(data, "c", 3.0, true, 3);
+		Path classes = Files.writeString(dir.resolve("classes-boundary.csv"), "image,classes\na,organ1;organ2\nb,organ1\nc,organ1;organ2\n");
+		for (String loss : new String[] { "dice_ce_boundary", "dice_ce_hd", "lovasz" }) {
+			Path out = dir.resolve("model-" + loss);
+			TrainingRequest r = Options.training(Map.ofEntries(Map.entry("images", data.resolve("images").toString()),
+				Map.entry("labels", data.resolve("labels").toString()), Map.entry("output", out.toString()), Map.entry("dims", "3"),
+				Map.entry("classes", "background,organ1,organ2"), Map.entry("depth", "2"), Map.entry("filters", "4"),
+				Map.entry("normalization", "ct"), Map.entry("label-classes", classes.toString()), Map.entry("mirror", "false"),
+				Map.entry("patch", "16"), Map.entry("batch", "2"), Map.entry("epochs", "2"), Map.entry("steps", "3"),
+				Map.entry("validation", "0.3"), Map.entry("threads", "2"), Map.entry("loss", loss)));
+			TrainingOutcome o = new LocalTrainer().train(r, ProgressListener.NONE, null);
+			assertEquals(2, o.history().size(), loss);
+			for (var e : o.history()) assertTrue(Double.isFinite(e.loss()), loss + ": " + o.history());
+			assertTrue(o.model().spec().provenance().notes().contains("loss " + loss), o.model().spec().provenance().notes());
+		}
+		// a binary model has a sigmoid output: refused before any work, with the fix
+		SegmentationException e = org.junit.jupiter.api.Assertions.assertThrows(SegmentationException.class, () -> new LocalTrainer().train(
+			Options.training(Map.of("images", data.resolve("images").toString(), "labels", data.resolve("labels").toString(), "output",
+				dir.resolve("binary").toString(), "dims", "3", "classes", "background,organ1", "loss", "dice_ce_hd", "patch", "16")),
+			ProgressListener.NONE, null));
+		assertTrue(e.getMessage().contains("3 or more classes"), e.getMessage());
 	}
 }

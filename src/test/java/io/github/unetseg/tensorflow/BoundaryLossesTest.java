@@ -65,6 +65,28 @@ class BoundaryLossesTest {
 	}
 
 	@Test
+	void batchMapsForEachLoss() {
+		short[] other = labels.clone();
+		other[0] = 1;
+		short[] two = new short[2 * N], pred = new short[2 * N];
+		System.arraycopy(labels, 0, two, 0, N);
+		System.arraycopy(labels, 0, two, N, N);
+		System.arraycopy(other, 0, pred, 0, N);
+		System.arraycopy(labels, 0, pred, N, N);
+		// the second patch's case did not annotate class 2: its maps are zero there
+		float[] annotated = { 1, 1, 1, 1, 1, 0 };
+		float[] b = DistanceMaps.forLoss("dice_ce_boundary", two, null, annotated, 2, SIZE, K);
+		float[] h = DistanceMaps.forLoss("dice_ce_hd", two, pred, null, 2, SIZE, K);
+		float[] dg = DistanceMaps.toBoundary(labels, SIZE, K), ds = DistanceMaps.toBoundary(other, SIZE, K);
+		for (int i = 0; i < N * K; i++) {
+			assertEquals(phi[i], b[i], 0f);
+			assertEquals(i % K == 2 ? 0 : phi[i], b[N * K + i], 0f, "unannotated class 2");
+			assertEquals(dg[i] * dg[i] + ds[i] * ds[i], h[i], 1e-4f);
+			assertEquals(2 * dg[i] * dg[i], h[N * K + i], 1e-4f);
+		}
+	}
+
+	@Test
 	void valuesMatchTheReferenceFormulas() {
 		double[][] p = softmax(logits);
 		double boundary = 0, hd = 0;

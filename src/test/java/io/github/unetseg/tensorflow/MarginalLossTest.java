@@ -49,7 +49,7 @@ class MarginalLossTest {
 	@Test
 	void withEveryClassAnnotatedTheLossesAreTheOrdinaryOnes() {
 		float[] all = { 1, 1, 1, 1, 1, 1 };
-		for (String loss : new String[] { "ce", "dice", "dice_ce" })
+		for (String loss : new String[] { "ce", "dice", "dice_ce", "lovasz" })
 			assertEquals(eval(loss, null, false), eval(loss, all, true), 1e-5, loss);
 	}
 
@@ -84,6 +84,6 @@ class MarginalLossTest {
 	@Test
 	void otherLossesAreRefusedWithPartialLabels() {
 		IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> eval("focal", new float[6], true));
-		assertEquals(true, e.getMessage().contains("dice_ce, ce or dice"), e.getMessage());
+		assertEquals(true, e.getMessage().contains("dice_ce, ce, dice or lovasz"), e.getMessage());
 	}
 }
