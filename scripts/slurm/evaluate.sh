@@ -16,12 +16,9 @@
 #SBATCH --output=unetseg-evaluate-%j.log
 set -euo pipefail
 home=${UNETSEG_HOME:-${SLURM_SUBMIT_DIR:-$PWD}}
-if [ ! -x "$home/bin/unetseg" ]; then
-  echo "unetseg: no installation at $home (bin/unetseg). Fix: submit from the unetseg folder or export UNETSEG_HOME=/path/to/unetseg" >&2
-  exit 2
-fi
 # shellcheck source=lib.sh
-source "$home/scripts/slurm/lib.sh"
+source "$home/scripts/slurm/lib.sh" 2>/dev/null && [ -x "$home/bin/unetseg" ] || { echo "unetseg: no installation at $home" \
+  "(bin/unetseg). Fix: submit from the unetseg folder or export UNETSEG_HOME=/path/to/unetseg" >&2; exit 2; }
 usage="usage: sbatch --dependency=afterany:JOB evaluate.sh INPUT_DIR OUTPUT_DIR TRUTH_DIR|- [unetseg evaluate options]"
 input=$(unetseg_path "${1:?$usage}")
 output=$(unetseg_path "${2:?$usage}")

@@ -20,12 +20,9 @@
 #SBATCH --output=unetseg-train-%j.log
 set -uo pipefail
 home=${UNETSEG_HOME:-${SLURM_SUBMIT_DIR:-$PWD}}
-if [ ! -x "$home/bin/unetseg" ]; then
-  echo "unetseg: no installation at $home (bin/unetseg). Fix: submit from the unetseg folder or export UNETSEG_HOME=/path/to/unetseg" >&2
-  exit 2
-fi
 # shellcheck source=lib.sh
-source "$home/scripts/slurm/lib.sh"
+source "$home/scripts/slurm/lib.sh" 2>/dev/null && [ -x "$home/bin/unetseg" ] || { echo "unetseg: no installation at $home" \
+  "(bin/unetseg). Fix: submit from the unetseg folder or export UNETSEG_HOME=/path/to/unetseg" >&2; exit 2; }
 out=$(unetseg_path "${1:?usage: sbatch train.sh OUTPUT_DIR [unetseg train options]}")
 shift
 # relative folders among the options, as typed in the submit folder

@@ -59,20 +59,31 @@ class CtTrainingTest {
 		ImageFiles.write(new Volume<>(lab, cal), root.resolve("labels/" + name + ".nii.gz"), 3);
 	}
 
-	@Test
-	void ctNormalisationPartialLabelsSpacingAndOrientationReachTheModel() throws Exception {
-		Path data = dir.resolve("ct");
-		write(data, "a", 2.0, true, 1);
+	/** Three cases, a with slices of {@code firstSlice} mm, b without organ 2 drawn; classes.csv says so. */
+	static Path cases(String name, double firstSlice) throws java.io.IOException {
+		Path data = dir.resolve(name);
+		write(data, "a", firstSlice, true, 1);
 		write(data, "b", 3.0, false, 2);
 		write(data, "c", 3.0, true, 3);
-		Path classes = Files.writeString(dir.resolve("classes.csv"), "image,classes\na,organ1;organ2\nb,organ1\nc,organ1;organ2\n");
-		Path out = dir.resolve("model");
-		TrainingRequest r = Options.training(Map.ofEntries(Map.entry("images", data.resolve("images").toString()),
+		Files.writeString(data.resolve("classes.csv"), "image,classes\na,organ1;organ2\nb,organ1\nc,organ1;organ2\n");
+		return data;
+	}
+
+	/** A short run of a depth-2, 4-filter 3D net on the cases in {@code data}, as every front end would ask for it. */
+	static TrainingRequest request(Path data, Path out, Path classes, int steps, String loss) {
+		return Options.training(Map.ofEntries(Map.entry("images", data.resolve("images").toString()),
 			Map.entry("labels", data.resolve("labels").toString()), Map.entry("output", out.toString()), Map.entry("dims", "3"),
 			Map.entry("classes", "background,organ1,organ2"), Map.entry("depth", "2"), Map.entry("filters", "4"),
 			Map.entry("normalization", "ct"), Map.entry("label-classes", classes.toString()), Map.entry("mirror", "false"),
-			Map.entry("patch", "16"), Map.entry("batch", "2"), Map.entry("epochs", "2"), Map.entry("steps", "2"), Map.entry("validation", "0.3"),
-			Map.entry("threads", "2")));
+			Map.entry("patch", "16"), Map.entry("batch", "2"), Map.entry("epochs", "2"), Map.entry("steps", Integer.toString(steps)),
+			Map.entry("validation", "0.3"), Map.entry("threads", "2"), Map.entry("loss", loss)));
+	}
+
+	@Test
+	void ctNormalisationPartialLabelsSpacingAndOrientationReachTheModel() throws Exception {
+		Path data = cases("ct", 2.0);
+		Path out = dir.resolve("model");
+		TrainingRequest r = request(data, out, data.resolve("classes.csv"), 2, "dice_ce");
 		assertTrue(r.normalization().needsStatistics());
 		assertEquals(false, r.mirror());
 		TrainingOutcome o = new LocalTrainer().train(r, ProgressListener.NONE, null);
@@ -94,19 +105,11 @@ class CtTrainingTest {
 
 	@Test
 	void boundaryAwareLossesTrainWithPartialLabels() throws Exception {
-		Path data = dir.resolve("ct-boundary");
-		write(data, "a", 3.0, true, 1);
-		write(data, "b", 3.0, false, 2);
-		write(data, "c", 3.0, true, 3);
-		Path classes = Files.writeString(dir.resolve("classes-boundary.csv"), "image,classes\na,organ1;organ2\nb,organ1\nc,organ1;organ2\n");
+		Path data = cases("ct-boundary", 3.0);
+		Path classes = data.resolve("classes.csv");
 		for (String loss : new String[] { "dice_ce_boundary", "dice_ce_hd", "lovasz" }) {
 			Path out = dir.resolve("model-" + loss);
-			TrainingRequest r = Options.training(Map.ofEntries(Map.entry("images", data.resolve("images").toString()),
-				Map.entry("labels", data.resolve("labels").toString()), Map.entry("output", out.toString()), Map.entry("dims", "3"),
-				Map.entry("classes", "background,organ1,organ2"), Map.entry("depth", "2"), Map.entry("filters", "4"),
-				Map.entry("normalization", "ct"), Map.entry("label-classes", classes.toString()), Map.entry("mirror", "false"),
-				Map.entry("patch", "16"), Map.entry("batch", "2"), Map.entry("epochs", "2"), Map.entry("steps", "3"),
-				Map.entry("validation", "0.3"), Map.entry("threads", "2"), Map.entry("loss", loss)));
+			TrainingRequest r = request(data, out, classes, 3, loss);
 			TrainingOutcome o = new LocalTrainer().train(r, ProgressListener.NONE, null);
 			assertEquals(2, o.history().size(), loss);
 			for (var e : o.history()) assertTrue(Double.isFinite(e.loss()), loss + ": " + o.history());
