@@ -1,0 +1,66 @@
+package io.github.unetseg.facade;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.github.unetseg.SegmentationException;
+import io.github.unetseg.io.Npy;
+
+/** {@code test-model} on the specification's example package (both descriptions) and on broken copies of it. */
+class PackageTestsTest {
+
+	static final Path EXAMPLE = Path.of("../shared/bioimageio/unet2d_nuclei_broad");
+
+	@TempDir
+	Path tmp;
+
+	@Test
+	void theExamplePackagePassesInBothFormats() {
+		Assumptions.assumeTrue(Files.isDirectory(EXAMPLE), "the example package is in ../shared only on the project's machines");
+		for (Path description : new Path[] { EXAMPLE, EXAMPLE.resolve("v0_4_9.bioimageio.yaml") }) {
+			PackageTests.Outcome o = PackageTests.run(description, 2);
+			assertTrue(o.passed(), description + ": " + o);
+			PackageTests.Comparison c = o.outputs().get(0);
+			assertEquals(512 * 512, c.elements());
+			assertEquals(26, c.allowed(), "100 per million of 262,144");
+			assertTrue(c.maxDifference() < 1e-4, "ONNX Runtime reproduces the package's own output: " + c);
+		}
+	}
+
+	@Test
+	void aWrongExpectedOutputFailsAndTorchScriptOnlyIsRefused() throws Exception {
+		Assumptions.assumeTrue(Files.isDirectory(EXAMPLE), "the example package is in ../shared only on the project's machines");
+		Path copy = Files.createDirectories(tmp.resolve("pkg"));
+		try (Stream<Path> s = Files.list(EXAMPLE)) {
+			for (Path p : s.toList()) Files.copy(p, copy.resolve(p.getFileName()));
+		}
+		// the 0.4 description carries no sha256 for test tensors: change the expected output there
+		Npy.Array out = Npy.read(copy.resolve("test_output.npy"));
+		double[] v = out.values().clone();
+		for (int i = 0; i < 100; i++) v[i * 1000] += 0.5;
+		Npy.write(copy.resolve("test_output.npy"), new Npy.Array(out.shape(), "f4", v));
+		PackageTests.Outcome o = PackageTests.run(copy.resolve("v0_4_9.bioimageio.yaml"), 2);
+		assertFalse(o.passed());
+		assertEquals(100, o.outputs().get(0).failing());
+		assertEquals(0.5, o.outputs().get(0).maxDifference(), 1e-3);
+		// in 0.5 the same change is a sha256 mismatch, named
+		SegmentationException e = assertThrows(SegmentationException.class, () -> PackageTests.run(copy, 2));
+		assertTrue(e.getMessage().contains("test_output.npy") && e.getMessage().contains("outputs.probability.test_tensor"), e.getMessage());
+		// weights that do not run here: one line that says which
+		String yaml = Files.readString(copy.resolve("v0_4_9.bioimageio.yaml"));
+		Files.writeString(copy.resolve("v0_4_9.bioimageio.yaml"), yaml.replace("  onnx:", "  onnx_removed:"));
+		e = assertThrows(SegmentationException.class, () -> PackageTests.run(copy.resolve("v0_4_9.bioimageio.yaml"), 2));
+		assertTrue(e.getMessage().contains("torchscript") && e.getMessage().contains("onnx weights") && !e.getMessage().contains("\n"),
+			e.getMessage());
+	}
+}
