@@ -77,4 +77,17 @@ class FolderAndInfoCommandTest {
 		assertNotNull(h);
 		assertEquals(600, h.getWidth());
 	}
+
+	@Test
+	void testModelRunsABioimageIoPackagesTests() throws Exception {
+		Path example = Path.of("../shared/bioimageio/unet2d_nuclei_broad");
+		org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(example), "the example package is in ../shared only on the " +
+			"project's machines");
+		Module m = run(TestModelCommand.class, Map.of("model", example.toFile(), "threads", 2));
+		assertEquals(true, m.getOutput("passed"));
+		ResultsTable t = (ResultsTable) m.getOutput("results");
+		assertEquals("probability", t.getStringValue("Output", 0));
+		assertEquals("passed", t.getStringValue("Result", 0));
+		assertTrue(t.getValue("Largest difference", 0) < 1e-4, "" + t.getValue("Largest difference", 0));
+	}
 }

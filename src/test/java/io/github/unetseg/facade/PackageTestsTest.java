@@ -63,4 +63,26 @@ class PackageTestsTest {
 		assertTrue(e.getMessage().contains("torchscript") && e.getMessage().contains("onnx weights") && !e.getMessage().contains("\n"),
 			e.getMessage());
 	}
+
+	@Test
+	void onnxRuntimeAndTensorFlowRunInOneJvm() {
+		Assumptions.assumeTrue(Files.isDirectory(EXAMPLE), "the example package is in ../shared only on the project's machines");
+		var image = io.github.unetseg.io.ImageFiles.read(Path.of("test-images/mri-t1-axial-z90.tif"));
+		try (Segmenter tf = Engines.segmenter(Path.of("models/brain-mri-2d"), new io.github.unetseg.tensorflow.EngineOptions(
+			io.github.unetseg.tensorflow.Device.CPU, 2)))
+		{
+			float[] before = probabilities(tf.segment(image, SegmentationSettings.defaults().withProbabilities(true), io.github.unetseg.tiling.ProgressListener.NONE, "a"));
+			assertTrue(PackageTests.run(EXAMPLE, 2).passed(), "ONNX Runtime after TensorFlow");
+			float[] after = probabilities(tf.segment(image, SegmentationSettings.defaults().withProbabilities(true), io.github.unetseg.tiling.ProgressListener.NONE, "b"));
+			org.junit.jupiter.api.Assertions.assertArrayEquals(before, after, 0f, "TensorFlow unchanged after ONNX Runtime");
+		}
+	}
+
+	private static float[] probabilities(SegmentationResult r) {
+		var p = r.probabilities();
+		float[] v = new float[(int) (p.voxelCount() * p.channels())];
+		int i = 0;
+		for (var t : net.imglib2.view.Views.flatIterable(p.image())) v[i++] = t.get();
+		return v;
+	}
 }
