@@ -47,7 +47,8 @@ public final class Engines {
 	}
 
 	/**
-	 * Opens a model for segmentation, in this JVM or in a child JVM ({@link #inProcess()}).
+	 * Opens a model for segmentation, in this JVM or in a child JVM ({@link #inProcess()}); a bioimage.io
+	 * package ({@link #isPackage}) runs its ONNX weights on ONNX Runtime through the same tiling.
 	 *
 	 * @param modelDir model folder (SavedModel + model.json)
 	 * @param engine device, threads and precision
@@ -56,7 +57,42 @@ public final class Engines {
 	 *     load, or (child JVM) TensorFlow Java cannot be found
 	 */
 	public static Segmenter segmenter(Path modelDir, EngineOptions engine) {
+		if (isPackage(modelDir)) return packageSegmenter(modelDir, engine);
 		return inProcess() ? new LocalSegmenter(modelDir, engine) : new ChildProcessSegmenter(modelDir, engine);
+	}
+
+	/**
+	 * @param path a model location
+	 * @return whether it is a bioimage.io package rather than a unetseg model folder: a zip, a YAML
+	 *     description, or a folder with {@code rdf.yaml}, {@code bioimageio.yaml} or {@code *.bioimageio.yaml}
+	 *     and no {@code model.json}
+	 */
+	public static boolean isPackage(Path path) {
+		String name = path.getFileName() == null ? "" : path.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+		if (java.nio.file.Files.isRegularFile(path)) return name.endsWith(".zip") || name.endsWith(".yaml") || name.endsWith(".yml");
+		if (!java.nio.file.Files.isDirectory(path) || java.nio.file.Files.exists(path.resolve(io.github.unetseg.model.ModelBundle.MODEL_JSON)))
+			return false;
+		if (java.nio.file.Files.exists(path.resolve("rdf.yaml")) || java.nio.file.Files.exists(path.resolve("bioimageio.yaml"))) return true;
+		try (var s = java.nio.file.Files.list(path)) {
+			return s.anyMatch(p -> p.getFileName().toString().endsWith(".bioimageio.yaml"));
+		}
+		catch (java.io.IOException e) {
+			return false;
+		}
+	}
+
+	/**
+	 * A bioimage.io package's ONNX weights through unetseg's tiling, in this JVM (ONNX Runtime does not
+	 * clash with other plugins' TensorFlow).
+	 */
+	private static Segmenter packageSegmenter(Path location, EngineOptions engine) {
+		io.github.unetseg.bioimageio.ModelDescription d = io.github.unetseg.bioimageio.Descriptions.read(location);
+		io.github.unetseg.model.ModelSpec spec = io.github.unetseg.bioimageio.PackageSpec.of(d);
+		io.github.unetseg.onnx.OnnxTileModel m = new io.github.unetseg.onnx.OnnxTileModel(d, spec.inputChannels(), spec.outputChannels(),
+			engine.threads());
+		boolean fixed = d.inputs().get(0).axes().stream().filter(io.github.unetseg.bioimageio.ModelDescription.Axis::spatial)
+			.allMatch(a -> a.size() > 0);
+		return new LocalSegmenter(spec, m, "CPU (ONNX Runtime)", m, engine, fixed);
 	}
 
 	/**

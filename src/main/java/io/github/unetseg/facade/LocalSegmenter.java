@@ -18,6 +18,7 @@ import io.github.unetseg.model.ModelSpec;
 import io.github.unetseg.tensorflow.EngineOptions;
 import io.github.unetseg.tensorflow.Precision;
 import io.github.unetseg.tensorflow.TensorFlowModel;
+import io.github.unetseg.tiling.TileModel;
 import io.github.unetseg.tiling.ProgressListener;
 import io.github.unetseg.tiling.TilePlan;
 import io.github.unetseg.tiling.TilePolicy;
@@ -38,8 +39,11 @@ import net.imglib2.type.numeric.real.FloatType;
  */
 public final class LocalSegmenter implements Segmenter {
 
-	private final ModelBundle bundle;
-	private final TensorFlowModel model;
+	private final ModelSpec spec;
+	private final TileModel model;
+	private final String engineDevice;
+	private final AutoCloseable engine;
+	private final boolean fixedTile;
 	private final EngineOptions options;
 	private final TilePolicy policy;
 	private boolean closed;
@@ -52,22 +56,43 @@ public final class LocalSegmenter implements Segmenter {
 	 * @throws SegmentationException if the model folder is missing, invalid or does not load
 	 */
 	LocalSegmenter(Path modelDir, EngineOptions options) {
-		this.bundle = ModelBundle.read(modelDir);
-		this.model = TensorFlowModel.load(bundle, options);
+		this(TensorFlowModel.load(ModelBundle.read(modelDir), options), options);
+	}
+
+	private LocalSegmenter(TensorFlowModel tf, EngineOptions options) {
+		this(tf.spec(), tf, tf.device(), tf, options, false);
+	}
+
+	/**
+	 * A segmenter over another engine (a bioimage.io package's ONNX weights).
+	 *
+	 * @param spec what the network expects and gives
+	 * @param model the network
+	 * @param device the device it runs on, for reports
+	 * @param engine closed with this segmenter
+	 * @param options threads and precision
+	 * @param fixedTile whether the network takes only tiles of {@code spec.tile()} (then the tile is that
+	 *     size, images padded to it)
+	 */
+	LocalSegmenter(ModelSpec spec, TileModel model, String device, AutoCloseable engine, EngineOptions options, boolean fixedTile) {
+		this.fixedTile = fixedTile;
+		this.spec = spec;
+		this.model = model;
+		this.engineDevice = device;
+		this.engine = engine;
 		this.options = options;
-		ModelSpec spec = bundle.spec();
 		this.policy = new TilePolicy(spec.alignment(), spec.tile(), spec.halo(),
 			spec.architecture() != null ? spec.architecture().baseFilters() : 32, spec.inputChannels(), spec.outputChannels());
 	}
 
 	@Override
 	public ModelSpec spec() {
-		return bundle.spec();
+		return spec;
 	}
 
 	@Override
 	public String device() {
-		return options.precision() == Precision.MIXED ? model.device() + ", mixed precision" : model.device();
+		return options.precision() == Precision.MIXED ? engineDevice + ", mixed precision" : engineDevice;
 	}
 
 	@Override
@@ -88,8 +113,8 @@ public final class LocalSegmenter implements Segmenter {
 			Volume<T> selected = new Volume<>(net.imglib2.view.Views.stack(planes), volume.calibration());
 			return segment(selected, settings.withChannels((int[]) null), progress, source);
 		}
-		if (settings.rgbToLuminance() && volume.channels() == 3 && bundle.spec().inputChannels() == 1)
-			return segment(luminance(volume), settings, progress, source, source + " is RGB and model " + bundle.spec().name() +
+		if (settings.rgbToLuminance() && volume.channels() == 3 && spec.inputChannels() == 1)
+			return segment(luminance(volume), settings, progress, source, source + " is RGB and model " + spec.name() +
 				" takes one channel: it was converted to luminance (0.299 R + 0.587 G + 0.114 B).");
 		return segment(volume, settings, progress, source, null);
 	}
@@ -98,15 +123,15 @@ public final class LocalSegmenter implements Segmenter {
 	private <T extends RealType<T>> SegmentationResult segment(Volume<T> volume, SegmentationSettings settings, ProgressListener progress,
 		String source, String note)
 	{
-		if (volume.spatialDims() == 3 && bundle.spec().dimensions() == 2)
-			return PlaneByPlane.segment(volume, bundle.spec(), model.outputChannels(), settings, progress, source, note, device(),
+		if (volume.spatialDims() == 3 && spec.dimensions() == 2)
+			return PlaneByPlane.segment(volume, spec, model.outputChannels(), settings, progress, source, note, device(),
 				(plane, p, name) -> segmentAny(plane, settings, p, name));
 		List<String> warnings = checkFits(volume, source, true);
 		if (note != null) warnings.add(0, note);
 		long t0 = System.nanoTime();
-		if (bundle.spec().instances() != null) return segmentObjects(volume, settings, progress, warnings, t0);
+		if (spec.instances() != null) return segmentObjects(volume, settings, progress, warnings, t0);
 		// onto the model's anatomical orientation and voxel spacing, and the result back
-		ModelGrid grid = ModelGrid.of(volume, bundle.spec(), settings.geometry(), source);
+		ModelGrid grid = ModelGrid.of(volume, spec, settings.geometry(), source);
 		warnings.addAll(grid.warnings());
 		TilePlan plan = plan(grid.input().spatialSize(), settings);
 		int batch = settings.batch() > 0 ? settings.batch() : policy.autoBatch(plan);
@@ -129,7 +154,7 @@ public final class LocalSegmenter implements Segmenter {
 	private <T extends RealType<T>> SegmentationResult segmentObjects(Volume<T> volume, SegmentationSettings settings,
 		ProgressListener progress, List<String> warnings, long t0)
 	{
-		ModelSpec.Instances model = bundle.spec().instances();
+		ModelSpec.Instances model = spec.instances();
 		SegmentationSettings.Objects o = settings.objects();
 		int n = volume.spatialDims();
 		long[] size = volume.spatialSize();
@@ -180,7 +205,7 @@ public final class LocalSegmenter implements Segmenter {
 
 	/** The label clean-up to apply: the user's choice, or the model's declared one; {@code null} for none. */
 	private ModelSpec.PostProcessing postProcessing(SegmentationSettings settings) {
-		ModelSpec.PostProcessing post = settings.postprocess().equals("model") ? bundle.spec().postprocessing()
+		ModelSpec.PostProcessing post = settings.postprocess().equals("model") ? spec.postprocessing()
 			: ModelSpec.PostProcessing.parse(settings.postprocess());
 		return post != null && (post.largestComponent() || post.fillHoles()) ? post : null;
 	}
@@ -202,7 +227,7 @@ public final class LocalSegmenter implements Segmenter {
 
 	/** The model's normalisation of this volume: its affine map and, for a window or CT normalisation, its clip bounds. */
 	private IntensityMap intensityMap(Volume<?> volume) {
-		double[][] norm = bundle.spec().normalization().affine(volume), clip = bundle.spec().normalization().clipBounds(volume.channels());
+		double[][] norm = spec.normalization().affine(volume), clip = spec.normalization().clipBounds(volume.channels());
 		return new IntensityMap(norm[0], norm[1], clip[0], clip[1]);
 	}
 
@@ -225,7 +250,7 @@ public final class LocalSegmenter implements Segmenter {
 			public boolean streams(Path input) {
 				// in memory: an instance model separates objects on the whole stitched image, a 2D model segments a stack plane
 				// by plane
-				return bundle.spec().instances() == null && bundle.spec().dimensions() == 3 && LocalSegmenter.streams(input);
+				return spec.instances() == null && spec.dimensions() == 3 && LocalSegmenter.streams(input);
 			}
 
 			@Override
@@ -240,12 +265,12 @@ public final class LocalSegmenter implements Segmenter {
 
 			@Override
 			public boolean instances() {
-				return bundle.spec().instances() != null;
+				return spec.instances() != null;
 			}
 
 			@Override
 			public int labelClasses() {
-				return Math.max(2, bundle.spec().classNames().size());
+				return Math.max(2, spec.classNames().size());
 			}
 		});
 	}
@@ -283,7 +308,6 @@ public final class LocalSegmenter implements Segmenter {
 	 * @throws SegmentationException if it does not fit
 	 */
 	private <T extends RealType<T>> List<String> checkFits(Volume<T> volume, String source, boolean countNonFinite) {
-		ModelSpec spec = bundle.spec();
 		if (volume.spatialDims() != spec.dimensions())
 			throw new SegmentationException(source + " is " + volume.spatialDims() + "D (" + volume.describeSize() + ") but model " +
 				spec.name() + " is " + spec.dimensions() + "D. Fix: use a " + volume.spatialDims() + "D model" +
@@ -323,10 +347,18 @@ public final class LocalSegmenter implements Segmenter {
 	 */
 	public TilePlan plan(long[] imageSize, SegmentationSettings settings) {
 		try {
-			return policy.plan(imageSize, settings.tile(), settings.halo(), settings.overlap(), settings.border());
+			long[] tile = settings.tile();
+			if (fixedTile) {
+				// a network with a fixed input size (a bioimage.io package): exactly that tile, the image padded to it
+				if (tile != null && !Arrays.equals(perAxis(tile, spec.tile().length), spec.tile()))
+					throw new SegmentationException("Model " + spec.name() + " takes tiles of exactly " + Arrays.toString(spec.tile()) +
+						" pixels, not " + Arrays.toString(tile) + ". Fix: leave tile at auto.");
+				tile = spec.tile();
+			}
+			return policy.plan(imageSize, tile, settings.halo(), settings.overlap(), settings.border());
 		}
 		catch (IllegalArgumentException e) {
-			throw new SegmentationException("Tiling settings do not work for model " + bundle.spec().name() + ": " + e.getMessage() +
+			throw new SegmentationException("Tiling settings do not work for model " + spec.name() + ": " + e.getMessage() +
 				(e.getMessage().contains("Fix:") ? "" : "."), e);
 		}
 	}
@@ -357,7 +389,7 @@ public final class LocalSegmenter implements Segmenter {
 	private FileResult streamFile(Path input, Path outputDir, SegmentationSettings settings, ProgressListener progress, long t0) {
 		long cache = Math.min(512L << 20, Runtime.getRuntime().maxMemory() / 4);
 		Volume<?> volume = LazyNifti.open(input, cache);
-		String regrid = ModelGrid.streamingProblem(volume.calibration(), bundle.spec(), settings.geometry());
+		String regrid = ModelGrid.streamingProblem(volume.calibration(), spec, settings.geometry());
 		if (regrid != null)
 			throw new SegmentationException(input + " is too large to segment in memory, and " + regrid + ", which is done in memory only. " +
 				"Fix: resample or reorient the file to the model's grid first (e.g. with SimpleITK or 3D Slicer), or give resample=false / " +
@@ -389,7 +421,7 @@ public final class LocalSegmenter implements Segmenter {
 
 
 	private void ensureOpen() {
-		if (closed) throw new IllegalStateException("The segmenter of model " + bundle.spec().name() + " was closed; open the model again.");
+		if (closed) throw new IllegalStateException("The segmenter of model " + spec.name() + " was closed; open the model again.");
 	}
 
 	/** Closes the TensorFlow session; later calls throw {@link IllegalStateException}. Closing twice does nothing. */
@@ -397,6 +429,19 @@ public final class LocalSegmenter implements Segmenter {
 	public void close() {
 		if (closed) return;
 		closed = true;
-		model.close();
+		try {
+			engine.close();
+		}
+		catch (Exception e) {
+			throw new SegmentationException("Closing the engine failed: " + e.getMessage(), e);
+		}
 	}
+
+	private static long[] perAxis(long[] v, int n) {
+		if (v.length == n) return v;
+		long[] out = new long[n];
+		Arrays.fill(out, v[0]);
+		return out;
+	}
+
 }

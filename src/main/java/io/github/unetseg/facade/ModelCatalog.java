@@ -64,7 +64,7 @@ public final class ModelCatalog {
 		Path known = models().get(nameOrPath);
 		if (known != null) return known;
 		Path p = Path.of(nameOrPath);
-		if (Files.isDirectory(p)) return p;
+		if (Files.isDirectory(p) || Engines.isPackage(p)) return p;
 		throw new SegmentationException("Model " + nameOrPath + " is neither a model in " + roots() + " nor a folder. Fix: give " +
 			"the path of a model folder, or put the model into one of those folders.");
 	}

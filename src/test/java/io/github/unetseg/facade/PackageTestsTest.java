@@ -78,6 +78,31 @@ class PackageTestsTest {
 		}
 	}
 
+	@Test
+	void segmentingWithThePackageReproducesItsTestOutput() {
+		Assumptions.assumeTrue(Files.isDirectory(EXAMPLE), "the example package is in ../shared only on the project's machines");
+		Npy.Array in = Npy.read(EXAMPLE.resolve("test_input.npy")), expected = Npy.read(EXAMPLE.resolve("test_output.npy"));
+		assertTrue(Engines.isPackage(EXAMPLE) && !Engines.isPackage(Path.of("models/brain-mri-2d")));
+		var image = new io.github.unetseg.image.Volume<>(net.imglib2.img.array.ArrayImgs.floats(in.floats(), 512, 512, 1),
+			io.github.unetseg.image.Calibration.uncalibrated(2));
+		try (Segmenter s = Engines.segmenter(EXAMPLE, new io.github.unetseg.tensorflow.EngineOptions(io.github.unetseg.tensorflow.Device.CPU, 2))) {
+			assertEquals("CPU (ONNX Runtime)", s.device());
+			SegmentationResult r = s.segment(image, SegmentationSettings.defaults().withProbabilities(true),
+				io.github.unetseg.tiling.ProgressListener.NONE, "test_input");
+			float[] p = probabilities(r);
+			double max = 0;
+			for (int i = 0; i < p.length; i++) max = Math.max(max, Math.abs(p[i] - expected.values()[i]));
+			// normalised on the whole image, one 512 tile, sigmoid per tile: the package's own result
+			assertTrue(max < 1e-4, "largest difference " + max);
+			// an image smaller than the network's fixed input: its tile is mirror-padded to 512 x 512 by the engine
+			var small = new io.github.unetseg.image.Volume<>(net.imglib2.view.Views.interval(image.image(), new long[] { 0, 0, 0 },
+				new long[] { 299, 199, 0 }), image.calibration());
+			SegmentationResult q = s.segment(small, SegmentationSettings.defaults(), io.github.unetseg.tiling.ProgressListener.NONE, "crop");
+			assertEquals(1, q.plan().tiles().size());
+			org.junit.jupiter.api.Assertions.assertArrayEquals(new long[] { 300, 200 }, q.labels().spatialSize());
+		}
+	}
+
 	private static float[] probabilities(SegmentationResult r) {
 		var p = r.probabilities();
 		float[] v = new float[(int) (p.voxelCount() * p.channels())];

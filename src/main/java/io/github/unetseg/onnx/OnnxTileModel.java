@@ -1,0 +1,167 @@
+package io.github.unetseg.onnx;
+
+import java.util.List;
+
+import io.github.unetseg.SegmentationException;
+import io.github.unetseg.bioimageio.Descriptions;
+import io.github.unetseg.bioimageio.ModelDescription;
+import io.github.unetseg.bioimageio.Processing;
+import io.github.unetseg.tiling.TileModel;
+
+/**
+ * A bioimage.io package's ONNX weights as a {@link TileModel}, so that unetseg's tiling, stitching,
+ * batching and progress run it like its own networks. Each tile is reordered from unetseg's layout
+ * {@code [(z,) y, x, c]} into the package's axis order (e.g. {@code b, c, y, x}), run, given the
+ * package's per-pixel postprocessing (e.g. {@code sigmoid}), and reordered back. Tiles run one at a time
+ * (many packages fix the batch axis at 1).
+ */
+public final class OnnxTileModel implements TileModel, AutoCloseable {
+
+	private final OnnxModel model;
+	private final List<String> inAxes, outAxes;
+	private final List<ModelDescription.Step> post;
+	private final int inputChannels, outputChannels;
+	/** The network's fixed input size {@code [x, y(, z)]}, or {@code null} where it takes other sizes. */
+	private final long[] fixed;
+
+	/**
+	 * @param d the package (one input, one output; {@code onnx} weights in the package)
+	 * @param inputChannels the input's channel count
+	 * @param outputChannels the output's channel count
+	 * @param threads CPU threads, 0 for all
+	 * @throws SegmentationException if the package has no local onnx weights or ONNX Runtime cannot load them
+	 */
+	public OnnxTileModel(ModelDescription d, int inputChannels, int outputChannels, int threads) {
+		ModelDescription.FileRef w = d.weights().get("onnx");
+		if (w == null || w.remote())
+			throw new SegmentationException("bioimage.io package " + d.name() + " has weights " + d.weights().keySet() + "; unetseg segments " +
+				"with onnx weights. Fix: ask its authors for ONNX weights, or convert them with bioimageio.core.");
+		this.model = new OnnxModel(Descriptions.verify(d, w, "weights.onnx.source"), threads);
+		this.inAxes = d.inputs().get(0).axes().stream().map(ModelDescription.Axis::id).toList();
+		this.outAxes = d.outputs().get(0).axes().stream().map(ModelDescription.Axis::id).toList();
+		this.post = d.outputs().get(0).steps();
+		this.inputChannels = inputChannels;
+		this.outputChannels = outputChannels;
+		ModelDescription.Tensor in = d.inputs().get(0);
+		List<ModelDescription.Axis> xyz = java.util.stream.Stream.of("x", "y", "z").map(in::axis).flatMap(java.util.Optional::stream).toList();
+		this.fixed = xyz.stream().allMatch(a -> a.size() > 0) ? xyz.stream().mapToLong(ModelDescription.Axis::size).toArray() : null;
+	}
+
+	@Override
+	public int inputChannels() {
+		return inputChannels;
+	}
+
+	@Override
+	public int outputChannels() {
+		return outputChannels;
+	}
+
+	/**
+	 * Runs tiles; a network with a fixed input size gets smaller tiles mirror-padded to that size (an
+	 * image smaller than the network's input) and its output cropped back.
+	 *
+	 * @throws SegmentationException for a tile larger than a fixed input size
+	 */
+	@Override
+	public float[] predict(float[] input, int batch, long[] tileSize) {
+		if (fixed != null && !java.util.Arrays.equals(fixed, tileSize)) return padded(input, batch, tileSize);
+		int n = tileSize.length;
+		long voxels = 1;
+		for (long s : tileSize) voxels *= s;
+		float[] out = new float[(int) (batch * voxels * outputChannels)];
+		for (int b = 0; b < batch; b++) {
+			long[] shape = shape(inAxes, tileSize, inputChannels);
+			float[] t = new float[(int) (voxels * inputChannels)];
+			reorder(input, (int) (b * voxels * inputChannels), t, tileSize, inputChannels, inAxes, true);
+			OnnxModel.Data r = model.run(List.of(new OnnxModel.Data(t, shape))).get(0);
+			long expected = voxels * outputChannels;
+			if (r.values().length != expected)
+				throw new SegmentationException("the ONNX network gave " + r.values().length + " values for a tile of " + voxels + " pixels and " +
+					outputChannels + " output channel(s). Fix: check the package's output axes and halo.");
+			float[] v = Processing.apply(post, r.values(), r.shape(), outAxes);
+			reorder(out, (int) (b * voxels * outputChannels), v, tileSize, outputChannels, outAxes, false);
+		}
+		return out;
+	}
+
+	private float[] padded(float[] input, int batch, long[] tileSize) {
+		int n = tileSize.length;
+		for (int d = 0; d < n; d++)
+			if (tileSize[d] > fixed[d])
+				throw new SegmentationException("the network takes tiles of exactly " + java.util.Arrays.toString(fixed) + " pixels, got " +
+					java.util.Arrays.toString(tileSize) + ". Fix: leave tile at auto.");
+		long tv = 1, fv = 1;
+		for (int d = 0; d < n; d++) {
+			tv *= tileSize[d];
+			fv *= fixed[d];
+		}
+		long[] t3 = { tileSize[0], tileSize[1], n > 2 ? tileSize[2] : 1 }, f3 = { fixed[0], fixed[1], n > 2 ? fixed[2] : 1 };
+		float[] out = new float[(int) (batch * tv * outputChannels)];
+		for (int b = 0; b < batch; b++) {
+			float[] big = new float[(int) (fv * inputChannels)];
+			int o = 0;
+			for (long z = 0; z < f3[2]; z++)
+				for (long y = 0; y < f3[1]; y++)
+					for (long x = 0; x < f3[0]; x++) {
+						long src = io.github.unetseg.image.PixelArrays.mirror(x, t3[0]) + t3[0] * (io.github.unetseg.image.PixelArrays.mirror(y, t3[1]) +
+							t3[1] * io.github.unetseg.image.PixelArrays.mirror(z, t3[2]));
+						for (int c = 0; c < inputChannels; c++) big[o++] = input[(int) ((b * tv + src) * inputChannels + c)];
+					}
+			float[] r = predict(big, 1, fixed);
+			int w = 0;
+			for (long z = 0; z < t3[2]; z++)
+				for (long y = 0; y < t3[1]; y++)
+					for (long x = 0; x < t3[0]; x++) {
+						long at = x + f3[0] * (y + f3[1] * z);
+						for (int c = 0; c < outputChannels; c++) out[(int) ((b * tv) * outputChannels) + w++] = r[(int) (at * outputChannels + c)];
+					}
+		}
+		return out;
+	}
+
+	private static long[] shape(List<String> axes, long[] tileSize, int channels) {
+		long[] s = new long[axes.size()];
+		for (int i = 0; i < s.length; i++) {
+			s[i] = switch (axes.get(i)) {
+				case "b" -> 1;
+				case "c" -> channels;
+				case "x" -> tileSize[0];
+				case "y" -> tileSize[1];
+				case "z" -> tileSize.length > 2 ? tileSize[2] : 1;
+				default -> 1;
+			};
+		}
+		return s;
+	}
+
+	/**
+	 * Copies between unetseg's tile layout {@code [(z,) y, x, c]} (at {@code offset} in {@code ours}) and
+	 * the package's axis order ({@code theirs}, C order).
+	 */
+	private static void reorder(float[] ours, int offset, float[] theirs, long[] tileSize, int channels, List<String> axes, boolean toTheirs) {
+		long[] shape = shape(axes, tileSize, channels);
+		long[] stride = new long[shape.length];
+		long s = 1;
+		for (int i = shape.length - 1; i >= 0; i--) {
+			stride[i] = s;
+			s *= shape[i];
+		}
+		int ix = axes.indexOf("x"), iy = axes.indexOf("y"), iz = axes.indexOf("z"), ic = axes.indexOf("c");
+		long nx = tileSize[0], ny = tileSize[1], nz = tileSize.length > 2 ? tileSize[2] : 1;
+		int o = offset;
+		for (long z = 0; z < nz; z++)
+			for (long y = 0; y < ny; y++)
+				for (long x = 0; x < nx; x++)
+					for (int c = 0; c < channels; c++, o++) {
+						long at = x * stride[ix] + y * stride[iy] + (iz >= 0 ? z * stride[iz] : 0) + (ic >= 0 ? c * stride[ic] : 0);
+						if (toTheirs) theirs[(int) at] = ours[o];
+						else ours[o] = theirs[(int) at];
+					}
+	}
+
+	@Override
+	public void close() {
+		model.close();
+	}
+}
