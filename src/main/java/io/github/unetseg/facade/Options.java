@@ -63,7 +63,8 @@ public final class Options {
 
 	/** The options of segmentation, in help order. */
 	public static final List<Option> SEGMENT = List.of(
-		new Option("model", null, true, "Model folder (SavedModel + model.json), or the name of a model in the models folders."),
+		new Option("model", null, true, "Model folder (SavedModel + model.json), a bioimage.io package (folder, rdf.yaml / " +
+			"bioimageio.yaml, or zip; its onnx weights run on ONNX Runtime), or the name of a model in the models folders."),
 		new Option("tile", "auto", "Tile size in pixels, one value or x,y[,z], or auto (fewest computed pixels in the memory budget)."),
 		new Option("halo", "model", "Context cropped from each tile side in pixels, one value or x,y[,z], or model (model.json's halo: exact tiling)."),
 		new Option("overlap", "0", "Fraction of the tile core shared with neighbours and blended with a Gaussian window, 0-0.9."),
