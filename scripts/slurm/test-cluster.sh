@@ -58,7 +58,8 @@ SlurmctldHost=$name
 SlurmUser=root
 SlurmdUser=root
 AuthType=auth/munge
-AuthInfo=socket=$munge/munge.socket
+# cred_expire: how long a requeued job waits before it may start again (default 120 s; shorter for tests)
+AuthInfo=socket=$munge/munge.socket,cred_expire=${SLURM_CRED_EXPIRE:-10}
 CredType=cred/munge
 StateSaveLocation=$dir/state
 SlurmdSpoolDir=$dir/spool

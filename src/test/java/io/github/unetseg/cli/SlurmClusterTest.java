@@ -89,7 +89,11 @@ class SlurmClusterTest {
 			"models/brain-mri-2d");
 		// cancel the middle task (files b and e) as soon as it runs
 		String middle = array + "_1";
-		for (int i = 0; i < 600 && !state(middle).equals("RUNNING") && !state(middle).isEmpty(); i++) Thread.sleep(50);
+		for (int i = 0; i < 600; i++) {
+			String s = state(middle);
+			if (s.equals("RUNNING") || FINISHED.contains(s)) break;
+			Thread.sleep(50);
+		}
 		Result cancel = run(List.of("scancel", middle), home, 30);
 		assertEquals(0, cancel.code, cancel.output);
 		String evaluation = submit("--dependency=afterany:" + array, "--cpus-per-task=1", "--mem=3G", "scripts/slurm/evaluate.sh",
@@ -144,13 +148,14 @@ class SlurmClusterTest {
 		for (int i = 0; i < 2400 && !log(stopped).contains("train: epoch 1/2 step"); i++) Thread.sleep(50);
 		Result signal = run(List.of("scancel", "--signal=USR1", "--batch", stopped), home, 30);
 		assertEquals(0, signal.code, signal.output);
+		for (int i = 0; i < 1200 && !log(stopped).contains("requeueing job"); i++) Thread.sleep(50);
 		for (int i = 0; i < 1200 && !state(stopped).equals("PENDING"); i++) Thread.sleep(50);
-		assertEquals("PENDING", state(stopped), "requeued: " + log(stopped));
-		// a requeued job waits a while before it may start again; the test does not
-		run(List.of("scontrol", "update", "JobId=" + stopped, "StartTime=now"), home, 30);
+		assertEquals("PENDING", state(stopped), "requeued: " + log(stopped) + job(stopped));
+		// a requeued job waits until the old run's credential expires (test-cluster.sh sets cred_expire=10 s) before it starts
+		// again: forcing it earlier makes slurmd refuse it ("Job credential revoked")
 		awaitGone(whole, 240);
 		awaitGone(stopped, 240);
-		String log = log(stopped);
+		String log = log(stopped) + job(stopped);
 		assertTrue(log.contains("stopped by SIGUSR1: checkpoint written"), log);
 		assertTrue(log.contains("requeueing job " + stopped), log);
 		assertTrue(log.contains("continuing the run in"), log);
@@ -192,16 +197,30 @@ class SlurmClusterTest {
 		return r.output.trim().split(";")[0];
 	}
 
+	/** The job's (or array's) states, one per line, including finished ones (kept MinJobAge, 300 s); empty when unknown. */
 	private static String state(String job) throws Exception {
-		return run(List.of("squeue", "-h", "-j", job, "-o", "%T"), home, 30).output.trim();
+		Result r = run(List.of("squeue", "-h", "-j", job, "-o", "%T", "--states=all"), home, 30);
+		return r.code == 0 ? r.output.trim() : "squeue failed: " + r.output.trim();
 	}
 
+	static final java.util.Set<String> FINISHED = java.util.Set.of("COMPLETED", "FAILED", "CANCELLED", "TIMEOUT", "NODE_FAIL",
+		"OUT_OF_MEMORY", "BOOT_FAIL", "DEADLINE", "PREEMPTED");
+
+	/** Waits until every task of the job has finished: a requeued job passes through states squeue hides by default. */
 	private static void awaitGone(String job, int seconds) throws Exception {
 		for (int i = 0; i < seconds * 5; i++) {
-			if (state(job).isEmpty()) return;
+			String s = state(job);
+			if (!s.startsWith("squeue failed") && s.lines().allMatch(FINISHED::contains)) return;
 			Thread.sleep(200);
 		}
-		throw new AssertionError("job " + job + " still " + state(job) + " after " + seconds + " s");
+		throw new AssertionError("job " + job + " still " + state(job) + " after " + seconds + " s" + job(job));
+	}
+
+	/** SLURM's record of a job (state, reason, restarts, exit code) and the controller's last lines, for failure messages. */
+	private static String job(String id) throws Exception {
+		String ctl = Files.exists(slurm.resolve("slurmctld.log")) ? String.join("\n", Files.readAllLines(slurm.resolve("slurmctld.log"))
+			.stream().filter(l -> l.contains("JobId=" + id) || l.contains("job " + id) || l.contains("JobId=" + id + " ")).toList()) : "";
+		return "\n--- scontrol show job " + id + ":\n" + run(List.of("scontrol", "show", "job", id), home, 30).output + "\n--- slurmctld.log:\n" + ctl;
 	}
 
 	/** A task's log: unetseg-JOB_TASK.log of an array, unetseg-train-JOB.log of a training job. */
