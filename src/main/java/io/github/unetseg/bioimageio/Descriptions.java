@@ -118,6 +118,23 @@ public final class Descriptions {
 		return p;
 	}
 
+	/**
+	 * The package's ONNX weights, the format unetseg runs.
+	 *
+	 * @param d the description
+	 * @return the checked weights file
+	 * @throws SegmentationException in one line naming the formats the package has, when it has no ONNX
+	 *     weights in the package
+	 */
+	public static Path onnxWeights(ModelDescription d) {
+		FileRef onnx = d.weights().get("onnx");
+		if (onnx == null || onnx.remote())
+			throw new SegmentationException(d.name() + " has weights " + d.weights().keySet() + "; unetseg runs onnx weights (TensorFlow " +
+				"SavedModel bundles of packages are not run yet, TorchScript, PyTorch and Keras weights not at all). Fix: ask its authors " +
+				"for ONNX weights, or convert them with bioimageio.core.");
+		return verify(d, onnx, "weights.onnx.source");
+	}
+
 	/** @return the SHA-256 of a file, lower-case hex */
 	static String sha256(Path file) {
 		try (InputStream in = Files.newInputStream(file)) {

@@ -78,6 +78,11 @@ public record ModelDescription(Path root, String name, String formatVersion, Lis
 	 */
 	public record Tensor(String id, List<Axis> axes, FileRef testTensor, List<Step> steps) {
 
+		/** @return the axis ids in order, e.g. {@code [b, c, y, x]} */
+		public List<String> axisIds() {
+			return axes.stream().map(Axis::id).toList();
+		}
+
 		/** @return the axis ids joined, e.g. {@code bcyx} */
 		public String axisOrder() {
 			StringBuilder b = new StringBuilder();

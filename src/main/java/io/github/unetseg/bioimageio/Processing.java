@@ -161,15 +161,12 @@ public final class Processing {
 		int groupCount = (int) (total / groupSize);
 		int[][] g = new int[groupCount][(int) groupSize];
 		int[] fill = new int[groupCount];
+		long[] idx = new long[n]; // the multi-index of flat index i, C order (last axis fastest)
 		for (int i = 0; i < total; i++) {
-			int key = 0, rest = i;
-			long[] idx = new long[n];
-			for (int d = n - 1; d >= 0; d--) {
-				idx[d] = rest % shape[d];
-				rest /= shape[d];
-			}
+			int key = 0;
 			for (int d = 0; d < n; d++) if (!inGroup[d]) key = (int) (key * shape[d] + idx[d]);
 			g[key][fill[key]++] = i;
+			for (int d = n - 1; d >= 0 && ++idx[d] == shape[d]; d--) idx[d] = 0;
 		}
 		return Arrays.asList(g);
 	}

@@ -1,7 +1,16 @@
 package io.github.unetseg.facade;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 
+import io.github.unetseg.bioimageio.Descriptions;
+import io.github.unetseg.bioimageio.ModelDescription;
+import io.github.unetseg.bioimageio.PackageSpec;
+import io.github.unetseg.model.ModelBundle;
+import io.github.unetseg.model.ModelSpec;
+import io.github.unetseg.onnx.OnnxTileModel;
 import io.github.unetseg.tensorflow.EngineOptions;
 
 /**
@@ -68,15 +77,15 @@ public final class Engines {
 	 *     and no {@code model.json}
 	 */
 	public static boolean isPackage(Path path) {
-		String name = path.getFileName() == null ? "" : path.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
-		if (java.nio.file.Files.isRegularFile(path)) return name.endsWith(".zip") || name.endsWith(".yaml") || name.endsWith(".yml");
-		if (!java.nio.file.Files.isDirectory(path) || java.nio.file.Files.exists(path.resolve(io.github.unetseg.model.ModelBundle.MODEL_JSON)))
+		String name = path.getFileName() == null ? "" : path.getFileName().toString().toLowerCase(Locale.ROOT);
+		if (Files.isRegularFile(path)) return name.endsWith(".zip") || name.endsWith(".yaml") || name.endsWith(".yml");
+		if (!Files.isDirectory(path) || Files.exists(path.resolve(ModelBundle.MODEL_JSON)))
 			return false;
-		if (java.nio.file.Files.exists(path.resolve("rdf.yaml")) || java.nio.file.Files.exists(path.resolve("bioimageio.yaml"))) return true;
-		try (var s = java.nio.file.Files.list(path)) {
+		if (Files.exists(path.resolve("rdf.yaml")) || Files.exists(path.resolve("bioimageio.yaml"))) return true;
+		try (var s = Files.list(path)) {
 			return s.anyMatch(p -> p.getFileName().toString().endsWith(".bioimageio.yaml"));
 		}
-		catch (java.io.IOException e) {
+		catch (IOException e) {
 			return false;
 		}
 	}
@@ -86,11 +95,11 @@ public final class Engines {
 	 * clash with other plugins' TensorFlow).
 	 */
 	private static Segmenter packageSegmenter(Path location, EngineOptions engine) {
-		io.github.unetseg.bioimageio.ModelDescription d = io.github.unetseg.bioimageio.Descriptions.read(location);
-		io.github.unetseg.model.ModelSpec spec = io.github.unetseg.bioimageio.PackageSpec.of(d);
-		io.github.unetseg.onnx.OnnxTileModel m = new io.github.unetseg.onnx.OnnxTileModel(d, spec.inputChannels(), spec.outputChannels(),
+		ModelDescription d = Descriptions.read(location);
+		ModelSpec spec = PackageSpec.of(d);
+		OnnxTileModel m = new OnnxTileModel(d, spec.inputChannels(), spec.outputChannels(),
 			engine.threads());
-		boolean fixed = d.inputs().get(0).axes().stream().filter(io.github.unetseg.bioimageio.ModelDescription.Axis::spatial)
+		boolean fixed = d.inputs().get(0).axes().stream().filter(ModelDescription.Axis::spatial)
 			.allMatch(a -> a.size() > 0);
 		return new LocalSegmenter(spec, m, "CPU (ONNX Runtime)", m, engine, fixed);
 	}

@@ -347,14 +347,9 @@ public final class LocalSegmenter implements Segmenter {
 	 */
 	public TilePlan plan(long[] imageSize, SegmentationSettings settings) {
 		try {
-			long[] tile = settings.tile();
-			if (fixedTile) {
-				// a network with a fixed input size (a bioimage.io package): exactly that tile, the image padded to it
-				if (tile != null && !Arrays.equals(perAxis(tile, spec.tile().length), spec.tile()))
-					throw new SegmentationException("Model " + spec.name() + " takes tiles of exactly " + Arrays.toString(spec.tile()) +
-						" pixels, not " + Arrays.toString(tile) + ". Fix: leave tile at auto.");
-				tile = spec.tile();
-			}
+			// a network with a fixed input size (a bioimage.io package) tiles by that size unless told otherwise; its engine
+			// pads smaller tiles to it and refuses larger ones
+			long[] tile = fixedTile && settings.tile() == null ? spec.tile() : settings.tile();
 			return policy.plan(imageSize, tile, settings.halo(), settings.overlap(), settings.border());
 		}
 		catch (IllegalArgumentException e) {
@@ -436,12 +431,4 @@ public final class LocalSegmenter implements Segmenter {
 			throw new SegmentationException("Closing the engine failed: " + e.getMessage(), e);
 		}
 	}
-
-	private static long[] perAxis(long[] v, int n) {
-		if (v.length == n) return v;
-		long[] out = new long[n];
-		Arrays.fill(out, v[0]);
-		return out;
-	}
-
 }

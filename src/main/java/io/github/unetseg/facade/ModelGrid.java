@@ -137,9 +137,7 @@ record ModelGrid(Volume<?> input, Volume<?> source, long[] reorientedSize, Strin
 		int channels = p.channels();
 		if (resampled) p = resampleLinear(p, reorientedSize);
 		if (from != null) p = Orientation.reorient(p, to, from);
-		float[] flat = new float[(int) (p.voxelCount() * channels)];
-		int i = 0;
-		for (FloatType t : Views.flatIterable(p.image())) flat[i++] = t.get();
+		float[] flat = io.github.unetseg.image.PixelArrays.floats(p.image());
 		// the argmax of resampled probabilities (nnU-Net's resampling of softmax outputs), on the input's calibration
 		return Stitcher.fromProbabilities(flat, source.spatialSize(), channels, threshold, source.calibration());
 	}

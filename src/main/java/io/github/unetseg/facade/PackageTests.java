@@ -67,20 +67,16 @@ public final class PackageTests {
 	 */
 	public static Outcome run(Path location, int threads) {
 		ModelDescription d = Descriptions.read(location);
-		ModelDescription.FileRef onnx = d.weights().get("onnx");
-		if (onnx == null || onnx.remote())
-			throw new SegmentationException(d.name() + " has weights " + d.weights().keySet() + "; unetseg runs onnx weights (TensorFlow " +
-				"SavedModel bundles of packages are not run yet, TorchScript, PyTorch and Keras weights not at all). Fix: ask its authors " +
-				"for ONNX weights, or convert them with bioimageio.core.");
+		Path weights = Descriptions.onnxWeights(d);
 		List<OnnxModel.Data> inputs = new ArrayList<>();
 		for (ModelDescription.Tensor t : d.inputs()) {
 			Npy.Array a = Npy.read(testTensor(d, t, "inputs"));
 			check(t, a.shape(), "inputs");
-			float[] v = Processing.apply(t.steps(), a.floats(), a.shape(), ids(t));
+			float[] v = Processing.apply(t.steps(), a.floats(), a.shape(), t.axisIds());
 			inputs.add(new OnnxModel.Data(v, a.shape()));
 		}
 		List<OnnxModel.Data> results;
-		try (OnnxModel m = new OnnxModel(Descriptions.verify(d, onnx, "weights.onnx.source"), threads)) {
+		try (OnnxModel m = new OnnxModel(weights, threads)) {
 			results = m.run(inputs);
 		}
 		if (results.size() != d.outputs().size())
@@ -94,7 +90,7 @@ public final class PackageTests {
 			if (!Arrays.equals(r.shape(), expected.shape()))
 				throw new SegmentationException(d.name() + ": output " + t.id() + " has shape " + Arrays.toString(r.shape()) + ", its test " +
 					"tensor " + Arrays.toString(expected.shape()) + ". Fix: check the description's axes and the weights.");
-			float[] v = Processing.apply(t.steps(), r.values(), r.shape(), ids(t));
+			float[] v = Processing.apply(t.steps(), r.values(), r.shape(), t.axisIds());
 			out.add(compare(t.id(), v, expected.values()));
 		}
 		return new Outcome("onnx", List.copyOf(out));
@@ -129,9 +125,5 @@ public final class PackageTests {
 		if (shape.length != t.axes().size())
 			throw new SegmentationException(kind + " " + t.id() + ": its test tensor has " + shape.length + " axes, the description " +
 				t.axisOrder() + ". Fix: correct the axes.");
-	}
-
-	private static List<String> ids(ModelDescription.Tensor t) {
-		return t.axes().stream().map(ModelDescription.Axis::id).toList();
 	}
 }

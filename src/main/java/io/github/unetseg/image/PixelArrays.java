@@ -1,6 +1,8 @@
 package io.github.unetseg.image;
 
 import net.imglib2.RandomAccessibleInterval;
+import net.imglib2.type.numeric.RealType;
+import net.imglib2.view.Views;
 import net.imglib2.img.array.ArrayImg;
 import net.imglib2.img.basictypeaccess.array.ArrayDataAccess;
 import net.imglib2.img.planar.PlanarImg;
@@ -61,6 +63,30 @@ public final class PixelArrays {
 		else return null;
 		Kind kind = kindOf((Type<?>) type);
 		return kind == null ? null : new PixelArrays(kind, planes, planeSize);
+	}
+
+	/**
+	 * All pixel values as floats in ImgLib2's flat order (x fastest): bulk row copies where the image
+	 * has arrays, a cursor otherwise.
+	 *
+	 * @param image any image of at most 2<sup>31</sup> values
+	 * @return its values
+	 * @throws IllegalArgumentException for a larger image
+	 */
+	public static <T extends RealType<T>> float[] floats(RandomAccessibleInterval<T> image) {
+		long values = image.size();
+		if (values > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("images above 2^31 values are not copied into an array");
+		float[] data = new float[(int) values];
+		PixelArrays direct = of(image);
+		if (direct != null) {
+			int row = (int) image.dimension(0);
+			for (long at = 0; at < values; at += row) direct.copy(at, row, data, (int) at, 1, 1, 0);
+		}
+		else {
+			int i = 0;
+			for (T t : Views.flatIterable(image)) data[i++] = t.getRealFloat();
+		}
+		return data;
 	}
 
 	private static Kind kindOf(Type<?> t) {

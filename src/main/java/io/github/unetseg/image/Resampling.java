@@ -3,7 +3,6 @@ package io.github.unetseg.image;
 import java.util.Arrays;
 import java.util.stream.IntStream;
 
-import net.imglib2.RandomAccessibleInterval;
 import net.imglib2.img.array.ArrayImg;
 import net.imglib2.img.array.ArrayImgs;
 import net.imglib2.img.basictypeaccess.array.FloatArray;
@@ -58,7 +57,7 @@ public final class Resampling {
 		for (long d : dims) total *= d;
 		if (total > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("the rescaled image would exceed 2^31 values");
 		if (volume.voxelCount() * c > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("images above 2^31 values are not resampled in memory");
-		float[] data = flatFloats(volume.image(), volume.voxelCount() * c);
+		float[] data = PixelArrays.floats(volume.image());
 		// trilinear weights are products of per-axis weights: three 1D passes give the same values
 		long[] size = Arrays.copyOf(in, 3);
 		if (n == 2) size[2] = 1;
@@ -69,21 +68,6 @@ public final class Resampling {
 		}
 		ArrayImg<FloatType, FloatArray> out = ArrayImgs.floats(data, dims);
 		return new Volume<>(out, rescaled(volume.calibration(), in, newSize));
-	}
-
-	/** Pixel values as floats in ImgLib2's flat order (x fastest, channel last). */
-	private static <T extends RealType<T>> float[] flatFloats(RandomAccessibleInterval<T> image, long values) {
-		float[] data = new float[(int) values];
-		PixelArrays direct = PixelArrays.of(image);
-		if (direct != null) {
-			int row = (int) image.dimension(0);
-			for (long at = 0; at < values; at += row) direct.copy(at, row, data, (int) at, 1, 1, 0);
-		}
-		else {
-			int i = 0;
-			for (T t : Views.flatIterable(image)) data[i++] = t.getRealFloat();
-		}
-		return data;
 	}
 
 	/**

@@ -32,13 +32,9 @@ public final class OnnxTileModel implements TileModel, AutoCloseable {
 	 * @throws SegmentationException if the package has no local onnx weights or ONNX Runtime cannot load them
 	 */
 	public OnnxTileModel(ModelDescription d, int inputChannels, int outputChannels, int threads) {
-		ModelDescription.FileRef w = d.weights().get("onnx");
-		if (w == null || w.remote())
-			throw new SegmentationException("bioimage.io package " + d.name() + " has weights " + d.weights().keySet() + "; unetseg segments " +
-				"with onnx weights. Fix: ask its authors for ONNX weights, or convert them with bioimageio.core.");
-		this.model = new OnnxModel(Descriptions.verify(d, w, "weights.onnx.source"), threads);
-		this.inAxes = d.inputs().get(0).axes().stream().map(ModelDescription.Axis::id).toList();
-		this.outAxes = d.outputs().get(0).axes().stream().map(ModelDescription.Axis::id).toList();
+		this.model = new OnnxModel(Descriptions.onnxWeights(d), threads);
+		this.inAxes = d.inputs().get(0).axisIds();
+		this.outAxes = d.outputs().get(0).axisIds();
 		this.post = d.outputs().get(0).steps();
 		this.inputChannels = inputChannels;
 		this.outputChannels = outputChannels;
@@ -70,8 +66,8 @@ public final class OnnxTileModel implements TileModel, AutoCloseable {
 		long voxels = 1;
 		for (long s : tileSize) voxels *= s;
 		float[] out = new float[(int) (batch * voxels * outputChannels)];
+		long[] shape = shape(inAxes, tileSize, inputChannels);
 		for (int b = 0; b < batch; b++) {
-			long[] shape = shape(inAxes, tileSize, inputChannels);
 			float[] t = new float[(int) (voxels * inputChannels)];
 			reorder(input, (int) (b * voxels * inputChannels), t, tileSize, inputChannels, inAxes, true);
 			OnnxModel.Data r = model.run(List.of(new OnnxModel.Data(t, shape))).get(0);
