@@ -50,7 +50,7 @@ public final class Descriptions {
 	 */
 	public static ModelDescription read(Path location) {
 		Path file = descriptionFile(Files.isRegularFile(location) && location.getFileName().toString().toLowerCase().endsWith(".zip")
-			? unpack(location) : location);
+			? unpack(location, null) : location);
 		Map<String, Object> rdf;
 		try {
 			Object doc = new Load(LoadSettings.builder().build()).loadFromString(Files.readString(file, StandardCharsets.UTF_8));
@@ -84,7 +84,7 @@ public final class Descriptions {
 			weights.put(e.getKey(), new FileRef(String.valueOf(entry.get("source")), (String) entry.get("sha256")));
 		}
 		ModelDescription d = new ModelDescription(root, String.valueOf(rdf.get("name")), version, List.copyOf(inputs), List.copyOf(outputs),
-			weights);
+			weights, rdf.get("config") instanceof Map<?, ?> c ? map(c) : Map.of());
 		for (Tensor t : inputs) if (t.testTensor() != null) verify(d, t.testTensor(), "inputs." + t.id() + ".test_tensor");
 		for (Tensor t : outputs) if (t.testTensor() != null) verify(d, t.testTensor(), "outputs." + t.id() + ".test_tensor");
 		for (Map.Entry<String, FileRef> e : weights.entrySet())
@@ -118,8 +118,21 @@ public final class Descriptions {
 		return p;
 	}
 
+ /**
+	 * The package's weights in a format unetseg runs ({@link ModelDescription#runnableWeights()}).
+	 *
+	 * @param d the description
+	 * @return the format, e.g. {@code onnx}
+	 * @throws SegmentationException in one line naming the formats the package has, when none of them runs here
+	 */
+	public static String runnableWeights(ModelDescription d) {
+		return d.runnableWeights().orElseThrow(() -> new SegmentationException(d.name() + " has weights " + d.weights().keySet() +
+			"; unetseg runs " + ModelDescription.RUNNABLE + " weights in the package (not TorchScript, PyTorch or Keras). Fix: ask its " +
+			"authors for ONNX weights, or convert them with bioimageio.core."));
+	}
+
 	/**
-	 * The package's ONNX weights, the format unetseg runs.
+	 * The package's ONNX weights.
 	 *
 	 * @param d the description
 	 * @return the checked weights file
@@ -128,15 +141,46 @@ public final class Descriptions {
 	 */
 	public static Path onnxWeights(ModelDescription d) {
 		FileRef onnx = d.weights().get("onnx");
-		if (onnx == null || onnx.remote())
-			throw new SegmentationException(d.name() + " has weights " + d.weights().keySet() + "; unetseg runs onnx weights (TensorFlow " +
-				"SavedModel bundles of packages are not run yet, TorchScript, PyTorch and Keras weights not at all). Fix: ask its authors " +
-				"for ONNX weights, or convert them with bioimageio.core.");
+		if (onnx == null || onnx.remote()) throw new SegmentationException(d.name() + " has no onnx weights in the package (it has " +
+			d.weights().keySet() + "). Fix: give a package with onnx weights.");
 		return verify(d, onnx, "weights.onnx.source");
 	}
 
-	/** @return the SHA-256 of a file, lower-case hex */
-	static String sha256(Path file) {
+	/**
+	 * The package's {@code tensorflow_saved_model_bundle} (a zip of {@code saved_model.pb} and
+	 * {@code variables/}), checked and unpacked once into {@code java.io.tmpdir/unetseg-bioimageio/<sha256>}.
+	 * Where the description keeps a unetseg {@code model.json} under {@code config.unetseg}, it is written
+	 * beside the SavedModel, so the folder is a unetseg model folder.
+	 *
+	 * @param d the description
+	 * @return the folder holding {@code saved_model.pb}
+	 * @throws SegmentationException if the package has no such weights, the file is damaged, or the zip
+	 *     holds no {@code saved_model.pb}
+	 */
+	public static Path savedModel(ModelDescription d) {
+		FileRef ref = d.weights().get("tensorflow_saved_model_bundle");
+		if (ref == null || ref.remote()) throw new SegmentationException(d.name() + " has no tensorflow_saved_model_bundle weights in the " +
+			"package (it has " + d.weights().keySet() + "). Fix: give a package with them.");
+		Path zip = verify(d, ref, "weights.tensorflow_saved_model_bundle.source");
+		Object unetseg = d.config().get("unetseg");
+		String modelJson = unetseg instanceof Map<?, ?> m ? new com.google.gson.GsonBuilder().setPrettyPrinting().create().toJson(m) : null;
+		Path dir = unpack(zip, modelJson);
+		if (Files.isRegularFile(dir.resolve("saved_model.pb"))) return dir;
+		try (Stream<Path> s = Files.list(dir)) {
+			return s.filter(p -> Files.isRegularFile(p.resolve("saved_model.pb"))).findFirst().orElseThrow(() -> new SegmentationException(
+				zip + " (weights.tensorflow_saved_model_bundle.source) holds no saved_model.pb. Fix: zip the SavedModel folder's contents."));
+		}
+		catch (IOException e) {
+			throw new SegmentationException("Cannot list " + dir + ": " + e.getMessage() + ".", e);
+		}
+	}
+
+	/**
+	 * @param file a file
+	 * @return its SHA-256, lower-case hex
+	 * @throws SegmentationException if it cannot be read
+	 */
+	public static String sha256(Path file) {
 		try (InputStream in = Files.newInputStream(file)) {
 			MessageDigest md = MessageDigest.getInstance("SHA-256");
 			byte[] buf = new byte[1 << 16];
@@ -145,6 +189,15 @@ public final class Descriptions {
 		}
 		catch (IOException | NoSuchAlgorithmException e) {
 			throw new SegmentationException("Cannot read " + file + ": " + e.getMessage() + ".", e);
+		}
+	}
+
+	private static String sha256(String text) {
+		try {
+			return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+		}
+		catch (NoSuchAlgorithmException e) {
+			throw new IllegalStateException(e);
 		}
 	}
 
@@ -165,9 +218,13 @@ public final class Descriptions {
 		}
 	}
 
-	/** Unpacks a package zip once into {@code java.io.tmpdir/unetseg-bioimageio/<sha256>} and returns that folder. */
-	private static Path unpack(Path zip) {
-		Path dir = Path.of(System.getProperty("java.io.tmpdir"), "unetseg-bioimageio", sha256(zip).substring(0, 16));
+	/**
+	 * Unpacks a zip once into {@code java.io.tmpdir/unetseg-bioimageio/<sha256>} and returns that folder,
+	 * with {@code model.json} (when not {@code null}) written into it.
+	 */
+	private static Path unpack(Path zip, String modelJson) {
+		Path dir = Path.of(System.getProperty("java.io.tmpdir"), "unetseg-bioimageio", sha256(zip).substring(0, 16) +
+			(modelJson == null ? "" : "-" + sha256(modelJson).substring(0, 8)));
 		if (Files.isRegularFile(dir.resolve(".complete"))) return dir;
 		try {
 			Path tmp = Files.createTempDirectory(Files.createDirectories(dir.getParent()), ".unpack");
@@ -183,6 +240,7 @@ public final class Descriptions {
 					}
 				}
 			}
+			if (modelJson != null) Files.writeString(tmp.resolve(io.github.unetseg.model.ModelBundle.MODEL_JSON), modelJson);
 			Files.writeString(tmp.resolve(".complete"), zip.toString());
 			if (Files.exists(dir)) io.github.unetseg.AtomicFiles.deleteTree(dir);
 			Files.move(tmp, dir);

@@ -16,10 +16,22 @@ import java.util.Optional;
  * @param outputs output tensors in the order the weights give them
  * @param weights weight entries by format ({@code onnx}, {@code tensorflow_saved_model_bundle},
  *     {@code torchscript}, {@code pytorch_state_dict}, {@code keras_hdf5}, ...)
+ * @param config the description's {@code config} mapping (empty where it has none); unetseg's exports keep
+ *     their {@code model.json} under {@code config.unetseg}
  */
 public record ModelDescription(Path root, String name, String formatVersion, List<Tensor> inputs, List<Tensor> outputs,
-	Map<String, FileRef> weights)
+	Map<String, FileRef> weights, Map<String, Object> config)
 {
+	/** The weight formats unetseg runs, in the order it prefers them. */
+	public static final List<String> RUNNABLE = List.of("onnx", "tensorflow_saved_model_bundle");
+
+	/**
+	 * @return the first format of {@link #RUNNABLE} whose weights are in the package (not only a URL), or
+	 *     empty if none is
+	 */
+	public Optional<String> runnableWeights() {
+		return RUNNABLE.stream().filter(f -> weights.containsKey(f) && !weights.get(f).remote()).findFirst();
+	}
 
 	/**
 	 * A file of the package.

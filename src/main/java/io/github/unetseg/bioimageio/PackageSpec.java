@@ -20,7 +20,7 @@ import io.github.unetseg.model.ModelSpec;
  * {@link Normalization} (applied to the whole image before tiling, as bioimageio.core computes sample
  * statistics on the whole sample), and a binary (one output channel) or softmax (several) model. The
  * output's postprocessing must be per pixel (sigmoid, softmax, clip, scale_linear, binarize,
- * ensure_dtype): it is applied to each tile by {@code onnx.OnnxTileModel}.
+ * ensure_dtype): it is applied to each tile by {@link PackageTileModel}.
  */
 public final class PackageSpec {
 

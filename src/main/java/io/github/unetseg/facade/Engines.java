@@ -3,6 +3,7 @@ package io.github.unetseg.facade;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 
 import io.github.unetseg.bioimageio.Descriptions;
@@ -10,7 +11,10 @@ import io.github.unetseg.bioimageio.ModelDescription;
 import io.github.unetseg.bioimageio.PackageSpec;
 import io.github.unetseg.model.ModelBundle;
 import io.github.unetseg.model.ModelSpec;
-import io.github.unetseg.onnx.OnnxTileModel;
+import io.github.unetseg.bioimageio.PackageNetwork;
+import io.github.unetseg.bioimageio.PackageTileModel;
+import io.github.unetseg.onnx.OnnxModel;
+import io.github.unetseg.tensorflow.SavedModelNetwork;
 import io.github.unetseg.tensorflow.EngineOptions;
 
 /**
@@ -91,17 +95,41 @@ public final class Engines {
 	}
 
 	/**
-	 * A bioimage.io package's ONNX weights through unetseg's tiling, in this JVM (ONNX Runtime does not
-	 * clash with other plugins' TensorFlow).
+	 * A bioimage.io package through unetseg's tiling. A package exported by unetseg (a SavedModel with its
+	 * {@code model.json} under {@code config.unetseg}) becomes the unetseg model it was, so the result equals
+	 * the original bundle's; other packages run their weights ({@link #packageNetwork}) with the package's
+	 * own processing ({@link PackageSpec}).
 	 */
 	private static Segmenter packageSegmenter(Path location, EngineOptions engine) {
 		ModelDescription d = Descriptions.read(location);
+		if (d.config().get("unetseg") instanceof java.util.Map<?, ?> && d.runnableWeights().orElse("").equals("tensorflow_saved_model_bundle"))
+			return segmenter(Descriptions.savedModel(d), engine);
 		ModelSpec spec = PackageSpec.of(d);
-		OnnxTileModel m = new OnnxTileModel(d, spec.inputChannels(), spec.outputChannels(),
-			engine.threads());
+		PackageTileModel m = new PackageTileModel(d, packageNetwork(d, engine), spec.inputChannels(), spec.outputChannels());
 		boolean fixed = d.inputs().get(0).axes().stream().filter(ModelDescription.Axis::spatial)
 			.allMatch(a -> a.size() > 0);
-		return new LocalSegmenter(spec, m, "CPU (ONNX Runtime)", m, engine, fixed);
+		return new LocalSegmenter(spec, m, "CPU (" + (m.format().equals("onnx") ? "ONNX Runtime" : "TensorFlow") + ")", m, engine, fixed);
+	}
+
+	/**
+	 * Loads a package's weights on their engine: {@code onnx} on ONNX Runtime (which does not clash with
+	 * other plugins' TensorFlow), else {@code tensorflow_saved_model_bundle} on TensorFlow Java in this JVM.
+	 *
+	 * @param d the package
+	 * @param engine threads (and device for TensorFlow)
+	 * @return the loaded network; the caller closes it
+	 * @throws io.github.unetseg.SegmentationException in one line when no weights run here, or a SavedModel
+	 *     package meets another plugin's TensorFlow in this JVM ({@link #inProcess()} false)
+	 */
+	public static PackageNetwork packageNetwork(ModelDescription d, EngineOptions engine) {
+		String format = Descriptions.runnableWeights(d);
+		if (format.equals("onnx")) return new OnnxModel(Descriptions.onnxWeights(d), engine.threads());
+		if (!inProcess())
+			throw new io.github.unetseg.SegmentationException(d.name() + ": its tensorflow_saved_model_bundle weights need TensorFlow Java " +
+				"1.1.0 in this JVM, where another TensorFlow is loaded (or unetseg.engine=process). Fix: run it with the command-line tool.");
+		List<String> in = d.inputs().stream().map(ModelDescription.Tensor::id).toList(), out = d.outputs().stream()
+			.map(ModelDescription.Tensor::id).toList();
+		return new SavedModelNetwork(Descriptions.savedModel(d), in, out, engine);
 	}
 
 	/**

@@ -8,9 +8,11 @@ import java.util.List;
 import io.github.unetseg.SegmentationException;
 import io.github.unetseg.bioimageio.Descriptions;
 import io.github.unetseg.bioimageio.ModelDescription;
+import io.github.unetseg.bioimageio.PackageNetwork;
 import io.github.unetseg.bioimageio.Processing;
 import io.github.unetseg.io.Npy;
-import io.github.unetseg.onnx.OnnxModel;
+import io.github.unetseg.tensorflow.Device;
+import io.github.unetseg.tensorflow.EngineOptions;
 
 /**
  * {@code unetseg test-model}: runs a bioimage.io package's test inputs through its preprocessing, its
@@ -19,8 +21,8 @@ import io.github.unetseg.onnx.OnnxModel;
  * {@code |out - expected| > 1e-3 + 1e-3 |expected|}, and a tensor passes with at most 100 failing
  * elements per million.
  *
- * <p>Weights run here: {@code onnx} (ONNX Runtime). TensorFlow SavedModel bundles, TorchScript, PyTorch
- * state dicts and Keras files are refused with one line that says so.
+ * <p>Weights run here: {@code onnx} (ONNX Runtime), else {@code tensorflow_saved_model_bundle} (TensorFlow
+ * Java). TorchScript, PyTorch state dicts and Keras files are refused with one line that says so.
  */
 public final class PackageTests {
 
@@ -67,17 +69,19 @@ public final class PackageTests {
 	 */
 	public static Outcome run(Path location, int threads) {
 		ModelDescription d = Descriptions.read(location);
-		Path weights = Descriptions.onnxWeights(d);
-		List<OnnxModel.Data> inputs = new ArrayList<>();
+		Descriptions.runnableWeights(d);
+		List<PackageNetwork.Data> inputs = new ArrayList<>();
 		for (ModelDescription.Tensor t : d.inputs()) {
 			Npy.Array a = Npy.read(testTensor(d, t, "inputs"));
 			check(t, a.shape(), "inputs");
 			float[] v = Processing.apply(t.steps(), a.floats(), a.shape(), t.axisIds());
-			inputs.add(new OnnxModel.Data(v, a.shape()));
+			inputs.add(new PackageNetwork.Data(v, a.shape()));
 		}
-		List<OnnxModel.Data> results;
-		try (OnnxModel m = new OnnxModel(weights, threads)) {
+		List<PackageNetwork.Data> results;
+		String format;
+		try (PackageNetwork m = Engines.packageNetwork(d, new EngineOptions(Device.AUTO, threads))) {
 			results = m.run(inputs);
+			format = m.format();
 		}
 		if (results.size() != d.outputs().size())
 			throw new SegmentationException(d.name() + ": the network gives " + results.size() + " output(s), the description lists " +
@@ -86,14 +90,14 @@ public final class PackageTests {
 		for (int i = 0; i < results.size(); i++) {
 			ModelDescription.Tensor t = d.outputs().get(i);
 			Npy.Array expected = Npy.read(testTensor(d, t, "outputs"));
-			OnnxModel.Data r = results.get(i);
+			PackageNetwork.Data r = results.get(i);
 			if (!Arrays.equals(r.shape(), expected.shape()))
 				throw new SegmentationException(d.name() + ": output " + t.id() + " has shape " + Arrays.toString(r.shape()) + ", its test " +
 					"tensor " + Arrays.toString(expected.shape()) + ". Fix: check the description's axes and the weights.");
 			float[] v = Processing.apply(t.steps(), r.values(), r.shape(), t.axisIds());
 			out.add(compare(t.id(), v, expected.values()));
 		}
-		return new Outcome("onnx", List.copyOf(out));
+		return new Outcome(format, List.copyOf(out));
 	}
 
 	/**

@@ -12,6 +12,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import io.github.unetseg.SegmentationException;
+import io.github.unetseg.bioimageio.PackageNetwork;
 
 /**
  * A network in ONNX format run by ONNX Runtime Java (Microsoft, Maven Central), the engine for the
@@ -21,10 +22,7 @@ import io.github.unetseg.SegmentationException;
  * <p>Tensors are float32 in C order with the model's own axis order (bioimage.io: e.g.
  * {@code [b, c, y, x]}). Every {@link OnnxTensor} and {@link OrtSession.Result} is closed after use.
  */
-public final class OnnxModel implements AutoCloseable {
-
-	/** A tensor: values in C order and the shape. */
-	public record Data(float[] values, long[] shape) {}
+public final class OnnxModel implements PackageNetwork {
 
 	private final OrtSession session;
 	private final List<String> inputNames, outputNames;
@@ -53,6 +51,11 @@ public final class OnnxModel implements AutoCloseable {
 		return List.copyOf(inputNames);
 	}
 
+	@Override
+	public String format() {
+		return "onnx";
+	}
+
 	/**
 	 * Runs the network once.
 	 *
@@ -60,6 +63,7 @@ public final class OnnxModel implements AutoCloseable {
 	 * @return one tensor per output, in the network's order
 	 * @throws SegmentationException if ONNX Runtime refuses the inputs (e.g. a shape the network does not take)
 	 */
+	@Override
 	public List<Data> run(List<Data> inputs) {
 		if (inputs.size() != inputNames.size())
 			throw new SegmentationException("the ONNX network takes " + inputNames.size() + " input(s) " + inputNames + ", got " + inputs.size() + ".");

@@ -60,7 +60,8 @@ class PackageTestsTest {
 		String yaml = Files.readString(copy.resolve("v0_4_9.bioimageio.yaml"));
 		Files.writeString(copy.resolve("v0_4_9.bioimageio.yaml"), yaml.replace("  onnx:", "  onnx_removed:"));
 		e = assertThrows(SegmentationException.class, () -> PackageTests.run(copy.resolve("v0_4_9.bioimageio.yaml"), 2));
-		assertTrue(e.getMessage().contains("torchscript") && e.getMessage().contains("onnx weights") && !e.getMessage().contains("\n"),
+		assertTrue(e.getMessage().contains("torchscript") && e.getMessage().contains("unetseg runs [onnx, tensorflow_saved_model_bundle]") &&
+			!e.getMessage().contains("\n"),
 			e.getMessage());
 	}
 

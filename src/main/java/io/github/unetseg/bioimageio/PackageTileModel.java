@@ -1,23 +1,24 @@
-package io.github.unetseg.onnx;
+package io.github.unetseg.bioimageio;
 
+import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
 
 import io.github.unetseg.SegmentationException;
-import io.github.unetseg.bioimageio.Descriptions;
-import io.github.unetseg.bioimageio.ModelDescription;
-import io.github.unetseg.bioimageio.Processing;
+import io.github.unetseg.image.PixelArrays;
 import io.github.unetseg.tiling.TileModel;
 
 /**
- * A bioimage.io package's ONNX weights as a {@link TileModel}, so that unetseg's tiling, stitching,
- * batching and progress run it like its own networks. Each tile is reordered from unetseg's layout
- * {@code [(z,) y, x, c]} into the package's axis order (e.g. {@code b, c, y, x}), run, given the
- * package's per-pixel postprocessing (e.g. {@code sigmoid}), and reordered back. Tiles run one at a time
- * (many packages fix the batch axis at 1).
+ * A bioimage.io package's weights ({@link PackageNetwork}: ONNX Runtime or TensorFlow Java) as a
+ * {@link TileModel}, so that unetseg's tiling, stitching, batching and progress run them like its own
+ * networks. Each tile is reordered from unetseg's layout {@code [(z,) y, x, c]} into the package's axis
+ * order (e.g. {@code b, c, y, x}), run, given the package's per-pixel postprocessing (e.g.
+ * {@code sigmoid}), and reordered back. Tiles run one at a time (many packages fix the batch axis at 1).
  */
-public final class OnnxTileModel implements TileModel, AutoCloseable {
+public final class PackageTileModel implements TileModel, AutoCloseable {
 
-	private final OnnxModel model;
+	private final PackageNetwork model;
 	private final List<String> inAxes, outAxes;
 	private final List<ModelDescription.Step> post;
 	private final int inputChannels, outputChannels;
@@ -25,22 +26,26 @@ public final class OnnxTileModel implements TileModel, AutoCloseable {
 	private final long[] fixed;
 
 	/**
-	 * @param d the package (one input, one output; {@code onnx} weights in the package)
+	 * @param d the package (one input, one output)
+	 * @param network its weights, loaded; closed with this model
 	 * @param inputChannels the input's channel count
 	 * @param outputChannels the output's channel count
-	 * @param threads CPU threads, 0 for all
-	 * @throws SegmentationException if the package has no local onnx weights or ONNX Runtime cannot load them
 	 */
-	public OnnxTileModel(ModelDescription d, int inputChannels, int outputChannels, int threads) {
-		this.model = new OnnxModel(Descriptions.onnxWeights(d), threads);
+	public PackageTileModel(ModelDescription d, PackageNetwork network, int inputChannels, int outputChannels) {
+		this.model = network;
 		this.inAxes = d.inputs().get(0).axisIds();
 		this.outAxes = d.outputs().get(0).axisIds();
 		this.post = d.outputs().get(0).steps();
 		this.inputChannels = inputChannels;
 		this.outputChannels = outputChannels;
 		ModelDescription.Tensor in = d.inputs().get(0);
-		List<ModelDescription.Axis> xyz = java.util.stream.Stream.of("x", "y", "z").map(in::axis).flatMap(java.util.Optional::stream).toList();
+		List<ModelDescription.Axis> xyz = Stream.of("x", "y", "z").map(in::axis).flatMap(Optional::stream).toList();
 		this.fixed = xyz.stream().allMatch(a -> a.size() > 0) ? xyz.stream().mapToLong(ModelDescription.Axis::size).toArray() : null;
+	}
+
+	/** @return the weight format that runs ({@link PackageNetwork#format()}) */
+	public String format() {
+		return model.format();
 	}
 
 	@Override
@@ -61,7 +66,7 @@ public final class OnnxTileModel implements TileModel, AutoCloseable {
 	 */
 	@Override
 	public float[] predict(float[] input, int batch, long[] tileSize) {
-		if (fixed != null && !java.util.Arrays.equals(fixed, tileSize)) return padded(input, batch, tileSize);
+		if (fixed != null && !Arrays.equals(fixed, tileSize)) return padded(input, batch, tileSize);
 		int n = tileSize.length;
 		long voxels = 1;
 		for (long s : tileSize) voxels *= s;
@@ -70,10 +75,10 @@ public final class OnnxTileModel implements TileModel, AutoCloseable {
 		for (int b = 0; b < batch; b++) {
 			float[] t = new float[(int) (voxels * inputChannels)];
 			reorder(input, (int) (b * voxels * inputChannels), t, tileSize, inputChannels, inAxes, true);
-			OnnxModel.Data r = model.run(List.of(new OnnxModel.Data(t, shape))).get(0);
+			PackageNetwork.Data r = model.run(List.of(new PackageNetwork.Data(t, shape))).get(0);
 			long expected = voxels * outputChannels;
 			if (r.values().length != expected)
-				throw new SegmentationException("the ONNX network gave " + r.values().length + " values for a tile of " + voxels + " pixels and " +
+				throw new SegmentationException("the network gave " + r.values().length + " values for a tile of " + voxels + " pixels and " +
 					outputChannels + " output channel(s). Fix: check the package's output axes and halo.");
 			float[] v = Processing.apply(post, r.values(), r.shape(), outAxes);
 			reorder(out, (int) (b * voxels * outputChannels), v, tileSize, outputChannels, outAxes, false);
@@ -85,8 +90,8 @@ public final class OnnxTileModel implements TileModel, AutoCloseable {
 		int n = tileSize.length;
 		for (int d = 0; d < n; d++)
 			if (tileSize[d] > fixed[d])
-				throw new SegmentationException("the network takes tiles of exactly " + java.util.Arrays.toString(fixed) + " pixels, got " +
-					java.util.Arrays.toString(tileSize) + ". Fix: leave tile at auto.");
+				throw new SegmentationException("the network takes tiles of exactly " + Arrays.toString(fixed) + " pixels, got " +
+					Arrays.toString(tileSize) + ". Fix: leave tile at auto.");
 		long tv = 1, fv = 1;
 		for (int d = 0; d < n; d++) {
 			tv *= tileSize[d];
@@ -100,8 +105,8 @@ public final class OnnxTileModel implements TileModel, AutoCloseable {
 			for (long z = 0; z < f3[2]; z++)
 				for (long y = 0; y < f3[1]; y++)
 					for (long x = 0; x < f3[0]; x++) {
-						long src = io.github.unetseg.image.PixelArrays.mirror(x, t3[0]) + t3[0] * (io.github.unetseg.image.PixelArrays.mirror(y, t3[1]) +
-							t3[1] * io.github.unetseg.image.PixelArrays.mirror(z, t3[2]));
+						long src = PixelArrays.mirror(x, t3[0]) + t3[0] * (PixelArrays.mirror(y, t3[1]) +
+							t3[1] * PixelArrays.mirror(z, t3[2]));
 						for (int c = 0; c < inputChannels; c++) big[o++] = input[(int) ((b * tv + src) * inputChannels + c)];
 					}
 			float[] r = predict(big, 1, fixed);
