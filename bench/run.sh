@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Benchmarks of unetseg; never part of 'mvn test'. Usage: bench/run.sh [rss|throughput|tileread|objects|metrics|twin|large|profile|all] [args]
+# Benchmarks of unetseg; never part of 'mvn test'. Usage: bench/run.sh [rss|throughput|tileread|objects|metrics|twin|bioimageio|large|profile|all] [args]
 # Builds the project if needed, compiles bench/src against it, runs the chosen benchmark.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -52,6 +52,24 @@ print("speed-up of unetseg over scipy: %.1fx" % (s / j))
 PY
     ;;
   twin) twin ;;
+  bioimageio)
+    # a zoo package (default: the specification's example) tiled by unetseg vs its TorchScript weights on the whole image in
+    # PyTorch, and ms per 512^2 tile: ONNX Runtime in unetseg vs PyTorch, 2 threads. Needs Debian's python3-torch.
+    pkg=${1:-../shared/bioimageio/unet2d_nuclei_broad}
+    img=${2:-../shared/data/dsb2018/images/08275a5b1c2dfcd739e8c4888a5ee2d29f83eccfa75185404ced1dc0866ea992.png}
+    /usr/bin/python3 -c 'import torch' 2>/dev/null || { echo "bioimageio needs Debian's python3-torch: apt-get install -y python3-torch" >&2; exit 2; }
+    mkdir -p bench/out/bioimageio
+    /usr/bin/python3 bench/bioimageio_torch.py whole "$pkg" "$img" bench/out/bioimageio/whole.npy
+    for halo in 32 64; do
+      rm -rf "bench/out/bioimageio/halo$halo"
+      bin/unetseg segment --model "$pkg" --tile 512 --halo $halo --border same --probabilities --threads 2 \
+        --output "bench/out/bioimageio/halo$halo" "$img" 2>/dev/null | grep 'tiles of'
+      /usr/bin/python3 bench/bioimageio_torch.py compare bench/out/bioimageio/halo$halo/*_probabilities.tif bench/out/bioimageio/whole.npy
+    done
+    for i in 1 2 3; do
+      java -cp "$cp" io.github.unetseg.bench.PackageTileBench "$pkg" 2 20 2>/dev/null
+      /usr/bin/python3 bench/bioimageio_torch.py time "$pkg" 2 20
+    done ;;
   large)
     # a 4 GiB volume segmented with the Java heap capped at 1 GiB; writes ~6 GiB under bench/out/large
     java -Xmx1g -cp "$cp" io.github.unetseg.bench.LargeVolumeBench bench/out/large "$@"

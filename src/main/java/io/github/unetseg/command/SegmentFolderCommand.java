@@ -46,7 +46,8 @@ public class SegmentFolderCommand extends DynamicCommand {
 		description = "A model found in the models folders, or \"" + ModelChoices.OTHER + "\" to use the model folder below")
 	private String model = ModelChoices.OTHER;
 
-	@Parameter(label = "Model folder", style = "directory", required = false)
+	@Parameter(label = "Model folder or bioimage.io package", style = "both", required = false,
+		description = "Folder with saved_model.pb and model.json, or a bioimage.io package (folder, bioimageio.yaml / rdf.yaml, or zip)")
 	private File modelFolder;
 
 	@Parameter(label = "Tile size", description = "\"auto\" (fewest computed pixels), or the tile edge in pixels")

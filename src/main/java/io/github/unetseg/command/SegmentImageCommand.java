@@ -42,8 +42,9 @@ public class SegmentImageCommand extends DynamicCommand {
 		description = "A model found in the models folders, or \"" + ModelChoices.OTHER + "\" to use the model folder below")
 	private String model = ModelChoices.OTHER;
 
-	@Parameter(label = "Model folder", style = "directory", required = false,
-		description = "Folder with saved_model.pb and model.json (used when Model is \"" + ModelChoices.OTHER + "\")")
+	@Parameter(label = "Model folder or bioimage.io package", style = "both", required = false,
+		description = "Folder with saved_model.pb and model.json, or a bioimage.io package (folder, bioimageio.yaml / rdf.yaml, or zip); " +
+			"used when Model is \"" + ModelChoices.OTHER + "\"")
 	private java.io.File modelFolder;
 
 	@Parameter(label = "Tile size", description = "\"auto\" (fewest computed pixels), or the tile edge in pixels")

@@ -125,9 +125,18 @@ public final class PackageTests {
 		return Descriptions.verify(d, t.testTensor(), kind + "." + t.id() + ".test_tensor");
 	}
 
+	/** The test tensor's shape against the description's axes: rank, fixed sizes and {@code min + k step}. */
 	private static void check(ModelDescription.Tensor t, long[] shape, String kind) {
 		if (shape.length != t.axes().size())
 			throw new SegmentationException(kind + " " + t.id() + ": its test tensor has " + shape.length + " axes, the description " +
 				t.axisOrder() + ". Fix: correct the axes.");
+		for (int i = 0; i < shape.length; i++) {
+			ModelDescription.Axis a = t.axes().get(i);
+			boolean fits = a.size() > 0 ? shape[i] == a.size() : a.step() > 0 ? shape[i] >= a.min() && (shape[i] - a.min()) % a.step() == 0
+				: shape[i] >= a.min();
+			if (!fits)
+				throw new SegmentationException(kind + " " + t.id() + ": its test tensor is " + shape[i] + " along axis " + a.id() + ", the " +
+					"description's size is " + (a.size() > 0 ? a.size() : a.min() + " + k x " + a.step()) + ". Fix: correct the axis size.");
+		}
 	}
 }

@@ -85,7 +85,8 @@ public final class OnnxModel implements PackageNetwork {
 			}
 		}
 		catch (OrtException e) {
-			throw new SegmentationException("ONNX Runtime failed: " + e.getMessage() + ". Fix: give inputs of the shapes the network takes " +
+			String why = e.getMessage().replaceAll("\\s+", " ").trim().replaceAll("\\.+$", "");
+			throw new SegmentationException("ONNX Runtime failed: " + why + ". Fix: give inputs of the shapes the network takes " +
 				"(inputs " + inputNames + ").", e);
 		}
 		finally {

@@ -90,4 +90,18 @@ class FolderAndInfoCommandTest {
 		assertEquals("passed", t.getStringValue("Result", 0));
 		assertTrue(t.getValue("Largest difference", 0) < 1e-4, "" + t.getValue("Largest difference", 0));
 	}
+
+	@Test
+	void exportModelWritesATestedPackage(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+		Path zip = tmp.resolve("brain.zip");
+		Module m = run(ExportModelCommand.class, Map.of("model", "brain-mri-2d", "sample", new java.io.File("test-images/mri-t1-axial-z90.tif"),
+			"output", zip.toFile(), "authors", "A. Author; B. Author", "license", "MIT", "tags", "mri, brain"));
+		assertTrue(!((org.scijava.Cancelable) m).isCanceled(), ((org.scijava.Cancelable) m).getCancelReason());
+		assertEquals(true, m.getOutput("passed"));
+		io.github.unetseg.bioimageio.ModelDescription d = io.github.unetseg.bioimageio.Descriptions.read(zip);
+		assertEquals("0.5.7", d.formatVersion());
+		assertEquals(java.util.Optional.of("tensorflow_saved_model_bundle"), d.runnableWeights());
+		assertEquals("[Plugins, Segmentation, U-Net, Export Model...]",
+			context.service(CommandService.class).getCommand(ExportModelCommand.class).getMenuPath().toString());
+	}
 }

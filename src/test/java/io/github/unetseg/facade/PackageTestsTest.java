@@ -104,6 +104,52 @@ class PackageTestsTest {
 		}
 	}
 
+	@Test
+	void badPackagesFailWithOneLineNamingTheFieldAndTheFix() throws Exception {
+		Assumptions.assumeTrue(Files.isDirectory(EXAMPLE), "the example package is in ../shared only on the project's machines");
+		String yaml = Files.readString(EXAMPLE.resolve("bioimageio.yaml")).replace("\r\n", "\n");
+		// {change to the 0.5 description, file to delete or null, words the message must hold}
+		String[][] cases = {
+			{ "", "weights.onnx", "weights.onnx.source", "does not exist" },
+			{ "sha256: 92768a2e0f2643c8|sha256: 00000a2e0f2643c8", null, "inputs.raw.test_tensor", "SHA-256" },
+			{ "  onnx:|  onnx_x:", null, "unetseg runs [onnx, tensorflow_saved_model_bundle]", "torchscript" },
+			{ "- id: zero_mean_unit_variance|- id: zero_mean_unit_varianse", null, "zero_mean_unit_varianse", "correct the step's id" },
+			{ "      - size: 512\n        id: y|      - size: 256\n        id: y", null, "test tensor is 512 along axis y", "size is 256" },
+			{ "      - type: channel\n        channel_names:\n          - raw_intensity\n|", null, "test tensor has 4 axes", "correct the axes" } };
+		int n = 0;
+		for (String[] c : cases) {
+			Path copy = Files.createDirectories(tmp.resolve("bad" + n++));
+			try (Stream<Path> s = Files.list(EXAMPLE)) {
+				for (Path p : s.toList()) Files.copy(p, copy.resolve(p.getFileName()));
+			}
+			String text = yaml;
+			if (!c[0].isEmpty()) {
+				String[] change = c[0].replace("\\n", "\n").split("\\|", -1);
+				assertTrue(text.contains(change[0]), change[0]);
+				text = text.replace(change[0], change[1]);
+			}
+			Files.writeString(copy.resolve("bioimageio.yaml"), text);
+			if (c[1] != null) Files.delete(copy.resolve(c[1]));
+			SegmentationException e = assertThrows(SegmentationException.class, () -> PackageTests.run(copy, 2), c[0]);
+			assertTrue(e.getMessage().contains(c[2]) && e.getMessage().contains(c[3]) && e.getMessage().contains("Fix:") &&
+				!e.getMessage().contains("\n"), e.getMessage());
+		}
+		// axes that do not match the weights: a channels-last description (and test tensor) for a channels-first network
+		Path copy = Files.createDirectories(tmp.resolve("bad-axes"));
+		try (Stream<Path> s = Files.list(EXAMPLE)) {
+			for (Path p : s.toList()) Files.copy(p, copy.resolve(p.getFileName()));
+		}
+		Npy.Array in = Npy.read(copy.resolve("test_input.npy"));
+		Npy.write(copy.resolve("test_input.npy"), new Npy.Array(new long[] { 1, 512, 512, 1 }, "f4", in.values()));
+		String channel = "      - type: channel\n        channel_names:\n          - raw_intensity\n";
+		String text = yaml.replaceFirst(channel, "").replaceFirst("(      - size: 512\n        type: space\n)", "$1" + channel)
+			.replace("92768a2e0f2643c80b57afa5494019a5aafe5b0d92fe36ae740763adf3594a57",
+				io.github.unetseg.bioimageio.Descriptions.sha256(copy.resolve("test_input.npy")));
+		Files.writeString(copy.resolve("bioimageio.yaml"), text);
+		SegmentationException e = assertThrows(SegmentationException.class, () -> PackageTests.run(copy, 2));
+		assertTrue(e.getMessage().contains("ONNX Runtime") && e.getMessage().contains("Fix:") && !e.getMessage().contains("\n"), e.getMessage());
+	}
+
 	private static float[] probabilities(SegmentationResult r) {
 		var p = r.probabilities();
 		float[] v = new float[(int) (p.voxelCount() * p.channels())];
