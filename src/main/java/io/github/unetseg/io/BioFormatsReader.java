@@ -1,6 +1,5 @@
 package io.github.unetseg.io;
 
-import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
@@ -57,12 +56,13 @@ public final class BioFormatsReader {
 	static void require(Path path, String format) {
 		if (!available())
 			throw new SegmentationException(path + " looks like " + format + ", which unetseg reads only through Bio-Formats, and " +
-				"Bio-Formats is not on the class path. Fix: segment it in Fiji (Segment Image... or Segment Folder...), or convert it " +
-				"to TIFF, NIfTI, NRRD or MetaImage.");
+				"Bio-Formats is not on the class path. Fix: segment it in Fiji (Segment Image... or Segment Folder...), point bin/unetseg " +
+				"at Bio-Formats (BIOFORMATS_JARS=/path/to/Fiji.app/jars/bioformats_package.jar), or convert it to TIFF, NIfTI, NRRD or " +
+				"MetaImage.");
 	}
 
 	/**
-	 * Reads the first series and time point.
+	 * Reads the first series and time point; a file with several series gets a warning naming the count.
 	 *
 	 * @param path the file
 	 * @return the volume {@code [x, y(, z), c]}; 3D when the file has several z planes
@@ -70,70 +70,54 @@ public final class BioFormatsReader {
 	 *     unsupported
 	 */
 	public static Volume<?> read(Path path) {
+		try (BioFormatsImage image = BioFormatsImage.open(path, 0)) {
+			if (image.seriesCount() > 1)
+				System.err.println("warning: " + path + " holds " + image.seriesCount() + " series; the first (" + image.describe() + ") is " +
+					"segmented. To segment another, open it in Fiji (Bio-Formats importer) and save it as TIFF.");
+			if (image.timePoints() > 1) System.err.println("warning: " + path + " has " + image.timePoints() + " time points; the first is segmented");
+			return image.read(new long[image.spatialSize().length], image.spatialSize());
+		}
+	}
+
+	/** Creates {@code loci.formats.ImageReader} (or the class of {@value #READER_PROPERTY}). */
+	static Object newReader(Path path) {
 		Object reader;
 		try {
 			reader = Class.forName(readerClass(), true, BioFormatsReader.class.getClassLoader()).getConstructor().newInstance();
 		}
 		catch (ReflectiveOperationException | LinkageError e) {
-			throw new SegmentationException("Bio-Formats could not be started to read " + path + " (" + e + "). Fix: update Fiji.", e);
+			throw new SegmentationException("Bio-Formats could not be started to read " + path + " (" + e + "). Fix: update Fiji, or give " +
+				"bin/unetseg a complete Bio-Formats (BIOFORMATS_JARS).", e);
 		}
+		// physical sizes reach only an OME-XML store (the reader's default store discards them); set before setId
 		try {
-			call(reader, "setId", path.toString());
-			call(reader, "setSeries", 0);
-			int w = (int) call(reader, "getSizeX"), h = (int) call(reader, "getSizeY"), z = (int) call(reader, "getSizeZ");
-			int c = (int) call(reader, "getSizeC"), t = (int) call(reader, "getSizeT");
-			int rgb = (int) call(reader, "getRGBChannelCount");
-			if (rgb != 1)
-				throw new SegmentationException(path + " stores " + rgb + " samples per pixel (RGB). Fix: open it in Fiji and split or " +
-					"convert the channels (Image > Color > Split Channels), then segment.");
-			int type = (int) call(reader, "getPixelType");
-			boolean little = (boolean) call(reader, "isLittleEndian");
-			RawVolumes.Element e = switch (type) {
-				case 0 -> RawVolumes.Element.INT8;
-				case 1 -> RawVolumes.Element.UINT8;
-				case 2 -> RawVolumes.Element.INT16;
-				case 3 -> RawVolumes.Element.UINT16;
-				case 4 -> RawVolumes.Element.INT32;
-				case 5 -> RawVolumes.Element.UINT32;
-				case 6 -> RawVolumes.Element.FLOAT32;
-				case 7 -> RawVolumes.Element.FLOAT64;
-				default -> throw new SegmentationException(path + " has Bio-Formats pixel type " + type + ", which unetseg does not read. " +
-					"Fix: convert it to 8/16/32-bit in Fiji.");
-			};
-			long[] size = z > 1 ? new long[] { w, h, z } : new long[] { w, h };
-			long voxels = RawVolumes.voxels(path, size, c, e);
-			byte[] all = new byte[(int) (voxels * e.bytes)];
-			int planeBytes = w * h * e.bytes;
-			// ImgLib2's [x, y, z, c]: planes z fastest, then channel
-			for (int ch = 0; ch < c; ch++)
-				for (int sl = 0; sl < z; sl++) {
-					int no = (int) call(reader, "getIndex", sl, ch, 0);
-					byte[] plane = (byte[]) call(reader, "openBytes", no, 0, 0, w, h);
-					if (plane.length != planeBytes)
-						throw new SegmentationException("Bio-Formats returned " + plane.length + " bytes for a plane of " + path + ", expected " +
-							planeBytes + ". Fix: convert the file in Fiji.");
-					System.arraycopy(plane, 0, all, (ch * z + sl) * planeBytes, planeBytes);
-				}
-			if (t > 1) System.err.println("warning: " + path + " has " + t + " time points; the first is segmented");
-			Calibration cal = calibration(reader, z > 1 ? 3 : 2);
-			return volume(all, size, c, e, little ? ByteOrder.LITTLE_ENDIAN : ByteOrder.BIG_ENDIAN, cal);
+			Object store = Class.forName("loci.formats.MetadataTools", true, BioFormatsReader.class.getClassLoader())
+				.getMethod("createOMEXMLMetadata").invoke(null);
+			call(reader, "setMetadataStore", store);
 		}
-		catch (ReflectiveOperationException ex) {
-			Throwable cause = ex instanceof InvocationTargetException ite && ite.getCause() != null ? ite.getCause() : ex;
-			throw new SegmentationException("Bio-Formats could not read " + path + ": " + cause.getMessage() + ". Fix: check that Fiji " +
-				"opens it (File > Open), or convert it to TIFF.", cause);
+		catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
+			// a stand-in reader, or Bio-Formats without OME-XML support: no physical sizes
 		}
-		finally {
-			try {
-				call(reader, "close");
-			}
-			catch (ReflectiveOperationException e) {
-				// closing a reader that failed to open; the original error is what matters
-			}
-		}
+		return reader;
 	}
 
-	private static Volume<?> volume(byte[] raw, long[] size, int channels, RawVolumes.Element e, ByteOrder order, Calibration cal) {
+	/** The unetseg element type of a Bio-Formats pixel type ({@code loci.formats.FormatTools}). */
+	static RawVolumes.Element element(Path path, int type) {
+		return switch (type) {
+			case 0 -> RawVolumes.Element.INT8;
+			case 1 -> RawVolumes.Element.UINT8;
+			case 2 -> RawVolumes.Element.INT16;
+			case 3 -> RawVolumes.Element.UINT16;
+			case 4 -> RawVolumes.Element.INT32;
+			case 5 -> RawVolumes.Element.UINT32;
+			case 6 -> RawVolumes.Element.FLOAT32;
+			case 7 -> RawVolumes.Element.FLOAT64;
+			default -> throw new SegmentationException(path + " has Bio-Formats pixel type " + type + ", which unetseg does not read. " +
+				"Fix: convert it to 8/16/32-bit in Fiji.");
+		};
+	}
+
+	static Volume<?> volume(byte[] raw, long[] size, int channels, RawVolumes.Element e, ByteOrder order, Calibration cal) {
 		long[] dims = java.util.Arrays.copyOf(size, size.length + 1);
 		dims[size.length] = channels;
 		return wrap(RawVolumes.image(e, raw, order, dims), cal);
@@ -145,14 +129,14 @@ public final class BioFormatsReader {
 	}
 
 	/** Physical pixel sizes from the OME metadata store, in micrometres; uncalibrated where absent. */
-	private static Calibration calibration(Object reader, int dims) {
+	static Calibration calibration(Object reader, int series, int dims) {
 		try {
 			Object store = call(reader, "getMetadataStore");
 			String[] getters = { "getPixelsPhysicalSizeX", "getPixelsPhysicalSizeY", "getPixelsPhysicalSizeZ" };
 			double[] s = new double[dims];
 			List<String> units = new ArrayList<>();
 			for (int d = 0; d < dims; d++) {
-				Object length = call(store, getters[d], 0);
+				Object length = call(store, getters[d], series);
 				if (length == null) return Calibration.uncalibrated(dims);
 				s[d] = ((Number) call(length, "value")).doubleValue();
 				units.add(String.valueOf(call(call(length, "unit"), "getSymbol")));
@@ -165,7 +149,7 @@ public final class BioFormatsReader {
 		}
 	}
 
-	private static Object call(Object target, String name, Object... args) throws ReflectiveOperationException {
+	static Object call(Object target, String name, Object... args) throws ReflectiveOperationException {
 		for (Method m : target.getClass().getMethods()) {
 			if (!m.getName().equals(name) || m.getParameterCount() != args.length) continue;
 			Class<?>[] p = m.getParameterTypes();
@@ -194,6 +178,7 @@ public final class BioFormatsReader {
 		if (n.endsWith(".ims")) return "Imaris";
 		if (n.endsWith(".lsm")) return "Zeiss LSM";
 		if (n.endsWith(".dcm")) return "DICOM";
+		if (n.endsWith(".ics") || n.endsWith(".ids")) return "ICS";
 		return "an unknown format";
 	}
 }

@@ -197,7 +197,8 @@ public enum ImageFormat {
 			String what = BioFormatsReader.describe(path, head);
 			if (!BioFormatsReader.available() && what.equals("an unknown format"))
 				throw new SegmentationException(path + " is not TIFF, NIfTI-1, NRRD or MetaImage (by its content). Fix: convert it to TIFF " +
-					"(File > Save As > Tiff in Fiji) or NIfTI, or open it in Fiji, where Bio-Formats reads it, and segment the open image.");
+					"(File > Save As > Tiff in Fiji) or NIfTI, open it in Fiji, where Bio-Formats reads it, and segment the open image, or " +
+					"point bin/unetseg at Bio-Formats (BIOFORMATS_JARS=/path/to/Fiji.app/jars/bioformats_package.jar).");
 			BioFormatsReader.require(path, what);
 			return true;
 		}

@@ -60,8 +60,9 @@ class BioFormatsReaderTest {
 	void rejectionsAndAbsenceGiveOurErrors() throws Exception {
 		System.setProperty(BioFormatsReader.READER_PROPERTY, FakeFormatReader.class.getName());
 		Path rgb = dir.resolve("photo.lif");
-		Files.writeString(rgb, "sizeX=4\nsizeY=4\nrgb=3\n");
-		assertTrue(assertThrows(SegmentationException.class, () -> ImageFiles.read(rgb)).getMessage().contains("RGB"));
+		// an RGB plane is three channels: a reader that gives one sample per pixel is caught
+		Files.writeString(rgb, "sizeX=4\nsizeY=4\nsizeC=3\nrgb=3\n");
+		assertTrue(assertThrows(SegmentationException.class, () -> ImageFiles.read(rgb)).getMessage().contains("Bio-Formats returned 32 bytes"));
 		Path unknown = dir.resolve("notes.xyz");
 		Files.writeString(unknown, "nothing an image reader knows");
 		assertTrue(assertThrows(SegmentationException.class, () -> ImageFiles.read(unknown)).getMessage().contains("Bio-Formats could not read"));

@@ -39,6 +39,11 @@ public class FakeFormatReader {
 	public int getSizeC() { return get("sizeC", 1); }
 	public int getSizeT() { return get("sizeT", 1); }
 	public int getRGBChannelCount() { return get("rgb", 1); }
+	public int getEffectiveSizeC() { return getSizeC() / getRGBChannelCount(); }
+	public int getSeriesCount() { return 1; }
+	public boolean isInterleaved() { return false; }
+	public int getOptimalTileWidth() { return getSizeX(); }
+	public int getOptimalTileHeight() { return 1; }
 	public int getPixelType() { return get("pixelType", 3); }
 	public boolean isLittleEndian() { return Boolean.parseBoolean(p.getOrDefault("little", "false")); }
 
