@@ -116,10 +116,11 @@ final class SegmentCommand implements Callable<Integer> {
 							SegmentationResult res = r.result();
 							res.warnings().forEach(w -> err.println("warning: " + w));
 							out.printf(Locale.ROOT, "%s%s, %d tiles of %s (halo %s, compute overhead %.2fx), batch %d, %.2f s, " +
-								"%.0f voxels/s, %.1f%% outside Session.run, device %s -> %s%n", prefix, r.size(), res.plan().tiles().size(),
+								"%.0f voxels/s, %.1f%% outside Session.run, device %s%s -> %s%n", prefix, r.size(), res.plan().tiles().size(),
 								dims(res.plan().tileSize()), res.plan().tiles().size() == 1 && res.plan().border() == io.github.unetseg.tiling.TilePlan
 									.Border.SAME ? "unused: one tile" : dims(res.plan().halo()), res.plan().computeOverhead(), res.batchSize(),
-								r.seconds(), res.voxelsPerSecond(), 100 * res.outsideModelShare(), res.device(), r.labelsFile());
+								r.seconds(), res.voxelsPerSecond(), 100 * res.outsideModelShare(), res.device(), r.peakResidentBytes() < 0 ? ""
+									: String.format(Locale.ROOT, ", peak RSS %.2f GiB", r.peakResidentBytes() / (double) (1L << 30)), r.labelsFile());
 							if (res.instances()) out.printf(Locale.ROOT, "%s%d objects%n", prefix, res.objectCount());
 							if (truth != null) evaluate(out, err, r, f, failed);
 						}

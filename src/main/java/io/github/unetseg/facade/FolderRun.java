@@ -97,6 +97,7 @@ final class FolderRun {
 				ProgressListener progress = outcomes.reportingWhenWritten(listener.progress(i, f));
 				try {
 					long t0 = System.nanoTime();
+					ResidentMemory.resetPeak();
 					if (mine == null) { // a streamed file writes its own output
 						outcomes.report(i, f, FileStatus.DONE, guarded("segment", f, () -> work.stream(f, outputDir, settings, progress)), null);
 						continue;
@@ -106,7 +107,7 @@ final class FolderRun {
 					String size = v.describeSize();
 					outcomes.writing(i, f, CompletableFuture.supplyAsync(() -> guarded("write the outputs of", f, () -> {
 						Path[] written = OutputFiles.write(f, outputDir, v, r, work.labelClasses(), settings.objects());
-						return new FileResult(f, written[0], written[1], r, size, (System.nanoTime() - t0) / 1e9);
+						return new FileResult(f, written[0], written[1], r, size, (System.nanoTime() - t0) / 1e9, ResidentMemory.peakBytes());
 					}), writer));
 				}
 				catch (SegmentationException e) {

@@ -133,9 +133,9 @@ public final class LocalSegmenter implements Segmenter {
 		// onto the model's anatomical orientation and voxel spacing, and the result back
 		ModelGrid grid = ModelGrid.of(volume, spec, settings.geometry(), source);
 		warnings.addAll(grid.warnings());
-		TilePlan plan = plan(grid.input().spatialSize(), settings);
-		int batch = settings.batch() > 0 ? settings.batch() : policy.autoBatch(plan);
-		TiledInference.Output out = infer(grid.input(), plan, batch, settings, progress);
+		TileRetry.Result<TiledInference.Output> run = infer(grid.input(), plan(grid.input().spatialSize(), settings), settings, progress, warnings);
+		TiledInference.Output out = run.output();
+		TilePlan plan = run.plan();
 		io.github.unetseg.tiling.Stitcher.StitchedResult result = grid.back(out.result(), settings.threshold());
 		ModelSpec.PostProcessing post = postProcessing(settings);
 		if (post != null) {
@@ -174,9 +174,9 @@ public final class LocalSegmenter implements Segmenter {
 					". Fix: give a larger diameter or crop the image.", e);
 			}
 		}
-		TilePlan plan = plan(scaled, settings);
-		int batch = settings.batch() > 0 ? settings.batch() : policy.autoBatch(plan);
-		TiledInference.Output out = infer(input, plan, batch, settings, progress);
+		TileRetry.Result<TiledInference.Output> run = infer(input, plan(scaled, settings), settings, progress, warnings);
+		TiledInference.Output out = run.output();
+		TilePlan plan = run.plan();
 		double volumeFactor = Math.pow(factor, n);
 		int minSize = o.minSize() >= 0 ? (int) Math.round(o.minSize() * volumeFactor) : model.minSize();
 		InstanceDecoder.Parameters p = new InstanceDecoder.Parameters(
@@ -231,12 +231,19 @@ public final class LocalSegmenter implements Segmenter {
 		return new IntensityMap(norm[0], norm[1], clip[0], clip[1]);
 	}
 
-	private TiledInference.Output infer(Volume<?> volume, TilePlan plan, int batch, SegmentationSettings settings, ProgressListener progress) {
+	/** Tiled inference; a tile that does not fit in memory is retried at half the size ({@link TileRetry}; not for fixed-size networks). */
+	private TileRetry.Result<TiledInference.Output> infer(Volume<?> volume, TilePlan first, SegmentationSettings settings,
+		ProgressListener progress, List<String> warnings)
+	{
+		IntensityMap map = intensityMap(volume);
+		java.util.function.Function<TilePlan, TiledInference.Output> run = plan -> TiledInference.run(volume, map, model, plan,
+			settings.batch() > 0 ? settings.batch() : policy.autoBatch(plan), settings.threshold(), progress);
+		if (!fixedTile) return TileRetry.run(first, run, policy, settings.halo(), device(), warnings);
 		try {
-			return TiledInference.run(volume, intensityMap(volume), model, plan, batch, settings.threshold(), progress);
+			return new TileRetry.Result<>(run.apply(first), first);
 		}
 		catch (io.github.unetseg.tiling.BatchMemoryException e) {
-			throw tileTooLarge(plan, e);
+			throw tileTooLarge(first, e);
 		}
 	}
 
@@ -411,7 +418,7 @@ public final class LocalSegmenter implements Segmenter {
 		double seconds = (System.nanoTime() - t0) / 1e9;
 		SegmentationResult r = new SegmentationResult(LazyNifti.open(labels, 64L << 20), null, plan, stats.batchSize(), stats, device(), List.copyOf(warnings),
 			seconds);
-		return new FileResult(input, labels, null, r, volume.describeSize(), seconds);
+		return new FileResult(input, labels, null, r, volume.describeSize(), seconds, ResidentMemory.peakBytes());
 	}
 
 

@@ -159,6 +159,19 @@ public record TilePolicy(int alignment, long[] modelTile, long[] modelHalo, int 
 	 *     {@code 8192m} or a byte count
 	 */
 	public double memoryBudgetVoxels() {
+		return availableBytes() / 4.0 / (baseFilters * (double) BYTES_PER_VOXEL_AND_FILTER);
+	}
+
+	/**
+	 * Memory the engine may use now: the free physical memory (the Java heap's maximum where the JVM cannot
+	 * tell), at most what a container's cgroup limit leaves ({@link #cgroupAvailable}), at most what
+	 * JavaCPP's physical-memory limit leaves (TensorFlow Java's native allocations fail beyond
+	 * {@code org.bytedeco.javacpp.Pointer.maxPhysicalBytes()}), and under {@value #MEMORY_LIMIT} at most
+	 * half of what that limit leaves beside the Java heap.
+	 *
+	 * @return bytes, &gt;= 0
+	 */
+	public static long availableBytes() {
 		long free;
 		try {
 			free = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getFreeMemorySize();
@@ -166,9 +179,48 @@ public record TilePolicy(int alignment, long[] modelTile, long[] modelHalo, int 
 		catch (ClassCastException e) {
 			free = Runtime.getRuntime().maxMemory();
 		}
+		long cgroup = cgroupAvailable(java.nio.file.Path.of("/sys/fs/cgroup"));
+		if (cgroup >= 0) free = Math.min(free, cgroup);
+		long javacpp = javacppAvailable();
+		if (javacpp >= 0) free = Math.min(free, javacpp);
 		long limit = memoryLimit(System.getProperty(MEMORY_LIMIT));
 		if (limit > 0) free = Math.min(free, 2 * Math.max(limit - Runtime.getRuntime().maxMemory(), limit / 8));
-		return free / 4.0 / (baseFilters * (double) BYTES_PER_VOXEL_AND_FILTER);
+		return Math.max(0, free);
+	}
+
+	/**
+	 * What a cgroup memory limit leaves: cgroup v2's {@code memory.max - memory.current}, or v1's
+	 * {@code memory/memory.limit_in_bytes - memory/memory.usage_in_bytes}.
+	 *
+	 * @param root the cgroup file system of this process ({@code /sys/fs/cgroup})
+	 * @return bytes left under the limit, or -1 where there is no limit (or no cgroup files)
+	 */
+	static long cgroupAvailable(java.nio.file.Path root) {
+		for (String[] files : new String[][] { { "memory.max", "memory.current" }, { "memory/memory.limit_in_bytes", "memory/memory.usage_in_bytes" } }) {
+			try {
+				String max = java.nio.file.Files.readString(root.resolve(files[0])).trim();
+				if (max.equals("max")) return -1;
+				long limit = Long.parseLong(max);
+				if (limit >= (1L << 60)) return -1; // v1's "no limit" is a huge number
+				return Math.max(0, limit - Long.parseLong(java.nio.file.Files.readString(root.resolve(files[1])).trim()));
+			}
+			catch (java.io.IOException | NumberFormatException e) {
+				// not this cgroup version
+			}
+		}
+		return -1;
+	}
+
+	/** {@code Pointer.maxPhysicalBytes() - Pointer.physicalBytes()} of JavaCPP where it is loaded with a limit, else -1. */
+	private static long javacppAvailable() {
+		try {
+			Class<?> p = Class.forName("org.bytedeco.javacpp.Pointer", false, TilePolicy.class.getClassLoader());
+			long max = (long) p.getMethod("maxPhysicalBytes").invoke(null);
+			return max > 0 ? Math.max(0, max - (long) p.getMethod("physicalBytes").invoke(null)) : -1;
+		}
+		catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
+			return -1;
+		}
 	}
 
 	/** System property with the memory a job may use in all (Java heap and native), e.g. {@code 8g}. */

@@ -99,4 +99,22 @@ class TilePolicyTest {
 			else System.setProperty(TilePolicy.MEMORY_LIMIT, before);
 		}
 	}
+
+	@Test
+	void aCgroupLimitCapsTheMemoryBudget(@org.junit.jupiter.api.io.TempDir java.nio.file.Path root) throws Exception {
+		assertEquals(-1, TilePolicy.cgroupAvailable(root), "no cgroup files: no limit");
+		java.nio.file.Files.writeString(root.resolve("memory.max"), "max\n");
+		java.nio.file.Files.writeString(root.resolve("memory.current"), "1000\n");
+		assertEquals(-1, TilePolicy.cgroupAvailable(root), "v2 without a limit");
+		java.nio.file.Files.writeString(root.resolve("memory.max"), "8589934592\n");
+		assertEquals(8589934592L - 1000, TilePolicy.cgroupAvailable(root), "v2: limit minus usage");
+		java.nio.file.Files.delete(root.resolve("memory.max"));
+		java.nio.file.Files.createDirectories(root.resolve("memory"));
+		java.nio.file.Files.writeString(root.resolve("memory/memory.limit_in_bytes"), "4294967296\n");
+		java.nio.file.Files.writeString(root.resolve("memory/memory.usage_in_bytes"), "5000000000\n");
+		assertEquals(0, TilePolicy.cgroupAvailable(root), "v1: over the limit leaves nothing");
+		java.nio.file.Files.writeString(root.resolve("memory/memory.limit_in_bytes"), "9223372036854771712\n");
+		assertEquals(-1, TilePolicy.cgroupAvailable(root), "v1's 'unlimited'");
+		assertTrue(TilePolicy.availableBytes() > 0, "this machine has memory to spare");
+	}
 }
