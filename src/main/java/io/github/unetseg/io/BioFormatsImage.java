@@ -17,7 +17,7 @@ import io.github.unetseg.image.Volume;
  * gives three channels. The first time point is read. Sizes in {@code [x, y(, z)]} order; the image is
  * 3D when the series has several z planes. Close it to release the reader (and the file).
  */
-public final class BioFormatsImage implements AutoCloseable {
+public final class BioFormatsImage implements RegionSource {
 
 	private final Path path;
 	private final Object reader;
@@ -82,11 +82,13 @@ public final class BioFormatsImage implements AutoCloseable {
 	}
 
 	/** @return {@code [x, y]} or {@code [x, y, z]} in pixels */
+	@Override
 	public long[] spatialSize() {
 		return depth > 1 ? new long[] { width, height, depth } : new long[] { width, height };
 	}
 
 	/** @return channels: the file's channels times the samples per pixel (3 for an RGB plane) */
+	@Override
 	public int channels() {
 		return effectiveChannels * samples;
 	}
@@ -97,6 +99,7 @@ public final class BioFormatsImage implements AutoCloseable {
 	}
 
 	/** @return the pixel spacing (µm as Bio-Formats' OME metadata gives it), or uncalibrated */
+	@Override
 	public Calibration calibration() {
 		return calibration;
 	}
@@ -115,6 +118,7 @@ public final class BioFormatsImage implements AutoCloseable {
 	 * @throws SegmentationException if the region is outside the image, larger than an array holds, or
 	 *     Bio-Formats fails to read it
 	 */
+	@Override
 	public Volume<?> read(long[] min, long[] size) {
 		long[] full = spatialSize();
 		if (min.length != full.length || size.length != full.length)
@@ -148,6 +152,12 @@ public final class BioFormatsImage implements AutoCloseable {
 			throw failure(path, e);
 		}
 		return BioFormatsReader.volume(all, size, c, element, little ? ByteOrder.LITTLE_ENDIAN : ByteOrder.BIG_ENDIAN, calibration);
+	}
+
+	/** @return Bio-Formats' preferred region, one plane deep: {@code [width, height(, 1)]} */
+	@Override
+	public int[] cellSize() {
+		return depth > 1 ? new int[] { optimalWidth, optimalHeight, 1 } : new int[] { optimalWidth, optimalHeight };
 	}
 
 	@Override

@@ -79,7 +79,7 @@ public final class ImageIoTiff {
 	 * 3.12 mis-clips regions that cut through tiles); TwelveMonkeys' for BigTIFF, which the JDK does not
 	 * read.
 	 */
-	private static ImageReader reader(ImageInputStream in, Path path) throws IOException {
+	static ImageReader reader(ImageInputStream in, Path path) throws IOException {
 		byte[] head = new byte[4];
 		in.mark();
 		in.readFully(head);
@@ -173,11 +173,30 @@ public final class ImageIoTiff {
 	}
 
 	/**
+	 * Opens a TIFF or BigTIFF stack for region reads ({@link LazyRegions}): pages are z slices of one band
+	 * (8/16-bit integer or 32-bit float, as {@link #read}); only the strips or tiles a region touches are
+	 * decoded.
+	 *
+	 * @param path a (Big)TIFF file
+	 * @return the open source; the caller closes it
+	 * @throws SegmentationException for unreadable files, several bands or mixed page sizes
+	 */
+	public static RegionSource regions(Path path) {
+		try {
+			return new TiffRegions(path);
+		}
+		catch (IOException | RuntimeException e) {
+			if (e instanceof SegmentationException s) throw s;
+			throw new SegmentationException("Cannot read " + path + ": " + e.getMessage() + ". Fix: check that Fiji opens it.", e);
+		}
+	}
+
+	/**
 	 * Pixel size from the standard ImageIO metadata (HorizontalPixelSize/VerticalPixelSize, mm), the
 	 * slice spacing from an ImageJ-style {@code spacing=} line in the image description; uncalibrated
 	 * when absent.
 	 */
-	private static Calibration calibration(ImageReader r, int dims) {
+	static Calibration calibration(ImageReader r, int dims) {
 		try {
 			javax.imageio.metadata.IIOMetadata m = r.getImageMetadata(0);
 			if (m == null || !m.isStandardMetadataFormatSupported()) return Calibration.uncalibrated(dims);

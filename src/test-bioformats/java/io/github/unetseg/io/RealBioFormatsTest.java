@@ -212,6 +212,10 @@ class RealBioFormatsTest {
 				new long[] { 56, 61, 2, 1 })), whole.calibration());
 			assertArrayEquals(values(crop), values(region));
 			assertEquals("µm", region.calibration().unit());
+			// the same series read lazily, cell by cell through a cache far smaller than the image
+			Volume<?> lazy = LazyRegions.open(image, 16 << 10);
+			assertTrue(LazyRegions.isLazy(lazy));
+			assertArrayEquals(values(whole), values(lazy));
 		}
 	}
 
