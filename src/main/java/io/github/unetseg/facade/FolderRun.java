@@ -68,9 +68,11 @@ final class FolderRun {
 		List<Path> toDo = new java.util.ArrayList<>();
 		for (int i = 0; i < todo.length; i++) {
 			Path f = inputs.get(i);
-			// a streamed file never writes probabilities: its labels alone make it done
-			todo[i] = !collisions.containsKey(f) && (overwrite || !OutputFiles.done(f, outputDir, settings.probabilities() && !work.streams(f),
-				work.instances() && settings.objects().rois(), work.instances() && settings.objects().measure()));
+			// a streamed file never writes probabilities: its labels (a NIfTI) alone make it done
+			boolean streams = work.streams(f);
+			todo[i] = !collisions.containsKey(f) && (overwrite || !(streams ? Files.isRegularFile(OutputFiles.streamedLabels(f, outputDir))
+				: OutputFiles.done(f, outputDir, settings.probabilities(), work.instances() && settings.objects().rois(), work.instances() &&
+					settings.objects().measure())));
 			if (todo[i]) toDo.add(f);
 		}
 		if (!toDo.isEmpty()) {

@@ -238,13 +238,7 @@ public final class LocalSegmenter implements Segmenter {
 		IntensityMap map = intensityMap(volume);
 		java.util.function.Function<TilePlan, TiledInference.Output> run = plan -> TiledInference.run(volume, map, model, plan,
 			settings.batch() > 0 ? settings.batch() : policy.autoBatch(plan), settings.threshold(), progress);
-		if (!fixedTile) return TileRetry.run(first, run, policy, settings.halo(), device(), warnings);
-		try {
-			return new TileRetry.Result<>(run.apply(first), first);
-		}
-		catch (io.github.unetseg.tiling.BatchMemoryException e) {
-			throw tileTooLarge(first, e);
-		}
+		return TileRetry.run(first, run, policy, settings.halo(), device(), warnings, !fixedTile);
 	}
 
 	@Override
@@ -366,8 +360,9 @@ public final class LocalSegmenter implements Segmenter {
 	}
 
 	/**
-	 * Whether a file is segmented without loading it: an uncompressed 3D NIfTI ({@link LazyNifti})
-	 * larger than an eighth of the Java heap (or than the system property {@code unetseg.streamingBytes}).
+	 * Whether a file is segmented without loading it: a file read lazily ({@link io.github.unetseg.io.LazyInputs}:
+	 * uncompressed 3D NIfTI, BigTIFF, Bio-Formats formats) larger than an eighth of the Java heap (or than the
+	 * system property {@code unetseg.streamingBytes}).
 	 *
 	 * @param input an input file
 	 * @return true to stream it
@@ -375,7 +370,7 @@ public final class LocalSegmenter implements Segmenter {
 	public static boolean streams(Path input) {
 		long limit = Long.getLong("unetseg.streamingBytes", Runtime.getRuntime().maxMemory() / 8);
 		try {
-			return Files.isRegularFile(input) && Files.size(input) > limit && LazyNifti.supports(input);
+			return Files.isRegularFile(input) && Files.size(input) > limit && io.github.unetseg.io.LazyInputs.supports(input);
 		}
 		catch (java.io.IOException e) {
 			return false;
@@ -383,14 +378,21 @@ public final class LocalSegmenter implements Segmenter {
 	}
 
 	/**
-	 * Segments a volume larger than memory: the input is read slab by slab through a bounded cache
-	 * ({@link LazyNifti}), labels are written tile by tile into an uncompressed NIfTI
+	 * Segments a volume larger than memory: the input is read by slabs or regions through a bounded cache
+	 * ({@link io.github.unetseg.io.LazyInputs}), labels are written tile by tile into an uncompressed NIfTI
 	 * ({@link NiftiLabelWriter}); memory is bounded by the cache, the batch and the tile, not the volume.
 	 * Probability maps and overlap blending need the whole result in memory and are not available here.
 	 */
 	private FileResult streamFile(Path input, Path outputDir, SegmentationSettings settings, ProgressListener progress, long t0) {
 		long cache = Math.min(512L << 20, Runtime.getRuntime().maxMemory() / 4);
-		Volume<?> volume = LazyNifti.open(input, cache);
+		try (io.github.unetseg.io.LazyInputs.Opened opened = io.github.unetseg.io.LazyInputs.open(input, cache)) {
+			return streamFile(input, opened.volume(), outputDir, settings, progress, t0);
+		}
+	}
+
+	private FileResult streamFile(Path input, Volume<?> volume, Path outputDir, SegmentationSettings settings, ProgressListener progress,
+		long t0)
+	{
 		String regrid = ModelGrid.streamingProblem(volume.calibration(), spec, settings.geometry());
 		if (regrid != null)
 			throw new SegmentationException(input + " is too large to segment in memory, and " + regrid + ", which is done in memory only. " +
@@ -404,7 +406,7 @@ public final class LocalSegmenter implements Segmenter {
 		TilePlan plan = plan(volume.spatialSize(), settings.withOverlap(0));
 		int batch = settings.batch() > 0 ? settings.batch() : policy.autoBatch(plan);
 		IntensityMap map = intensityMap(volume);
-		Path labels = OutputFiles.labels(input, outputDir);
+		Path labels = OutputFiles.streamedLabels(input, outputDir);
 		TiledInference.Stats stats;
 		try (NiftiLabelWriter writer = new NiftiLabelWriter(labels, plan, model.outputChannels(), settings.threshold(),
 			volume.calibration()))

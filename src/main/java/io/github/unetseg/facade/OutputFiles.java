@@ -30,6 +30,16 @@ public final class OutputFiles {
 	}
 
 	/**
+	 * @param input a file segmented without loading it ({@link LocalSegmenter#streams})
+	 * @param outputDir the output folder
+	 * @return its labels, an uncompressed NIfTI: {@code outputDir/<name>_labels.nii}
+	 */
+	public static Path streamedLabels(Path input, Path outputDir) {
+		Path labels = labels(input, outputDir);
+		return labels.getFileName().toString().endsWith(".nii") ? labels : outputDir.resolve(ImageFiles.baseName(input) + "_labels.nii");
+	}
+
+	/**
 	 * @param input an input file or DICOM folder
 	 * @param outputDir the output folder
 	 * @return {@code outputDir/<name>_probabilities<ext>}

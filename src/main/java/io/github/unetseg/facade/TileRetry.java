@@ -36,20 +36,23 @@ final class TileRetry {
 	 * @param halo the halo the user gave ({@code null}: the model's)
 	 * @param device the device, for messages
 	 * @param warnings where each retry is recorded
+	 * @param shrink whether tiles may shrink (not for networks that take one fixed input size)
 	 * @return the output of the first plan that fits
 	 * @throws SegmentationException when a tile of the smallest size still does not fit
 	 */
-	static <T> Result<T> run(TilePlan plan, Function<TilePlan, T> run, TilePolicy policy, long[] halo, String device, List<String> warnings) {
+	static <T> Result<T> run(TilePlan plan, Function<TilePlan, T> run, TilePolicy policy, long[] halo, String device, List<String> warnings,
+		boolean shrink)
+	{
 		while (true) {
 			try {
 				return new Result<>(run.apply(plan), plan);
 			}
 			catch (BatchMemoryException e) {
-				TilePlan smaller = halved(plan, policy, halo);
+				TilePlan smaller = shrink ? halved(plan, policy, halo) : null;
 				if (smaller == null)
 					throw new SegmentationException("A single tile of " + Arrays.toString(plan.tileSize()) + " pixels does not fit in memory on " +
-						device + ", and tiles cannot get smaller for this model's halo. Fix: free memory, raise the limit (-Xmx, --mem) or " +
-						"give a smaller --halo.", e);
+						device + (shrink ? ", and tiles cannot get smaller for this model's halo" : " (the network takes no other size)") + ". Fix: " +
+						"free memory, raise the limit (-Xmx, --mem)" + (shrink ? " or give a smaller --halo." : "."), e);
 				String w = "out of memory with one tile of " + Arrays.toString(plan.tileSize()) + " pixels on " + device + "; retried with " +
 					"tiles of " + Arrays.toString(smaller.tileSize());
 				System.err.println("warning: " + w);

@@ -89,4 +89,30 @@ class StreamingTest {
 			assertEquals(List.of(FileStatus.SKIPPED), rerun);
 		}
 	}
+
+	@Test
+	void aBigTiffStackStreamsByRegionsLikeInMemory() throws Exception {
+		Path btf = dir.resolve("crop.btf");
+		Volume<?> ch2 = ImageFiles.read(Path.of("test-images/ch2.nii.gz"));
+		ImageFiles.write(new Volume<>(net.imglib2.view.Views.zeroMin(net.imglib2.view.Views.interval(cast(ch2).image(),
+			new long[] { 40, 40, 40, 0 }, new long[] { 140, 169, 120, 0 })), ch2.calibration()), btf, 0);
+		UNetConfig c = new UNetConfig(3, 1, 3, 2, 4, false, 0);
+		Path model = UNetExporter.writeRandom(dir.resolve("m"), ModelSpec.forUNet("stream", c, List.of("a", "b", "c"),
+			Normalization.percentile(), new double[] { 1, 1, 1 }, "mm", new long[] { 64, 64, 64 }, new long[] { 23, 23, 23 }, null), 4)
+			.directory();
+		try (Segmenter s = Engines.segmenter(model, new EngineOptions(Device.CPU, 2))) {
+			SegmentationSettings settings = SegmentationSettings.defaults().withTile(64);
+			FileResult inMemory = s.segmentFile(btf, dir.resolve("memory"), settings, ProgressListener.NONE);
+			System.setProperty("unetseg.streamingBytes", "0");
+			assertTrue(LocalSegmenter.streams(btf));
+			FileResult streamed = s.segmentFile(btf, dir.resolve("streamed"), settings, ProgressListener.NONE);
+			assertEquals("crop_labels.nii", streamed.labelsFile().getFileName().toString(), "streamed labels are a NIfTI");
+			Volume<?> a = ImageFiles.read(inMemory.labelsFile()), b = ImageFiles.read(streamed.labelsFile());
+			assertArrayEquals(new long[] { 101, 130, 81 }, b.spatialSize());
+			assertArrayEquals(Images.toFloats(cast(a).image()), Images.toFloats(cast(b).image()));
+			List<FileStatus> rerun = new java.util.ArrayList<>();
+			s.segmentFiles(List.of(btf), dir.resolve("streamed"), settings, false, (i, f, status, r, e) -> rerun.add(status));
+			assertEquals(List.of(FileStatus.SKIPPED), rerun, "its NIfTI labels make it done");
+		}
+	}
 }

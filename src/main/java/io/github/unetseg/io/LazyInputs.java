@@ -1,0 +1,71 @@
+package io.github.unetseg.io;
+
+import java.nio.file.Path;
+
+import io.github.unetseg.SegmentationException;
+import io.github.unetseg.image.Volume;
+
+/**
+ * The files that can be read lazily, for volumes larger than memory: uncompressed 3D NIfTI
+ * ({@link LazyNifti}), BigTIFF stacks ({@link ImageIoTiff#regions}, pages as z slices, as they are read in
+ * memory) and, where Bio-Formats is on the class path, every format it reads ({@link BioFormatsImage},
+ * first series). Classic TIFF is read into memory: ImageJ's hyperstack layout, which the in-memory reader
+ * honours, is not read by regions here.
+ */
+public final class LazyInputs {
+
+	/**
+	 * An open lazy image and the file it reads from.
+	 *
+	 * @param volume the image {@code [x, y(, z), c]}, read on access
+	 * @param source the open file, or {@code null} where nothing stays open
+	 */
+	public record Opened(Volume<?> volume, RegionSource source) implements AutoCloseable {
+
+		/** Releases the file. */
+		@Override
+		public void close() {
+			if (source != null) source.close();
+		}
+	}
+
+	private LazyInputs() {}
+
+	/**
+	 * @param path a file
+	 * @return whether {@link #open} reads it lazily
+	 */
+	public static boolean supports(Path path) {
+		if (LazyNifti.supports(path)) return true;
+		try {
+			ImageFormat f = ImageFiles.detect(path);
+			return f == ImageFormat.BIGTIFF || f == ImageFormat.BIOFORMATS && BioFormatsReader.available();
+		}
+		catch (SegmentationException e) {
+			return false;
+		}
+	}
+
+	/**
+	 * @param path a file {@link #supports} accepts
+	 * @param cacheBytes bytes of the file kept in memory
+	 * @return the lazily read image; the caller closes it when done
+	 * @throws SegmentationException if the file cannot be read lazily or at all
+	 */
+	public static Opened open(Path path, long cacheBytes) {
+		if (LazyNifti.supports(path)) return new Opened(LazyNifti.open(path, cacheBytes), null);
+		ImageFormat f = ImageFiles.detect(path);
+		RegionSource source = switch (f) {
+			case BIGTIFF -> ImageIoTiff.regions(path);
+			case BIOFORMATS -> BioFormatsImage.open(path, 0);
+			default -> throw new SegmentationException(path + " (" + f + ") cannot be read lazily. Fix: convert it to BigTIFF or .nii.");
+		};
+		try {
+			return new Opened(LazyRegions.open(source, cacheBytes), source);
+		}
+		catch (RuntimeException e) {
+			source.close();
+			throw e;
+		}
+	}
+}
