@@ -68,9 +68,10 @@ final class FolderRun {
 		List<Path> toDo = new java.util.ArrayList<>();
 		for (int i = 0; i < todo.length; i++) {
 			Path f = inputs.get(i);
-			// a streamed file never writes probabilities: its labels (a NIfTI) alone make it done
+			// a streamed file writes NIfTI outputs
 			boolean streams = work.streams(f);
-			todo[i] = !collisions.containsKey(f) && (overwrite || !(streams ? Files.isRegularFile(OutputFiles.streamedLabels(f, outputDir))
+			todo[i] = !collisions.containsKey(f) && (overwrite || !(streams ? Files.isRegularFile(OutputFiles.streamedLabels(f, outputDir)) &&
+				(!settings.probabilities() || Files.isRegularFile(OutputFiles.streamedProbabilities(f, outputDir)))
 				: OutputFiles.done(f, outputDir, settings.probabilities(), work.instances() && settings.objects().rois(), work.instances() &&
 					settings.objects().measure())));
 			if (todo[i]) toDo.add(f);

@@ -12,7 +12,8 @@ import io.github.unetseg.SegmentationException;
 import io.github.unetseg.data.Normalization;
 import io.github.unetseg.image.Volume;
 import io.github.unetseg.io.LazyNifti;
-import io.github.unetseg.io.NiftiLabelWriter;
+import io.github.unetseg.io.NiftiPlaneWriter;
+import io.github.unetseg.tiling.BandStitcher;
 import io.github.unetseg.model.ModelBundle;
 import io.github.unetseg.model.ModelSpec;
 import io.github.unetseg.tensorflow.EngineOptions;
@@ -380,8 +381,8 @@ public final class LocalSegmenter implements Segmenter {
 	/**
 	 * Segments a volume larger than memory: the input is read by slabs or regions through a bounded cache
 	 * ({@link io.github.unetseg.io.LazyInputs}), labels are written tile by tile into an uncompressed NIfTI
-	 * ({@link NiftiLabelWriter}); memory is bounded by the cache, the batch and the tile, not the volume.
-	 * Probability maps and overlap blending need the whole result in memory and are not available here.
+	 * ({@link NiftiPlaneWriter}) from a band of blended sums as deep as a tile ({@link BandStitcher}), probabilities too
+	 * when asked; memory is bounded by the cache, the batch and the band, not the volume.
 	 */
 	private FileResult streamFile(Path input, Path outputDir, SegmentationSettings settings, ProgressListener progress, long t0) {
 		long cache = Math.min(512L << 20, Runtime.getRuntime().maxMemory() / 4);
@@ -399,28 +400,30 @@ public final class LocalSegmenter implements Segmenter {
 				"Fix: resample or reorient the file to the model's grid first (e.g. with SimpleITK or 3D Slicer), or give resample=false / " +
 				"orientation=none if the difference does not matter.");
 		List<String> warnings = new ArrayList<>(checkFits(volume, input.toString(), false));
-		if (settings.probabilities()) warnings.add(input + " is segmented without loading it; probabilities are not written.");
-		if (settings.overlap() > 0) warnings.add(input + " is segmented without loading it; --overlap is ignored (halo cropping only).");
 		if (postProcessing(settings) != null) warnings.add(input + " is segmented without loading it; post-processing (" +
 			postProcessing(settings) + ") needs the whole label image and is not applied.");
-		TilePlan plan = plan(volume.spatialSize(), settings.withOverlap(0));
+		TilePlan plan = plan(volume.spatialSize(), settings);
 		int batch = settings.batch() > 0 ? settings.batch() : policy.autoBatch(plan);
 		IntensityMap map = intensityMap(volume);
 		Path labels = OutputFiles.streamedLabels(input, outputDir);
+		Path probabilities = settings.probabilities() ? OutputFiles.streamedProbabilities(input, outputDir) : null;
 		TiledInference.Stats stats;
-		try (NiftiLabelWriter writer = new NiftiLabelWriter(labels, plan, model.outputChannels(), settings.threshold(),
-			volume.calibration()))
+		// a band of blended sums, as deep as a tile, finishes plane after plane into the files
+		try (NiftiPlaneWriter writer = new NiftiPlaneWriter(labels, probabilities, volume.spatialSize(), model.outputChannels(),
+			settings.threshold(), volume.calibration()))
 		{
-			stats = TiledInference.runInto(volume, map, model, plan, batch, progress, writer);
+			BandStitcher band = new BandStitcher(plan, model.outputChannels(), writer);
+			stats = TiledInference.runInto(volume, map, model, plan, batch, progress, band);
+			band.finish();
 			writer.finish();
 		}
 		catch (io.github.unetseg.tiling.BatchMemoryException e) {
 			throw tileTooLarge(plan, e);
 		}
 		double seconds = (System.nanoTime() - t0) / 1e9;
-		SegmentationResult r = new SegmentationResult(LazyNifti.open(labels, 64L << 20), null, plan, stats.batchSize(), stats, device(), List.copyOf(warnings),
-			seconds);
-		return new FileResult(input, labels, null, r, volume.describeSize(), seconds, ResidentMemory.peakBytes());
+		SegmentationResult r = new SegmentationResult(LazyNifti.open(labels, 64L << 20), null, plan, stats.batchSize(), stats, device(),
+			List.copyOf(warnings), seconds);
+		return new FileResult(input, labels, probabilities, r, volume.describeSize(), seconds, ResidentMemory.peakBytes());
 	}
 
 

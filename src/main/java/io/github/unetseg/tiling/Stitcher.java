@@ -77,6 +77,30 @@ public final class Stitcher implements TileSink {
 			}
 			accumulator = new float[(int) (voxels * channels)];
 		}
+		accumulate(out, plan, window, channels, accumulator, weights, 0, voxels);
+	}
+
+	/**
+	 * Adds a tile's output to accumulators that hold planes {@code zFrom ..} of the image (all of it for
+	 * {@code zFrom = 0} and the image's voxel count): weighted by the window and its weight summed where the
+	 * plan blends, written once otherwise. Shared by {@link Stitcher} and {@link BandStitcher}, so that a band
+	 * gives the whole image's values bit for bit.
+	 *
+	 * @param out a tile's output
+	 * @param plan its plan
+	 * @param window the blending window, or {@code null} for a plan without blending
+	 * @param channels output channels
+	 * @param accumulator {@code [x, y, z - zFrom, channel]} (x fastest), {@code accVoxels} per channel
+	 * @param weights summed weights per voxel, or {@code null} without blending
+	 * @param zFrom the first plane the accumulators hold (0 in 2D)
+	 * @param accVoxels voxels per channel in the accumulators
+	 */
+	static void accumulate(TileOutput out, TilePlan plan, GaussianWindow window, int channels, float[] accumulator, float[] weights, long zFrom,
+		long accVoxels)
+	{
+		Tile tile = out.tile();
+		float[] output = out.data();
+		long[] size = plan.imageSize();
 		int n = size.length;
 		long[] wo = tile.writeOffset();
 		long[] wm = tile.writeMin();
@@ -89,7 +113,7 @@ public final class Stitcher implements TileSink {
 		float[] wz = window == null || n < 3 ? null : window.axis(2);
 		for (int z = 0; z < nz; z++) {
 			long srcZ = n == 3 ? wo[2] + z : 0;
-			long dstZ = n == 3 ? wm[2] + z : 0;
+			long dstZ = n == 3 ? wm[2] + z - zFrom : 0;
 			float fz = wz == null ? 1 : wz[clamp(wo[2] + z - halo[2], wz.length)];
 			for (int y = 0; y < ws[1]; y++) {
 				int src = out.index(wo[0], wo[1] + y, srcZ);
@@ -97,7 +121,7 @@ public final class Stitcher implements TileSink {
 				if (window == null && channels == 1) System.arraycopy(output, src, accumulator, dst, (int) ws[0]);
 				else if (window == null) {
 					for (int x = 0; x < ws[0]; x++, dst++)
-						for (int c = 0; c < channels; c++) accumulator[dst + (int) (c * voxels)] = output[src++];
+						for (int c = 0; c < channels; c++) accumulator[dst + (int) (c * accVoxels)] = output[src++];
 				}
 				else {
 					float fyz = fz * wy[clamp(wo[1] + y - halo[1], wy.length)];
@@ -105,7 +129,7 @@ public final class Stitcher implements TileSink {
 					for (int x = 0; x < ws[0]; x++, dst++) {
 						float w = fyz * wx[clamp(cx + x, wx.length)];
 						weights[dst] += w;
-						for (int c = 0; c < channels; c++) accumulator[dst + (int) (c * voxels)] += w * output[src++];
+						for (int c = 0; c < channels; c++) accumulator[dst + (int) (c * accVoxels)] += w * output[src++];
 					}
 				}
 			}

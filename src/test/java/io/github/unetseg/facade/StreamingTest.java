@@ -65,27 +65,32 @@ class StreamingTest {
 			Normalization.percentile(), new double[] { 1, 1, 1 }, "mm", new long[] { 64, 64, 64 }, new long[] { 23, 23, 23 }, null), 4)
 			.directory();
 		try (Segmenter s = Engines.segmenter(model, new EngineOptions(Device.CPU, 2))) {
-			SegmentationSettings settings = SegmentationSettings.defaults().withTile(64);
+			// overlap blending and probabilities while streaming: a band of partial sums gives the in-memory values
+			SegmentationSettings settings = SegmentationSettings.defaults().withTile(64).withOverlap(0.25).withProbabilities(true);
 			assertFalse(LocalSegmenter.streams(nii));
 			FileResult inMemory = s.segmentFile(nii, dir.resolve("memory"), settings, ProgressListener.NONE);
 			System.setProperty("unetseg.streamingBytes", "0");
 			assertTrue(LocalSegmenter.streams(nii));
-			FileResult streamed = s.segmentFile(nii, dir.resolve("streamed"), settings.withProbabilities(true),
-				ProgressListener.NONE);
+			FileResult streamed = s.segmentFile(nii, dir.resolve("streamed"), settings, ProgressListener.NONE);
 			assertEquals("crop_labels.nii", streamed.labelsFile().getFileName().toString());
-			assertTrue(streamed.result().warnings().toString().contains("probabilities are not written"));
-			assertTrue(streamed.result().plan().tiles().size() > 1);
+			assertEquals("crop_probabilities.nii", streamed.probabilitiesFile().getFileName().toString());
+			assertTrue(streamed.result().plan().tiles().size() > 1 && streamed.result().plan().blends());
 			Volume<?> a = ImageFiles.read(inMemory.labelsFile()), b = ImageFiles.read(streamed.labelsFile());
 			assertArrayEquals(new long[] { 101, 130, 81 }, b.spatialSize());
 			assertEquals(a.calibration(), b.calibration());
 			assertArrayEquals(Images.toFloats(cast(a).image()), Images.toFloats(cast(b).image()));
+			float[] pa = Images.toFloats(cast(ImageFiles.read(inMemory.probabilitiesFile())).image());
+			float[] pb = Images.toFloats(cast(ImageFiles.read(streamed.probabilitiesFile())).image());
+			assertEquals(101 * 130 * 81 * 3, pb.length);
+			double max = 0;
+			for (int i = 0; i < pa.length; i++) max = Math.max(max, Math.abs(pa[i] - pb[i]));
+			assertTrue(max <= 1e-6, "largest difference " + max);
 			try (var files = Files.list(dir.resolve("streamed"))) {
-				assertEquals(1, files.count(), "no temporary file left");
+				assertEquals(2, files.count(), "labels and probabilities, no temporary file left");
 			}
-			// a rerun with --probabilities skips it: streaming never writes probabilities, so its labels make it done
+			// a rerun with --probabilities skips it: both outputs are there
 			List<FileStatus> rerun = new java.util.ArrayList<>();
-			s.segmentFiles(List.of(nii), dir.resolve("streamed"), settings.withProbabilities(true), false,
-				(i, f, status, r, e) -> rerun.add(status));
+			s.segmentFiles(List.of(nii), dir.resolve("streamed"), settings, false, (i, f, status, r, e) -> rerun.add(status));
 			assertEquals(List.of(FileStatus.SKIPPED), rerun);
 		}
 	}

@@ -1,0 +1,50 @@
+package io.github.unetseg.tiling;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Random;
+
+import org.junit.jupiter.api.Test;
+
+import io.github.unetseg.image.Calibration;
+import io.github.unetseg.testutil.Images;
+
+/**
+ * {@link BandStitcher} gives the in-memory {@link Stitcher}'s probabilities bit for bit, plane by plane in
+ * order, with and without overlap blending and for both border modes, while holding one tile's depth of planes.
+ */
+class BandStitcherTest {
+
+	@Test
+	void planesEqualTheWholeStitchBitForBit() {
+		long[] size = { 37, 29, 51 };
+		for (double overlap : new double[] { 0, 0.25, 0.5 })
+			for (TilePlan.Border border : TilePlan.Border.values()) {
+				TilePlan plan = TilePlan.create(size, new long[] { 16, 16, 16 }, new long[] { 3, 3, 3 }, overlap, 8, border);
+				int channels = 3;
+				Stitcher whole = new Stitcher(plan, channels);
+				float[] band = new float[(int) (size[0] * size[1] * size[2] * channels)];
+				long[] next = { 0 };
+				int pv = (int) (size[0] * size[1]);
+				BandStitcher b = new BandStitcher(plan, channels, (z, p) -> {
+					assertEquals(next[0]++, z, "planes in order");
+					for (int c = 0; c < channels; c++) System.arraycopy(p, c * pv, band, (int) ((c * size[2] + z) * pv), pv);
+				});
+				Random r = new Random(7);
+				for (Tile t : plan.tiles()) {
+					float[] data = new float[16 * 16 * 16 * channels];
+					for (int i = 0; i < data.length; i++) data[i] = r.nextFloat();
+					TileOutput out = new TileOutput(t, plan.tileSize(), channels, data, 0);
+					whole.add(out);
+					b.add(out);
+				}
+				b.finish();
+				assertEquals(size[2], next[0], "every plane handed on");
+				float[] expected = Images.toFloats(whole.finish(0.5, Calibration.uncalibrated(3)).probabilities().image());
+				assertArrayEquals(expected, band, "overlap " + overlap + ", border " + border);
+				assertTrue(plan.tiles().size() > 8);
+			}
+	}
+}
