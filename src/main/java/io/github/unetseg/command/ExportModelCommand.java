@@ -54,10 +54,9 @@ public class ExportModelCommand extends DynamicCommand {
 	@Parameter(required = false)
 	private LogService log;
 
-	/** Offers the catalog's models; a chosen catalog model needs no folder. */
+	/** Offers the catalog's models ({@link ModelChoices#offerModels}). */
 	protected void listModels() {
-		ModelChoices.offer(getInfo(), "model");
-		if (!ModelChoices.OTHER.equals(model)) resolveInput("modelFolder");
+		ModelChoices.offerModels(this, model);
 	}
 
 	@Override

@@ -28,6 +28,18 @@ final class ModelChoices {
 	}
 
 	/**
+	 * The initializer of a command's model parameter: offers the catalog's models, and where one is chosen
+	 * marks the folder parameter resolved (SciJava would otherwise ask for it; headless it would cancel).
+	 *
+	 * @param command the command, with String parameter {@code model} and File parameter {@code modelFolder}
+	 * @param choice the current model choice
+	 */
+	static void offerModels(org.scijava.command.DynamicCommand command, String choice) {
+		offer(command.getInfo(), "model");
+		if (!OTHER.equals(choice)) command.resolveInput("modelFolder");
+	}
+
+	/**
 	 * @param choice a catalog model name or {@link #OTHER}
 	 * @param folder the model folder parameter, used for {@link #OTHER}
 	 * @return the model folder

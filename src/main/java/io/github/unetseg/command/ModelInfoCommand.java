@@ -39,11 +39,9 @@ public class ModelInfoCommand extends DynamicCommand {
 	@Parameter(type = ItemIO.OUTPUT, label = "Training history", required = false)
 	private ImagePlus history;
 
-	/** Offers the models of the models folders as choices. */
+	/** Offers the catalog's models ({@link ModelChoices#offerModels}). */
 	protected void listModels() {
-		ModelChoices.offer(getInfo(), "model");
-		// a chosen catalog model needs no folder: keep SciJava from asking for one (headless it would cancel)
-		if (!ModelChoices.OTHER.equals(model)) resolveInput("modelFolder");
+		ModelChoices.offerModels(this, model);
 	}
 
 	@Override

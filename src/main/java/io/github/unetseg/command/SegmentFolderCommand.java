@@ -143,11 +143,9 @@ public class SegmentFolderCommand extends DynamicCommand {
 	@Parameter(required = false)
 	private LogService log;
 
-	/** Offers the models of the models folders as choices. */
+	/** Offers the catalog's models ({@link ModelChoices#offerModels}). */
 	protected void listModels() {
-		ModelChoices.offer(getInfo(), "model");
-		// a chosen catalog model needs no folder: keep SciJava from asking for one (headless it would cancel)
-		if (!ModelChoices.OTHER.equals(model)) resolveInput("modelFolder");
+		ModelChoices.offerModels(this, model);
 	}
 
 	@Override
