@@ -51,6 +51,11 @@ final class FolderRun {
 		default boolean instances() {
 			return false;
 		}
+
+		/** @return the model's spatial dimensions (which names a streamed file's outputs get); 3 by default */
+		default int dimensions() {
+			return 3;
+		}
 	}
 
 	private FolderRun() {}
@@ -70,8 +75,7 @@ final class FolderRun {
 			Path f = inputs.get(i);
 			// a streamed file writes NIfTI outputs
 			boolean streams = work.streams(f);
-			todo[i] = !collisions.containsKey(f) && (overwrite || !(streams ? Files.isRegularFile(OutputFiles.streamedLabels(f, outputDir)) &&
-				(!settings.probabilities() || Files.isRegularFile(OutputFiles.streamedProbabilities(f, outputDir)))
+			todo[i] = !collisions.containsKey(f) && (overwrite || !(streams ? Streaming.done(f, outputDir, work.dimensions(), settings.probabilities())
 				: OutputFiles.done(f, outputDir, settings.probabilities(), work.instances() && settings.objects().rois(), work.instances() &&
 					settings.objects().measure())));
 			if (todo[i]) toDo.add(f);

@@ -12,7 +12,9 @@ import io.github.unetseg.SegmentationException;
 import io.github.unetseg.data.Normalization;
 import io.github.unetseg.image.Volume;
 import io.github.unetseg.io.LazyNifti;
-import io.github.unetseg.io.NiftiPlaneWriter;
+import io.github.unetseg.io.ImageIoTiff;
+import io.github.unetseg.io.LazyRegions;
+import io.github.unetseg.io.PlaneWriter;
 import io.github.unetseg.tiling.BandStitcher;
 import io.github.unetseg.model.ModelBundle;
 import io.github.unetseg.model.ModelSpec;
@@ -252,7 +254,12 @@ public final class LocalSegmenter implements Segmenter {
 			public boolean streams(Path input) {
 				// in memory: an instance model separates objects on the whole stitched image, a 2D model segments a stack plane
 				// by plane
-				return spec.instances() == null && spec.dimensions() == 3 && LocalSegmenter.streams(input);
+				return spec.instances() == null && Streaming.streams(input, spec.dimensions());
+			}
+
+			@Override
+			public int dimensions() {
+				return spec.dimensions();
 			}
 
 			@Override
@@ -361,21 +368,13 @@ public final class LocalSegmenter implements Segmenter {
 	}
 
 	/**
-	 * Whether a file is segmented without loading it: a file read lazily ({@link io.github.unetseg.io.LazyInputs}:
-	 * uncompressed 3D NIfTI, BigTIFF, Bio-Formats formats) larger than an eighth of the Java heap (or than the
-	 * system property {@code unetseg.streamingBytes}).
+	 * Whether a file is segmented without loading it ({@link Streaming#streams}, any dimensions).
 	 *
 	 * @param input an input file
 	 * @return true to stream it
 	 */
 	public static boolean streams(Path input) {
-		long limit = Long.getLong("unetseg.streamingBytes", Runtime.getRuntime().maxMemory() / 8);
-		try {
-			return Files.isRegularFile(input) && Files.size(input) > limit && io.github.unetseg.io.LazyInputs.supports(input);
-		}
-		catch (java.io.IOException e) {
-			return false;
-		}
+		return Streaming.streams(input, 0);
 	}
 
 	/**
@@ -405,12 +404,13 @@ public final class LocalSegmenter implements Segmenter {
 		TilePlan plan = plan(volume.spatialSize(), settings);
 		int batch = settings.batch() > 0 ? settings.batch() : policy.autoBatch(plan);
 		IntensityMap map = intensityMap(volume);
-		Path labels = OutputFiles.streamedLabels(input, outputDir);
-		Path probabilities = settings.probabilities() ? OutputFiles.streamedProbabilities(input, outputDir) : null;
+		int n = volume.spatialDims();
+		Path labels = Streaming.labels(input, outputDir, n), probabilities = settings.probabilities() ? Streaming.probabilities(input,
+			outputDir, n) : null;
 		TiledInference.Stats stats;
-		// a band of blended sums, as deep as a tile, finishes plane after plane into the files
-		try (NiftiPlaneWriter writer = new NiftiPlaneWriter(labels, probabilities, volume.spatialSize(), model.outputChannels(),
-			settings.threshold(), volume.calibration()))
+		// a band of blended sums, as deep as a tile, finishes plane after plane (2D: row after row) into the files
+		try (PlaneWriter writer = Streaming.writer(input, outputDir, volume.spatialSize(), model.outputChannels(), settings.threshold(),
+			settings.probabilities(), volume.calibration()))
 		{
 			BandStitcher band = new BandStitcher(plan, model.outputChannels(), writer);
 			stats = TiledInference.runInto(volume, map, model, plan, batch, progress, band);
@@ -421,8 +421,8 @@ public final class LocalSegmenter implements Segmenter {
 			throw tileTooLarge(plan, e);
 		}
 		double seconds = (System.nanoTime() - t0) / 1e9;
-		SegmentationResult r = new SegmentationResult(LazyNifti.open(labels, 64L << 20), null, plan, stats.batchSize(), stats, device(),
-			List.copyOf(warnings), seconds);
+		SegmentationResult r = new SegmentationResult(n == 3 ? LazyNifti.open(labels, 64L << 20) : LazyRegions.open(ImageIoTiff.regions(labels, false),
+			64L << 20), null, plan, stats.batchSize(), stats, device(), List.copyOf(warnings), seconds);
 		return new FileResult(input, labels, probabilities, r, volume.describeSize(), seconds, ResidentMemory.peakBytes());
 	}
 

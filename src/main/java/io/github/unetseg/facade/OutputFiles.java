@@ -30,25 +30,6 @@ public final class OutputFiles {
 	}
 
 	/**
-	 * @param input a file segmented without loading it ({@link LocalSegmenter#streams})
-	 * @param outputDir the output folder
-	 * @return its labels, an uncompressed NIfTI: {@code outputDir/<name>_labels.nii}
-	 */
-	public static Path streamedLabels(Path input, Path outputDir) {
-		Path labels = labels(input, outputDir);
-		return labels.getFileName().toString().endsWith(".nii") ? labels : outputDir.resolve(ImageFiles.baseName(input) + "_labels.nii");
-	}
-
-	/**
-	 * @param input a file segmented without loading it ({@link LocalSegmenter#streams})
-	 * @param outputDir the output folder
-	 * @return its probabilities, an uncompressed NIfTI: {@code outputDir/<name>_probabilities.nii}
-	 */
-	public static Path streamedProbabilities(Path input, Path outputDir) {
-		return outputDir.resolve(ImageFiles.baseName(input) + "_probabilities.nii");
-	}
-
-	/**
 	 * @param input an input file or DICOM folder
 	 * @param outputDir the output folder
 	 * @return {@code outputDir/<name>_probabilities<ext>}

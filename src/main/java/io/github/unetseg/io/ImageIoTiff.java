@@ -182,8 +182,21 @@ public final class ImageIoTiff {
 	 * @throws SegmentationException for unreadable files, several bands or mixed page sizes
 	 */
 	public static RegionSource regions(Path path) {
+		return regions(path, true);
+	}
+
+	/**
+	 * Opens a TIFF or BigTIFF stack for region reads, as {@link #regions(Path)}.
+	 *
+	 * @param path a (Big)TIFF file
+	 * @param keepOpen whether the file stays open between reads (close the source when done), or is opened for
+	 *     each read (nothing stays open: for images handed to callers that never close them)
+	 * @return the source
+	 * @throws SegmentationException for unreadable files, several bands or mixed page sizes
+	 */
+	public static RegionSource regions(Path path, boolean keepOpen) {
 		try {
-			return new TiffRegions(path);
+			return new TiffRegions(path, keepOpen);
 		}
 		catch (IOException | RuntimeException e) {
 			if (e instanceof SegmentationException s) throw s;

@@ -21,7 +21,7 @@ import io.github.unetseg.tiling.BandStitcher;
  * Files are written under temporary names and renamed by {@link #finish}; {@link #close} before that
  * deletes them.
  */
-public final class NiftiPlaneWriter implements BandStitcher.PlaneSink, AutoCloseable {
+public final class NiftiPlaneWriter implements PlaneWriter {
 
 	private static final int DATA_OFFSET = 352;
 
@@ -110,6 +110,7 @@ public final class NiftiPlaneWriter implements BandStitcher.PlaneSink, AutoClose
 	 *
 	 * @throws SegmentationException if they cannot be completed
 	 */
+	@Override
 	public void finish() {
 		try {
 			for (int f = 0; f < files.length; f++) {

@@ -23,18 +23,24 @@ import net.imglib2.img.array.ArrayImgs;
  */
 final class TiffRegions implements RegionSource {
 	private final Path path;
-	private final ImageInputStream in;
-	private final ImageReader reader;
+	private final boolean keepOpen;
+	private ImageInputStream in;
+	private ImageReader reader;
 	private final int width, height, pages, type;
 	private final int[] cell;
 	private final Calibration calibration;
 
-	TiffRegions(Path path) throws IOException {
+	/**
+	 * @param path the file
+	 * @param keepOpen whether the file stays open between reads (fast; close the source) or is opened for each
+	 *     read (no open file in between, for results handed to callers that never close them)
+	 */
+	TiffRegions(Path path, boolean keepOpen) throws IOException {
 		this.path = path;
-		in = ImageIO.createImageInputStream(path.toFile());
+		this.keepOpen = keepOpen;
+		open();
+		boolean failed = true;
 		try {
-			reader = ImageIoTiff.reader(in, path);
-			reader.setInput(in);
 			pages = reader.getNumImages(true);
 			width = reader.getWidth(0);
 			height = reader.getHeight(0);
@@ -47,9 +53,23 @@ final class TiffRegions implements RegionSource {
 			cell = pages > 1 ? new int[] { reader.getTileWidth(0), reader.getTileHeight(0), 1 }
 				: new int[] { reader.getTileWidth(0), reader.getTileHeight(0) };
 			calibration = ImageIoTiff.calibration(reader, pages > 1 ? 3 : 2);
+			failed = false;
+		}
+		finally {
+			if (failed || !keepOpen) close();
+		}
+	}
+
+	private void open() throws IOException {
+		if (reader != null) return;
+		in = ImageIO.createImageInputStream(path.toFile());
+		try {
+			reader = ImageIoTiff.reader(in, path);
+			reader.setInput(in);
 		}
 		catch (IOException | RuntimeException e) {
 			in.close();
+			in = null;
 			throw e;
 		}
 	}
@@ -82,13 +102,14 @@ final class TiffRegions implements RegionSource {
 		boolean integer = type == DataBuffer.TYPE_BYTE || type == DataBuffer.TYPE_USHORT || type == DataBuffer.TYPE_SHORT;
 		Object all = type == DataBuffer.TYPE_BYTE ? new byte[plane * nz] : integer ? new short[plane * nz] : new float[plane * nz];
 		try {
+			open();
 			ImageReadParam p = reader.getDefaultReadParam();
 			p.setSourceRegion(region);
 			for (int z = 0; z < nz; z++) {
 				if (reader.getWidth(z0 + z) != width || reader.getHeight(z0 + z) != height)
 					throw new SegmentationException(path + " mixes page sizes. Fix: give one image per file.");
 				Raster r = reader.read(z0 + z, p).getRaster();
-				int[] s = r.getSamples(r.getMinX(), r.getMinY(), w, h, 0, (int[]) (type == DataBuffer.TYPE_FLOAT ? null : new int[plane]));
+				int[] s = integer ? r.getSamples(r.getMinX(), r.getMinY(), w, h, 0, new int[plane]) : null;
 				if (all instanceof byte[] b) for (int i = 0; i < plane; i++) b[z * plane + i] = (byte) s[i];
 				else if (all instanceof short[] sh) for (int i = 0; i < plane; i++) sh[z * plane + i] = (short) s[i];
 				else {
@@ -100,6 +121,9 @@ final class TiffRegions implements RegionSource {
 		catch (IOException | RuntimeException e) {
 			if (e instanceof SegmentationException s) throw s;
 			throw new SegmentationException("Cannot read " + region + " of " + path + ": " + e.getMessage() + ". Fix: check the file.", e);
+		}
+		finally {
+			if (!keepOpen) close();
 		}
 		long[] dims = java.util.Arrays.copyOf(size, size.length + 1);
 		dims[size.length] = 1;
@@ -113,12 +137,14 @@ final class TiffRegions implements RegionSource {
 
 	@Override
 	public void close() {
-		reader.dispose();
+		if (reader != null) reader.dispose();
+		reader = null;
 		try {
-			in.close();
+			if (in != null) in.close();
 		}
 		catch (IOException e) {
 			// nothing was written
 		}
+		in = null;
 	}
 }

@@ -3,12 +3,13 @@ package io.github.unetseg.tiling;
 import java.util.Arrays;
 
 /**
- * Stitching for volumes larger than memory: the blended sums are kept for a band of z planes only (as
- * deep as a tile), and each plane is handed on, normalised, as soon as no later tile can write to it. Tiles
- * arrive in plan order (x fastest, z slowest), so a tile whose write region starts at plane {@code m}
- * finishes every plane below {@code m}. The values are those of the in-memory {@link Stitcher} bit for
- * bit (same window, same order of additions: {@link Stitcher#accumulate}). Memory: {@code x * y * depth *
- * (channels + 1)} floats, {@code depth} the tile's z size. A 2D plan is one plane (the whole image).
+ * Stitching for images larger than memory: the blended sums are kept for a band of planes only (z planes
+ * of a 3D image, rows of a 2D image; as deep as a tile), and each plane is handed on, normalised, as soon as
+ * no later tile can write to it. Tiles arrive in plan order (x fastest, the last axis slowest), so a tile
+ * whose write region starts at plane {@code m} finishes every plane below {@code m}. The values are those
+ * of the in-memory {@link Stitcher} bit for bit (same window, same order of additions:
+ * {@link Stitcher#accumulate}). Memory: {@code (plane size) * depth * (channels + 1)} floats, {@code depth}
+ * the tile's size along the last axis.
  *
  * <p>Not thread-safe: one thread adds tiles.
  */
@@ -18,9 +19,9 @@ public final class BandStitcher implements TileSink {
 	public interface PlaneSink {
 
 		/**
-		 * @param z the plane's index, increasing from 0 by 1 over the calls
-		 * @param probabilities the plane's probabilities, {@code [channel][y][x]} flat (x fastest), in {@code [0, 1]};
-		 *     reused after the call returns
+		 * @param z the plane's index (2D: the row's y), increasing from 0 by 1 over the calls
+		 * @param probabilities the plane's probabilities, {@code [channel][y][x]} flat (x fastest; 2D: {@code [channel][x]}),
+		 *     in {@code [0, 1]}; reused after the call returns
 		 */
 		void plane(long z, float[] probabilities);
 	}
@@ -44,12 +45,13 @@ public final class BandStitcher implements TileSink {
 		this.channels = channels;
 		this.sink = sink;
 		long[] size = plan.imageSize();
-		planeVoxels = size[0] * size[1];
-		planes = size.length == 3 ? size[2] : 1;
-		depth = size.length == 3 ? Math.min(planes, plan.tileSize()[2]) : 1;
+		int last = size.length - 1;
+		planeVoxels = last == 2 ? size[0] * size[1] : size[0];
+		planes = size[last];
+		depth = Math.min(planes, plan.tileSize()[last]);
 		if (planeVoxels * depth * channels > Integer.MAX_VALUE - 8)
 			throw new IllegalArgumentException("a band of " + depth + " planes of " + Arrays.toString(size) + " x " + channels +
-				" channels exceeds 2^31 values; use a smaller tile along z");
+				" channels exceeds 2^31 values; use a smaller tile along the last axis");
 		window = plan.blends() ? new GaussianWindow(plan.coreSize(), GaussianWindow.DEFAULT_SIGMA_SCALE) : null;
 		accumulator = new float[(int) (planeVoxels * depth * channels)];
 		weights = window == null ? null : new float[(int) (planeVoxels * depth)];
@@ -59,10 +61,11 @@ public final class BandStitcher implements TileSink {
 	@Override
 	public void add(TileOutput out) {
 		Tile tile = out.tile();
-		long from = plan.imageSize().length == 3 ? tile.writeMin()[2] : 0;
+		int last = plan.imageSize().length - 1;
+		long from = tile.writeMin()[last];
 		if (from < bandStart) throw new IllegalStateException("tile " + tile + " arrives after plane " + from + " was finished");
 		flushTo(from);
-		long to = from + (plan.imageSize().length == 3 ? tile.writeSize()[2] : 1);
+		long to = from + tile.writeSize()[last];
 		if (to > bandStart + depth)
 			throw new IllegalStateException("tile " + tile + " writes planes up to " + to + ", beyond the band ending at " + (bandStart + depth));
 		Stitcher.accumulate(out, plan, window, channels, accumulator, weights, bandStart, planeVoxels * depth);

@@ -81,8 +81,8 @@ public final class Stitcher implements TileSink {
 	}
 
 	/**
-	 * Adds a tile's output to accumulators that hold planes {@code zFrom ..} of the image (all of it for
-	 * {@code zFrom = 0} and the image's voxel count): weighted by the window and its weight summed where the
+	 * Adds a tile's output to accumulators that hold planes {@code zFrom ..} of a 3D image, or rows
+	 * {@code zFrom ..} of a 2D image (all of it for {@code zFrom = 0} and the image's voxel count): weighted by the window and its weight summed where the
 	 * plan blends, written once otherwise. Shared by {@link Stitcher} and {@link BandStitcher}, so that a band
 	 * gives the whole image's values bit for bit.
 	 *
@@ -90,9 +90,10 @@ public final class Stitcher implements TileSink {
 	 * @param plan its plan
 	 * @param window the blending window, or {@code null} for a plan without blending
 	 * @param channels output channels
-	 * @param accumulator {@code [x, y, z - zFrom, channel]} (x fastest), {@code accVoxels} per channel
+	 * @param accumulator {@code [x, y, z - zFrom, channel]} (2D: {@code [x, y - zFrom, channel]}), x fastest, {@code accVoxels}
+	 *     per channel
 	 * @param weights summed weights per voxel, or {@code null} without blending
-	 * @param zFrom the first plane the accumulators hold (0 in 2D)
+	 * @param zFrom the first plane (2D: row) the accumulators hold
 	 * @param accVoxels voxels per channel in the accumulators
 	 */
 	static void accumulate(TileOutput out, TilePlan plan, GaussianWindow window, int channels, float[] accumulator, float[] weights, long zFrom,
@@ -113,11 +114,11 @@ public final class Stitcher implements TileSink {
 		float[] wz = window == null || n < 3 ? null : window.axis(2);
 		for (int z = 0; z < nz; z++) {
 			long srcZ = n == 3 ? wo[2] + z : 0;
-			long dstZ = n == 3 ? wm[2] + z - zFrom : 0;
+			long dstZ = n == 3 ? wm[2] + z - zFrom : 0, rowFrom = n == 3 ? 0 : zFrom;
 			float fz = wz == null ? 1 : wz[clamp(wo[2] + z - halo[2], wz.length)];
 			for (int y = 0; y < ws[1]; y++) {
 				int src = out.index(wo[0], wo[1] + y, srcZ);
-				int dst = (int) ((dstZ * sy + wm[1] + y) * sx + wm[0]);
+				int dst = (int) ((dstZ * sy + wm[1] + y - rowFrom) * sx + wm[0]);
 				if (window == null && channels == 1) System.arraycopy(output, src, accumulator, dst, (int) ws[0]);
 				else if (window == null) {
 					for (int x = 0; x < ws[0]; x++, dst++)

@@ -120,4 +120,37 @@ class StreamingTest {
 			assertEquals(List.of(FileStatus.SKIPPED), rerun, "its NIfTI labels make it done");
 		}
 	}
+
+	@Test
+	void a2dBigTiffStreamsRowByRowIntoBigTiffLikeInMemory() throws Exception {
+		// the MRI slice as a 2D BigTIFF; the 2D brain model with tiles of 128, overlap 0.25, probabilities
+		Path btf = dir.resolve("slice.btf");
+		Volume<?> slice = ImageFiles.read(Path.of("test-images/mri-t1-axial-z90.tif"));
+		ImageFiles.write(cast(slice), btf, 0);
+		SegmentationSettings settings = SegmentationSettings.defaults().withTile(128).withOverlap(0.25).withProbabilities(true)
+			.withPostprocess("none");
+		try (Segmenter s = Engines.segmenter(Path.of("models/brain-mri-2d"), new EngineOptions(Device.CPU, 2))) {
+			SegmentationResult inMemory = s.segment(ImageFiles.read(btf), settings, ProgressListener.NONE, "slice");
+			System.setProperty("unetseg.streamingBytes", "0");
+			assertTrue(LocalSegmenter.streams(btf));
+			FileResult streamed = s.segmentFile(btf, dir.resolve("streamed"), settings, ProgressListener.NONE);
+			assertEquals("slice_labels.btf", streamed.labelsFile().getFileName().toString(), "2D streamed outputs are BigTIFF");
+			assertEquals("slice_probabilities.btf", streamed.probabilitiesFile().getFileName().toString());
+			assertTrue(inMemory.plan().tiles().size() > 1 && inMemory.plan().blends());
+			Volume<?> labels = ImageFiles.read(streamed.labelsFile());
+			assertArrayEquals(new long[] { 181, 217 }, labels.spatialSize());
+			assertArrayEquals(Images.toFloats(cast(inMemory.labels()).image()), Images.toFloats(cast(labels).image()));
+			assertEquals(inMemory.labels().calibration().unit(), labels.calibration().unit());
+			assertArrayEquals(inMemory.labels().calibration().spacing(), labels.calibration().spacing(), 1e-6);
+			float[] pa = Images.toFloats(inMemory.probabilities().image());
+			float[] pb = Images.toFloats(cast(ImageFiles.read(streamed.probabilitiesFile())).image());
+			assertEquals(pa.length, pb.length);
+			double max = 0;
+			for (int i = 0; i < pa.length; i++) max = Math.max(max, Math.abs(pa[i] - pb[i]));
+			assertTrue(max <= 1e-6, "largest difference " + max);
+			List<FileStatus> rerun = new java.util.ArrayList<>();
+			s.segmentFiles(List.of(btf), dir.resolve("streamed"), settings, false, (i, f, status, r, e) -> rerun.add(status));
+			assertEquals(List.of(FileStatus.SKIPPED), rerun, "its BigTIFF outputs make it done");
+		}
+	}
 }

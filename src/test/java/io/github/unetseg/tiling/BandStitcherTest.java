@@ -47,4 +47,30 @@ class BandStitcherTest {
 				assertTrue(plan.tiles().size() > 8);
 			}
 	}
+
+	@Test
+	void rowsOfA2dImageEqualTheWholeStitch() {
+		long[] size = { 45, 61 };
+		for (double overlap : new double[] { 0, 0.25 }) {
+			TilePlan plan = TilePlan.create(size, new long[] { 24, 16 }, new long[] { 4, 4 }, overlap, 8, TilePlan.Border.SAME);
+			Stitcher whole = new Stitcher(plan, 2);
+			float[] rows = new float[45 * 61 * 2];
+			long[] next = { 0 };
+			BandStitcher b = new BandStitcher(plan, 2, (y, p) -> {
+				assertEquals(next[0]++, y, "rows in order");
+				for (int c = 0; c < 2; c++) System.arraycopy(p, c * 45, rows, (int) ((c * 61 + y) * 45), 45);
+			});
+			Random r = new Random(3);
+			for (Tile t : plan.tiles()) {
+				float[] data = new float[24 * 16 * 2];
+				for (int i = 0; i < data.length; i++) data[i] = r.nextFloat();
+				TileOutput out = new TileOutput(t, plan.tileSize(), 2, data, 0);
+				whole.add(out);
+				b.add(out);
+			}
+			b.finish();
+			assertEquals(61, next[0]);
+			assertArrayEquals(Images.toFloats(whole.finish(0.5, Calibration.uncalibrated(2)).probabilities().image()), rows, "overlap " + overlap);
+		}
+	}
 }
