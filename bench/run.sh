@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Benchmarks of unetseg; never part of 'mvn test'. Usage: bench/run.sh [rss|throughput|tileread|objects|metrics|twin|bioimageio|large|profile|all] [args]
+# Benchmarks of unetseg; never part of 'mvn test'. Usage: bench/run.sh [rss|throughput|tileread|objects|metrics|twin|bioimageio|large|large2d|profile|all] [args]
 # Builds the project if needed, compiles bench/src against it, runs the chosen benchmark.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -52,6 +52,19 @@ print("speed-up of unetseg over scipy: %.1fx" % (s / j))
 PY
     ;;
   twin) twin ;;
+  large2d)
+    # a SIZE^2 BigTIFF (default 8192) with the 2D model and the same tile grid: streamed with -Xmx2g (band of rows,
+    # BigTIFF rows out) versus in memory; each line reports time, voxels/s and peak RSS
+    size=${1:-8192}
+    mkdir -p bench/out/large2d
+    [ -f "bench/out/large2d/mosaic-$size.btf" ] || java -cp "$cp" io.github.unetseg.bench.MosaicBigTiff "$size" "bench/out/large2d/mosaic-$size.btf"
+    for i in 1 2 3; do
+      rm -rf bench/out/large2d/streamed bench/out/large2d/memory
+      UNETSEG_JAVA_OPTS="-Xmx2g -Dunetseg.streamingBytes=0" bin/unetseg segment --model models/brain-mri-2d --tile 512 --threads 2 \
+        --output bench/out/large2d/streamed "bench/out/large2d/mosaic-$size.btf" 2>/dev/null | grep 'tiles of' | sed 's/^/streamed: /'
+      UNETSEG_JAVA_OPTS="-Xmx6g" bin/unetseg segment --model models/brain-mri-2d --tile 512 --threads 2 --postprocess none \
+        --output bench/out/large2d/memory "bench/out/large2d/mosaic-$size.btf" 2>/dev/null | grep 'tiles of' | sed 's/^/in memory: /'
+    done ;;
   bioimageio)
     # a zoo package (default: the specification's example) tiled by unetseg vs its TorchScript weights on the whole image in
     # PyTorch, and ms per 512^2 tile: ONNX Runtime in unetseg vs PyTorch, 2 threads. Needs Debian's python3-torch.
