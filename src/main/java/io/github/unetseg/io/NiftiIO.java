@@ -83,8 +83,15 @@ public final class NiftiIO {
 			int datatype = hd.datatype(), bytesPer = bytesPerVoxel(datatype);
 			long voxels = size[0] * size[1] * size[2] * size[3];
 			if (voxels * bytesPer > Integer.MAX_VALUE - 8)
-				throw fail(path, "holds " + voxels + " voxels, more than fit in one in-memory image", "crop or split it");
+				throw fail(path, "holds " + voxels + " voxels, more than fit in one in-memory image", gzip ? "decompress it to .nii " +
+					"(gunzip -k): an uncompressed 3D .nii larger than memory is segmented without loading it" : "crop or split it");
 			RawVolumes.checkClaim(path, hd.voxOffset() + voxels * bytesPer, Files.size(path), gzip);
+			// read whole it needs its bytes and a float copy; compressed files cannot be read lazily
+			long heap = Runtime.getRuntime().maxMemory();
+			if (voxels * (bytesPer + 4L) > heap)
+				throw fail(path, "holds " + voxels + " voxels (" + (voxels * bytesPer >> 20) + " MiB), more than the Java heap (" + (heap >> 20) +
+					" MiB) takes in memory", gzip ? "decompress it to .nii (gunzip -k): an uncompressed 3D .nii larger than memory is " +
+					"segmented without loading it" : "raise the heap (-Xmx, UNETSEG_JAVA_OPTS) or crop it");
 			in.skipNBytes(hd.voxOffset() - HEADER);
 			byte[] data = new byte[(int) (voxels * bytesPer)];
 			in.readFully(data);

@@ -54,6 +54,30 @@ class DamagedFilesTest {
 		assertTrue(m.contains("compressed bytes cannot hold more than"), m);
 	}
 
+	/** A truthful .nii.gz of 10^9 voxels (1 MB of gzip) is more than a 4 GiB heap reads whole: the message says to decompress it. */
+	@Test
+	void aCompressedVolumeLargerThanTheHeapSaysHowToStreamIt() throws IOException {
+		org.junit.jupiter.api.Assumptions.assumeTrue(Runtime.getRuntime().maxMemory() < 5_000_000_000L, "needs a heap below 5 GB");
+		Volume<?> ch2 = ImageFiles.read(Path.of("test-images/ch2.nii.gz"));
+		Path plain = dir.resolve("h.nii");
+		ImageFiles.write(ch2, plain, 0);
+		byte[] header = Arrays.copyOf(Files.readAllBytes(plain), 352);
+		ByteBuffer b = ByteBuffer.wrap(header).order(ByteOrder.LITTLE_ENDIAN);
+		b.putShort(40, (short) 3).putShort(42, (short) 1000).putShort(44, (short) 1000).putShort(46, (short) 1000).putShort(48, (short) 1);
+		b.putShort(70, (short) 2).putShort(72, (short) 8); // uint8
+		Path big = dir.resolve("big.nii.gz");
+		try (var out = new java.util.zip.GZIPOutputStream(Files.newOutputStream(big), 1 << 16)) {
+			out.write(header);
+			byte[] zeros = new byte[1 << 20];
+			for (long left = 1_000_000_000L; left > 0; left -= zeros.length) out.write(zeros, 0, (int) Math.min(zeros.length, left));
+		}
+		long before = usedHeap();
+		String m = message(big);
+		assertTrue(m.contains("holds 1000000000 voxels") && m.contains("more than the Java heap") && m.contains("Fix: decompress it to .nii"),
+			m);
+		assertTrue(usedHeap() - before < 256L << 20, "nothing large was allocated");
+	}
+
 	static long usedHeap() {
 		Runtime r = Runtime.getRuntime();
 		return r.totalMemory() - r.freeMemory();
