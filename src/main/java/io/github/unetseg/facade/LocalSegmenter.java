@@ -305,11 +305,6 @@ public final class LocalSegmenter implements Segmenter {
 		return new Volume<>(out, rgb.calibration());
 	}
 
-	private SegmentationException tileTooLarge(TilePlan plan, RuntimeException e) {
-		return new SegmentationException("A single tile of " + Arrays.toString(plan.tileSize()) + " pixels does not fit in " +
-			"memory on " + device() + ". Fix: use a smaller --tile.", e);
-	}
-
 	/**
 	 * Checks that an image fits the model (dimensionality, channels) and collects warnings (spacing, and
 	 * with {@code countNonFinite} the NaN or infinite voxels).
@@ -401,25 +396,26 @@ public final class LocalSegmenter implements Segmenter {
 		List<String> warnings = new ArrayList<>(checkFits(volume, input.toString(), false));
 		if (postProcessing(settings) != null) warnings.add(input + " is segmented without loading it; post-processing (" +
 			postProcessing(settings) + ") needs the whole label image and is not applied.");
-		TilePlan plan = plan(volume.spatialSize(), settings);
-		int batch = settings.batch() > 0 ? settings.batch() : policy.autoBatch(plan);
 		IntensityMap map = intensityMap(volume);
 		int n = volume.spatialDims();
 		Path labels = Streaming.labels(input, outputDir, n), probabilities = settings.probabilities() ? Streaming.probabilities(input,
 			outputDir, n) : null;
-		TiledInference.Stats stats;
-		// a band of blended sums, as deep as a tile, finishes plane after plane (2D: row after row) into the files
-		try (PlaneWriter writer = Streaming.writer(input, outputDir, volume.spatialSize(), model.outputChannels(), settings.threshold(),
-			settings.probabilities(), volume.calibration()))
-		{
-			BandStitcher band = new BandStitcher(plan, model.outputChannels(), writer);
-			stats = TiledInference.runInto(volume, map, model, plan, batch, progress, band);
-			band.finish();
-			writer.finish();
-		}
-		catch (io.github.unetseg.tiling.BatchMemoryException e) {
-			throw tileTooLarge(plan, e);
-		}
+		// a band of blended sums, as deep as a tile, finishes plane after plane (2D: row after row) into the files; a tile that does
+		// not fit in memory starts the files again with half the tile (the unfinished ones are deleted)
+		TileRetry.Result<TiledInference.Stats> run = TileRetry.run(plan(volume.spatialSize(), settings), plan -> {
+			try (PlaneWriter writer = Streaming.writer(input, outputDir, volume.spatialSize(), model.outputChannels(), settings.threshold(),
+				settings.probabilities(), volume.calibration()))
+			{
+				BandStitcher band = new BandStitcher(plan, model.outputChannels(), writer);
+				TiledInference.Stats st = TiledInference.runInto(volume, map, model, plan, settings.batch() > 0 ? settings.batch()
+					: policy.autoBatch(plan), progress, band);
+				band.finish();
+				writer.finish();
+				return st;
+			}
+		}, policy, settings.halo(), device(), warnings, !fixedTile);
+		TiledInference.Stats stats = run.output();
+		TilePlan plan = run.plan();
 		double seconds = (System.nanoTime() - t0) / 1e9;
 		SegmentationResult r = new SegmentationResult(n == 3 ? LazyNifti.open(labels, 64L << 20) : LazyRegions.open(ImageIoTiff.regions(labels, false),
 			64L << 20), null, plan, stats.batchSize(), stats, device(), List.copyOf(warnings), seconds);

@@ -100,4 +100,34 @@ class TileRetryTest {
 		SegmentationException e = assertThrows(SegmentationException.class, () -> segment(1000, SegmentationSettings.defaults().withTile(512)));
 		assertTrue(e.getMessage().contains("does not fit in memory") && e.getMessage().contains("Fix:"), e.getMessage());
 	}
+
+	@Test
+	void whileStreamingTheFilesStartAgainWithHalfTheTile(@org.junit.jupiter.api.io.TempDir Path dir) throws java.io.IOException {
+		Path btf = dir.resolve("random.btf");
+		io.github.unetseg.io.ImageFiles.write(image(), btf, 0);
+		SegmentationSettings s = SegmentationSettings.defaults().withTile(512).withPostprocess("none");
+		System.setProperty("unetseg.streamingBytes", "0");
+		try (LocalSegmenter seg = new LocalSegmenter(SPEC, new StepModel(100_000), "stand-in", () -> {}, new EngineOptions(Device.CPU, 1), false)) {
+			FileResult r = seg.segmentFile(btf, dir.resolve("out"), s, ProgressListener.NONE);
+			assertEquals("random_labels.btf", r.labelsFile().getFileName().toString());
+			assertArrayEquals(new long[] { 256, 200 }, r.result().plan().tileSize());
+			assertTrue(r.result().warnings().stream().anyMatch(w -> w.contains("retried with tiles of [256, 200]")), r.result().warnings().toString());
+			byte[] streamed = new byte[600 * 400];
+			int i = 0;
+			for (float v : io.github.unetseg.testutil.Images.toFloats(cast(io.github.unetseg.io.ImageFiles.read(r.labelsFile())).image()))
+				streamed[i++] = (byte) v;
+			assertArrayEquals(labels(segment(Long.MAX_VALUE, s.withTile(256, 200))), streamed, "the restarted files hold the small tiles' labels");
+			try (var files = java.nio.file.Files.list(dir.resolve("out"))) {
+				assertEquals(1, files.count(), "the first attempt's unfinished file is gone");
+			}
+		}
+		finally {
+			System.clearProperty("unetseg.streamingBytes");
+		}
+	}
+
+	@SuppressWarnings({ "unchecked", "rawtypes" })
+	static Volume<UnsignedByteType> cast(Volume<?> v) {
+		return (Volume) v;
+	}
 }
