@@ -4,12 +4,9 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 
-import io.github.unetseg.AtomicFiles;
 import io.github.unetseg.SegmentationException;
 import io.github.unetseg.image.Calibration;
 import io.github.unetseg.tiling.BandStitcher;
@@ -29,13 +26,11 @@ import io.github.unetseg.tiling.BandStitcher;
 public final class BigTiffRowWriter implements PlaneWriter {
 
 	private final Page[] labels, probabilities;
-	private final Path[] targets, tmps;
-	private final FileChannel[] files;
+	private final TempOutputs files;
 	private final int width, channels;
 	private final double threshold;
 	private final byte[] labelRow;
 	private final Calibration calibration;
-	private boolean done;
 
 	/** One page's strips, gathered and appended to its file. */
 	private final class Page {
@@ -67,10 +62,10 @@ public final class BigTiffRowWriter implements PlaneWriter {
 		void flush() throws IOException {
 			if (rowsInStrip == 0) return;
 			strip.flip();
-			long at = files[file].size();
+			long at = files.channel(file).size();
 			offsets[strips] = at;
 			counts[strips++] = strip.remaining();
-			while (strip.hasRemaining()) files[file].write(strip, at + strip.position());
+			while (strip.hasRemaining()) files.channel(file).write(strip, at + strip.position());
 			strip.clear();
 			rowsInStrip = 0;
 		}
@@ -93,22 +88,16 @@ public final class BigTiffRowWriter implements PlaneWriter {
 		this.threshold = threshold;
 		this.calibration = calibration;
 		labelRow = new byte[width];
-		targets = probabilitiesFile == null ? new Path[] { labelsFile } : new Path[] { labelsFile, probabilitiesFile };
-		tmps = new Path[targets.length];
-		files = new FileChannel[targets.length];
+		TempOutputs made = null;
 		try {
-			for (int f = 0; f < targets.length; f++) {
-				Path dir = targets[f].toAbsolutePath().getParent();
-				Files.createDirectories(dir);
-				tmps[f] = Files.createTempFile(dir, "." + targets[f].getFileName(), ".tmp");
-				files[f] = FileChannel.open(tmps[f], StandardOpenOption.WRITE, StandardOpenOption.READ);
-				files[f].write(ByteBuffer.allocate(16), 0); // the header, completed by finish
-			}
+			made = probabilitiesFile == null ? new TempOutputs(labelsFile) : new TempOutputs(labelsFile, probabilitiesFile);
+			for (int f = 0; f < made.count(); f++) made.channel(f).write(ByteBuffer.allocate(16), 0); // the header, completed by finish
 		}
 		catch (IOException e) {
-			close();
+			if (made != null) made.close();
 			throw new SegmentationException("Cannot create " + labelsFile + ": " + e.getMessage() + ". Fix: choose a writable output folder.", e);
 		}
+		files = made;
 		labels = new Page[] { new Page(0, 1, 1, size[1]) };
 		probabilities = probabilitiesFile == null ? new Page[0] : new Page[channels];
 		for (int c = 0; c < probabilities.length; c++) probabilities[c] = new Page(1, 4, 3, size[1]);
@@ -116,20 +105,13 @@ public final class BigTiffRowWriter implements PlaneWriter {
 
 	@Override
 	public void plane(long y, float[] p) {
-		for (int x = 0; x < width; x++) {
-			if (channels == 1) labelRow[x] = p[x] > threshold ? (byte) 1 : 0;
-			else {
-				int best = 0;
-				for (int c = 1; c < channels; c++) if (p[c * width + x] > p[best * width + x]) best = c;
-				labelRow[x] = (byte) best;
-			}
-		}
+		PlaneWriter.labels(p, width, channels, threshold, labelRow);
 		try {
 			labels[0].row(labelRow, null, 0);
 			for (int c = 0; c < probabilities.length; c++) probabilities[c].row(null, p, c * width);
 		}
 		catch (IOException e) {
-			throw new SegmentationException("Cannot write " + targets[0] + ": " + e.getMessage() + ". Fix: check free disk space.", e);
+			throw new SegmentationException("Cannot write " + files.target(0) + ": " + e.getMessage() + ". Fix: check free disk space.", e);
 		}
 	}
 
@@ -143,21 +125,16 @@ public final class BigTiffRowWriter implements PlaneWriter {
 		try {
 			writeIfds(0, labels);
 			if (probabilities.length > 0) writeIfds(1, probabilities);
-			for (FileChannel f : files) {
-				f.force(true);
-				f.close();
-			}
-			for (int f = 0; f < files.length; f++) AtomicFiles.move(tmps[f], targets[f]);
-			done = true;
+			files.finish();
 		}
 		catch (IOException e) {
-			throw new SegmentationException("Cannot complete " + targets[0] + ": " + e.getMessage() + ". Fix: check free disk space.", e);
+			throw new SegmentationException("Cannot complete " + files.target(0) + ": " + e.getMessage() + ". Fix: check free disk space.", e);
 		}
 	}
 
 	/** Appends one IFD per page (chained), their strip arrays, and points the header at the first. */
 	private void writeIfds(int file, Page[] pages) throws IOException {
-		FileChannel ch = files[file];
+		FileChannel ch = files.channel(file);
 		for (Page p : pages) p.flush();
 		long next = 0;
 		// written last page first, so each IFD knows its successor's offset
@@ -223,14 +200,6 @@ public final class BigTiffRowWriter implements PlaneWriter {
 	/** Deletes the unfinished files (after a failure or cancel); does nothing after {@link #finish}. */
 	@Override
 	public void close() {
-		if (done) return;
-		for (int f = 0; f < files.length; f++)
-			try {
-				if (files[f] != null) files[f].close();
-				if (tmps[f] != null) Files.deleteIfExists(tmps[f]);
-			}
-			catch (IOException e) {
-				// the temporary files are ours; the original error is the one reported
-			}
+		files.close();
 	}
 }

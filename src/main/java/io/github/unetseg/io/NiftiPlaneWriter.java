@@ -4,11 +4,8 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 
-import io.github.unetseg.AtomicFiles;
 import io.github.unetseg.SegmentationException;
 import io.github.unetseg.image.Calibration;
 import io.github.unetseg.tiling.BandStitcher;
@@ -25,13 +22,11 @@ public final class NiftiPlaneWriter implements PlaneWriter {
 
 	private static final int DATA_OFFSET = 352;
 
-	private final Path[] targets, tmps;
-	private final FileChannel[] files;
+	private final TempOutputs files;
 	private final int channels;
 	private final double threshold;
 	private final long planeVoxels, planes;
 	private final ByteBuffer labelRow, floatRow;
-	private boolean done;
 
 	/**
 	 * @param labels the labels {@code .nii} to create
@@ -49,54 +44,42 @@ public final class NiftiPlaneWriter implements PlaneWriter {
 		this.threshold = threshold;
 		planeVoxels = size[0] * size[1];
 		planes = size.length == 3 ? size[2] : 1;
-		targets = probabilities == null ? new Path[] { labels } : new Path[] { labels, probabilities };
-		tmps = new Path[targets.length];
-		files = new FileChannel[targets.length];
 		labelRow = ByteBuffer.allocate((int) planeVoxels);
 		floatRow = probabilities == null ? null : ByteBuffer.allocate((int) planeVoxels * 4).order(ByteOrder.LITTLE_ENDIAN);
+		TempOutputs made = null;
 		try {
-			for (int f = 0; f < targets.length; f++) {
-				Path dir = targets[f].toAbsolutePath().getParent();
-				Files.createDirectories(dir);
-				tmps[f] = Files.createTempFile(dir, "." + targets[f].getFileName(), ".tmp");
-				files[f] = FileChannel.open(tmps[f], StandardOpenOption.WRITE, StandardOpenOption.READ);
+			made = probabilities == null ? new TempOutputs(labels) : new TempOutputs(labels, probabilities);
+			for (int f = 0; f < made.count(); f++) {
 				int c = f == 0 ? 1 : channels, bytes = f == 0 ? 1 : 4;
-				ByteBuffer h = NiftiIO.headerBytes(targets[f], size, c, f == 0 ? 2 : 16, calibration);
+				ByteBuffer h = NiftiIO.headerBytes(made.target(f), size, c, f == 0 ? 2 : 16, calibration);
 				h.position(0);
-				files[f].write(h, 0);
-				files[f].write(ByteBuffer.wrap(new byte[] { 0 }), DATA_OFFSET + planeVoxels * planes * c * bytes - 1);
+				made.channel(f).write(h, 0);
+				made.channel(f).write(ByteBuffer.wrap(new byte[] { 0 }), DATA_OFFSET + planeVoxels * planes * c * bytes - 1);
 			}
 		}
 		catch (IOException e) {
-			close();
+			if (made != null) made.close();
 			throw new SegmentationException("Cannot create " + labels + ": " + e.getMessage() + ". Fix: choose a writable output folder " +
 				"with room for the outputs.", e);
 		}
+		files = made;
 	}
 
 	@Override
 	public void plane(long z, float[] p) {
 		int pv = (int) planeVoxels;
-		byte[] l = labelRow.array();
-		for (int i = 0; i < pv; i++) {
-			if (channels == 1) l[i] = p[i] > threshold ? (byte) 1 : 0;
-			else {
-				int best = 0;
-				for (int c = 1; c < channels; c++) if (p[c * pv + i] > p[best * pv + i]) best = c;
-				l[i] = (byte) best;
-			}
-		}
+		PlaneWriter.labels(p, pv, channels, threshold, labelRow.array());
 		try {
-			write(files[0], labelRow, DATA_OFFSET + z * planeVoxels);
+			write(files.channel(0), labelRow, DATA_OFFSET + z * planeVoxels);
 			if (floatRow != null)
 				for (int c = 0; c < channels; c++) {
 					floatRow.clear();
 					floatRow.asFloatBuffer().put(p, c * pv, pv);
-					write(files[1], floatRow, DATA_OFFSET + ((c * planes + z) * planeVoxels) * 4);
+					write(files.channel(1), floatRow, DATA_OFFSET + ((c * planes + z) * planeVoxels) * 4);
 				}
 		}
 		catch (IOException e) {
-			throw new SegmentationException("Cannot write " + targets[0] + ": " + e.getMessage() + ". Fix: check free disk space.", e);
+			throw new SegmentationException("Cannot write " + files.target(0) + ": " + e.getMessage() + ". Fix: check free disk space.", e);
 		}
 	}
 
@@ -113,29 +96,16 @@ public final class NiftiPlaneWriter implements PlaneWriter {
 	@Override
 	public void finish() {
 		try {
-			for (int f = 0; f < files.length; f++) {
-				files[f].force(true);
-				files[f].close();
-			}
-			for (int f = 0; f < files.length; f++) AtomicFiles.move(tmps[f], targets[f]);
-			done = true;
+			files.finish();
 		}
 		catch (IOException e) {
-			throw new SegmentationException("Cannot complete " + targets[0] + ": " + e.getMessage() + ". Fix: check free disk space.", e);
+			throw new SegmentationException("Cannot complete " + files.target(0) + ": " + e.getMessage() + ". Fix: check free disk space.", e);
 		}
 	}
 
 	/** Deletes the unfinished files (after a failure or cancel); does nothing after {@link #finish}. */
 	@Override
 	public void close() {
-		if (done) return;
-		for (int f = 0; f < files.length; f++)
-			try {
-				if (files[f] != null) files[f].close();
-				if (tmps[f] != null) Files.deleteIfExists(tmps[f]);
-			}
-			catch (IOException e) {
-				// the temporary files are ours; the original error is the one reported
-			}
+		files.close();
 	}
 }

@@ -18,4 +18,25 @@ public interface PlaneWriter extends BandStitcher.PlaneSink, AutoCloseable {
 	/** Deletes the unfinished files; does nothing after {@link #finish}. */
 	@Override
 	void close();
+
+	/**
+	 * The labels of a plane, as the in-memory path derives them ({@code tiling.Stitcher}): 1 where the
+	 * probability exceeds the threshold for one channel, else the argmax (the lowest index wins ties).
+	 *
+	 * @param p probabilities {@code [channel][voxel]} flat
+	 * @param voxels voxels of the plane
+	 * @param channels output channels
+	 * @param threshold probability threshold for one channel
+	 * @param labels destination, {@code voxels} values
+	 */
+	static void labels(float[] p, int voxels, int channels, double threshold, byte[] labels) {
+		for (int i = 0; i < voxels; i++) {
+			if (channels == 1) labels[i] = p[i] > threshold ? (byte) 1 : 0;
+			else {
+				int best = 0;
+				for (int c = 1; c < channels; c++) if (p[c * voxels + i] > p[best * voxels + i]) best = c;
+				labels[i] = (byte) best;
+			}
+		}
+	}
 }
