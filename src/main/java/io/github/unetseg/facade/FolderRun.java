@@ -69,12 +69,14 @@ final class FolderRun {
 		FileListener listener, Work work)
 	{
 		boolean[] todo = new boolean[inputs.size()];
+		// decided once per file (it may open the file to learn its dimensions)
+		boolean[] streamed = new boolean[inputs.size()];
 		Map<Path, Path> collisions = OutputFiles.collisions(inputs, outputDir);
 		List<Path> toDo = new java.util.ArrayList<>();
 		for (int i = 0; i < todo.length; i++) {
 			Path f = inputs.get(i);
 			// a streamed file writes NIfTI outputs
-			boolean streams = work.streams(f);
+			boolean streams = streamed[i] = work.streams(f);
 			todo[i] = !collisions.containsKey(f) && (overwrite || !(streams ? Streaming.done(f, outputDir, work.dimensions(), settings.probabilities())
 				: OutputFiles.done(f, outputDir, settings.probabilities(), work.instances() && settings.objects().rois(), work.instances() &&
 					settings.objects().measure())));
@@ -88,7 +90,7 @@ final class FolderRun {
 		ExecutorService reader = daemonThread("unetseg-prefetch");
 		ExecutorService writer = daemonThread("unetseg-writer");
 		try {
-			CompletableFuture<Volume<?>> next = prefetch(reader, inputs, todo, 0, work);
+			CompletableFuture<Volume<?>> next = prefetch(reader, inputs, todo, streamed, 0);
 			for (int i = 0; i < inputs.size(); i++) {
 				Path f = inputs.get(i);
 				if (collisions.containsKey(f)) {
@@ -100,7 +102,7 @@ final class FolderRun {
 					continue;
 				}
 				CompletableFuture<Volume<?>> mine = next;
-				next = prefetch(reader, inputs, todo, i + 1, work);
+				next = prefetch(reader, inputs, todo, streamed, i + 1);
 				ProgressListener progress = outcomes.reportingWhenWritten(listener.progress(i, f));
 				try {
 					long t0 = System.nanoTime();
@@ -162,11 +164,13 @@ final class FolderRun {
 	 * @return its future, or {@code null} when the next file to do is streamed or there is none; a
 	 *     future always belongs to the next file to do
 	 */
-	private static CompletableFuture<Volume<?>> prefetch(ExecutorService reader, List<Path> inputs, boolean[] todo, int from, Work work) {
+	private static CompletableFuture<Volume<?>> prefetch(ExecutorService reader, List<Path> inputs, boolean[] todo, boolean[] streamed,
+		int from)
+	{
 		for (int j = from; j < inputs.size(); j++) {
 			if (!todo[j]) continue;
 			Path f = inputs.get(j);
-			return work.streams(f) ? null : CompletableFuture.supplyAsync(() -> guarded("read", f, () -> ImageFiles.read(f)), reader);
+			return streamed[j] ? null : CompletableFuture.supplyAsync(() -> guarded("read", f, () -> ImageFiles.read(f)), reader);
 		}
 		return null;
 	}

@@ -10,7 +10,6 @@ import java.util.Iterator;
 
 import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
-import javax.imageio.ImageReadParam;
 import javax.imageio.ImageReader;
 import javax.imageio.ImageWriteParam;
 import javax.imageio.ImageWriter;
@@ -147,8 +146,14 @@ public final class ImageIoTiff {
 		return r.read(p).getRaster();
 	}
 
+	/** The values of a volume as floats, in its flat order. */
+	@SuppressWarnings({ "unchecked", "rawtypes" })
+	private static float[] floats(Volume<?> v) {
+		return io.github.unetseg.image.PixelArrays.floats((RandomAccessibleInterval) v.image());
+	}
+
 	/**
-	 * Reads a rectangle of one page, decoding only the strips or tiles it touches.
+	 * Reads a rectangle of one page, decoding only the strips or tiles it touches ({@link #regions}).
 	 *
 	 * @param path a (Big)TIFF file
 	 * @param page page index (z), from 0
@@ -157,20 +162,18 @@ public final class ImageIoTiff {
 	 * @throws SegmentationException if the file or region cannot be read
 	 */
 	public static float[] readRegion(Path path, int page, Rectangle region) {
-		try (ImageInputStream in = ImageIO.createImageInputStream(path.toFile())) {
-			ImageReader r = reader(in, path);
-			r.setInput(in);
-			ImageReadParam p = r.getDefaultReadParam();
-			p.setSourceRegion(region);
-			Raster ras = r.read(page, p).getRaster();
-			float[] f = ras.getSamples(ras.getMinX(), ras.getMinY(), ras.getWidth(), ras.getHeight(), 0, (float[]) null);
-			r.dispose();
-			return f;
+		try (RegionSource source = regions(path, false)) {
+			boolean stack = source.spatialSize().length == 3;
+			long[] min = stack ? new long[] { region.x, region.y, page } : new long[] { region.x, region.y };
+			long[] size = stack ? new long[] { region.width, region.height, 1 } : new long[] { region.width, region.height };
+			if (!stack && page != 0) throw new IllegalArgumentException("page " + page + " of a single-page file");
+			return floats(source.read(min, size));
 		}
-		catch (IOException | RuntimeException e) {
+		catch (IllegalArgumentException e) {
 			throw new SegmentationException("Cannot read " + region + " of page " + page + " of " + path + ": " + e.getMessage(), e);
 		}
 	}
+
 
 	/**
 	 * Opens a TIFF or BigTIFF stack for region reads ({@link LazyRegions}): pages are z slices of one band
