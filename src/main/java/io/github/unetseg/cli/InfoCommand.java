@@ -12,6 +12,7 @@ import io.github.unetseg.model.ModelBundle;
 import io.github.unetseg.tensorflow.Device;
 import io.github.unetseg.tensorflow.DeviceInfo;
 import io.github.unetseg.tensorflow.EngineOptions;
+import io.github.unetseg.tensorflow.SessionConfigs;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -34,7 +35,7 @@ final class InfoCommand implements Callable<Integer> {
 	public Integer call() {
 		PrintWriter out = spec.commandLine().getOut();
 		out.println("TensorFlow " + TensorFlow.version() + " (TensorFlow Java 1.1.0)");
-		for (DeviceInfo d : DeviceInfo.list(new EngineOptions(Device.AUTO, 0).configProto()))
+		for (DeviceInfo d : DeviceInfo.list(SessionConfigs.of(new EngineOptions(Device.AUTO, 0))))
 			out.printf(Locale.ROOT, "device %-8s %s%s%n", d.type(), d.name(),
 				"GPU".equals(d.type()) ? String.format(Locale.ROOT, " (%.1f GiB)", d.memoryBytes() / 1073741824.0) : "");
 		if (model != null) {

@@ -24,7 +24,7 @@ import org.tensorflow.proto.ConfigProto;
 public record DeviceInfo(String name, String type, long memoryBytes) {
 
 	/**
-	 * Lists devices for a session configuration ({@link EngineOptions#configProto()}): with
+	 * Lists devices for a session configuration ({@link SessionConfigs#of}): with
 	 * {@link Device#CPU} only the CPU is listed.
 	 *
 	 * @param config the session configuration

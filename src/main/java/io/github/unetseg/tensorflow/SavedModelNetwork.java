@@ -35,13 +35,13 @@ public final class SavedModelNetwork implements PackageNetwork {
 	 * @param dir the unpacked SavedModel folder ({@code saved_model.pb}, {@code variables/})
 	 * @param inputIds the description's input ids, in its order
 	 * @param outputIds the description's output ids, in its order
-	 * @param options threads (device as {@link EngineOptions#configProto()} places it)
+	 * @param options threads (device as {@link SessionConfigs#of} places it)
 	 * @throws SegmentationException naming the folder if TensorFlow cannot load it, or the signature does not
 	 *     have the description's number of inputs and outputs
 	 */
 	public SavedModelNetwork(Path dir, List<String> inputIds, List<String> outputIds, EngineOptions options) {
 		try {
-			bundle = SavedModelBundle.loader(dir.toString()).withTags(SavedModelBundle.DEFAULT_TAG).withConfigProto(options.configProto()).load();
+			bundle = SavedModelBundle.loader(dir.toString()).withTags(SavedModelBundle.DEFAULT_TAG).withConfigProto(SessionConfigs.of(options)).load();
 		}
 		catch (TensorFlowException | IllegalArgumentException e) {
 			throw new SegmentationException("TensorFlow cannot load the SavedModel in " + dir + ": " + e.getMessage() + ". Fix: the package's " +

@@ -54,7 +54,7 @@ public final class TensorFlowModel implements TileModel, AutoCloseable {
 	 */
 	public static TensorFlowModel load(ModelBundle model, EngineOptions options) {
 		ModelSpec spec = model.spec();
-		List<DeviceInfo> devices = DeviceInfo.list(options.configProto());
+		List<DeviceInfo> devices = DeviceInfo.list(SessionConfigs.of(options));
 		DeviceInfo gpu = devices.stream().filter(d -> "GPU".equals(d.type())).findFirst().orElse(null);
 		if (options.device() == Device.GPU && gpu == null)
 			throw new SegmentationException("--device gpu was requested but TensorFlow sees no GPU. Fix: build with the GPU " +
@@ -63,7 +63,7 @@ public final class TensorFlowModel implements TileModel, AutoCloseable {
 		SavedModelBundle b;
 		try {
 			b = SavedModelBundle.loader(model.directory().toString()).withTags(SavedModelBundle.DEFAULT_TAG)
-				.withConfigProto(options.configProto()).load();
+				.withConfigProto(SessionConfigs.of(options)).load();
 		}
 		catch (TensorFlowException | IllegalArgumentException e) {
 			throw new SegmentationException("Cannot load the TensorFlow SavedModel in " + model.directory() + ": " + e.getMessage() +

@@ -175,7 +175,7 @@ public final class TrainingSession implements AutoCloseable {
 		inferInput = tf.withName("input").placeholder(TFloat32.class, Placeholder.shape(Shape.of(inShape)));
 		Operand<TFloat32> inferLogits = builder.forward(inferInput, false, null);
 		inferOutput = tf.withName("output").identity(k == 1 ? tf.math.sigmoid(inferLogits) : tf.nn.softmax(inferLogits));
-		session = new Session(graph, engine.configProto());
+		session = new Session(graph, SessionConfigs.of(engine));
 	}
 
 	/**

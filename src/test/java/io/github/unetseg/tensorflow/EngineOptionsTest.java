@@ -22,12 +22,12 @@ class EngineOptionsTest {
 
 	@Test
 	void mixedPrecisionTurnsOnTheMixedPrecisionRewrites() {
-		RewriterConfig cpu = new EngineOptions(Device.CPU, 0, Precision.MIXED).configProto().getGraphOptions().getRewriteOptions();
+		RewriterConfig cpu = SessionConfigs.of(new EngineOptions(Device.CPU, 0, Precision.MIXED)).getGraphOptions().getRewriteOptions();
 		assertEquals(RewriterConfig.Toggle.ON, cpu.getAutoMixedPrecisionOnednnBfloat16());
 		assertEquals(RewriterConfig.Toggle.DEFAULT, cpu.getAutoMixedPrecision(), "no float16 GPU rewrite when GPUs are hidden");
-		RewriterConfig auto = new EngineOptions(Device.AUTO, 0, Precision.MIXED).configProto().getGraphOptions().getRewriteOptions();
+		RewriterConfig auto = SessionConfigs.of(new EngineOptions(Device.AUTO, 0, Precision.MIXED)).getGraphOptions().getRewriteOptions();
 		assertEquals(RewriterConfig.Toggle.ON, auto.getAutoMixedPrecision());
-		RewriterConfig fp32 = new EngineOptions(Device.AUTO, 0).configProto().getGraphOptions().getRewriteOptions();
+		RewriterConfig fp32 = SessionConfigs.of(new EngineOptions(Device.AUTO, 0)).getGraphOptions().getRewriteOptions();
 		assertEquals(RewriterConfig.Toggle.DEFAULT, fp32.getAutoMixedPrecisionOnednnBfloat16());
 		assertEquals(RewriterConfig.Toggle.DEFAULT, fp32.getAutoMixedPrecision());
 		assertEquals(Precision.MIXED, Precision.parse(" Mixed "));
