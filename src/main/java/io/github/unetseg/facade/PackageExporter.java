@@ -281,14 +281,19 @@ public final class PackageExporter {
 		return b.toString();
 	}
 
-	/** Zips a SavedModel's files ({@code saved_model.pb}, {@code fingerprint.pb}, {@code variables/}, {@code assets/}). */
+	/**
+	 * Zips a SavedModel's files ({@code saved_model.pb}, {@code fingerprint.pb}, {@code variables/}, {@code assets/}). Each
+	 * entry carries its file's modification time, so exporting the same model twice gives the same zip (and SHA-256).
+	 */
 	private static void zipSavedModel(Path model, Path zip) throws IOException {
 		try (ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(zip)); Stream<Path> s = Files.walk(model)) {
 			for (Path p : s.filter(Files::isRegularFile).sorted().toList()) {
 				String rel = model.relativize(p).toString().replace('\\', '/');
 				if (!(rel.equals("saved_model.pb") || rel.equals("fingerprint.pb") || rel.startsWith("variables/") || rel.startsWith("assets/")))
 					continue;
-				out.putNextEntry(new ZipEntry(rel));
+				ZipEntry e = new ZipEntry(rel);
+				e.setTime(Files.getLastModifiedTime(p).toMillis());
+				out.putNextEntry(e);
 				Files.copy(p, out);
 				out.closeEntry();
 			}
