@@ -12,6 +12,11 @@ out=${OUT:-/work/runs/hn-ct-oar-3d}
 jar=${JAR:-/work/train-build/unetseg-0.1.0-SNAPSHOT.jar}
 resume=()
 [ -f "$out/training/checkpoint/state.json" ] && resume=(--resume)
+# Second stage (session 8): fine-tune the best dice_ce checkpoint with the Dice loss, which weighs small organs
+# (Esophagus, Larynx: still 0 after 11 dice_ce epochs) like large ones:
+#   INIT=/work/runs/hn-ct-oar-3d LOSS=dice LR=5e-4 OUT=/work/runs/hn-ct-oar-3d-dice models/make/train_hn_ct.sh
+init=()
+[ -n "${INIT:-}" ] && [ ${#resume[@]} -eq 0 ] && init=(--init "$INIT")
 tc=/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4
 [ -f "$tc" ] && export LD_PRELOAD=$tc
 export TF_CPP_MIN_LOG_LEVEL=1
@@ -24,4 +29,4 @@ exec java -Xmx11g -jar "$jar" train \
   --classes background,Brainstem,SpinalCord,RightParotid,LeftParotid,Esophagus,Larynx,Mandible \
   --depth 4 --filters 16 --batch-norm --normalization ct --spacing median --mirror false \
   --patch 64,64,64 --batch 2 --epochs ${EPOCHS:-40} --steps ${STEPS:-250} --foreground 0.5 --patience 0 \
-  --max-hours "${MAX_HOURS:-2.2}" "${resume[@]}"
+  --loss "${LOSS:-dice_ce}" --lr "${LR:-1e-3}" --max-hours "${MAX_HOURS:-2.2}" "${resume[@]}" "${init[@]}"
