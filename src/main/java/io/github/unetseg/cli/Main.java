@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
 @Command(name = "unetseg", mixinStandardHelpOptions = true, version = "unetseg 0.1.0",
 	description = "Tiled U-Net segmentation of 2D images and 3D volumes (TensorFlow Java).",
 	subcommands = { SegmentCommand.class, TrainCommand.class, EvaluateCommand.class, TuneCommand.class, InfoCommand.class,
-		TestModelCommand.class, ExportCommand.class })
+		TestModelCommand.class, ExportCommand.class, InstallFijiCommand.class })
 public final class Main {
 
 	/**

@@ -7,15 +7,21 @@ import io.github.unetseg.tiling.ProgressListener;
 
 /**
  * Forwards progress to SciJava's {@link StatusService} (Fiji's status bar and progress bar) and
- * cancellation from the command's {@link Cancelable} state.
+ * cancellation from the command's {@link Cancelable} state. Public for the ImageJ2 commands
+ * ({@code io.github.unetseg.imagej2}).
  */
-final class FijiProgress implements ProgressListener {
+public final class FijiProgress implements ProgressListener {
 
 	private final StatusService status;
 	private final Cancelable command;
 	private final String prefix;
 
-	FijiProgress(StatusService status, Cancelable command, String prefix) {
+	/**
+	 * @param status the status service, or {@code null} for no progress display
+	 * @param command whose cancellation stops the work
+	 * @param prefix put before every message, e.g. {@code "U-Net: "}
+	 */
+	public FijiProgress(StatusService status, Cancelable command, String prefix) {
 		this.status = status;
 		this.command = command;
 		this.prefix = prefix;

@@ -176,6 +176,7 @@ public class SegmentImageCommand extends DynamicCommand {
 				if ("ROI Manager".equals(rois)) labels = null;
 			}
 			if (r.probabilities() != null) probabilityMap = ImagePlusAdapter.toImagePlus(r.probabilities(), baseTitle(title) + "_probabilities");
+			showToHeadlessMacro(labels, probabilityMap);
 			if (status != null) status.showStatus(String.format(java.util.Locale.ROOT, "U-Net: %s segmented in %.1f s on %s", title,
 				r.seconds(), r.device()));
 		}
@@ -186,6 +187,18 @@ public class SegmentImageCommand extends DynamicCommand {
 			if (log != null) log.error(e.getMessage());
 			cancel(e.getMessage());
 		}
+	}
+
+	/**
+	 * Headless ImageJ2 ({@code ImageJ-linux64 --headless -batch macro.ijm}) hands a command's ImagePlus outputs to
+	 * no ImageJ 1 window list, so a macro line after {@code run("Segment Image...")} would not find the labels
+	 * ({@code selectImage}, {@code saveAs}). There the outputs join the macro's batch-mode images, as
+	 * {@code ImagePlus.show()} does in batch mode; with a display the legacy layer shows them itself.
+	 */
+	private static void showToHeadlessMacro(ImagePlus... images) {
+		if (!java.awt.GraphicsEnvironment.isHeadless() || !ij.macro.Interpreter.isBatchMode() || ij.macro.Interpreter.getInstance() == null)
+			return;
+		for (ImagePlus imp : images) if (imp != null) imp.show();
 	}
 
 	/** Offers the catalog's models ({@link ModelChoices#offerModels}). */

@@ -206,13 +206,12 @@ public final class ImagePlusAdapter {
 	}
 
 	/**
-	 * Gives a label image a lookup table with distinct colours (black background, 'glasbey'-like hues)
-	 * and a display range of {@code [0, classes - 1]}.
+	 * The label lookup table: black background, then hues stepped by the golden ratio (saturation 0.85,
+	 * brightness 1), so that neighbouring labels differ ('glasbey'-like).
 	 *
-	 * @param labels an 8- or 16-bit label ImagePlus
-	 * @param classes number of classes including background
+	 * @return {@code [red, green, blue]}, 256 entries each
 	 */
-	public static void applyLabelLut(ImagePlus labels, int classes) {
+	public static byte[][] labelColors() {
 		byte[] r = new byte[256], g = new byte[256], b = new byte[256];
 		for (int i = 1; i < 256; i++) {
 			java.awt.Color col = java.awt.Color.getHSBColor((i * 0.618034f) % 1f, 0.85f, 1f);
@@ -220,7 +219,19 @@ public final class ImagePlusAdapter {
 			g[i] = (byte) col.getGreen();
 			b[i] = (byte) col.getBlue();
 		}
-		LUT lut = new LUT(r, g, b);
+		return new byte[][] { r, g, b };
+	}
+
+	/**
+	 * Gives a label image a lookup table with distinct colours (black background, 'glasbey'-like hues)
+	 * and a display range of {@code [0, classes - 1]}.
+	 *
+	 * @param labels an 8- or 16-bit label ImagePlus
+	 * @param classes number of classes including background
+	 */
+	public static void applyLabelLut(ImagePlus labels, int classes) {
+		byte[][] rgb = labelColors();
+		LUT lut = new LUT(rgb[0], rgb[1], rgb[2]);
 		labels.getProcessor().setLut(lut);
 		if (labels.getStackSize() > 1) labels.getStack().setColorModel(lut);
 		labels.setDisplayRange(0, labels.getBitDepth() == 8 ? 255 : Math.max(1, classes - 1));

@@ -77,8 +77,15 @@ public final class FijiWithTensorFlow115 {
 		System.out.println("tensorflow 1.15 after: " + constant(4f));
 	}
 
-	/** Builds and runs a one-constant graph with TensorFlow 1.15's API; returns the value and version. */
-	static String constant(float value) throws Exception {
+	/**
+	 * Builds and runs a one-constant graph with TensorFlow 1.15's API (also the stand-in plugin of the
+	 * simulated-Fiji test, {@code imagej2.TensorFlow115Probe}).
+	 *
+	 * @param value the constant
+	 * @return {@code "<version> computed <value>"}
+	 * @throws Exception if TensorFlow 1.15 is not on the class path or fails
+	 */
+	public static String constant(float value) throws Exception {
 		Class<?> tensorClass = Class.forName("org.tensorflow.Tensor");
 		Class<?> dataType = Class.forName("org.tensorflow.DataType");
 		Object tensor = tensorClass.getMethod("create", Object.class).invoke(null, value);

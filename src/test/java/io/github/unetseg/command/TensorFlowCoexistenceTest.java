@@ -48,7 +48,7 @@ class TensorFlowCoexistenceTest {
 		Path labelsOut = dir.resolve("labels.txt");
 		Path model = Path.of("models/brain-mri-2d").toAbsolutePath(), image = Path.of("test-images/mri-t1-axial-z90.tif").toAbsolutePath();
 		ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-			"-Djava.awt.headless=true", "-Dunetseg.engine.classpath=" + testCp, "-cp", String.join(File.pathSeparator, cp),
+			"-Djava.awt.headless=true", "-Djava.util.prefs.userRoot=" + dir.resolve("prefs"), "-Dunetseg.engine.classpath=" + testCp, "-cp", String.join(File.pathSeparator, cp),
 			FijiWithTensorFlow115.class.getName(), image.toString(), model.toString(), labelsOut.toString(), dir.toString())
 			.redirectErrorStream(true);
 		Path folderIn = Files.createDirectories(dir.resolve("in"));

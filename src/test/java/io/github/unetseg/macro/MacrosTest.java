@@ -84,7 +84,7 @@ class MacrosTest {
 			cmd.addAll(List.of("xvfb-run", "-a"));
 		}
 		cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Dplugins.dir=" + ijDir,
-			"-Djava.awt.headless=" + !display, "-cp", System.getProperty("java.class.path"), "ij.ImageJ", "-batch",
+			"-Djava.awt.headless=" + !display, "-Djava.util.prefs.userRoot=" + System.getProperty("java.util.prefs.userRoot", "target/test-prefs"), "-cp", System.getProperty("java.class.path"), "ij.ImageJ", "-batch",
 			Path.of("macros", macro).toAbsolutePath().toString(), args));
 		ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
 		pb.environment().put("TF_CPP_MIN_LOG_LEVEL", "2");
