@@ -125,6 +125,30 @@ class DatasetAndMenuBarTest {
 	}
 
 	@Test
+	void anyAxisOrderBecomesXYZC() {
+		// ImageJ2's usual order [X, Y, Channel, Z], values encoding their own coordinates
+		Img<UnsignedShortType> img = ArrayImgs.unsignedShorts(5, 4, 2, 3);
+		Cursor<UnsignedShortType> c = img.localizingCursor();
+		while (c.hasNext()) {
+			c.fwd();
+			c.get().set(c.getIntPosition(0) + 10 * c.getIntPosition(1) + 100 * c.getIntPosition(3) + 1000 * c.getIntPosition(2));
+		}
+		Dataset d = ij.dataset().create(new ImgPlus<>(img, "xycz.tif", new CalibratedAxis[] { new DefaultLinearAxis(Axes.X, "um", 0.2),
+			new DefaultLinearAxis(Axes.Y, "um", 0.3), new DefaultLinearAxis(Axes.CHANNEL), new DefaultLinearAxis(Axes.Z, "um", 1.5) }));
+		io.github.unetseg.image.Volume<?> v = DatasetAdapter.toVolume(d, "xycz.tif");
+		assertArrayEquals(new long[] { 5, 4, 3, 2 }, v.image().dimensionsAsLongArray(), "[x, y, z, c]");
+		assertArrayEquals(new double[] { 0.2, 0.3, 1.5 }, v.calibration().spacing(), 1e-12);
+		assertEquals("um", v.calibration().unit());
+		net.imglib2.RandomAccess<? extends RealType<?>> ra = ((RandomAccessibleInterval<? extends RealType<?>>) v.image()).randomAccess();
+		for (int x = 0; x < 5; x++)
+			for (int y = 0; y < 4; y++)
+				for (int z = 0; z < 3; z++)
+					for (int ch = 0; ch < 2; ch++)
+						assertEquals(x + 10 * y + 100 * z + 1000 * ch, ra.setPositionAndGet(x, y, z, ch).getRealDouble(), "at " + x + "," + y + "," +
+							z + "," + ch);
+	}
+
+	@Test
 	void aTimeSeriesIsRefusedWithTheFix() throws Exception {
 		Dataset series = ij.dataset().create(new ImgPlus<>(ArrayImgs.unsignedBytes(64, 64, 2), "series.tif", new CalibratedAxis[] {
 			new DefaultLinearAxis(Axes.X), new DefaultLinearAxis(Axes.Y), new DefaultLinearAxis(Axes.TIME) }));
