@@ -82,7 +82,7 @@ public class SegmentDatasetCommand extends ContextCommand {
 			SegmentationResult r = segmenter.segment(DatasetAdapter.toVolume(image, name), o.settings(), new FijiProgress(status, this,
 				"U-Net: "), name);
 			if (log != null) r.warnings().forEach(log::warn);
-			String base = name.contains(".") ? name.substring(0, name.lastIndexOf('.')) : name;
+			String base = io.github.unetseg.io.ImageFiles.baseName(name);
 			labels = dataset(r.labels(), base + "_labels", r.instances() ? r.objectCount() + 1 : segmenter.spec().classNames().size());
 			if (r.instances()) objects = r.objectCount();
 			if (r.probabilities() != null) probabilities = dataset(r.probabilities(), base + "_probabilities", 0);

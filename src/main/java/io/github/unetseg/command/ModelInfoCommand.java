@@ -73,6 +73,7 @@ public class ModelInfoCommand extends DynamicCommand {
 			}
 			Path png = b.directory().resolve("history.png");
 			if (Files.isRegularFile(png)) history = IJ.openImage(png.toString());
+			MacroOutputs.showHeadless(history);
 			if (!java.awt.GraphicsEnvironment.isHeadless()) {
 				info.show("U-Net model " + s.name());
 				if (history != null) history.show();

@@ -15,6 +15,7 @@ import io.github.unetseg.SegmentationException;
 import io.github.unetseg.facade.Options;
 import io.github.unetseg.facade.SegmentationResult;
 import io.github.unetseg.facade.Segmenter;
+import io.github.unetseg.io.ImageFiles;
 import io.github.unetseg.io.ImagePlusAdapter;
 import io.github.unetseg.io.ObjectOutputs;
 import io.github.unetseg.io.ObjectRois;
@@ -160,7 +161,7 @@ public class SegmentImageCommand extends DynamicCommand {
 			SegmentationResult r = segmenter.segment(ImagePlusAdapter.wrap(image, title), o.settings(), new FijiProgress(status, this,
 				"U-Net: "), title);
 			if (log != null) r.warnings().forEach(log::warn);
-			labels = ImagePlusAdapter.toImagePlus(r.labels(), baseTitle(title) + "_labels");
+			labels = ImagePlusAdapter.toImagePlus(r.labels(), ImageFiles.baseName(title) + "_labels");
 			ImagePlusAdapter.applyLabelLut(labels, r.instances() ? r.objectCount() + 1 : segmenter.spec().classNames().size());
 			if (r.instances()) {
 				objects = r.objectCount();
@@ -172,11 +173,11 @@ public class SegmentImageCommand extends DynamicCommand {
 							("ROI Manager".equals(rois) ? image.getTitle() : labels.getTitle()) + ".");
 				}
 				if (measure) ObjectOutputs.table(ObjectMeasurements.measure(r.labels(), ImagePlusAdapter.wrap(image, title), r.objectCount()),
-					r.labels().spatialDims(), image.getNChannels(), image.getCalibration().getUnit()).show("Objects of " + baseTitle(title));
+					r.labels().spatialDims(), image.getNChannels(), image.getCalibration().getUnit()).show("Objects of " + ImageFiles.baseName(title));
 				if ("ROI Manager".equals(rois)) labels = null;
 			}
-			if (r.probabilities() != null) probabilityMap = ImagePlusAdapter.toImagePlus(r.probabilities(), baseTitle(title) + "_probabilities");
-			showToHeadlessMacro(labels, probabilityMap);
+			if (r.probabilities() != null) probabilityMap = ImagePlusAdapter.toImagePlus(r.probabilities(), ImageFiles.baseName(title) + "_probabilities");
+			MacroOutputs.showHeadless(labels, probabilityMap);
 			if (status != null) status.showStatus(String.format(java.util.Locale.ROOT, "U-Net: %s segmented in %.1f s on %s", title,
 				r.seconds(), r.device()));
 		}
@@ -189,25 +190,9 @@ public class SegmentImageCommand extends DynamicCommand {
 		}
 	}
 
-	/**
-	 * Headless ImageJ2 ({@code ImageJ-linux64 --headless -batch macro.ijm}) hands a command's ImagePlus outputs to
-	 * no ImageJ 1 window list, so a macro line after {@code run("Segment Image...")} would not find the labels
-	 * ({@code selectImage}, {@code saveAs}). There the outputs join the macro's batch-mode images, as
-	 * {@code ImagePlus.show()} does in batch mode; with a display the legacy layer shows them itself.
-	 */
-	private static void showToHeadlessMacro(ImagePlus... images) {
-		if (!java.awt.GraphicsEnvironment.isHeadless() || !ij.macro.Interpreter.isBatchMode() || ij.macro.Interpreter.getInstance() == null)
-			return;
-		for (ImagePlus imp : images) if (imp != null) imp.show();
-	}
-
 	/** Offers the catalog's models ({@link ModelChoices#offerModels}). */
 	protected void listModels() {
 		ModelChoices.offerModels(this, model);
 	}
 
-	private static String baseTitle(String title) {
-		int dot = title.lastIndexOf('.');
-		return dot > 0 ? title.substring(0, dot) : title;
-	}
 }

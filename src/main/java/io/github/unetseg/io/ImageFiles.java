@@ -92,7 +92,16 @@ public final class ImageFiles {
 	 * @return the name without extension
 	 */
 	public static String baseName(Path path) {
-		String n = path.getFileName().toString();
+		return baseName(path.getFileName().toString());
+	}
+
+	/**
+	 * {@link #baseName(Path)} of a file name or an image title (e.g. a Fiji window title).
+	 *
+	 * @param n the name
+	 * @return the name without its image extension
+	 */
+	public static String baseName(String n) {
 		String lower = n.toLowerCase(Locale.ROOT);
 		if (lower.endsWith(".nii.gz")) return n.substring(0, n.length() - 7);
 		if (lower.endsWith(".ome.tif")) return n.substring(0, n.length() - 8);

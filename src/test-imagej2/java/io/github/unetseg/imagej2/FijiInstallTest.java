@@ -76,7 +76,7 @@ class FijiInstallTest {
 	private Path fiji(String name) throws IOException {
 		Path jar = dir.resolve(name + "-build").resolve("unetseg-0.1.0-SNAPSHOT.jar");
 		Files.createDirectories(jar.getParent());
-		jarOf(Path.of("target/classes"), jar);
+		io.github.unetseg.testutil.Jars.of(Path.of("target/classes"), jar);
 		List<Path> runtime = new ArrayList<>();
 		for (String e : Files.readString(Path.of("target/runtime-classpath.txt")).trim().split(File.pathSeparator)) runtime.add(Path.of(e));
 		Path overlay = dir.resolve(name + "-install");
@@ -147,17 +147,6 @@ class FijiInstallTest {
 			j.write(("{\"class\":\"" + TensorFlow115Probe.class.getName() + "\",\"values\":{\"headless\":true,\"menuPath\":\"Plugins>TensorFlow " +
 				"1.15 Probe\",\"type\":\"org.scijava.command.Command\"}}").getBytes(StandardCharsets.UTF_8));
 			j.closeEntry();
-		}
-	}
-
-	/** The jar Maven's package phase would build from {@code classes}. */
-	private static void jarOf(Path classes, Path jar) throws IOException {
-		try (OutputStream os = Files.newOutputStream(jar); JarOutputStream j = new JarOutputStream(os); Stream<Path> s = Files.walk(classes)) {
-			for (Path f : s.filter(Files::isRegularFile).sorted().toList()) {
-				j.putNextEntry(new JarEntry(classes.relativize(f).toString().replace('\\', '/')));
-				j.write(Files.readAllBytes(f));
-				j.closeEntry();
-			}
 		}
 	}
 }

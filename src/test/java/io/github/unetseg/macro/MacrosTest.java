@@ -5,16 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.jar.JarEntry;
-import java.util.jar.JarOutputStream;
-import java.util.stream.Stream;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -52,16 +48,7 @@ class MacrosTest {
 		ijDir = dir.resolve("imagej");
 		Path plugins = ijDir.resolve("plugins");
 		Files.createDirectories(plugins);
-		Path classes = Path.of("target/classes");
-		try (OutputStream o = Files.newOutputStream(plugins.resolve("unetseg_.jar")); JarOutputStream jar = new JarOutputStream(o);
-			Stream<Path> files = Files.walk(classes))
-		{
-			for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
-				jar.putNextEntry(new JarEntry(classes.relativize(f).toString().replace('\\', '/')));
-				jar.write(Files.readAllBytes(f));
-				jar.closeEntry();
-			}
-		}
+		io.github.unetseg.testutil.Jars.of(Path.of("target/classes"), plugins.resolve("unetseg_.jar"));
 	}
 
 	/** Whether {@code xvfb-run} can give ImageJ a display (.ci/run installs it). */
