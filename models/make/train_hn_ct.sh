@@ -15,6 +15,10 @@ resume=()
 # Second stage (session 8): fine-tune the best dice_ce checkpoint with the Dice loss, which weighs small organs
 # (Esophagus, Larynx: still 0 after 11 dice_ce epochs) like large ones:
 #   INIT=/work/runs/hn-ct-oar-3d LOSS=dice LR=5e-4 OUT=/work/runs/hn-ct-oar-3d-dice models/make/train_hn_ct.sh
+# Session 9: the checkpoints of the two stages above were lost with their machine (they lived outside the work
+# tree); retrained from scratch with class balancing over the whole set (PatchSampler: each organ centres equally
+# many patches, not each organ of a case) and more foreground patches:
+#   FOREGROUND=0.67 INDEX=../shared/data/openkbp/index.csv OUT=/work/main/target-ct/hn-ct-oar-3d models/make/train_hn_ct.sh
 init=()
 [ -n "${INIT:-}" ] && [ ${#resume[@]} -eq 0 ] && init=(--init "$INIT")
 tc=/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4
@@ -28,5 +32,5 @@ exec java -Xmx11g -jar "$jar" train \
   --output "$out" --name hn-ct-oar-3d --dims 3 \
   --classes background,Brainstem,SpinalCord,RightParotid,LeftParotid,Esophagus,Larynx,Mandible \
   --depth 4 --filters 16 --batch-norm --normalization ct --spacing median --mirror false \
-  --patch 64,64,64 --batch 2 --epochs ${EPOCHS:-40} --steps ${STEPS:-250} --foreground 0.5 --patience 0 \
+  --patch 64,64,64 --batch 2 --epochs ${EPOCHS:-40} --steps ${STEPS:-250} --foreground ${FOREGROUND:-0.5} --patience 0 \
   --loss "${LOSS:-dice_ce}" --lr "${LR:-1e-3}" --max-hours "${MAX_HOURS:-2.2}" "${resume[@]}" "${init[@]}"

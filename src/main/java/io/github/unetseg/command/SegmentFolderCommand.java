@@ -128,6 +128,11 @@ public class SegmentFolderCommand extends DynamicCommand {
 		description = "Also write a table of each image's objects (<name>_objects.csv)")
 	private boolean measure = false;
 
+	@Parameter(label = "Segment without loading", choices = { "auto", "always", "never" },
+		description = "Read files lazily and write their labels band by band: auto (files larger than an eighth of the memory), " +
+			"always, or never (semantic models; instance models work in memory)")
+	private String stream = "auto";
+
 	@Parameter(label = "Recompute existing outputs")
 	private boolean overwrite = false;
 
@@ -154,7 +159,7 @@ public class SegmentFolderCommand extends DynamicCommand {
 			Options.Segmentation o = Options.segmentation(ModelChoices.options("model", model, "modelfolder", modelFolder, "tile", tile, "halo",
 				halo, "overlap", overlap, "border", border, "batch", batch, "threads", threads, "device", device, "precision", precision,
 				"threshold", threshold, "probabilities", probabilities, "rgb", rgb, "channels", channels, "orientation", orientation, "resample", resample, "postprocess", postprocess, "probthreshold", probThreshold, "seedthreshold",
-				seedThreshold, "minsize", minSize, "diameter", diameter, "stitchthreshold", stitchThreshold, "rois", rois, "measure", measure, "overwrite", overwrite));
+				seedThreshold, "minsize", minSize, "diameter", diameter, "stitchthreshold", stitchThreshold, "rois", rois, "measure", measure, "stream", stream, "overwrite", overwrite));
 			Segmenter segmenter = segmenters.segmenter(o.model(), o.engine());
 			List<Path> files = InputFiles.withoutOutputs(InputFiles.expand(List.of(input.getPath())), output.toPath());
 			results = new ResultsTable();

@@ -1,7 +1,9 @@
 package io.github.unetseg.data;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.stream.IntStream;
 
 import io.github.unetseg.image.PixelArrays;
 
@@ -11,9 +13,11 @@ import io.github.unetseg.image.PixelArrays;
  *
  * <p>A patch is centred on a random voxel, or with probability {@code foregroundFraction} on a random
  * foreground voxel, as nnU-Net's {@code oversample_foreground_percent} (1/3) does, so that small
- * structures are seen. With class balancing (multi-class semantic models) that voxel belongs to a
- * foreground class drawn uniformly among those the case contains, as nnU-Net's
- * {@code get_bbox(..., class_locations)} does, so that a small organ is drawn as often as a large one.
+ * structures are seen. With class balancing (multi-class semantic models) a foreground-centred patch
+ * first draws a foreground class uniformly among those present anywhere in the training set, then a
+ * case that contains it, then one of its voxels: every class is centred equally often over the set,
+ * also a class annotated in only a third of the cases (nnU-Net's {@code get_bbox(...,
+ * class_locations)} draws the class per case, which gives such a class a third of its share).
  * Spatial augmentation maps each output voxel to a source position: random flips
  * per axis, a random multiple of 90 degrees (both only when mirroring is allowed: anatomy with a left
  * and a right side must not be mirrored) and a small rotation (up to 15 degrees) in the x-y plane,
@@ -37,6 +41,8 @@ public final class PatchSampler {
 	private final boolean mirror;
 	/** Per case, per class index, voxel indices of that class (null where class balancing is off). */
 	private final int[][][] classVoxels;
+	/** Per foreground class present in some case: its class index, then the indices of the cases that contain it (null where class balancing is off). */
+	private final int[][] casesWithClass;
 
 	/**
 	 * @param cases training cases, all with the same channel count
@@ -56,8 +62,8 @@ public final class PatchSampler {
 	 * @param augment whether to augment
 	 * @param mirror whether augmentation may flip axes and turn by multiples of 90 degrees (false for
 	 *     anatomy with a left and a right side, e.g. paired organs in CT)
-	 * @param classBalanced whether a foreground-centred patch first draws one of the case's foreground
-	 *     classes uniformly, then a voxel of it
+	 * @param classBalanced whether a foreground-centred patch first draws one of the set's foreground
+	 *     classes uniformly, then a case containing it, then a voxel of it
 	 * @throws IllegalArgumentException for an empty list or mixed channel counts
 	 */
 	public PatchSampler(List<TrainingCase> cases, long[] patchSize, double foregroundFraction, boolean augment, boolean mirror,
@@ -75,6 +81,26 @@ public final class PatchSampler {
 		this.mirror = mirror;
 		this.classVoxels = classBalanced ? new int[cases.size()][][] : null;
 		for (int i = 0; classBalanced && i < cases.size(); i++) classVoxels[i] = classVoxels(cases.get(i));
+		this.casesWithClass = classBalanced ? casesWithClass(classVoxels) : null;
+	}
+
+	/** Per class index present in at least one case (in increasing order): that index, then the cases that contain it. */
+	private static int[][] casesWithClass(int[][][] classVoxels) {
+		int classes = 0;
+		for (int[][] perClass : classVoxels) classes = Math.max(classes, perClass.length);
+		List<int[]> out = new ArrayList<>();
+		for (int k = 1; k < classes; k++) {
+			final int cls = k;
+			int[] with = IntStream.range(0, classVoxels.length)
+				.filter(i -> cls < classVoxels[i].length && classVoxels[i][cls].length > 0).toArray();
+			if (with.length > 0) {
+				int[] entry = new int[with.length + 1];
+				entry[0] = k;
+				System.arraycopy(with, 0, entry, 1, with.length);
+				out.add(entry);
+			}
+		}
+		return out.toArray(new int[0][]);
 	}
 
 	/** Voxel indices per class index (index 0 unused), every k-th where a class has more than {@link TrainingCase#MAX_FOREGROUND}. */
@@ -133,23 +159,23 @@ public final class PatchSampler {
 	public TrainingCase sample(Random random, float[] image, int imageOffset, short[] labels, int labelOffset, float[] classWeights,
 		float[] weights)
 	{
-		int caseIndex = random.nextInt(cases.size());
+		boolean centreOnForeground = random.nextDouble() < foregroundFraction;
+		int caseIndex;
+		int[] from = null;
+		if (centreOnForeground && casesWithClass != null && casesWithClass.length > 0) {
+			// entry: class index, then the cases containing it
+			int[] entry = casesWithClass[random.nextInt(casesWithClass.length)];
+			caseIndex = entry[1 + random.nextInt(entry.length - 1)];
+			from = classVoxels[caseIndex][entry[0]];
+		}
+		else {
+			caseIndex = random.nextInt(cases.size());
+			if (centreOnForeground && cases.get(caseIndex).foreground().length > 0) from = cases.get(caseIndex).foreground();
+		}
 		TrainingCase c = cases.get(caseIndex);
 		int[] s = c.size();
 		double cx, cy, cz;
-		if (c.foreground().length > 0 && random.nextDouble() < foregroundFraction) {
-			int[] from = c.foreground();
-			if (classVoxels != null) {
-				int[][] perClass = classVoxels[caseIndex];
-				int present = 0;
-				for (int k = 1; k < perClass.length; k++) if (perClass[k].length > 0) present++;
-				int pick = random.nextInt(present);
-				for (int k = 1; k < perClass.length; k++)
-					if (perClass[k].length > 0 && pick-- == 0) {
-						from = perClass[k];
-						break;
-					}
-			}
+		if (from != null) {
 			int idx = from[random.nextInt(from.length)];
 			cx = idx % s[0];
 			cy = (idx / s[0]) % s[1];

@@ -254,7 +254,7 @@ public final class LocalSegmenter implements Segmenter {
 			public boolean streams(Path input) {
 				// in memory: an instance model separates objects on the whole stitched image, a 2D model segments a stack plane
 				// by plane
-				return spec.instances() == null && Streaming.streams(input, spec.dimensions());
+				return spec.instances() == null && Streaming.streams(input, spec.dimensions(), settings.stream());
 			}
 
 			@Override
@@ -363,13 +363,13 @@ public final class LocalSegmenter implements Segmenter {
 	}
 
 	/**
-	 * Whether a file is segmented without loading it ({@link Streaming#streams}, any dimensions).
+	 * Whether a file is segmented without loading it by default ({@link Streaming#streams}, any dimensions, {@code stream=auto}).
 	 *
 	 * @param input an input file
 	 * @return true to stream it
 	 */
 	public static boolean streams(Path input) {
-		return Streaming.streams(input, 0);
+		return Streaming.streams(input, 0, SegmentationSettings.Stream.AUTO);
 	}
 
 	/**

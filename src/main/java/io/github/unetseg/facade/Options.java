@@ -95,6 +95,9 @@ public final class Options {
 			"\"label image\", \"ROI Manager\" or \"both\"."),
 		new Option("measure", "false", "Instance models: also write a table of the objects (<name>_objects.csv): area or volume, " +
 			"centroid, bounding box, intensity per channel, equivalent diameter."),
+		new Option("stream", "auto", "Segment files without loading them (semantic models): auto (files read lazily - TIFF, OME-TIFF, " +
+			"BigTIFF, .nii, raw NRRD/MetaImage, Bio-Formats - larger than an eighth of the Java heap), always (every file; others fail with " +
+			"how to convert them), never (load every file)."),
 		new Option("overwrite", "false", "Recompute files whose outputs already exist (default: skip them)."));
 
 	/** The options of training, in help order. */
@@ -233,7 +236,8 @@ public final class Options {
 				v.text("channels").equalsIgnoreCase("all") ? null : Arrays.stream(v.numbers("channels")).mapToInt(d -> {
 					if (d != Math.rint(d)) throw new IllegalArgumentException("channels must be whole numbers (1-based), got " + v.text("channels"));
 					return (int) d;
-				}).toArray(), new SegmentationSettings.Geometry(v.text("orientation"), v.bool("resample")), v.text("postprocess"));
+				}).toArray(), new SegmentationSettings.Geometry(v.text("orientation"), v.bool("resample")), v.text("postprocess"),
+				SegmentationSettings.Stream.parse(v.text("stream")));
 		}
 		catch (IllegalArgumentException e) {
 			throw new SegmentationException("Invalid segmentation option: " + e.getMessage() + ". Fix: see the option's help.", e);

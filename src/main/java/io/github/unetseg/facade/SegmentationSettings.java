@@ -33,9 +33,40 @@ import io.github.unetseg.tiling.TilePlan.Border;
  *     (what {@code model.json}'s {@code postprocessing} declares; the default, also for {@code null}),
  *     {@code "none"}, {@code "largest"} (the largest connected component per class), {@code "holes"}
  *     (fill enclosed holes) or {@code "largest,holes"}
+ * @param stream when a file is segmented without loading it ({@link Stream}); {@code null} for
+ *     {@link Stream#AUTO}
  */
 public record SegmentationSettings(long[] tile, long[] halo, double overlap, int batch, double threshold, boolean probabilities,
-	Border border, boolean rgbToLuminance, Objects objects, int[] channels, Geometry geometry, String postprocess) {
+	Border border, boolean rgbToLuminance, Objects objects, int[] channels, Geometry geometry, String postprocess, Stream stream) {
+
+	/**
+	 * When files are segmented without loading them: read lazily through a cache bounded in bytes, labels
+	 * (and probabilities) written band by band ({@code facade.Streaming}). Semantic models only: an instance
+	 * model separates its objects on the whole stitched image, in memory.
+	 */
+	public enum Stream {
+		/** Files read lazily that are larger than an eighth of the Java heap. */
+		AUTO,
+		/** Every file; one that cannot be read lazily (e.g. {@code .nii.gz}) fails with how to convert it. */
+		ALWAYS,
+		/** No file: each is loaded, and one that does not fit in memory fails. */
+		NEVER;
+
+		/**
+		 * @param text auto, always or never (any case), or {@code null} for auto
+		 * @return the mode
+		 * @throws IllegalArgumentException for anything else
+		 */
+		public static Stream parse(String text) {
+			if (text == null) return AUTO;
+			return switch (text.trim().toLowerCase(java.util.Locale.ROOT)) {
+				case "auto" -> AUTO;
+				case "always", "true" -> ALWAYS;
+				case "never", "false" -> NEVER;
+				default -> throw new IllegalArgumentException("stream must be auto, always or never, got '" + text + "'");
+			};
+		}
+	}
 
 	/**
 	 * How a 3D input meets a model's grid ({@code model.json}'s {@code orientation} and {@code spacing}).
@@ -106,12 +137,14 @@ public record SegmentationSettings(long[] tile, long[] halo, double overlap, int
 	public SegmentationSettings(long[] tile, long[] halo, double overlap, int batch, double threshold, boolean probabilities,
 		Border border, boolean rgbToLuminance)
 	{
-		this(tile, halo, overlap, batch, threshold, probabilities, border, rgbToLuminance, Objects.defaults(), null, Geometry.defaults(), "model");
+		this(tile, halo, overlap, batch, threshold, probabilities, border, rgbToLuminance, Objects.defaults(), null, Geometry.defaults(), "model",
+			Stream.AUTO);
 	}
 
 	/** @throws IllegalArgumentException naming the parameter that is out of range */
 	public SegmentationSettings {
 		if (geometry == null) geometry = Geometry.defaults();
+		if (stream == null) stream = Stream.AUTO;
 		postprocess = postprocess == null ? "model" : postprocess.trim().toLowerCase(java.util.Locale.ROOT);
 		if (!postprocess.equals("model")) io.github.unetseg.model.ModelSpec.PostProcessing.parse(postprocess);
 		if (tile != null) for (long t : tile) if (t < 1) throw new IllegalArgumentException("tile must be >= 1, got " + Arrays.toString(tile));
@@ -140,49 +173,55 @@ public record SegmentationSettings(long[] tile, long[] halo, double overlap, int
 
 	/** @return a copy with another tile size ({@code null} = model default) */
 	public SegmentationSettings withTile(long... newTile) {
-		return new SegmentationSettings(newTile, halo, overlap, batch, threshold, probabilities, border, rgbToLuminance, objects, channels, geometry, postprocess);
+		return new SegmentationSettings(newTile, halo, overlap, batch, threshold, probabilities, border, rgbToLuminance, objects, channels, geometry, postprocess, stream);
 	}
 
 	/** @return a copy with another overlap */
 	public SegmentationSettings withOverlap(double newOverlap) {
-		return new SegmentationSettings(tile, halo, newOverlap, batch, threshold, probabilities, border, rgbToLuminance, objects, channels, geometry, postprocess);
+		return new SegmentationSettings(tile, halo, newOverlap, batch, threshold, probabilities, border, rgbToLuminance, objects, channels, geometry, postprocess, stream);
 	}
 
 	/** @return a copy that does or does not keep probabilities */
 	public SegmentationSettings withProbabilities(boolean keep) {
-		return new SegmentationSettings(tile, halo, overlap, batch, threshold, keep, border, rgbToLuminance, objects, channels, geometry, postprocess);
+		return new SegmentationSettings(tile, halo, overlap, batch, threshold, keep, border, rgbToLuminance, objects, channels, geometry, postprocess, stream);
 	}
 
 	/** @return a copy that does or does not convert RGB images to luminance for 1-channel models */
 	public SegmentationSettings withRgbToLuminance(boolean convert) {
-		return new SegmentationSettings(tile, halo, overlap, batch, threshold, probabilities, border, convert, objects, channels, geometry, postprocess);
+		return new SegmentationSettings(tile, halo, overlap, batch, threshold, probabilities, border, convert, objects, channels, geometry, postprocess, stream);
 	}
 
 	/** @return a copy with another image border */
 	public SegmentationSettings withBorder(Border newBorder) {
-		return new SegmentationSettings(tile, halo, overlap, batch, threshold, probabilities, newBorder, rgbToLuminance, objects, channels, geometry, postprocess);
+		return new SegmentationSettings(tile, halo, overlap, batch, threshold, probabilities, newBorder, rgbToLuminance, objects, channels, geometry, postprocess, stream);
 	}
 
 	/** @return a copy with other instance settings */
 	public SegmentationSettings withObjects(Objects newObjects) {
-		return new SegmentationSettings(tile, halo, overlap, batch, threshold, probabilities, border, rgbToLuminance, newObjects, channels, geometry, postprocess);
+		return new SegmentationSettings(tile, halo, overlap, batch, threshold, probabilities, border, rgbToLuminance, newObjects, channels, geometry, postprocess, stream);
 	}
 
 	/** @return a copy that gives the model these channels (1-based; {@code null} = all) */
 	public SegmentationSettings withChannels(int... newChannels) {
-		return new SegmentationSettings(tile, halo, overlap, batch, threshold, probabilities, border, rgbToLuminance, objects, newChannels, geometry, postprocess);
+		return new SegmentationSettings(tile, halo, overlap, batch, threshold, probabilities, border, rgbToLuminance, objects, newChannels, geometry, postprocess, stream);
 	}
 
 	/** @return a copy with other orientation and spacing handling */
 	public SegmentationSettings withGeometry(Geometry newGeometry) {
 		return new SegmentationSettings(tile, halo, overlap, batch, threshold, probabilities, border, rgbToLuminance, objects, channels,
-			newGeometry, postprocess);
+			newGeometry, postprocess, stream);
 	}
 
 	/** @return a copy with another post-processing choice */
 	public SegmentationSettings withPostprocess(String newPostprocess) {
 		return new SegmentationSettings(tile, halo, overlap, batch, threshold, probabilities, border, rgbToLuminance, objects, channels,
-			geometry, newPostprocess);
+			geometry, newPostprocess, stream);
+	}
+
+	/** @return a copy with another streaming choice */
+	public SegmentationSettings withStream(Stream newStream) {
+		return new SegmentationSettings(tile, halo, overlap, batch, threshold, probabilities, border, rgbToLuminance, objects, channels,
+			geometry, postprocess, newStream);
 	}
 
 	@Override

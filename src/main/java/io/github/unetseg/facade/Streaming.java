@@ -12,9 +12,10 @@ import io.github.unetseg.io.NiftiPlaneWriter;
 import io.github.unetseg.io.PlaneWriter;
 
 /**
- * When and where a file is segmented without loading it: a file read lazily ({@link LazyInputs}) larger
- * than an eighth of the Java heap (or than the system property {@code unetseg.streamingBytes}) whose
- * dimensions are the model's; its outputs are uncompressed NIfTI for volumes ({@code <name>_labels.nii},
+ * When and where a file is segmented without loading it: with {@link SegmentationSettings.Stream#AUTO} a
+ * file read lazily ({@link LazyInputs}) larger than an eighth of the Java heap (or than the system property
+ * {@code unetseg.streamingBytes}) whose dimensions are the model's, with {@code ALWAYS} every file of the
+ * model's dimensions (one that cannot be read lazily then fails with how to convert it); its outputs are uncompressed NIfTI for volumes ({@code <name>_labels.nii},
  * {@code <name>_probabilities.nii}, written plane by plane) and BigTIFF for 2D images
  * ({@code <name>_labels.btf}, {@code <name>_probabilities.btf}, written row by row: NIfTI-1 axes stop at
  * 32,767 pixels).
@@ -26,12 +27,15 @@ final class Streaming {
 	/**
 	 * @param input an input file
 	 * @param dimensions the model's spatial dimensions, 2 or 3; 0 for any
+	 * @param mode the user's choice
 	 * @return true to stream it
 	 */
-	static boolean streams(Path input, int dimensions) {
+	static boolean streams(Path input, int dimensions, SegmentationSettings.Stream mode) {
+		if (mode == SegmentationSettings.Stream.NEVER || !Files.isRegularFile(input)) return false;
+		if (!LazyInputs.supports(input)) return mode == SegmentationSettings.Stream.ALWAYS; // fails in LazyInputs.open with the fix
 		long limit = Long.getLong("unetseg.streamingBytes", Runtime.getRuntime().maxMemory() / 8);
 		try {
-			if (!Files.isRegularFile(input) || Files.size(input) <= limit || !LazyInputs.supports(input)) return false;
+			if (mode == SegmentationSettings.Stream.AUTO && Files.size(input) <= limit) return false;
 		}
 		catch (IOException e) {
 			return false;

@@ -27,10 +27,12 @@ import net.imglib2.type.numeric.RealType;
 import net.imglib2.view.Views;
 
 /**
- * BigTIFF and tiled TIFF, which ImageJ 1 does not read, through ImageIO with TwelveMonkeys'
- * {@code imageio-tiff} (strips and tiles, uncompressed, LZW, Deflate, PackBits): every page is a z
- * slice of one-band samples (8/16-bit integer or 32-bit float). {@link #readRegion} reads a rectangle
- * of one page, decoding only the strips or tiles it touches. The writer writes 8/16-bit BigTIFF pages.
+ * BigTIFF and tiled TIFF, which ImageJ 1 does not read, and TIFF read by regions, through ImageIO with
+ * TwelveMonkeys' {@code imageio-tiff} for BigTIFF and the JDK's reader for classic TIFF (strips and tiles,
+ * uncompressed, LZW, Deflate, PackBits): pages are z slices and channels as the description says
+ * (OME-XML, ImageJ hyperstack; {@link TiffPages}), samples 8/16-bit integer or 32-bit float, several
+ * samples per pixel (RGB) as channels. {@link #readRegion} reads a rectangle of one page, decoding only
+ * the strips or tiles it touches. The writer writes 8/16-bit BigTIFF pages.
  * Pixel size (mm) goes through the resolution tags, the slice spacing through an ImageJ-style
  * {@code spacing=} line in the image description.
  */
@@ -99,51 +101,18 @@ public final class ImageIoTiff {
 	 * Reads all pages.
 	 *
 	 * @param path a (Big)TIFF file
-	 * @return the volume {@code [x, y(, z), 1]}; 3D when there are several pages
-	 * @throws SegmentationException for unreadable files, several bands, mixed page sizes or more than 2^31 voxels
+	 * @return the volume {@code [x, y(, z), c]}, planes and channels as {@link #regions} reads them
+	 * @throws SegmentationException for unreadable files, a description that does not match the pages, mixed page sizes or more than 2^31 voxels
 	 */
 	public static Volume<?> read(Path path) {
-		try (ImageInputStream in = ImageIO.createImageInputStream(path.toFile())) {
-			ImageReader r = reader(in, path);
-			r.setInput(in);
-			int pages = r.getNumImages(true), w = r.getWidth(0), h = r.getHeight(0);
-			if ((long) w * h * pages > Integer.MAX_VALUE - 8)
-				throw new SegmentationException(path + " holds more voxels than an in-memory image. Fix: crop it or convert it to .nii.");
-			Raster first = r.read(0).getRaster();
-			if (first.getNumBands() != 1) throw new SegmentationException(path + " has " + first.getNumBands() + " samples per pixel. " +
-				"Fix: split the channels in Fiji and save them as a hyperstack.");
-			int type = first.getDataBuffer().getDataType();
-			long[] dims = pages > 1 ? new long[] { w, h, pages, 1 } : new long[] { w, h, 1 };
-			int plane = w * h;
-			boolean integer = type == DataBuffer.TYPE_BYTE || type == DataBuffer.TYPE_USHORT || type == DataBuffer.TYPE_SHORT;
-			Object all = type == DataBuffer.TYPE_BYTE ? new byte[plane * pages] : integer ? new short[plane * pages] : new float[plane * pages];
-			for (int p = 0; p < pages; p++) {
-				Raster ras = p == 0 ? first : page(r, p, w, h, path);
-				// 8/16-bit samples are copied as stored; anything else is converted to float
-				Object samples = integer ? ras.getDataElements(0, 0, w, h, null) : ras.getSamples(0, 0, w, h, 0, (float[]) null);
-				System.arraycopy(samples, 0, all, p * plane, plane);
-			}
-			Calibration cal = calibration(r, pages > 1 ? 3 : 2);
-			Volume<?> v = switch (type) {
-				case DataBuffer.TYPE_BYTE -> new Volume<>(ArrayImgs.unsignedBytes((byte[]) all, dims), cal);
-				case DataBuffer.TYPE_USHORT -> new Volume<>(ArrayImgs.unsignedShorts((short[]) all, dims), cal);
-				case DataBuffer.TYPE_SHORT -> new Volume<>(ArrayImgs.shorts((short[]) all, dims), cal);
-				default -> new Volume<>(ArrayImgs.floats((float[]) all, dims), cal);
-			};
-			r.dispose();
-			return v;
+		try (RegionSource source = regions(path)) {
+			long[] size = source.spatialSize();
+			long voxels = java.util.Arrays.stream(size).reduce(1, (a, b) -> a * b) * source.channels();
+			if (voxels > Integer.MAX_VALUE - 8)
+				throw new SegmentationException(path + " holds more voxels than an in-memory image. Fix: segment it without loading it " +
+					"(--stream always), or crop it.");
+			return source.read(new long[size.length], size);
 		}
-		catch (IOException | RuntimeException e) {
-			if (e instanceof SegmentationException s) throw s;
-			throw new SegmentationException(path + " could not be read as (Big)TIFF (" + e.getMessage() + "). Fix: re-save it in Fiji.", e);
-		}
-	}
-
-	private static Raster page(ImageReader r, int p, int w, int h, Path path) throws IOException {
-		if (r.getWidth(p) != w || r.getHeight(p) != h)
-			throw new SegmentationException(path + " mixes page sizes (" + w + " x " + h + " and " + r.getWidth(p) + " x " + r.getHeight(p) +
-				"). Fix: give one image per file.");
-		return r.read(p).getRaster();
 	}
 
 	/** The values of a volume as floats, in its flat order. */
@@ -176,9 +145,9 @@ public final class ImageIoTiff {
 
 
 	/**
-	 * Opens a TIFF or BigTIFF stack for region reads ({@link LazyRegions}): pages are z slices of one band
-	 * (8/16-bit integer or 32-bit float, as {@link #read}); only the strips or tiles a region touches are
-	 * decoded.
+	 * Opens a TIFF, BigTIFF or OME-TIFF (also multi-file) for region reads ({@link LazyRegions}): planes
+	 * and channels as {@link TiffPages} lays them out (8/16-bit integer or 32-bit float, as {@link #read});
+	 * only the strips or tiles a region touches are decoded.
 	 *
 	 * @param path a (Big)TIFF file
 	 * @return the open source; the caller closes it

@@ -6,11 +6,11 @@ import io.github.unetseg.SegmentationException;
 import io.github.unetseg.image.Volume;
 
 /**
- * The files that can be read lazily, for volumes larger than memory: uncompressed 3D NIfTI
- * ({@link LazyNifti}), BigTIFF stacks ({@link ImageIoTiff#regions}, pages as z slices, as they are read in
- * memory) and, where Bio-Formats is on the class path, every format it reads ({@link BioFormatsImage},
- * first series). Classic TIFF is read into memory: ImageJ's hyperstack layout, which the in-memory reader
- * honours, is not read by regions here.
+ * The files that can be read lazily, for images larger than memory: uncompressed 3D NIfTI
+ * ({@link LazyNifti}), TIFF, BigTIFF and OME-TIFF, also multi-file ({@link ImageIoTiff#regions}: planes
+ * and channels as the ImageJ or OME description lays them out, as they are read in memory), uncompressed
+ * NRRD and MetaImage ({@link RawVolumes#regions}) and, where Bio-Formats is on the class path, every format
+ * it reads ({@link BioFormatsImage}, first series).
  */
 public final class LazyInputs {
 
@@ -39,7 +39,7 @@ public final class LazyInputs {
 		if (LazyNifti.supports(path)) return true;
 		try {
 			ImageFormat f = ImageFiles.detect(path);
-			return f == ImageFormat.BIGTIFF || f == ImageFormat.BIOFORMATS && BioFormatsReader.available();
+			return f == ImageFormat.BIGTIFF || f == ImageFormat.TIFF || f == ImageFormat.BIOFORMATS && BioFormatsReader.available();
 		}
 		catch (SegmentationException e) {
 			return false;
@@ -56,9 +56,10 @@ public final class LazyInputs {
 		if (LazyNifti.supports(path)) return new Opened(LazyNifti.open(path, cacheBytes), null);
 		ImageFormat f = ImageFiles.detect(path);
 		RegionSource source = switch (f) {
-			case BIGTIFF -> ImageIoTiff.regions(path);
+			case BIGTIFF, TIFF -> ImageIoTiff.regions(path);
 			case BIOFORMATS -> BioFormatsImage.open(path, 0);
-			default -> throw new SegmentationException(path + " (" + f + ") cannot be read lazily. Fix: convert it to BigTIFF or .nii.");
+			default -> throw new SegmentationException(path + " (" + f + ") cannot be read lazily. Fix: convert it to OME-TIFF, BigTIFF or .nii " +
+				"(for .nii.gz: gunzip it), or give stream=never.");
 		};
 		try {
 			return new Opened(LazyRegions.open(source, cacheBytes), source);

@@ -18,7 +18,8 @@ import io.github.unetseg.SegmentationException;
  * OME-TIFF dimensions and physical sizes: the OME-XML in the first image's description says how the
  * TIFF's pages map to z, channel and time ({@code DimensionOrder}) and how large a pixel is
  * ({@code PhysicalSizeX/Y/Z} with their units). ImageJ 1 opens an OME-TIFF as a flat stack of pages;
- * this re-orders that stack into an ImageJ hyperstack (first time point) with the OME calibration.
+ * this re-orders that stack into an ImageJ hyperstack (first time point) with the OME calibration
+ * ({@link TiffPages} reads the layout).
  * Only the first {@code Image} of the file is used. Schema: OME Data Model, {@code Pixels} element.
  */
 final class OmeTiff {
@@ -43,7 +44,31 @@ final class OmeTiff {
 	 * @throws SegmentationException if the XML cannot be parsed or does not match the pages
 	 */
 	static ImagePlus reorder(ImagePlus imp, String xml, String source) {
-		Element pixels;
+		TiffPages layout = TiffPages.of(java.nio.file.Path.of(source), xml, imp.getStackSize());
+		if (layout.files().size() > 1) throw new IllegalStateException("a multi-file OME-TIFF is read by regions (TiffRegions)");
+		ImageStack in = imp.getStack(), out = new ImageStack(imp.getWidth(), imp.getHeight());
+		int sz = layout.slices(), sc = layout.channels();
+		// ImageJ's hyperstack order: channel fastest, then slice
+		for (int z = 0; z < sz; z++)
+			for (int c = 0; c < sc; c++) out.addSlice(in.getProcessor(1 + layout.page()[c * sz + z]));
+		ImagePlus h = new ImagePlus(imp.getTitle(), out);
+		h.setDimensions(sc, sz, 1);
+		Calibration cal = h.getCalibration();
+		io.github.unetseg.image.Calibration ome = layout.calibration();
+		cal.pixelWidth = ome.spacing(0);
+		cal.pixelHeight = ome.spacing(1);
+		cal.pixelDepth = sz > 1 ? ome.spacing(2) : 1;
+		cal.setUnit(ome.unit());
+		return h;
+	}
+
+	/**
+	 * @param xml OME-XML
+	 * @param source file name for messages
+	 * @return its first {@code Pixels} element
+	 * @throws SegmentationException if the XML cannot be parsed or has no {@code Pixels}
+	 */
+	static Element pixels(String xml, String source) {
 		try {
 			DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
 			f.setNamespaceAware(true);
@@ -57,31 +82,27 @@ final class OmeTiff {
 			});
 			NodeList nodes = builder.parse(new InputSource(new StringReader(xml))).getElementsByTagNameNS("*", "Pixels");
 			if (nodes.getLength() == 0) throw new IllegalArgumentException("no Pixels element");
-			pixels = (Element) nodes.item(0);
+			return (Element) nodes.item(0);
 		}
 		catch (Exception e) {
 			throw new SegmentationException(source + " has OME-XML that cannot be read (" + e.getMessage() + "). Fix: re-save it " +
 				"with Bio-Formats (Fiji) or as a plain TIFF.");
 		}
-		int sz = integer(pixels, "SizeZ"), sc = integer(pixels, "SizeC"), st = integer(pixels, "SizeT");
-		String order = pixels.getAttribute("DimensionOrder").toUpperCase(Locale.ROOT);
-		int pages = imp.getStackSize();
-		if (!order.matches("XY[ZCT]{3}") || (long) sz * sc * st != pages)
-			throw new SegmentationException(source + ": its OME-XML declares " + sz + " x " + sc + " x " + st + " (Z x C x T) planes in order " +
-				order + " but the file has " + pages + " pages. Fix: re-save it with Bio-Formats (Fiji).");
-		ImageStack in = imp.getStack(), out = new ImageStack(imp.getWidth(), imp.getHeight());
-		// ImageJ's hyperstack order: channel fastest, then slice
-		for (int z = 0; z < sz; z++)
-			for (int c = 0; c < sc; c++) out.addSlice(in.getProcessor(1 + page(order, z, c, 0, sz, sc, st)));
-		ImagePlus h = new ImagePlus(imp.getTitle(), out);
-		h.setDimensions(sc, sz, 1);
-		Calibration cal = h.getCalibration();
-		cal.pixelWidth = size(pixels, "PhysicalSizeX");
-		cal.pixelHeight = size(pixels, "PhysicalSizeY");
-		cal.pixelDepth = size(pixels, "PhysicalSizeZ");
+	}
+
+	/**
+	 * @param pixels an OME {@code Pixels} element
+	 * @param dims spatial dimensions, 2 or 3
+	 * @return {@code PhysicalSizeX/Y(/Z)} in their unit ({@code PhysicalSizeXUnit}, µm by default), or
+	 *     uncalibrated where they are absent
+	 */
+	static io.github.unetseg.image.Calibration calibration(Element pixels, int dims) {
+		if (!pixels.hasAttribute("PhysicalSizeX")) return io.github.unetseg.image.Calibration.uncalibrated(dims);
 		String unit = pixels.getAttribute("PhysicalSizeXUnit");
-		cal.setUnit(pixels.hasAttribute("PhysicalSizeX") ? (unit.isEmpty() ? "µm" : unit) : "pixel");
-		return h;
+		unit = unit.isEmpty() ? "\u00b5m" : unit;
+		double x = size(pixels, "PhysicalSizeX"), y = size(pixels, "PhysicalSizeY");
+		return dims == 3 ? io.github.unetseg.image.Calibration.of(unit, x, y, size(pixels, "PhysicalSizeZ"))
+			: io.github.unetseg.image.Calibration.of(unit, x, y);
 	}
 
 	/**
@@ -134,7 +155,7 @@ final class OmeTiff {
 		return index;
 	}
 
-	private static int integer(Element e, String attribute) {
+	static int integer(Element e, String attribute) {
 		try {
 			int v = Integer.parseInt(e.getAttribute(attribute).trim());
 			if (v < 1) throw new NumberFormatException();

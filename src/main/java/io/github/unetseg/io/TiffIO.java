@@ -35,7 +35,7 @@ public final class TiffIO {
 	/**
 	 * Reads a TIFF into memory with ImageJ 1 and wraps it ({@link ImagePlusAdapter#wrap}); for an
 	 * OME-TIFF, pages are re-ordered and calibrated as its OME-XML says ({@link OmeTiff}); a tiled TIFF
-	 * goes to {@link ImageIoTiff}. Signed samples stay signed: 16-bit ones (which ImageJ 1 stores with an
+	 * and a multi-file OME-TIFF go to {@link ImageIoTiff}. Signed samples stay signed: 16-bit ones (which ImageJ 1 stores with an
 	 * offset of 32768) and 8-bit ones (SampleFormat 2, which ImageJ 1 reads as unsigned).
 	 *
 	 * @param path the file
@@ -45,13 +45,32 @@ public final class TiffIO {
 	public static Volume<?> read(Path path) {
 		Path abs = path.toAbsolutePath();
 		Layout layout = layout(abs);
-		// ImageJ 1 cannot read tiled TIFF; ImageIO can
-		if (layout.tiled()) return ImageIoTiff.read(path);
+		// ImageJ 1 cannot read tiled TIFF, nor the other files of a multi-file OME-TIFF; the region reader can
+		if (layout.tiled() || multiFileOme(abs)) return ImageIoTiff.read(path);
 		ImagePlus imp = openWalked(abs, path);
 		ij.io.FileInfo fi = imp.getOriginalFileInfo();
 		if (fi != null && OmeTiff.isOme(fi.description)) imp = OmeTiff.reorder(imp, fi.description, path.toString());
 		Volume<?> v = ImagePlusAdapter.wrap(imp, path.toString());
 		return layout.signed8() && imp.getBitDepth() == 8 && imp.getType() != ImagePlus.COLOR_RGB ? ImagePlusAdapter.signedBytes(v) : v;
+	}
+
+	/** Whether the file is one of a multi-file OME-TIFF set, whose planes lie in several files. */
+	private static boolean multiFileOme(Path abs) {
+		String description;
+		try {
+			ij.io.FileInfo[] fi = new TiffDecoder(abs.getParent().toString() + java.io.File.separator, abs.getFileName().toString()).getTiffInfo();
+			description = fi == null || fi.length == 0 ? null : fi[0].description;
+		}
+		catch (IOException | RuntimeException e) {
+			return false; // ImageJ's reading reports it
+		}
+		try {
+			return OmeTiff.isOme(description) && description.contains("FileName") &&
+				TiffPages.of(abs, description, Integer.MAX_VALUE).files().size() > 1;
+		}
+		catch (SegmentationException e) {
+			return false; // OmeTiff.reorder reports it
+		}
 	}
 
 	/**

@@ -17,71 +17,140 @@ import io.github.unetseg.image.Volume;
 import net.imglib2.img.array.ArrayImgs;
 
 /**
- * A TIFF or BigTIFF stack read by rectangles of its pages through one open ImageIO reader
- * ({@link ImageIoTiff#regions}): pages are z slices of one band; only the strips or tiles a region
- * touches are decoded.
+ * A TIFF, BigTIFF or OME-TIFF image read by rectangles of its pages through open ImageIO readers
+ * ({@link ImageIoTiff#regions}): which page holds plane (z, channel), in which file of a multi-file
+ * OME-TIFF, comes from the first page's description ({@link TiffPages}); an RGB or other multi-sample page
+ * of a single-channel layout gives one channel per sample. Only the strips or tiles a region touches are
+ * decoded. Calibration: the OME-XML's physical sizes, an ImageJ description's unit and spacing with the
+ * resolution tags (as ImageJ 1 reads them), else the standard ImageIO metadata (mm).
  */
 final class TiffRegions implements RegionSource {
 	private final Path path;
 	private final boolean keepOpen;
-	private ImageInputStream in;
-	private ImageReader reader;
-	private final int width, height, pages, type;
+	private final TiffPages layout;
+	private final ImageInputStream[] in;
+	private final ImageReader[] reader;
+	private final int width, height, type, bands;
 	private final int[] cell;
 	private final Calibration calibration;
 
 	/**
 	 * @param path the file
-	 * @param keepOpen whether the file stays open between reads (fast; close the source) or is opened for each
+	 * @param keepOpen whether the files stay open between reads (fast; close the source) or are opened for each
 	 *     read (no open file in between, for results handed to callers that never close them)
 	 */
 	TiffRegions(Path path, boolean keepOpen) throws IOException {
 		this.path = path;
 		this.keepOpen = keepOpen;
-		open();
-		boolean failed = true;
+		ImageInputStream first = ImageIO.createImageInputStream(path.toFile());
+		if (first == null) throw new IOException("cannot open the file");
+		ImageReader r0;
 		try {
-			pages = reader.getNumImages(true);
-			width = reader.getWidth(0);
-			height = reader.getHeight(0);
-			ImageReadParam p = reader.getDefaultReadParam();
+			r0 = ImageIoTiff.reader(first, path);
+			r0.setInput(first);
+		}
+		catch (IOException | RuntimeException e) {
+			first.close();
+			throw e;
+		}
+		boolean failed = true;
+		TiffPages pages = null;
+		int w = 0, h = 0, t = 0, b = 0;
+		int[] c = null;
+		Calibration cal = null;
+		ImageInputStream[] streams = null;
+		ImageReader[] readers = null;
+		try {
+			pages = TiffPages.of(path, TiffPages.description(path), r0.getNumImages(true));
+			streams = new ImageInputStream[pages.files().size()];
+			readers = new ImageReader[streams.length];
+			streams[0] = first;
+			readers[0] = r0;
+			w = r0.getWidth(0);
+			h = r0.getHeight(0);
+			ImageReadParam p = r0.getDefaultReadParam();
 			p.setSourceRegion(new Rectangle(0, 0, 1, 1));
-			Raster probe = reader.read(0, p).getRaster();
-			if (probe.getNumBands() != 1) throw new SegmentationException(path + " has " + probe.getNumBands() + " samples per pixel. " +
-				"Fix: split the channels in Fiji and save them as a hyperstack.");
-			type = probe.getDataBuffer().getDataType();
-			cell = pages > 1 ? new int[] { reader.getTileWidth(0), reader.getTileHeight(0), 1 }
-				: new int[] { reader.getTileWidth(0), reader.getTileHeight(0) };
-			calibration = ImageIoTiff.calibration(reader, pages > 1 ? 3 : 2);
+			Raster probe = r0.read(pages.page()[0], p).getRaster();
+			b = probe.getNumBands();
+			if (b > 1 && pages.channels() > 1) throw new SegmentationException(path + " has " + b + " samples per pixel in each of " +
+				pages.channels() + " channels. Fix: split the channels in Fiji and save them as a hyperstack.");
+			t = probe.getDataBuffer().getDataType();
+			int dims = pages.slices() > 1 ? 3 : 2;
+			c = dims == 3 ? new int[] { r0.getTileWidth(0), r0.getTileHeight(0), 1 } : new int[] { r0.getTileWidth(0), r0.getTileHeight(0) };
+			cal = pages.calibration() != null ? pages.calibration() : pages.description().containsKey("unit") && TiffIO.isTiff(head(path))
+				? imagejCalibration(path, pages, dims) : ImageIoTiff.calibration(r0, dims);
 			failed = false;
 		}
 		finally {
-			if (failed || !keepOpen) close();
+			if (failed) {
+				r0.dispose();
+				first.close();
+			}
+		}
+		this.layout = pages;
+		this.in = streams;
+		this.reader = readers;
+		this.width = w;
+		this.height = h;
+		this.type = t;
+		this.bands = b;
+		this.cell = c;
+		this.calibration = cal;
+		if (!keepOpen) close();
+	}
+
+	private static byte[] head(Path path) throws IOException {
+		try (java.io.InputStream s = java.nio.file.Files.newInputStream(path)) {
+			return s.readNBytes(4);
 		}
 	}
 
-	private void open() throws IOException {
-		if (reader != null) return;
-		in = ImageIO.createImageInputStream(path.toFile());
+	/** Pixel size as ImageJ 1 reads it (resolution tags, unit and spacing from its description), for classic TIFF. */
+	private static Calibration imagejCalibration(Path path, TiffPages pages, int dims) throws IOException {
+		Path abs = path.toAbsolutePath();
+		ij.io.FileInfo[] fi = new ij.io.TiffDecoder(abs.getParent().toString() + java.io.File.separator, abs.getFileName().toString())
+			.getTiffInfo();
+		double x = fi != null && fi.length > 0 && fi[0].pixelWidth > 0 ? fi[0].pixelWidth : 1;
+		double y = fi != null && fi.length > 0 && fi[0].pixelHeight > 0 ? fi[0].pixelHeight : 1;
+		String unit = pages.description().getProperty("unit");
+		double z;
 		try {
-			reader = ImageIoTiff.reader(in, path);
-			reader.setInput(in);
+			z = Double.parseDouble(pages.description().getProperty("spacing", "1"));
+		}
+		catch (NumberFormatException e) {
+			z = 1;
+		}
+		return dims == 3 ? Calibration.of(unit, x, y, z > 0 ? z : 1) : Calibration.of(unit, x, y);
+	}
+
+	/** Opens the reader of file {@code f} of the layout if it is not open. */
+	private ImageReader reader(int f) throws IOException {
+		if (reader[f] != null) return reader[f];
+		Path file = layout.files().get(f);
+		if (!java.nio.file.Files.isRegularFile(file))
+			throw new SegmentationException(path + " is part of a multi-file OME-TIFF whose file " + file.getFileName() + " is missing. Fix: keep " +
+				"every file of the set in one folder, under the names its OME-XML gives.");
+		in[f] = ImageIO.createImageInputStream(file.toFile());
+		try {
+			reader[f] = ImageIoTiff.reader(in[f], file);
+			reader[f].setInput(in[f]);
 		}
 		catch (IOException | RuntimeException e) {
-			in.close();
-			in = null;
+			in[f].close();
+			in[f] = null;
 			throw e;
 		}
+		return reader[f];
 	}
 
 	@Override
 	public long[] spatialSize() {
-		return pages > 1 ? new long[] { width, height, pages } : new long[] { width, height };
+		return layout.slices() > 1 ? new long[] { width, height, layout.slices() } : new long[] { width, height };
 	}
 
 	@Override
 	public int channels() {
-		return 1;
+		return layout.channels() * bands;
 	}
 
 	@Override
@@ -97,36 +166,49 @@ final class TiffRegions implements RegionSource {
 	@Override
 	public Volume<?> read(long[] min, long[] size) {
 		int w = (int) size[0], h = (int) size[1], z0 = min.length > 2 ? (int) min[2] : 0, nz = size.length > 2 ? (int) size[2] : 1;
-		int plane = w * h;
+		int plane = w * h, channels = channels();
+		if ((long) plane * nz * channels > Integer.MAX_VALUE - 8)
+			throw new SegmentationException("A region of " + java.util.Arrays.toString(size) + " of " + path + " holds more than 2^31 values. " +
+				"Fix: read it lazily (LazyRegions), by smaller regions.");
 		Rectangle region = new Rectangle((int) min[0], (int) min[1], w, h);
 		boolean integer = type == DataBuffer.TYPE_BYTE || type == DataBuffer.TYPE_USHORT || type == DataBuffer.TYPE_SHORT;
-		Object all = type == DataBuffer.TYPE_BYTE ? new byte[plane * nz] : integer ? new short[plane * nz] : new float[plane * nz];
+		int total = plane * nz * channels;
+		Object all = type == DataBuffer.TYPE_BYTE ? new byte[total] : integer ? new short[total] : new float[total];
+		int[] s = integer ? new int[plane] : null;
+		float[] f = integer ? null : new float[plane];
 		try {
-			open();
-			ImageReadParam p = reader.getDefaultReadParam();
-			p.setSourceRegion(region);
-			for (int z = 0; z < nz; z++) {
-				if (reader.getWidth(z0 + z) != width || reader.getHeight(z0 + z) != height)
-					throw new SegmentationException(path + " mixes page sizes. Fix: give one image per file.");
-				Raster r = reader.read(z0 + z, p).getRaster();
-				int[] s = integer ? r.getSamples(r.getMinX(), r.getMinY(), w, h, 0, new int[plane]) : null;
-				if (all instanceof byte[] b) for (int i = 0; i < plane; i++) b[z * plane + i] = (byte) s[i];
-				else if (all instanceof short[] sh) for (int i = 0; i < plane; i++) sh[z * plane + i] = (short) s[i];
-				else {
-					float[] f = r.getSamples(r.getMinX(), r.getMinY(), w, h, 0, (float[]) null);
-					System.arraycopy(f, 0, (float[]) all, z * plane, plane);
+			for (int c = 0; c < layout.channels(); c++)
+				for (int z = 0; z < nz; z++) {
+					int entry = c * layout.slices() + z0 + z;
+					ImageReader r = reader(layout.file()[entry]);
+					int page = layout.page()[entry];
+					if (page >= r.getNumImages(true) || r.getWidth(page) != width || r.getHeight(page) != height)
+						throw new SegmentationException(path + (page >= r.getNumImages(true) ? " lacks page " + page + " of " +
+							layout.files().get(layout.file()[entry]).getFileName() : " mixes page sizes") + ". Fix: give one image per file.");
+					ImageReadParam p = r.getDefaultReadParam();
+					p.setSourceRegion(region);
+					Raster ras = r.read(page, p).getRaster();
+					for (int band = 0; band < bands; band++) {
+						// [x, y, z, c] with channel = layout channel or sample
+						int at = ((c * bands + band) * nz + z) * plane;
+						if (integer) {
+							ras.getSamples(ras.getMinX(), ras.getMinY(), w, h, band, s);
+							if (all instanceof byte[] bt) for (int i = 0; i < plane; i++) bt[at + i] = (byte) s[i];
+							else for (int i = 0; i < plane; i++) ((short[]) all)[at + i] = (short) s[i];
+						}
+						else System.arraycopy(ras.getSamples(ras.getMinX(), ras.getMinY(), w, h, band, f), 0, (float[]) all, at, plane);
+					}
 				}
-			}
 		}
 		catch (IOException | RuntimeException e) {
-			if (e instanceof SegmentationException s) throw s;
+			if (e instanceof SegmentationException se) throw se;
 			throw new SegmentationException("Cannot read " + region + " of " + path + ": " + e.getMessage() + ". Fix: check the file.", e);
 		}
 		finally {
 			if (!keepOpen) close();
 		}
 		long[] dims = java.util.Arrays.copyOf(size, size.length + 1);
-		dims[size.length] = 1;
+		dims[size.length] = channels;
 		Volume<?> v;
 		if (all instanceof byte[] b) v = new Volume<>(ArrayImgs.unsignedBytes(b, dims), calibration);
 		else if (all instanceof short[] sh) v = type == DataBuffer.TYPE_SHORT ? new Volume<>(ArrayImgs.shorts(sh, dims), calibration)
@@ -137,14 +219,16 @@ final class TiffRegions implements RegionSource {
 
 	@Override
 	public void close() {
-		if (reader != null) reader.dispose();
-		reader = null;
-		try {
-			if (in != null) in.close();
+		for (int f = 0; f < reader.length; f++) {
+			if (reader[f] != null) reader[f].dispose();
+			reader[f] = null;
+			try {
+				if (in[f] != null) in[f].close();
+			}
+			catch (IOException e) {
+				// nothing was written
+			}
+			in[f] = null;
 		}
-		catch (IOException e) {
-			// nothing was written
-		}
-		in = null;
 	}
 }

@@ -55,8 +55,8 @@ class FrontEndOptionsTest {
 	void fijiCommandsOfferEveryOptionOfTheCommandLine() {
 		try (Context context = new Context()) {
 			assertEquals(List.of(), missing(Options.SEGMENT, keys(context, SegmentFolderCommand.class)), "Segment Folder");
-			// an open image has no outputs on disk to skip or overwrite
-			assertEquals(List.of(), missing(Options.SEGMENT, keys(context, SegmentImageCommand.class), "overwrite"), "Segment Image");
+			// an open image has no outputs on disk to skip or overwrite, and is in memory
+			assertEquals(List.of(), missing(Options.SEGMENT, keys(context, SegmentImageCommand.class), "overwrite", "stream"), "Segment Image");
 			assertEquals(List.of(), missing(Options.TRAIN, keys(context, TrainModelCommand.class)), "Train Model");
 		}
 	}

@@ -113,6 +113,46 @@ class PatchSamplerTest {
 		}
 	}
 
+	/** A 40 x 40 case with a 20 x 20 square of class 1 and, if {@code small}, a 2 x 2 square of class 2. */
+	static TrainingCase twoClasses(boolean small) {
+		long[] dims = { 40, 40, 1 };
+		ArrayImg<UnsignedByteType, ?> lab = ArrayImgs.unsignedBytes(dims);
+		var ra = lab.randomAccess();
+		for (int y = 0; y < 40; y++) for (int x = 0; x < 40; x++) {
+			ra.setPosition(new long[] { x, y, 0 });
+			ra.get().set(small && x >= 30 && x < 32 && y >= 30 && y < 32 ? 2 : x < 20 && y < 20 ? 1 : 0);
+		}
+		Calibration cal = Calibration.uncalibrated(2);
+		return TrainingCase.of(small ? "both" : "large", new Volume<>(ArrayImgs.floats(dims), cal), new Volume<>(lab, cal),
+			new Normalization(Normalization.Method.NONE, 0, 1));
+	}
+
+	@Test
+	void classBalancingCentresEachClassEquallyOftenOverTheSet() {
+		// class 2 is in 1 of 4 cases: drawn per case it would centre 1/8 of the patches, over the set 1/2
+		List<TrainingCase> cases = List.of(twoClasses(true), twoClasses(false), twoClasses(false), twoClasses(false));
+		PatchSampler s = new PatchSampler(cases, new long[] { 8, 8 }, 1.0, false, false, true);
+		short[] l = new short[64];
+		float[] i = new float[64];
+		Random r = new Random(5);
+		int[] centred = new int[3];
+		int n = 4000;
+		for (int k = 0; k < n; k++) {
+			s.sample(r, i, 0, l, 0);
+			centred[l[4 * 8 + 4]]++; // the patch centre is the drawn voxel when there is no augmentation
+		}
+		assertEquals(0, centred[0]);
+		assertEquals(0.5, centred[2] / (double) n, 0.03, "share of patches centred on the class of one case in four");
+		// without balancing: foreground voxels of a random case (class 2 is 4 of 404 foreground voxels of one case)
+		PatchSampler plain = new PatchSampler(cases, new long[] { 8, 8 }, 1.0, false, false, false);
+		int two = 0;
+		for (int k = 0; k < n; k++) {
+			plain.sample(r, i, 0, l, 0);
+			if (l[4 * 8 + 4] == 2) two++;
+		}
+		assertTrue(two < n / 100, "unbalanced: " + two);
+	}
+
 	@Test
 	void mirrorIndexReflectsWithoutRepeatingTheEdge() {
 		assertEquals(1, io.github.unetseg.image.PixelArrays.mirror(-1, 5));

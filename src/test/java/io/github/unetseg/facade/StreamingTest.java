@@ -122,6 +122,47 @@ class StreamingTest {
 	}
 
 	@Test
+	void streamAlwaysReadsAnImagejTiffByRegionsLikeInMemoryAndNeverLoadsIt() throws Exception {
+		// a classic (ImageJ) TIFF stack, far below the automatic threshold: stream=always segments it from the file
+		Path tif = dir.resolve("crop.tif");
+		Volume<?> ch2 = ImageFiles.read(Path.of("test-images/ch2.nii.gz"));
+		ImageFiles.write(new Volume<>(net.imglib2.view.Views.zeroMin(net.imglib2.view.Views.interval(cast(ch2).image(),
+			new long[] { 40, 40, 40, 0 }, new long[] { 140, 169, 120, 0 })), ch2.calibration()), tif, 0);
+		UNetConfig c = new UNetConfig(3, 1, 3, 2, 4, false, 0);
+		Path model = UNetExporter.writeRandom(dir.resolve("m"), ModelSpec.forUNet("stream", c, List.of("a", "b", "c"),
+			Normalization.percentile(), new double[] { 1, 1, 1 }, "mm", new long[] { 64, 64, 64 }, new long[] { 23, 23, 23 }, null), 4)
+			.directory();
+		try (Segmenter s = Engines.segmenter(model, new EngineOptions(Device.CPU, 2))) {
+			SegmentationSettings settings = SegmentationSettings.defaults().withTile(64).withOverlap(0.25);
+			List<FileResult> done = new java.util.ArrayList<>();
+			List<String> errors = new java.util.ArrayList<>();
+			FileListener collect = (i, f, status, r, e) -> {
+				if (r != null) done.add(r);
+				if (e != null) errors.add(e.getMessage());
+			};
+			s.segmentFiles(List.of(tif), dir.resolve("memory"), settings.withStream(SegmentationSettings.Stream.NEVER), false, collect);
+			s.segmentFiles(List.of(tif), dir.resolve("streamed"), settings.withStream(SegmentationSettings.Stream.ALWAYS), false, collect);
+			assertEquals(List.of(), errors);
+			assertEquals("crop_labels.tif", done.get(0).labelsFile().getFileName().toString());
+			assertEquals("crop_labels.nii", done.get(1).labelsFile().getFileName().toString(), "streamed");
+			Volume<?> a = ImageFiles.read(done.get(0).labelsFile()), b = ImageFiles.read(done.get(1).labelsFile());
+			assertArrayEquals(new long[] { 101, 130, 81 }, b.spatialSize());
+			assertArrayEquals(a.calibration().spacing(), b.calibration().spacing(), 1e-6);
+			assertArrayEquals(Images.toFloats(cast(a).image()), Images.toFloats(cast(b).image()));
+			// a compressed NIfTI cannot be read by regions: stream=always fails it with how to convert it
+			s.segmentFiles(List.of(Path.of("test-images/ch2.nii.gz")), dir.resolve("gz"), settings.withStream(SegmentationSettings.Stream.ALWAYS),
+				false, collect);
+			assertEquals(1, errors.size());
+			assertTrue(errors.get(0).contains("ch2.nii.gz") && errors.get(0).contains("cannot be read lazily") && errors.get(0).contains("Fix:"),
+				errors.get(0));
+		}
+		assertEquals(SegmentationSettings.Stream.AUTO, Options.segmentation(java.util.Map.of("model", "x")).settings().stream());
+		assertEquals(SegmentationSettings.Stream.ALWAYS, Options.segmentation(java.util.Map.of("model", "x", "stream", "always")).settings().stream());
+		assertTrue(org.junit.jupiter.api.Assertions.assertThrows(io.github.unetseg.SegmentationException.class,
+			() -> Options.segmentation(java.util.Map.of("model", "x", "stream", "sometimes"))).getMessage().contains("auto, always or never"));
+	}
+
+	@Test
 	void a2dBigTiffStreamsRowByRowIntoBigTiffLikeInMemory() throws Exception {
 		// the MRI slice as a 2D BigTIFF; the 2D brain model with tiles of 128, overlap 0.25, probabilities
 		Path btf = dir.resolve("slice.btf");
