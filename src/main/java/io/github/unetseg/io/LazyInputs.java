@@ -39,7 +39,8 @@ public final class LazyInputs {
 		if (LazyNifti.supports(path)) return true;
 		try {
 			ImageFormat f = ImageFiles.detect(path);
-			return f == ImageFormat.BIGTIFF || f == ImageFormat.TIFF || f == ImageFormat.BIOFORMATS && BioFormatsReader.available();
+			return f == ImageFormat.BIGTIFF || f == ImageFormat.TIFF || f == ImageFormat.BIOFORMATS && BioFormatsReader.available() ||
+				(f == ImageFormat.NRRD || f == ImageFormat.METAIMAGE) && RawRegions.supports(path);
 		}
 		catch (SegmentationException e) {
 			return false;
@@ -57,6 +58,7 @@ public final class LazyInputs {
 		ImageFormat f = ImageFiles.detect(path);
 		RegionSource source = switch (f) {
 			case BIGTIFF, TIFF -> ImageIoTiff.regions(path);
+			case NRRD, METAIMAGE -> new RawRegions(path);
 			case BIOFORMATS -> BioFormatsImage.open(path, 0);
 			default -> throw new SegmentationException(path + " (" + f + ") cannot be read lazily. Fix: convert it to OME-TIFF, BigTIFF or .nii " +
 				"(for .nii.gz: gunzip it), or give stream=never.");

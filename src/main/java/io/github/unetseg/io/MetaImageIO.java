@@ -14,8 +14,6 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.zip.DeflaterOutputStream;
-import java.util.zip.InflaterInputStream;
-import java.util.zip.ZipException;
 
 import io.github.unetseg.AtomicFiles;
 import io.github.unetseg.SegmentationException;
@@ -47,7 +45,18 @@ public final class MetaImageIO {
 	 * @throws SegmentationException for unreadable, truncated or unsupported files, naming the field
 	 */
 	public static Volume<?> read(Path path) {
-		try (InputStream in = new BufferedInputStream(Files.newInputStream(path), 1 << 16)) {
+		return RawVolumes.read(layout(path));
+	}
+
+	/**
+	 * Reads the header: where the voxels are and how they are laid out.
+	 *
+	 * @param path a {@code .mha} or {@code .mhd} file
+	 * @return the layout
+	 * @throws SegmentationException for unreadable or unsupported headers, naming the field
+	 */
+	static RawVolumes.Layout layout(Path path) {
+		try (RawVolumes.Counting in = new RawVolumes.Counting(new BufferedInputStream(Files.newInputStream(path), 1 << 16))) {
 			Map<String, String> h = new LinkedHashMap<>();
 			for (int n = 0;; n++) {
 				if (n > 1000) throw RawVolumes.fail(path, "has no ElementDataFile in its first 1000 header lines", "check the file");
@@ -90,27 +99,21 @@ public final class MetaImageIO {
 			boolean msb = Boolean.parseBoolean(h.getOrDefault("binarydatabyteordermsb", h.getOrDefault("elementbyteordermsb", "false")));
 			boolean compressed = Boolean.parseBoolean(h.getOrDefault("compresseddata", "false"));
 			String file = h.get("elementdatafile");
-			InputStream data = in;
-			long sourceBytes = Files.size(path);
+			Path data = path;
+			long offset = in.count();
 			if (!file.equalsIgnoreCase("LOCAL")) {
 				if (file.contains("%") || file.equalsIgnoreCase("LIST"))
 					throw RawVolumes.fail(path, "splits its data over several files (" + file + ")", "resave it as a single .mha");
-				Path p = path.resolveSibling(file);
-				if (!Files.isRegularFile(p)) throw RawVolumes.fail(path, "points to the data file " + p + ", which does not exist",
+				data = path.resolveSibling(file);
+				if (!Files.isRegularFile(data)) throw RawVolumes.fail(path, "points to the data file " + data + ", which does not exist",
 					"keep the .mhd and its data file together");
-				sourceBytes = Files.size(p);
-				data = new BufferedInputStream(Files.newInputStream(p), 1 << 16);
+				offset = 0;
 			}
-			try (InputStream d = data) {
-				return RawVolumes.read(path, compressed ? new InflaterInputStream(d) : d, size, channels, true, e,
-					msb ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN, new Calibration(spacing, "mm", null), sourceBytes, compressed);
-			}
+			return new RawVolumes.Layout(path, data, offset, size, channels, true, e, msb ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN,
+				new Calibration(spacing, "mm", null), compressed ? "zlib" : null);
 		}
 		catch (EOFException ex) {
-			throw RawVolumes.fail(path, "is truncated (its data ends early)", "re-copy or re-export the file");
-		}
-		catch (ZipException ex) {
-			throw RawVolumes.fail(path, "has damaged compressed data (" + ex.getMessage() + ")", "re-copy or re-export the file");
+			throw RawVolumes.fail(path, "is truncated (its header ends early)", "re-copy or re-export the file");
 		}
 		catch (IOException ex) {
 			throw new SegmentationException("Cannot read " + path + ": " + ex.getMessage() + ". Fix: check the path and permissions.", ex);

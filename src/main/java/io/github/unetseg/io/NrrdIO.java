@@ -14,9 +14,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
-import java.util.zip.ZipException;
 
 import io.github.unetseg.AtomicFiles;
 import io.github.unetseg.SegmentationException;
@@ -47,7 +45,18 @@ public final class NrrdIO {
 	 * @throws SegmentationException for unreadable, truncated or unsupported files, naming the field
 	 */
 	public static Volume<?> read(Path path) {
-		try (InputStream in = new BufferedInputStream(Files.newInputStream(path), 1 << 16)) {
+		return RawVolumes.read(layout(path));
+	}
+
+	/**
+	 * Reads the header: where the voxels are and how they are laid out.
+	 *
+	 * @param path a {@code .nrrd} or {@code .nhdr} file
+	 * @return the layout
+	 * @throws SegmentationException for unreadable or unsupported headers, naming the field
+	 */
+	static RawVolumes.Layout layout(Path path) {
+		try (RawVolumes.Counting in = new RawVolumes.Counting(new BufferedInputStream(Files.newInputStream(path), 1 << 16))) {
 			Map<String, String> h = header(path, in);
 			String type = RawVolumes.lower(require(path, h, "type"));
 			RawVolumes.Element e = element(path, type);
@@ -77,30 +86,24 @@ public final class NrrdIO {
 				: ByteOrder.LITTLE_ENDIAN;
 			Calibration cal = calibration(path, h, spatial, channelAxis, dim);
 			String encoding = RawVolumes.lower(h.getOrDefault("encoding", "raw"));
-			InputStream data = in;
-			long sourceBytes = Files.size(path);
+			String compression = switch (encoding) {
+				case "raw" -> null;
+				case "gzip", "gz" -> "gzip";
+				default -> throw RawVolumes.fail(path, "uses the encoding '" + encoding + "'", "resave it with raw or gzip encoding");
+			};
 			String file = h.containsKey("data file") ? h.get("data file") : h.get("datafile");
+			Path data = path;
+			long offset = in.count();
 			if (file != null) {
-				Path p = path.resolveSibling(file.trim());
-				if (!Files.isRegularFile(p)) throw RawVolumes.fail(path, "points to the data file " + p + ", which does not exist",
+				data = path.resolveSibling(file.trim());
+				if (!Files.isRegularFile(data)) throw RawVolumes.fail(path, "points to the data file " + data + ", which does not exist",
 					"keep the .nhdr and its data file together");
-				sourceBytes = Files.size(p);
-				data = new BufferedInputStream(Files.newInputStream(p), 1 << 16);
+				offset = 0;
 			}
-			try (InputStream d = data) {
-				InputStream decoded = switch (encoding) {
-					case "raw" -> d;
-					case "gzip", "gz" -> new GZIPInputStream(d, 1 << 16);
-					default -> throw RawVolumes.fail(path, "uses the encoding '" + encoding + "'", "resave it with raw or gzip encoding");
-				};
-				return RawVolumes.read(path, decoded, size, channels, channelAxis == 0, e, order, cal, sourceBytes, decoded != d);
-			}
+			return new RawVolumes.Layout(path, data, offset, size, channels, channelAxis == 0, e, order, cal, compression);
 		}
 		catch (EOFException ex) {
-			throw RawVolumes.fail(path, "is truncated (its data ends early)", "re-copy or re-export the file");
-		}
-		catch (ZipException ex) {
-			throw RawVolumes.fail(path, "has damaged gzip data (" + ex.getMessage() + ")", "re-copy or re-export the file");
+			throw RawVolumes.fail(path, "is truncated (its header ends early)", "re-copy or re-export the file");
 		}
 		catch (IOException ex) {
 			throw new SegmentationException("Cannot read " + path + ": " + ex.getMessage() + ". Fix: check the path and permissions.", ex);

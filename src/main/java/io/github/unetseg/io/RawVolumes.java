@@ -54,6 +54,79 @@ final class RawVolumes {
 	private RawVolumes() {}
 
 	/**
+	 * Where a header-plus-raw file keeps its voxels and how they are laid out, from its header.
+	 *
+	 * @param header the header file, named in messages
+	 * @param data the file holding the voxels (the header file itself when they are attached)
+	 * @param offset byte position of the first voxel in {@code data}
+	 * @param size spatial size {@code [x, y(, z)]} in voxels; a 3D size with one slice is read as 2D
+	 * @param channels channels per voxel, &gt;= 1
+	 * @param interleaved channel fastest (MetaImage's vector layout, NRRD's channel axis first); else
+	 *     channel slowest
+	 * @param element the voxel type
+	 * @param order byte order of wider types
+	 * @param calibration spacing and unit
+	 * @param compression {@code null} for raw voxels, {@code "gzip"} or {@code "zlib"}
+	 */
+	record Layout(Path header, Path data, long offset, long[] size, int channels, boolean interleaved, Element element, ByteOrder order,
+		Calibration calibration, String compression) {}
+
+	/** Counts the bytes read through it (the header's length, where attached voxels begin). */
+	static final class Counting extends java.io.FilterInputStream {
+		private long count;
+
+		Counting(InputStream in) {
+			super(in);
+		}
+
+		@Override
+		public int read() throws IOException {
+			int c = super.read();
+			if (c >= 0) count++;
+			return c;
+		}
+
+		@Override
+		public int read(byte[] b, int off, int len) throws IOException {
+			int n = super.read(b, off, len);
+			if (n > 0) count += n;
+			return n;
+		}
+
+		/** @return bytes read so far */
+		long count() {
+			return count;
+		}
+	}
+
+	/**
+	 * Reads a whole file into memory.
+	 *
+	 * @param l its layout
+	 * @return the volume {@code [x, y(, z), c]} with its calibration
+	 * @throws SegmentationException naming the file for truncated, damaged or too large data
+	 */
+	static Volume<?> read(Layout l) {
+		Path path = l.header();
+		try (InputStream raw = new java.io.BufferedInputStream(java.nio.file.Files.newInputStream(l.data()), 1 << 16)) {
+			raw.skipNBytes(l.offset());
+			InputStream decoded = l.compression() == null ? raw : l.compression().equals("gzip") ? new java.util.zip.GZIPInputStream(raw, 1 << 16)
+				: new java.util.zip.InflaterInputStream(raw);
+			return read(path, decoded, l.size(), l.channels(), l.interleaved(), l.element(), l.order(), l.calibration(),
+				java.nio.file.Files.size(l.data()) - l.offset(), decoded != raw);
+		}
+		catch (java.io.EOFException ex) {
+			throw fail(path, "is truncated (its data ends early)", "re-copy or re-export the file");
+		}
+		catch (java.util.zip.ZipException ex) {
+			throw fail(path, "has damaged " + l.compression() + " data (" + ex.getMessage() + ")", "re-copy or re-export the file");
+		}
+		catch (IOException ex) {
+			throw new SegmentationException("Cannot read " + path + ": " + ex.getMessage() + ". Fix: check the path and permissions.", ex);
+		}
+	}
+
+	/**
 	 * Checks sizes and returns the number of voxels.
 	 *
 	 * @throws SegmentationException for non-positive sizes or more than an in-memory image holds
