@@ -1,5 +1,6 @@
 package io.github.unetseg.command;
 
+import java.nio.file.Path;
 import java.util.concurrent.CancellationException;
 
 import org.scijava.ItemIO;
@@ -158,6 +159,12 @@ public class SegmentImageCommand extends DynamicCommand {
 				seedThreshold, "minsize", minSize, "diameter", diameter, "stitchthreshold", stitchThreshold, "rois", rois, "measure", measure));
 			Segmenter segmenter = segmenters.segmenter(o.model(), o.engine());
 			String title = image.getTitle();
+			// a virtual stack of a file is segmented from that file and its result opened as a virtual stack (semantic models)
+			Path file = segmenter.spec().instances() == null ? FileBackedImages.sourceFile(image) : null;
+			if (file != null) {
+				segmentFile(segmenter, o, file, title);
+				return;
+			}
 			SegmentationResult r = segmenter.segment(ImagePlusAdapter.wrap(image, title), o.settings(), new FijiProgress(status, this,
 				"U-Net: "), title);
 			if (log != null) r.warnings().forEach(log::warn);
@@ -188,6 +195,25 @@ public class SegmentImageCommand extends DynamicCommand {
 			if (log != null) log.error(e.getMessage());
 			cancel(e.getMessage());
 		}
+	}
+
+	/**
+	 * Segments the file behind a virtual stack without loading it ({@code stream=always}): the outputs are
+	 * written next to the file (or to the temporary folder) as Segment Folder writes them, and a streamed
+	 * NIfTI result opens as a virtual stack.
+	 */
+	private void segmentFile(Segmenter segmenter, Options.Segmentation o, Path file, String title) {
+		FileBackedImages.Result done = FileBackedImages.segment(segmenter, o.settings(), file, title, new FijiProgress(status, this, "U-Net: "));
+		SegmentationResult r = done.file().result();
+		if (log != null) {
+			r.warnings().forEach(log::warn);
+			log.info(done.message());
+		}
+		labels = done.labels();
+		probabilityMap = done.probabilities();
+		MacroOutputs.showHeadless(labels, probabilityMap);
+		if (status != null) status.showStatus(String.format(java.util.Locale.ROOT, "U-Net: %s segmented from its file in %.1f s on %s", title,
+			r.seconds(), r.device()));
 	}
 
 	/** Offers the catalog's models ({@link ModelChoices#offerModels}). */

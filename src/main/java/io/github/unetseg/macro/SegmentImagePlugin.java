@@ -105,6 +105,18 @@ public class SegmentImagePlugin implements PlugIn {
 				IJ.showProgress((int) done, (int) Math.max(1, total));
 			};
 			Segmenter s = UnetsegMacros.models().get(o.model(), o.engine());
+			java.nio.file.Path file = s.spec().instances() == null ? io.github.unetseg.command.FileBackedImages.sourceFile(imp) : null;
+			if (file != null) { // a virtual stack of a file: segmented from the file, the results opened as virtual stacks
+				io.github.unetseg.command.FileBackedImages.Result done = io.github.unetseg.command.FileBackedImages.segment(s, o.settings(), file,
+					imp.getTitle(), p);
+				done.file().result().warnings().forEach(w -> IJ.log("U-Net: " + w));
+				IJ.log(done.message());
+				done.labels().show();
+				if (done.probabilities() != null) done.probabilities().show();
+				IJ.showStatus(String.format(Locale.ROOT, "U-Net: %s from its file in %.1f s on %s", imp.getTitle(), done.file().result().seconds(),
+					done.file().result().device()));
+				return;
+			}
 			SegmentationResult r = s.segment(ImagePlusAdapter.wrap(imp, imp.getTitle()), o.settings(), p, imp.getTitle());
 			ImagePlus labels = ImagePlusAdapter.toImagePlus(r.labels(), imp.getShortTitle() + "_labels");
 			ImagePlusAdapter.applyLabelLut(labels, r.instances() ? r.objectCount() + 1 : s.spec().classNames().size());
