@@ -18,8 +18,10 @@ import io.github.unetseg.SegmentationException;
 import io.github.unetseg.image.Calibration;
 import io.github.unetseg.image.Volume;
 import io.github.unetseg.io.ImageFiles;
+import io.github.unetseg.io.LazyInputs;
 import io.github.unetseg.metrics.ClassMetrics;
 import io.github.unetseg.metrics.SegmentationMetrics;
+import net.imglib2.RandomAccessibleInterval;
 import net.imglib2.type.numeric.RealType;
 import net.imglib2.view.Views;
 
@@ -132,17 +134,18 @@ public final class Evaluator {
 		else if (s.length != truth.spatialDims())
 			throw new SegmentationException("--spacing has " + s.length + " values but " + truthName + " is " + truth.spatialDims() +
 				"D. Fix: give " + truth.spatialDims() + " values.");
+		String unit = spacing != null ? "given" : truth.calibration().unit();
+		if (truth.voxelCount() > Long.getLong("unetseg.evaluateInMemoryVoxels", Integer.MAX_VALUE - 8))
+			return new PairResult(predictionName, predictionName, truthName, unit, LargeEvaluation.compute(slice(prediction), slice(truth),
+				classes, s, tolerance, new String[] { predictionName, truthName }, Math.min(Integer.MAX_VALUE - 8,
+					Runtime.getRuntime().maxMemory() / 40)));
 		short[] p = labels(prediction, predictionName), t = labels(truth, truthName);
 		int[] cls = classes;
 		if (cls == null) {
 			TreeSet<Integer> inP = new TreeSet<>(), inT = new TreeSet<>();
 			for (short v : p) if (v > 0) inP.add((int) v);
 			for (short v : t) if (v > 0) inT.add((int) v);
-			if (!inP.isEmpty() && !inT.isEmpty() && java.util.Collections.disjoint(inP, inT) &&
-				(inP.equals(java.util.Set.of(255)) || inT.equals(java.util.Set.of(255))))
-				throw new SegmentationException(predictionName + " holds the labels " + inP + " and " + truthName + " " + inT + ": one is " +
-					"a binary mask saved as 0/255, so no class would be compared with itself. Fix: divide that mask by 255 (Process > " +
-					"Math > Divide in Fiji) to make it 0/1, or give --classes.");
+			checkNotA255Mask(inP, inT, predictionName, truthName);
 			TreeSet<Integer> present = new TreeSet<>(inP);
 			present.addAll(inT);
 			cls = present.stream().mapToInt(Integer::intValue).toArray();
@@ -151,9 +154,27 @@ public final class Evaluator {
 		long[] size = truth.spatialSize();
 		int[] dims = new int[size.length];
 		for (int d = 0; d < dims.length; d++) dims[d] = (int) size[d];
-		String unit = spacing != null ? "given" : truth.calibration().unit();
 		return new PairResult(predictionName, predictionName, truthName, unit,
 			SegmentationMetrics.compute(p, t, dims, s, cls, tolerance));
+	}
+
+	/** The one channel of a label image {@code [x, y(, z)]}. */
+	@SuppressWarnings({ "unchecked", "rawtypes" })
+	private static RandomAccessibleInterval<RealType> slice(Volume<?> v) {
+		return (RandomAccessibleInterval) Views.hyperSlice(v.image(), v.spatialDims(), 0);
+	}
+
+	/**
+	 * Refuses a 0/255 binary mask compared with 0/1 labels, where no class would meet itself.
+	 *
+	 * @throws SegmentationException naming both images and the fix
+	 */
+	static void checkNotA255Mask(java.util.Set<Integer> inP, java.util.Set<Integer> inT, String predictionName, String truthName) {
+		if (!inP.isEmpty() && !inT.isEmpty() && java.util.Collections.disjoint(inP, inT) &&
+			(inP.equals(java.util.Set.of(255)) || inT.equals(java.util.Set.of(255))))
+			throw new SegmentationException(predictionName + " holds the labels " + inP + " and " + truthName + " " + inT + ": one is " +
+				"a binary mask saved as 0/255, so no class would be compared with itself. Fix: divide that mask by 255 (Process > " +
+				"Math > Divide in Fiji) to make it 0/1, or give --classes.");
 	}
 
 	/**
@@ -240,8 +261,7 @@ public final class Evaluator {
 		List<PairResult> results = new ArrayList<>();
 		for (Map.Entry<Path, Path> e : pairs.entrySet()) {
 			try {
-				PairResult r = evaluate(ImageFiles.read(e.getKey()), ImageFiles.read(e.getValue()), classes, spacing, tolerance,
-					e.getKey().toString(), e.getValue().toString());
+				PairResult r = evaluatePaths(e.getKey(), e.getValue(), classes, spacing, tolerance);
 				String name = ImageFiles.baseName(e.getValue());
 				List<ClassMetrics> metrics = r.metrics();
 				if (annotated != null) {
@@ -255,6 +275,22 @@ public final class Evaluator {
 			}
 		}
 		return new Report(results, skipped, tolerance, List.copyOf(classNames));
+	}
+
+	/**
+	 * Evaluates two files; one larger than an eighth of the heap that can be read lazily (as
+	 * {@link Streaming} decides for segmentation) is read through a bounded cache, not loaded.
+	 */
+	private static PairResult evaluatePaths(Path prediction, Path truth, int[] classes, double[] spacing, double tolerance) {
+		try (LazyInputs.Opened lp = lazyIfLarge(prediction); LazyInputs.Opened lt = lazyIfLarge(truth)) {
+			return evaluate(lp != null ? lp.volume() : ImageFiles.read(prediction), lt != null ? lt.volume() : ImageFiles.read(truth), classes,
+				spacing, tolerance, prediction.toString(), truth.toString());
+		}
+	}
+
+	private static LazyInputs.Opened lazyIfLarge(Path file) {
+		return Streaming.streams(file, 0, SegmentationSettings.Stream.AUTO) ? LazyInputs.open(file, Math.min(256L << 20,
+			Runtime.getRuntime().maxMemory() / 8)) : null;
 	}
 
 	/** Prediction and truth files matched by name (a_labels.* or a.* with a.*); what cannot be matched goes to {@code skipped}. */

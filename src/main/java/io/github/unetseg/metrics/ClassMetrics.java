@@ -25,7 +25,10 @@ package io.github.unetseg.metrics;
  * @param surfaceDice share of boundary voxels of both masks within {@code tolerance} of the other
  *     boundary (normalised surface Dice, Nikolov et al. 2021, counted in boundary voxels as MONAI's
  *     {@code compute_surface_dice})
- * @param status {@code "ok"}, {@code "both empty"}, {@code "prediction empty"} or {@code "truth empty"}
+ * @param status {@code "ok"}, {@code "both empty"}, {@code "prediction empty"}, {@code "truth empty"}, or
+ *     {@code "distances not computed"} (an image beyond one array whose class spans a bounding box too large
+ *     for its distance transforms: overlap scores and volumes are exact, the distances {@code NaN};
+ *     {@code facade.LargeEvaluation})
  */
 public record ClassMetrics(int label, double dice, double iou, double precision, double recall, double predictedVolume,
 	double trueVolume, double hausdorff, double hd95, double assd, double surfaceDice, String status)
