@@ -11,11 +11,6 @@ import java.util.Map;
 import io.github.unetseg.SegmentationException;
 import io.github.unetseg.data.Normalization;
 import io.github.unetseg.image.Volume;
-import io.github.unetseg.io.LazyNifti;
-import io.github.unetseg.io.ImageIoTiff;
-import io.github.unetseg.io.LazyRegions;
-import io.github.unetseg.io.PlaneWriter;
-import io.github.unetseg.tiling.BandStitcher;
 import io.github.unetseg.model.ModelBundle;
 import io.github.unetseg.model.ModelSpec;
 import io.github.unetseg.tensorflow.EngineOptions;
@@ -207,7 +202,7 @@ public final class LocalSegmenter implements Segmenter {
 	}
 
 	/** The label clean-up to apply: the user's choice, or the model's declared one; {@code null} for none. */
-	private ModelSpec.PostProcessing postProcessing(SegmentationSettings settings) {
+	ModelSpec.PostProcessing postProcessing(SegmentationSettings settings) {
 		ModelSpec.PostProcessing post = settings.postprocess().equals("model") ? spec.postprocessing()
 			: ModelSpec.PostProcessing.parse(settings.postprocess());
 		return post != null && (post.largestComponent() || post.fillHoles()) ? post : null;
@@ -229,7 +224,7 @@ public final class LocalSegmenter implements Segmenter {
 	}
 
 	/** The model's normalisation of this volume: its affine map and, for a window or CT normalisation, its clip bounds. */
-	private IntensityMap intensityMap(Volume<?> volume) {
+	IntensityMap intensityMap(Volume<?> volume) {
 		double[][] norm = spec.normalization().affine(volume), clip = spec.normalization().clipBounds(volume.channels());
 		return new IntensityMap(norm[0], norm[1], clip[0], clip[1]);
 	}
@@ -254,7 +249,7 @@ public final class LocalSegmenter implements Segmenter {
 			public boolean streams(Path input) {
 				// in memory: an instance model separates objects on the whole stitched image, a 2D model segments a stack plane
 				// by plane
-				return spec.instances() == null && Streaming.streams(input, spec.dimensions(), settings.stream());
+				return StreamedFile.streams(spec, input, settings);
 			}
 
 			@Override
@@ -264,7 +259,7 @@ public final class LocalSegmenter implements Segmenter {
 
 			@Override
 			public FileResult stream(Path input, Path out, SegmentationSettings s, ProgressListener p) {
-				return streamFile(input, out, s, p, System.nanoTime());
+				return new StreamedFile(LocalSegmenter.this).run(input, out, s, p, System.nanoTime());
 			}
 
 			@Override
@@ -311,7 +306,7 @@ public final class LocalSegmenter implements Segmenter {
 	 *
 	 * @throws SegmentationException if it does not fit
 	 */
-	private <T extends RealType<T>> List<String> checkFits(Volume<T> volume, String source, boolean countNonFinite) {
+	<T extends RealType<T>> List<String> checkFits(Volume<T> volume, String source, boolean countNonFinite) {
 		if (volume.spatialDims() != spec.dimensions())
 			throw new SegmentationException(source + " is " + volume.spatialDims() + "D (" + volume.describeSize() + ") but model " +
 				spec.name() + " is " + spec.dimensions() + "D. Fix: use a " + volume.spatialDims() + "D model" +
@@ -372,56 +367,20 @@ public final class LocalSegmenter implements Segmenter {
 		return Streaming.streams(input, 0, SegmentationSettings.Stream.AUTO);
 	}
 
-	/**
-	 * Segments a volume larger than memory: the input is read by slabs or regions through a bounded cache
-	 * ({@link io.github.unetseg.io.LazyInputs}), labels are written tile by tile into an uncompressed NIfTI
-	 * ({@link NiftiPlaneWriter}) from a band of blended sums as deep as a tile ({@link BandStitcher}), probabilities too
-	 * when asked; memory is bounded by the cache, the batch and the band, not the volume.
-	 */
-	private FileResult streamFile(Path input, Path outputDir, SegmentationSettings settings, ProgressListener progress, long t0) {
-		long cache = Math.min(512L << 20, Runtime.getRuntime().maxMemory() / 4);
-		try (io.github.unetseg.io.LazyInputs.Opened opened = io.github.unetseg.io.LazyInputs.open(input, cache)) {
-			return streamFile(input, opened.volume(), outputDir, settings, progress, t0);
-		}
+	/** @return the network */
+	TileModel tileModel() {
+		return model;
 	}
 
-	private FileResult streamFile(Path input, Volume<?> volume, Path outputDir, SegmentationSettings settings, ProgressListener progress,
-		long t0)
-	{
-		String regrid = ModelGrid.streamingProblem(volume.calibration(), spec, settings.geometry());
-		if (regrid != null)
-			throw new SegmentationException(input + " is too large to segment in memory, and " + regrid + ", which is done in memory only. " +
-				"Fix: resample or reorient the file to the model's grid first (e.g. with SimpleITK or 3D Slicer), or give resample=false / " +
-				"orientation=none if the difference does not matter.");
-		List<String> warnings = new ArrayList<>(checkFits(volume, input.toString(), false));
-		if (postProcessing(settings) != null) warnings.add(input + " is segmented without loading it; post-processing (" +
-			postProcessing(settings) + ") needs the whole label image and is not applied.");
-		IntensityMap map = intensityMap(volume);
-		int n = volume.spatialDims();
-		Path labels = Streaming.labels(input, outputDir, n), probabilities = settings.probabilities() ? Streaming.probabilities(input,
-			outputDir, n) : null;
-		// a band of blended sums, as deep as a tile, finishes plane after plane (2D: row after row) into the files; a tile that does
-		// not fit in memory starts the files again with half the tile (the unfinished ones are deleted)
-		TileRetry.Result<TiledInference.Stats> run = TileRetry.run(plan(volume.spatialSize(), settings), plan -> {
-			try (PlaneWriter writer = Streaming.writer(input, outputDir, volume.spatialSize(), model.outputChannels(), settings.threshold(),
-				settings.probabilities(), volume.calibration()))
-			{
-				BandStitcher band = new BandStitcher(plan, model.outputChannels(), writer);
-				TiledInference.Stats st = TiledInference.runInto(volume, map, model, plan, settings.batch() > 0 ? settings.batch()
-					: policy.autoBatch(plan), progress, band);
-				band.finish();
-				writer.finish();
-				return st;
-			}
-		}, policy, settings.halo(), device(), warnings, !fixedTile);
-		TiledInference.Stats stats = run.output();
-		TilePlan plan = run.plan();
-		double seconds = (System.nanoTime() - t0) / 1e9;
-		SegmentationResult r = new SegmentationResult(n == 3 ? LazyNifti.open(labels, 64L << 20) : LazyRegions.open(ImageIoTiff.regions(labels, false),
-			64L << 20), null, plan, stats.batchSize(), stats, device(), List.copyOf(warnings), seconds);
-		return new FileResult(input, labels, probabilities, r, volume.describeSize(), seconds, ResidentMemory.peakBytes());
+	/** @return the tile and batch policy */
+	TilePolicy policy() {
+		return policy;
 	}
 
+	/** @return whether the network takes one tile size only (tiles are then never halved) */
+	boolean fixedTile() {
+		return fixedTile;
+	}
 
 	private void ensureOpen() {
 		if (closed) throw new IllegalStateException("The segmenter of model " + spec.name() + " was closed; open the model again.");

@@ -65,10 +65,17 @@ final class Streaming {
 			(!probabilities || Files.isRegularFile(probabilities(input, outputDir, dimensions)));
 	}
 
-	/** Opens the writer of a streamed image's outputs: NIfTI planes for a volume, BigTIFF rows for a 2D image. */
-	static PlaneWriter writer(Path input, Path outputDir, long[] size, int channels, double threshold, boolean probabilities, Calibration cal) {
+	/**
+	 * Opens the writer of a streamed image's outputs: NIfTI planes for a volume, BigTIFF rows for a 2D image.
+	 *
+	 * @param objects whether the labels are an instance model's object ids (32-bit) rather than classes (8-bit)
+	 */
+	static PlaneWriter writer(Path input, Path outputDir, long[] size, int channels, double threshold, boolean probabilities, Calibration cal,
+		boolean objects)
+	{
 		int n = size.length;
 		Path l = labels(input, outputDir, n), p = probabilities ? probabilities(input, outputDir, n) : null;
-		return n == 3 ? new NiftiPlaneWriter(l, p, size, channels, threshold, cal) : new BigTiffRowWriter(l, p, size, channels, threshold, cal);
+		return n == 3 ? new NiftiPlaneWriter(l, p, size, channels, threshold, cal, objects)
+			: new BigTiffRowWriter(l, p, size, channels, threshold, cal, objects);
 	}
 }

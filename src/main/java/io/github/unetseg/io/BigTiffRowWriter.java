@@ -14,7 +14,7 @@ import io.github.unetseg.tiling.BandStitcher;
 /**
  * Streams a 2D segmentation to uncompressed BigTIFF files row by row, for images larger than memory (a
  * whole-slide scan of 50,000 x 50,000 pixels has no NIfTI-1 form: its axes hold at most 32,767): labels as
- * one 8-bit page (threshold for one output channel, argmax with the lowest index winning ties otherwise, as
+ * one 8-bit page (or, for an instance model, one 32-bit unsigned page of object ids, {@link #objects}) (threshold for one output channel, argmax with the lowest index winning ties otherwise, as
  * in memory) and optionally the probabilities as one float32 page per channel. Rows are gathered into
  * strips of about 64 KiB and appended as {@link BandStitcher} finishes them; each page's strip offsets are
  * explicit, so the pages' strips may interleave in the file. The IFDs are written at the end. Pixel size in
@@ -31,6 +31,7 @@ public final class BigTiffRowWriter implements PlaneWriter {
 	private final double threshold;
 	private final byte[] labelRow;
 	private final Calibration calibration;
+	private final boolean objectIds;
 
 	/** One page's strips, gathered and appended to its file. */
 	private final class Page {
@@ -59,6 +60,11 @@ public final class BigTiffRowWriter implements PlaneWriter {
 			if (++rowsInStrip == rowsPerStrip) flush();
 		}
 
+		void row(int[] ints) throws IOException {
+			for (int x = 0; x < width; x++) strip.putInt(ints[x]);
+			if (++rowsInStrip == rowsPerStrip) flush();
+		}
+
 		void flush() throws IOException {
 			if (rowsInStrip == 0) return;
 			strip.flip();
@@ -81,6 +87,24 @@ public final class BigTiffRowWriter implements PlaneWriter {
 	 * @throws SegmentationException if a file cannot be created
 	 */
 	public BigTiffRowWriter(Path labelsFile, Path probabilitiesFile, long[] size, int channels, double threshold, Calibration calibration) {
+		this(labelsFile, probabilitiesFile, size, channels, threshold, calibration, false);
+	}
+
+	/**
+	 * @param labelsFile the labels {@code .btf} to create
+	 * @param probabilitiesFile the probabilities {@code .btf} to create (one page per channel), or {@code null}
+	 * @param size {@code [x, y]} in pixels
+	 * @param channels output channels of the network, at most 256
+	 * @param threshold probability threshold for one output channel
+	 * @param calibration pixel size, written where it is in mm or µm
+	 * @param objectIds whether the labels are a 32-bit unsigned page of object ids given by {@link #objects}
+	 *     (instance models) instead of 8-bit classes derived from the probabilities
+	 * @throws SegmentationException if a file cannot be created
+	 */
+	public BigTiffRowWriter(Path labelsFile, Path probabilitiesFile, long[] size, int channels, double threshold, Calibration calibration,
+		boolean objectIds)
+	{
+		this.objectIds = objectIds;
 		if (channels > 256) throw new IllegalArgumentException("8-bit labels hold at most 256 classes");
 		if (size.length != 2) throw new IllegalArgumentException("rows of a 2D image, got " + Arrays.toString(size));
 		this.width = Math.toIntExact(size[0]);
@@ -98,16 +122,29 @@ public final class BigTiffRowWriter implements PlaneWriter {
 			throw new SegmentationException("Cannot create " + labelsFile + ": " + e.getMessage() + ". Fix: choose a writable output folder.", e);
 		}
 		files = made;
-		labels = new Page[] { new Page(0, 1, 1, size[1]) };
+		labels = new Page[] { new Page(0, objectIds ? 4 : 1, 1, size[1]) };
 		probabilities = probabilitiesFile == null ? new Page[0] : new Page[channels];
 		for (int c = 0; c < probabilities.length; c++) probabilities[c] = new Page(1, 4, 3, size[1]);
 	}
 
 	@Override
-	public void plane(long y, float[] p) {
-		PlaneWriter.labels(p, width, channels, threshold, labelRow);
+	public void objects(long y, int[] ids) {
+		if (!objectIds) throw new IllegalStateException("a writer of class labels");
 		try {
-			labels[0].row(labelRow, null, 0);
+			labels[0].row(ids);
+		}
+		catch (IOException e) {
+			throw new SegmentationException("Cannot write " + files.target(0) + ": " + e.getMessage() + ". Fix: check free disk space.", e);
+		}
+	}
+
+	@Override
+	public void plane(long y, float[] p) {
+		try {
+			if (!objectIds) {
+				PlaneWriter.labels(p, width, channels, threshold, labelRow);
+				labels[0].row(labelRow, null, 0);
+			}
 			for (int c = 0; c < probabilities.length; c++) probabilities[c].row(null, p, c * width);
 		}
 		catch (IOException e) {

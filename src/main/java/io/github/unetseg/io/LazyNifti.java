@@ -52,7 +52,7 @@ public final class LazyNifti {
 
 	private static boolean supported(NiftiIO.Header hd) {
 		int t = hd.datatype();
-		return hd.size()[2] > 1 && hd.size()[3] == 1 && !hd.scaled() && (t == 2 || t == 4 || t == 512 || t == 16);
+		return hd.size()[2] > 1 && hd.size()[3] == 1 && !hd.scaled() && (t == 2 || t == 4 || t == 512 || t == 16 || t == 768);
 	}
 
 	/**
@@ -93,6 +93,8 @@ public final class LazyNifti {
 			case 4 -> new Volume<>(new LazyCellImg<ShortType, ShortArray>(grid, new ShortType(), loader::shorts), hd.calibration());
 			case 512 -> new Volume<>(new LazyCellImg<UnsignedShortType, ShortArray>(grid, new UnsignedShortType(), loader::shorts),
 				hd.calibration());
+			case 768 -> new Volume<>(new LazyCellImg<net.imglib2.type.numeric.integer.UnsignedIntType, net.imglib2.img.basictypeaccess.array.IntArray>(
+				grid, new net.imglib2.type.numeric.integer.UnsignedIntType(), loader::ints), hd.calibration());
 			default -> new Volume<>(new LazyCellImg<FloatType, FloatArray>(grid, new FloatType(), loader::floats), hd.calibration());
 		};
 	}
@@ -157,6 +159,14 @@ public final class LazyNifti {
 				short[] s = new short[b.remaining() / 2];
 				b.asShortBuffer().get(s);
 				return new ShortArray(s);
+			});
+		}
+
+		Cell<net.imglib2.img.basictypeaccess.array.IntArray> ints(long index) {
+			return cell(index, b -> {
+				int[] v = new int[b.remaining() / 4];
+				b.asIntBuffer().get(v);
+				return new net.imglib2.img.basictypeaccess.array.IntArray(v);
 			});
 		}
 

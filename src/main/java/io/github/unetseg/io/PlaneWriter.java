@@ -9,6 +9,17 @@ import io.github.unetseg.tiling.BandStitcher;
 public interface PlaneWriter extends BandStitcher.PlaneSink, AutoCloseable {
 
 	/**
+	 * Writes a plane (2D: a row) of object ids of an instance model, for a writer made for object ids: its
+	 * labels are then 32-bit unsigned ids from the instance decoding, and {@link #plane} writes only the
+	 * probabilities.
+	 *
+	 * @param z the plane's index (2D: the row's y)
+	 * @param ids object ids of the plane, 0 = background
+	 * @throws IllegalStateException for a writer of class labels
+	 */
+	void objects(long z, int[] ids);
+
+	/**
 	 * Completes the files and moves them into place.
 	 *
 	 * @throws io.github.unetseg.SegmentationException if they cannot be completed
