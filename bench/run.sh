@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Benchmarks of unetseg; never part of 'mvn test'. Usage: bench/run.sh [rss|throughput|tileread|objects|metrics|twin|bioimageio|large|large2d|profile|all] [args]
+# Benchmarks of unetseg; never part of 'mvn test'. Usage: bench/run.sh [rss|throughput|tileread|objects|metrics|twin|bioimageio|large|large2d|huge|huge3d|profile|all] [args]
 # Builds the project if needed, compiles bench/src against it, runs the chosen benchmark.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -65,6 +65,28 @@ PY
       UNETSEG_JAVA_OPTS="-Xmx6g" bin/unetseg segment --model models/brain-mri-2d --tile 512 --threads 2 --postprocess none \
         --output bench/out/large2d/memory "bench/out/large2d/mosaic-$size.btf" 2>/dev/null | grep 'tiles of' | sed 's/^/in memory: /'
     done ;;
+  huge)
+    # issue 16's targets: a SIZE^2 (default 50,000^2) uint8 tiled BigTIFF with the 2D model, -Xmx2g, labels only, timed with its peak RSS;
+    # then 8 random 1024^2 regions of the result against segmenting each (with 128 pixels of context) alone
+    size=${1:-50000}
+    mkdir -p bench/out/huge
+    [ -f "bench/out/huge/mosaic-$size.btf" ] || java -cp "$cp" io.github.unetseg.bench.HugeImages write2d "bench/out/huge/mosaic-$size.btf" "$size"
+    rm -rf bench/out/huge/out
+    /usr/bin/time -v env UNETSEG_JAVA_OPTS="-Xmx2g" bin/unetseg segment --model models/brain-mri-2d --tile 512 --threads 2 --stream always \
+      --output bench/out/huge/out "bench/out/huge/mosaic-$size.btf" 2>&1 | grep -E 'tiles of|Maximum resident|Elapsed \(wall'
+    java -Xmx4g -cp "$cp" io.github.unetseg.bench.HugeImages check "bench/out/huge/mosaic-$size.btf" \
+      "bench/out/huge/out/mosaic-${size}_labels.btf" models/brain-mri-2d 512 8 1024 128 2>/dev/null ;;
+  huge3d)
+    # a X x Y x Z uint16 OME-TIFF z-stack (default 2048 x 2048 x 512, 4 GiB) with the 3D model, -Xmx2g, labels only; 8 regions of 128^3
+    x=${1:-2048}; y=${2:-2048}; z=${3:-512}
+    mkdir -p bench/out/huge3d
+    f="bench/out/huge3d/stack-$x-$y-$z.ome.btf"
+    [ -f "$f" ] || java -cp "$cp" io.github.unetseg.bench.HugeImages write3d "$f" "$x" "$y" "$z"
+    rm -rf bench/out/huge3d/out
+    /usr/bin/time -v env UNETSEG_JAVA_OPTS="-Xmx2g" bin/unetseg segment --model models/brain-mri-3d --tile 96 --threads 2 --stream always \
+      --orientation none --output bench/out/huge3d/out "$f" 2>&1 | grep -E 'tiles of|Maximum resident|Elapsed \(wall'
+    java -Xmx6g -cp "$cp" io.github.unetseg.bench.HugeImages check "$f" "bench/out/huge3d/out/stack-$x-$y-${z}_labels.nii" \
+      models/brain-mri-3d 96 8 128 48 2>/dev/null ;;
   bioimageio)
     # a zoo package (default: the specification's example) tiled by unetseg vs its TorchScript weights on the whole image in
     # PyTorch, and ms per 512^2 tile: ONNX Runtime in unetseg vs PyTorch, 2 threads. Needs Debian's python3-torch.

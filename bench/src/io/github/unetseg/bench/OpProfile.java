@@ -44,7 +44,7 @@ public final class OpProfile {
 		java.util.Random r = new java.util.Random(1);
 		for (int i = 0; i < data.length; i++) data[i] = r.nextFloat();
 		// -Dprecision=mixed profiles the mixed-precision graph, as unetseg segment --precision mixed runs it
-		var config = new EngineOptions(Device.CPU, 0, Precision.parse(System.getProperty("precision", "float32"))).configProto();
+		var config = io.github.unetseg.tensorflow.SessionConfigs.of(new EngineOptions(Device.CPU, 0, Precision.parse(System.getProperty("precision", "float32"))));
 		try (SavedModelBundle m = SavedModelBundle.loader(bundle.directory().toString()).withTags("serve").withConfigProto(config).load();
 			TFloat32 in = TFloat32.tensorOf(Shape.of(shape), DataBuffers.of(data, true, false)))
 		{

@@ -106,6 +106,7 @@ public final class ImageFiles {
 		if (lower.endsWith(".nii.gz")) return n.substring(0, n.length() - 7);
 		if (lower.endsWith(".ome.tif")) return n.substring(0, n.length() - 8);
 		if (lower.endsWith(".ome.tiff")) return n.substring(0, n.length() - 9);
+		for (String big : new String[] { ".ome.btf", ".ome.tf8", ".ome.tf2" }) if (lower.endsWith(big)) return n.substring(0, n.length() - 8);
 		int dot = n.lastIndexOf('.');
 		return dot > 0 ? n.substring(0, dot) : n;
 	}

@@ -47,7 +47,7 @@ public enum ImageFormat {
 		}
 	},
 	/** BigTIFF, read and written through ImageIO (TwelveMonkeys) ({@link ImageIoTiff}). */
-	BIGTIFF(List.of(".btf", ".tf8"), ".btf") {
+	BIGTIFF(List.of(".ome.btf", ".ome.tf8", ".ome.tf2", ".btf", ".tf8", ".tf2"), ".btf") {
 		@Override
 		boolean recognises(Path path, byte[] head) {
 			return ImageIoTiff.isBigTiff(head);

@@ -30,6 +30,9 @@ final class TiffRegions implements RegionSource {
 	private final TiffPages layout;
 	private final ImageInputStream[] in;
 	private final ImageReader[] reader;
+	/** Per file, the direct tile reader ({@link TiffTiles}), or {@code null} where ImageIO decodes its pages. */
+	private final TiffTiles[] tiles;
+	private final boolean[] tried;
 	private final int width, height, type, bands;
 	private final int[] cell;
 	private final Calibration calibration;
@@ -68,15 +71,24 @@ final class TiffRegions implements RegionSource {
 			readers[0] = r0;
 			w = r0.getWidth(0);
 			h = r0.getHeight(0);
-			ImageReadParam p = r0.getDefaultReadParam();
-			p.setSourceRegion(new Rectangle(0, 0, 1, 1));
-			Raster probe = r0.read(pages.page()[0], p).getRaster();
-			b = probe.getNumBands();
+			// the samples' layout from the file's own tags where it decodes them (ImageIO cannot read regions of tiled BigTIFF)
+			TiffTiles direct = TiffTiles.open(path);
+			TiffTiles.Page first0 = direct == null ? null : direct.pages().get(pages.page()[0]);
+			if (direct != null) direct.close();
+			Raster probe = null;
+			if (first0 == null) {
+				ImageReadParam p = r0.getDefaultReadParam();
+				p.setSourceRegion(new Rectangle(0, 0, 1, 1));
+				probe = r0.read(pages.page()[0], p).getRaster();
+			}
+			b = first0 != null ? first0.samples() : probe.getNumBands();
 			if (b > 1 && pages.channels() > 1) throw new SegmentationException(path + " has " + b + " samples per pixel in each of " +
 				pages.channels() + " channels. Fix: split the channels in Fiji and save them as a hyperstack.");
-			t = probe.getDataBuffer().getDataType();
+			t = first0 == null ? probe.getDataBuffer().getDataType() : first0.bits() == 8 ? DataBuffer.TYPE_BYTE : first0.bits() == 32
+				? DataBuffer.TYPE_FLOAT : first0.format() == 2 ? DataBuffer.TYPE_SHORT : DataBuffer.TYPE_USHORT;
 			int dims = pages.slices() > 1 ? 3 : 2;
-			c = dims == 3 ? new int[] { r0.getTileWidth(0), r0.getTileHeight(0), 1 } : new int[] { r0.getTileWidth(0), r0.getTileHeight(0) };
+			int tw = first0 != null ? first0.tileWidth() : r0.getTileWidth(0), th = first0 != null ? first0.tileHeight() : r0.getTileHeight(0);
+			c = dims == 3 ? new int[] { tw, th, 1 } : new int[] { tw, th };
 			cal = pages.calibration() != null ? pages.calibration() : pages.description().containsKey("unit") && TiffIO.isTiff(head(path))
 				? imagejCalibration(path, pages, dims) : ImageIoTiff.calibration(r0, dims);
 			failed = false;
@@ -90,6 +102,8 @@ final class TiffRegions implements RegionSource {
 		this.layout = pages;
 		this.in = streams;
 		this.reader = readers;
+		this.tiles = new TiffTiles[readers.length];
+		this.tried = new boolean[readers.length];
 		this.width = w;
 		this.height = h;
 		this.type = t;
@@ -121,6 +135,15 @@ final class TiffRegions implements RegionSource {
 			z = 1;
 		}
 		return dims == 3 ? Calibration.of(unit, x, y, z > 0 ? z : 1) : Calibration.of(unit, x, y);
+	}
+
+	/** The direct tile reader of file {@code f}, opened on first use; {@code null} where ImageIO decodes it. */
+	private TiffTiles tiles(int f) throws IOException {
+		if (!tried[f]) {
+			tried[f] = true;
+			tiles[f] = TiffTiles.open(layout.files().get(f));
+		}
+		return tiles[f];
 	}
 
 	/** Opens the reader of file {@code f} of the layout if it is not open. */
@@ -175,13 +198,27 @@ final class TiffRegions implements RegionSource {
 		int total = plane * nz * channels;
 		Object all = type == DataBuffer.TYPE_BYTE ? new byte[total] : integer ? new short[total] : new float[total];
 		int[] s = integer ? new int[plane] : null;
+		double[] d = new double[plane];
 		float[] f = integer ? null : new float[plane];
 		try {
 			for (int c = 0; c < layout.channels(); c++)
 				for (int z = 0; z < nz; z++) {
 					int entry = c * layout.slices() + z0 + z;
-					ImageReader r = reader(layout.file()[entry]);
 					int page = layout.page()[entry];
+					TiffTiles direct = java.nio.file.Files.isRegularFile(layout.files().get(layout.file()[entry])) ? tiles(layout.file()[entry]) : null;
+					if (direct != null && page < direct.pages().size() && direct.pages().get(page).width() == width &&
+						direct.pages().get(page).height() == height)
+					{
+						for (int band = 0; band < bands; band++) {
+							direct.read(page, region.x, region.y, w, h, band, d);
+							int at = ((c * bands + band) * nz + z) * plane;
+							if (all instanceof byte[] bt) for (int i = 0; i < plane; i++) bt[at + i] = (byte) d[i];
+							else if (all instanceof short[] sh) for (int i = 0; i < plane; i++) sh[at + i] = (short) d[i];
+							else for (int i = 0; i < plane; i++) ((float[]) all)[at + i] = (float) d[i];
+						}
+						continue;
+					}
+					ImageReader r = reader(layout.file()[entry]);
 					if (page >= r.getNumImages(true) || r.getWidth(page) != width || r.getHeight(page) != height)
 						throw new SegmentationException(path + (page >= r.getNumImages(true) ? " lacks page " + page + " of " +
 							layout.files().get(layout.file()[entry]).getFileName() : " mixes page sizes") + ". Fix: give one image per file.");
@@ -219,6 +256,16 @@ final class TiffRegions implements RegionSource {
 
 	@Override
 	public void close() {
+		for (int f = 0; f < tiles.length; f++) {
+			try {
+				if (tiles[f] != null) tiles[f].close();
+			}
+			catch (IOException e) {
+				// read only: nothing to lose
+			}
+			tiles[f] = null;
+			tried[f] = false;
+		}
 		for (int f = 0; f < reader.length; f++) {
 			if (reader[f] != null) reader[f].dispose();
 			reader[f] = null;

@@ -92,6 +92,7 @@ class OmeTiffTest {
 		assertArrayEquals(io.github.unetseg.testutil.Images.toFloats(img),
 			io.github.unetseg.testutil.Images.toFloats(ImageFilesTest.cast(back).image()));
 		assertEquals("cells", ImageFiles.baseName(dir.resolve("cells.ome.tif")));
+		assertEquals("stack", ImageFiles.baseName(dir.resolve("stack.ome.btf")), "OME-TIFF in a BigTIFF container");
 		assertEquals(".ome.tif", ImageFiles.outputExtension(dir.resolve("cells.ome.tif")));
 	}
 
