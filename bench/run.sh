@@ -71,22 +71,25 @@ PY
     size=${1:-50000}
     mkdir -p bench/out/huge
     [ -f "bench/out/huge/mosaic-$size.btf" ] || java -cp "$cp" io.github.unetseg.bench.HugeImages write2d "bench/out/huge/mosaic-$size.btf" "$size"
+    # the model with its percentile normalisation fixed to the whole image's values, so that a region alone is normalised alike
+    java -Xmx2g -cp "$cp" io.github.unetseg.bench.HugeImages fixmodel "bench/out/huge/mosaic-$size.btf" models/brain-mri-2d bench/out/huge/model
     rm -rf bench/out/huge/out
-    /usr/bin/time -v env UNETSEG_JAVA_OPTS="-Xmx2g" bin/unetseg segment --model models/brain-mri-2d --tile 512 --threads 2 --stream always \
+    /usr/bin/time -v env UNETSEG_JAVA_OPTS="-Xmx2g" bin/unetseg segment --model bench/out/huge/model --tile 512 --threads 2 --stream always \
       --output bench/out/huge/out "bench/out/huge/mosaic-$size.btf" 2>&1 | grep -E 'tiles of|Maximum resident|Elapsed \(wall'
     java -Xmx4g -cp "$cp" io.github.unetseg.bench.HugeImages check "bench/out/huge/mosaic-$size.btf" \
-      "bench/out/huge/out/mosaic-${size}_labels.btf" models/brain-mri-2d 512 8 1024 128 2>/dev/null ;;
+      "bench/out/huge/out/mosaic-${size}_labels.btf" bench/out/huge/model 512 8 1024 128 2>/dev/null ;;
   huge3d)
     # a X x Y x Z uint16 OME-TIFF z-stack (default 2048 x 2048 x 512, 4 GiB) with the 3D model, -Xmx2g, labels only; 8 regions of 128^3
     x=${1:-2048}; y=${2:-2048}; z=${3:-512}
     mkdir -p bench/out/huge3d
     f="bench/out/huge3d/stack-$x-$y-$z.ome.btf"
     [ -f "$f" ] || java -cp "$cp" io.github.unetseg.bench.HugeImages write3d "$f" "$x" "$y" "$z"
+    java -Xmx2g -cp "$cp" io.github.unetseg.bench.HugeImages fixmodel "$f" models/brain-mri-3d bench/out/huge3d/model
     rm -rf bench/out/huge3d/out
-    /usr/bin/time -v env UNETSEG_JAVA_OPTS="-Xmx2g" bin/unetseg segment --model models/brain-mri-3d --tile 96 --threads 2 --stream always \
+    /usr/bin/time -v env UNETSEG_JAVA_OPTS="-Xmx2g" bin/unetseg segment --model bench/out/huge3d/model --tile 96 --threads 2 --stream always \
       --orientation none --output bench/out/huge3d/out "$f" 2>&1 | grep -E 'tiles of|Maximum resident|Elapsed \(wall'
     java -Xmx6g -cp "$cp" io.github.unetseg.bench.HugeImages check "$f" "bench/out/huge3d/out/stack-$x-$y-${z}_labels.nii" \
-      models/brain-mri-3d 96 8 128 48 2>/dev/null ;;
+      bench/out/huge3d/model 96 8 128 48 2>/dev/null ;;
   bioimageio)
     # a zoo package (default: the specification's example) tiled by unetseg vs its TorchScript weights on the whole image in
     # PyTorch, and ms per 512^2 tile: ONNX Runtime in unetseg vs PyTorch, 2 threads. Needs Debian's python3-torch.

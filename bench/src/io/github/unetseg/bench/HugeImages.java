@@ -35,9 +35,12 @@ import net.imglib2.view.Views;
  * mirrored at every repeat (no seams);</li>
  * <li>{@code write3d OUT.ome.btf X Y Z}: an X x Y x Z uint16 OME-TIFF (BigTIFF container, one page per z in 512 x 512
  * tiles, OME-XML with 1 mm physical sizes), the ch2 volume of test-images mirrored likewise;</li>
+ * <li>{@code fixmodel INPUT MODEL OUT}: a copy of MODEL whose percentile normalisation is fixed to INPUT's values
+ * (as the whole image gets them), so that a region segmented alone is normalised as in the whole image;</li>
  * <li>{@code check INPUT LABELS MODEL TILE REGIONS SIZE CONTEXT}: REGIONS random SIZE^d regions (seed 16) of the streamed
- * LABELS, each compared with segmenting the region grown by CONTEXT pixels alone, in memory, with the same model and
- * tile size; prints the differing pixels per region.</li>
+ * LABELS (their corners on the model's alignment grid, as tiles are: a U-Net's output depends on the input's offset
+ * modulo its total pooling factor), each compared with segmenting the region grown by CONTEXT pixels (a multiple of
+ * the alignment) alone, in memory, with the same model and tile size; prints the differing pixels per region.</li>
  * </ul>
  */
 public final class HugeImages {
@@ -75,6 +78,7 @@ public final class HugeImages {
 						for (int x = 0; x < t; x++) out[y * t + x] = (int) v[(zz * h + mirror(y0 + y, h)) * w + mirror(x0 + x, w)];
 				});
 			}
+			case "fixmodel" -> fixModel(Path.of(args[1]), Path.of(args[2]), Path.of(args[3]));
 			case "check" -> check(Path.of(args[1]), Path.of(args[2]), Path.of(args[3]), Long.parseLong(args[4]), Integer.parseInt(args[5]),
 				Integer.parseInt(args[6]), Integer.parseInt(args[7]));
 			default -> throw new IllegalArgumentException("write2d, write3d or check");
@@ -154,19 +158,38 @@ public final class HugeImages {
 	}
 
 	@SuppressWarnings({ "unchecked", "rawtypes" })
+	static void fixModel(Path input, Path model, Path out) throws IOException {
+		double[][] affine;
+		try (LazyInputs.Opened in = LazyInputs.open(input, 256L << 20)) {
+			io.github.unetseg.model.ModelSpec spec = io.github.unetseg.model.ModelBundle.parse(java.nio.file.Files.readString(
+				model.resolve("model.json")), model.toString());
+			affine = spec.normalization().affine((Volume) in.volume());
+		}
+		double low = -affine[1][0] / affine[0][0], high = (1 - affine[1][0]) / affine[0][0];
+		java.nio.file.Files.createDirectories(out.resolve("variables"));
+		for (String f : new String[] { "saved_model.pb", "variables/variables.index", "variables/variables.data-00000-of-00001" })
+			java.nio.file.Files.copy(model.resolve(f), out.resolve(f), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+		String json = java.nio.file.Files.readString(model.resolve("model.json")).replaceFirst("(?s)\"normalization\": \\{.*?\\}",
+			String.format(Locale.ROOT, "\"normalization\": { \"method\": \"FIXED\", \"low\": %.9g, \"high\": %.9g }", low, high));
+		java.nio.file.Files.writeString(out.resolve("model.json"), json);
+		System.out.printf(Locale.ROOT, "%s: normalisation fixed to [%.4f, %.4f]%n", out, low, high);
+	}
+
+	@SuppressWarnings({ "unchecked", "rawtypes" })
 	static void check(Path input, Path labels, Path model, long tile, int regions, int size, int context) {
 		Random random = new Random(16);
 		try (LazyInputs.Opened in = LazyInputs.open(input, 256L << 20); LazyInputs.Opened out = LazyInputs.open(labels, 256L << 20);
 			Segmenter s = Engines.segmenter(model, new EngineOptions(Device.CPU, 0)))
 		{
 			long[] dims = in.volume().spatialSize();
-			int n = dims.length;
+			int n = dims.length, alignment = s.spec().alignment();
 			long total = 0;
 			for (int r = 0; r < regions; r++) {
 				long[] min = new long[n], max = new long[n], cmin = new long[n + 1], cmax = new long[n + 1];
 				for (int d = 0; d < n; d++) {
 					long extent = Math.min(size, dims[d]);
-					min[d] = (long) (random.nextDouble() * (dims[d] - extent + 1));
+					// on the model's alignment grid (its poolings): a U-Net's output depends on the input's offset modulo 2^depth
+					min[d] = (long) (random.nextDouble() * (dims[d] - extent + 1)) / alignment * alignment;
 					max[d] = min[d] + extent - 1;
 					cmin[d] = Math.max(0, min[d] - context);
 					cmax[d] = Math.min(dims[d] - 1, max[d] + context);
@@ -185,7 +208,13 @@ public final class HugeImages {
 				float[] a = Images.toFloats(Views.interval((RandomAccessibleInterval) result.labels().image(), coreMin, coreMax));
 				float[] b = Images.toFloats(Views.interval((RandomAccessibleInterval) out.volume().image(), outMin, outMax));
 				long differ = 0;
-				for (int i = 0; i < a.length; i++) if (a[i] != b[i]) differ++;
+				int firstAt = -1;
+				for (int i = 0; i < a.length; i++) if (a[i] != b[i]) {
+					if (firstAt < 0) firstAt = i;
+					differ++;
+				}
+				if (firstAt >= 0) System.out.println("  first difference at offset " + firstAt + " (x " + firstAt % (max[0] - min[0] + 1) + ", y " +
+					firstAt / (max[0] - min[0] + 1) + "): alone " + a[firstAt] + ", streamed " + b[firstAt]);
 				total += differ;
 				System.out.printf(Locale.ROOT, "region %d at %s, %d pixels (context %d): %d differ%n", r, java.util.Arrays.toString(min), a.length,
 					context, differ);
