@@ -95,9 +95,8 @@ public final class Options {
 			"\"label image\", \"ROI Manager\" or \"both\"."),
 		new Option("measure", "false", "Instance models: also write a table of the objects (<name>_objects.csv): area or volume, " +
 			"centroid, bounding box, intensity per channel, equivalent diameter."),
-		new Option("stream", "auto", "Segment files without loading them (semantic models): auto (files read lazily - TIFF, OME-TIFF, " +
-			"BigTIFF, .nii, raw NRRD/MetaImage, Bio-Formats - larger than an eighth of the Java heap), always (every file; others fail with " +
-			"how to convert them), never (load every file)."),
+		new Option("stream", "auto", "Segment files without loading them: auto (files read by regions - TIFF, OME-TIFF, BigTIFF, .nii, raw " +
+			"NRRD/MetaImage, Bio-Formats - over an eighth of the heap), always (every file; others fail with the fix), never."),
 		new Option("overwrite", "false", "Recompute files whose outputs already exist (default: skip them)."));
 
 	/** The options of training, in help order. */
