@@ -34,6 +34,8 @@ final class TiffRegions implements RegionSource {
 	private final TiffTiles[] tiles;
 	private final boolean[] tried;
 	private final int width, height, type, bands;
+	/** 8-bit samples in two's complement (SampleFormat 2), kept signed as the in-memory reader keeps them. */
+	private final boolean signed8;
 	private final int[] cell;
 	private final Calibration calibration;
 
@@ -59,6 +61,7 @@ final class TiffRegions implements RegionSource {
 		boolean failed = true;
 		TiffPages pages = null;
 		int w = 0, h = 0, t = 0, b = 0;
+		boolean s8 = false;
 		int[] c = null;
 		Calibration cal = null;
 		ImageInputStream[] streams = null;
@@ -82,6 +85,7 @@ final class TiffRegions implements RegionSource {
 				probe = r0.read(pages.page()[0], p).getRaster();
 			}
 			b = first0 != null ? first0.samples() : probe.getNumBands();
+			s8 = first0 != null && first0.bits() == 8 && first0.format() == 2;
 			if (b > 1 && pages.channels() > 1) throw new SegmentationException(path + " has " + b + " samples per pixel in each of " +
 				pages.channels() + " channels. Fix: split the channels in Fiji and save them as a hyperstack.");
 			t = first0 == null ? probe.getDataBuffer().getDataType() : first0.bits() == 8 ? DataBuffer.TYPE_BYTE : first0.bits() == 32
@@ -108,6 +112,7 @@ final class TiffRegions implements RegionSource {
 		this.height = h;
 		this.type = t;
 		this.bands = b;
+		this.signed8 = s8;
 		this.cell = c;
 		this.calibration = cal;
 		if (!keepOpen) close();
@@ -247,7 +252,8 @@ final class TiffRegions implements RegionSource {
 		long[] dims = java.util.Arrays.copyOf(size, size.length + 1);
 		dims[size.length] = channels;
 		Volume<?> v;
-		if (all instanceof byte[] b) v = new Volume<>(ArrayImgs.unsignedBytes(b, dims), calibration);
+		if (all instanceof byte[] b) v = signed8 ? new Volume<>(ArrayImgs.bytes(b, dims), calibration)
+			: new Volume<>(ArrayImgs.unsignedBytes(b, dims), calibration);
 		else if (all instanceof short[] sh) v = type == DataBuffer.TYPE_SHORT ? new Volume<>(ArrayImgs.shorts(sh, dims), calibration)
 			: new Volume<>(ArrayImgs.unsignedShorts(sh, dims), calibration);
 		else v = new Volume<>(ArrayImgs.floats((float[]) all, dims), calibration);

@@ -56,6 +56,12 @@ class SignedTiffTest {
 		Volume<?> v16 = ImageFiles.read(signedTiff(dir.resolve("i16.tif"), 3, 2, 16, shorts));
 		assertTrue(v16.image().getType() instanceof ShortType, v16.image().getType().getClass().getName());
 		assertArrayEquals(new float[] { -32768, -1000, 0, 1, 1000, 32767 }, Images.toFloats(v16.image()));
+		// read by regions (a file larger than memory) the same
+		for (String f : new String[] { "i8.tif", "i16.tif" })
+			try (LazyInputs.Opened lazy = LazyInputs.open(dir.resolve(f), 1 << 16)) {
+				assertEquals((f.equals("i8.tif") ? v8 : v16).image().getType().getClass(), lazy.volume().image().getType().getClass(), f);
+				assertArrayEquals(Images.toFloats((f.equals("i8.tif") ? v8 : v16).image()), Images.toFloats(ImageFilesTest.cast(lazy.volume()).image()), f);
+			}
 	}
 
 	@Test
