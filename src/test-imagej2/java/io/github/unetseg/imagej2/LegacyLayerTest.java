@@ -118,6 +118,7 @@ class LegacyLayerTest {
 		Map<String, Object> seg = segmentation(null, brainModel);
 		seg.remove("image");
 		folder.putAll(seg);
+		folder.put("stream", "auto");
 		folder.put("overwrite", true);
 		check("Segment Folder...", folder, m -> files(work.resolve("out")));
 
