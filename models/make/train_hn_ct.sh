@@ -19,10 +19,8 @@ resume=()
 # tree); retrained from scratch with class balancing over the whole set (PatchSampler: each organ centres equally
 # many patches, not each organ of a case) and more foreground patches:
 #   FOREGROUND=0.67 INDEX=../shared/data/openkbp/index.csv OUT=/work/ct-runs/hn-ct-oar-3d MAX_HOURS=1.9 models/make/train_hn_ct.sh
-# Its best weights are committed in models/make/hn-ct-oar-3d-progress (the optimizer state is not: 65 MB a session);
-# the next session continues from them with a fresh optimizer:
-#   FOREGROUND=0.67 INDEX=../shared/data/openkbp/index.csv INIT=models/make/hn-ct-oar-3d-progress OUT=/work/ct-runs/stage2 models/make/train_hn_ct.sh
-# and commits its own best weights there again before the session ends.
+# Its record (model.json, history) is in models/make/hn-ct-oar-3d-progress; the weights (22 MB) are not kept in the
+# repository, so a new machine starts again from scratch unless its weights are stored elsewhere.
 init=()
 [ -n "${INIT:-}" ] && [ ${#resume[@]} -eq 0 ] && init=(--init "$INIT")
 tc=/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4
