@@ -74,7 +74,7 @@ record TiffPages(List<Path> files, int channels, int slices, int[] file, int[] p
 		return new TiffPages(List.of(path), c, z, file, page, null, keys);
 	}
 
-	/** ImageJ writes non-ASCII characters of its description as {@code \\uXXXX} (e.g. {@code unit=\\u00B5m}). */
+	/** ImageJ writes a non-ASCII character of its description as a backslash, {@code u} and four hex digits (µm as {@code \\u00B5m}). */
 	static String unescape(String value) {
 		java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\\\u([0-9a-fA-F]{4})").matcher(value);
 		StringBuilder out = new StringBuilder();

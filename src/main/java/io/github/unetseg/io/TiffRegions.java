@@ -62,6 +62,7 @@ final class TiffRegions implements RegionSource {
 		TiffPages pages = null;
 		int w = 0, h = 0, t = 0, b = 0;
 		boolean s8 = false;
+		TiffTiles direct = null;
 		int[] c = null;
 		Calibration cal = null;
 		ImageInputStream[] streams = null;
@@ -75,9 +76,8 @@ final class TiffRegions implements RegionSource {
 			w = r0.getWidth(0);
 			h = r0.getHeight(0);
 			// the samples' layout from the file's own tags where it decodes them (ImageIO cannot read regions of tiled BigTIFF)
-			TiffTiles direct = TiffTiles.open(path);
+			direct = TiffTiles.open(path);
 			TiffTiles.Page first0 = direct == null ? null : direct.pages().get(pages.page()[0]);
-			if (direct != null) direct.close();
 			Raster probe = null;
 			if (first0 == null) {
 				ImageReadParam p = r0.getDefaultReadParam();
@@ -101,6 +101,7 @@ final class TiffRegions implements RegionSource {
 			if (failed) {
 				r0.dispose();
 				first.close();
+				if (direct != null) direct.close();
 			}
 		}
 		this.layout = pages;
@@ -108,6 +109,9 @@ final class TiffRegions implements RegionSource {
 		this.reader = readers;
 		this.tiles = new TiffTiles[readers.length];
 		this.tried = new boolean[readers.length];
+		// the first file's directories, parsed once above, serve the reads
+		tiles[0] = direct;
+		tried[0] = true;
 		this.width = w;
 		this.height = h;
 		this.type = t;
@@ -146,7 +150,8 @@ final class TiffRegions implements RegionSource {
 	private TiffTiles tiles(int f) throws IOException {
 		if (!tried[f]) {
 			tried[f] = true;
-			tiles[f] = TiffTiles.open(layout.files().get(f));
+			// a missing file of a multi-file set is reported by reader(f)
+			tiles[f] = java.nio.file.Files.isRegularFile(layout.files().get(f)) ? TiffTiles.open(layout.files().get(f)) : null;
 		}
 		return tiles[f];
 	}
@@ -210,7 +215,7 @@ final class TiffRegions implements RegionSource {
 				for (int z = 0; z < nz; z++) {
 					int entry = c * layout.slices() + z0 + z;
 					int page = layout.page()[entry];
-					TiffTiles direct = java.nio.file.Files.isRegularFile(layout.files().get(layout.file()[entry])) ? tiles(layout.file()[entry]) : null;
+					TiffTiles direct = tiles(layout.file()[entry]);
 					if (direct != null && page < direct.pages().size() && direct.pages().get(page).width() == width &&
 						direct.pages().get(page).height() == height)
 					{

@@ -120,8 +120,9 @@ public final class StreamingInstanceDecoder implements BandStitcher.PlaneSink {
 		boolean first = windowStart == 0, last = received == planes;
 		int voxels = depth * planeVoxels;
 		int[] size = planeSize.length == 2 ? new int[] { planeSize[0], planeSize[1], depth } : new int[] { planeSize[0], depth, 1 };
-		InstanceDecoder.Instances found = InstanceDecoder.decode(Arrays.copyOf(background, voxels), Arrays.copyOf(interior, voxels), size,
-			parameters);
+		// a full window is decoded in place; only the last, shorter one needs arrays of its own length
+		InstanceDecoder.Instances found = voxels == background.length ? InstanceDecoder.decode(background, interior, size, parameters)
+			: InstanceDecoder.decode(Arrays.copyOf(background, voxels), Arrays.copyOf(interior, voxels), size, parameters);
 		int[] ids = found.labels();
 		// first and last plane of each object in the window; objects come numbered by their first voxel
 		int[] from = new int[found.count() + 1], to = new int[found.count() + 1];
