@@ -86,7 +86,7 @@ PY
     [ -f "$f" ] || java -cp "$cp" io.github.unetseg.bench.HugeImages write3d "$f" "$x" "$y" "$z"
     java -Xmx2g -cp "$cp" io.github.unetseg.bench.HugeImages fixmodel "$f" models/brain-mri-3d bench/out/huge3d/model
     rm -rf bench/out/huge3d/out
-    /usr/bin/time -v env UNETSEG_JAVA_OPTS="-Xmx2g" bin/unetseg segment --model bench/out/huge3d/model --tile 96 --threads 2 --stream always \
+    /usr/bin/time -v env UNETSEG_JAVA_OPTS="-Xmx2g" bin/unetseg segment --model bench/out/huge3d/model --tile ${TILE:-160} --threads 2 --stream always \
       --orientation none --output bench/out/huge3d/out "$f" 2>&1 | grep -E 'tiles of|Maximum resident|Elapsed \(wall'
     java -Xmx6g -cp "$cp" io.github.unetseg.bench.HugeImages check "$f" "bench/out/huge3d/out/stack-$x-$y-${z}_labels.nii" \
       bench/out/huge3d/model 96 8 128 48 2>/dev/null ;;

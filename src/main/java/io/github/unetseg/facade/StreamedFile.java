@@ -64,7 +64,8 @@ final class StreamedFile {
 	 *     cannot be written
 	 */
 	FileResult run(Path input, Path outputDir, SegmentationSettings settings, ProgressListener progress, long t0) {
-		long cache = Math.min(512L << 20, Runtime.getRuntime().maxMemory() / 4);
+		// regions of the input for the tiles of about one band; the band of sums takes the larger share of the heap
+		long cache = Math.min(256L << 20, Runtime.getRuntime().maxMemory() / 8);
 		try (LazyInputs.Opened opened = LazyInputs.open(input, cache)) {
 			return run(input, opened.volume(), outputDir, settings, progress, t0);
 		}
@@ -96,9 +97,12 @@ final class StreamedFile {
 				volume.calibration(), objects))
 			{
 				StreamingInstanceDecoder decoder = objects ? decoder(spec, settings, size, writer) : null;
-				BandStitcher band = new BandStitcher(plan, channels, decoder != null ? decoder : writer);
+				// labels alone, unblended: a byte per voxel in the band instead of a float per voxel and channel
+				BandStitcher band = decoder == null && !settings.probabilities() && !plan.blends()
+					? BandStitcher.labelsOnly(plan, channels, settings.threshold(), writer)
+					: new BandStitcher(plan, channels, decoder != null ? decoder : writer);
 				TiledInference.Stats st = TiledInference.runInto(volume, map, segmenter.tileModel(), plan, settings.batch() > 0 ? settings.batch()
-					: segmenter.policy().autoBatch(plan), progress, band);
+					: segmenter.policy().autoBatch(plan, Runtime.getRuntime().maxMemory() / 2), progress, band);
 				band.finish();
 				writer.finish();
 				if (decoder != null) {

@@ -5,7 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import io.github.unetseg.image.Calibration;
-import io.github.unetseg.io.BigTiffRowWriter;
+import io.github.unetseg.io.BigTiffTileWriter;
 import io.github.unetseg.io.ImageFiles;
 import io.github.unetseg.io.LazyInputs;
 import io.github.unetseg.io.NiftiPlaneWriter;
@@ -17,8 +17,8 @@ import io.github.unetseg.io.PlaneWriter;
  * {@code unetseg.streamingBytes}) whose dimensions are the model's, with {@code ALWAYS} every file of the
  * model's dimensions (one that cannot be read lazily then fails with how to convert it); its outputs are uncompressed NIfTI for volumes ({@code <name>_labels.nii},
  * {@code <name>_probabilities.nii}, written plane by plane) and BigTIFF for 2D images
- * ({@code <name>_labels.btf}, {@code <name>_probabilities.btf}, written row by row: NIfTI-1 axes stop at
- * 32,767 pixels).
+ * ({@code <name>_labels.btf}, {@code <name>_probabilities.btf}, tiled BigTIFF written band by band: NIfTI-1 axes
+ * stop at 32,767 pixels).
  */
 final class Streaming {
 
@@ -66,7 +66,7 @@ final class Streaming {
 	}
 
 	/**
-	 * Opens the writer of a streamed image's outputs: NIfTI planes for a volume, BigTIFF rows for a 2D image.
+	 * Opens the writer of a streamed image's outputs: NIfTI planes for a volume, tiled BigTIFF for a 2D image.
 	 *
 	 * @param objects whether the labels are an instance model's object ids (32-bit) rather than classes (8-bit)
 	 */
@@ -76,6 +76,6 @@ final class Streaming {
 		int n = size.length;
 		Path l = labels(input, outputDir, n), p = probabilities ? probabilities(input, outputDir, n) : null;
 		return n == 3 ? new NiftiPlaneWriter(l, p, size, channels, threshold, cal, objects)
-			: new BigTiffRowWriter(l, p, size, channels, threshold, cal, objects);
+			: new BigTiffTileWriter(l, p, size, channels, threshold, cal, objects);
 	}
 }

@@ -118,6 +118,19 @@ public final class NiftiPlaneWriter implements PlaneWriter {
 		}
 	}
 
+	@Override
+	public void labels(long z, byte[] labels) {
+		if (objectIds) throw new IllegalStateException("a writer of object ids");
+		try {
+			labelRow.clear();
+			labelRow.put(labels, 0, (int) planeVoxels);
+			write(files.channel(0), labelRow, DATA_OFFSET + z * planeVoxels);
+		}
+		catch (IOException e) {
+			throw new SegmentationException("Cannot write " + files.target(0) + ": " + e.getMessage() + ". Fix: check free disk space.", e);
+		}
+	}
+
 	private static void write(FileChannel f, ByteBuffer b, long at) throws IOException {
 		b.clear();
 		while (b.hasRemaining()) f.write(b, at + b.position());

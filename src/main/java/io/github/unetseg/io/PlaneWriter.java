@@ -4,7 +4,7 @@ import io.github.unetseg.tiling.BandStitcher;
 
 /**
  * Output files of an image segmented without loading it, written plane by plane (3D, {@link NiftiPlaneWriter})
- * or row by row (2D, {@link BigTiffRowWriter}) as {@link BandStitcher} finishes them.
+ * or row by row into tiles (2D, {@link BigTiffTileWriter}) as {@link BandStitcher} finishes them.
  */
 public interface PlaneWriter extends BandStitcher.PlaneSink, AutoCloseable {
 

@@ -10,7 +10,7 @@ import io.github.unetseg.AtomicFiles;
 
 /**
  * Output files written in place by positional writes (the streaming writers {@link NiftiPlaneWriter} and
- * {@link BigTiffRowWriter}): each target is written as a temporary file beside it, moved into place by
+ * {@link BigTiffTileWriter}): each target is written as a temporary file beside it, moved into place by
  * {@link #finish} only when all are complete, and deleted by {@link #close} otherwise.
  */
 final class TempOutputs implements AutoCloseable {

@@ -255,7 +255,22 @@ public record TilePolicy(int alignment, long[] modelTile, long[] modelHalo, int 
 	 * @return tiles per batch, in {@code [1, min(MAX_AUTO_BATCH, tiles)]}
 	 */
 	public int autoBatch(TilePlan plan) {
-		long b = Math.max(1, (long) (memoryBudgetVoxels() / plan.tileVoxels()));
+		return autoBatch(plan, Long.MAX_VALUE);
+	}
+
+	/**
+	 * As {@link #autoBatch(TilePlan)}, with the engine's working memory for one batch (estimated at
+	 * {@value #BYTES_PER_VOXEL_AND_FILTER} bytes per voxel and first-level filter) also held to a cap: a
+	 * streamed image, whose point is a bounded footprint, caps it at half the Java heap's maximum, so that
+	 * the process stays near 1.5 times {@code -Xmx} whatever memory the machine has free.
+	 *
+	 * @param plan the plan the batches come from
+	 * @param engineBytes most bytes the engine may use for one batch
+	 * @return tiles per batch, in {@code [1, min(MAX_AUTO_BATCH, tiles)]}
+	 */
+	public int autoBatch(TilePlan plan, long engineBytes) {
+		double voxels = Math.min(memoryBudgetVoxels(), engineBytes / (baseFilters * (double) BYTES_PER_VOXEL_AND_FILTER));
+		long b = Math.max(1, (long) (voxels / plan.tileVoxels()));
 		long perTileHeap = plan.tileVoxels() * 4L * 4 * (inputChannels + outputChannels);
 		b = Math.min(b, Math.max(1, Runtime.getRuntime().maxMemory() / 4 / perTileHeap));
 		return (int) Math.min(Math.min(b, MAX_AUTO_BATCH), plan.tiles().size());

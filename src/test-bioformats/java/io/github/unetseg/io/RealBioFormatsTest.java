@@ -151,6 +151,25 @@ class RealBioFormatsTest {
 	}
 
 	@Test
+	void unetsegsTiledBigTiffOutputsReadThroughBioFormats() throws Exception {
+		int width = 70, height = 50;
+		Path labels = dir.resolve("m_labels.btf"), probabilities = dir.resolve("m_probabilities.btf");
+		BigTiffTileWriterTest.write(labels, probabilities, width, height, 32);
+		try (BioFormatsImage image = BioFormatsImage.open(labels, 0)) {
+			assertArrayEquals(new int[] { 32, 32 }, image.optimalTile());
+			assertArrayEquals(BigTiffTileWriterTest.expectedLabels(width, height), values(image.read(new long[2], image.spatialSize())));
+		}
+		Volume<?> p = BioFormatsReader.read(probabilities);
+		assertArrayEquals(new long[] { width, height, 2 }, p.image().dimensionsAsLongArray(), "two pages: Bio-Formats' z or channels");
+		float[] got = values(p);
+		for (int c = 0, i = 0; c < 2; c++)
+			for (int y = 0; y < height; y++) for (int x = 0; x < width; x++, i++) assertEquals(BigTiffTileWriterTest.p(x, y, c), got[i], 0);
+		Calibration cal = BioFormatsReader.read(labels).calibration();
+		assertArrayEquals(new double[] { 0.5, 0.25 }, java.util.Arrays.copyOf(cal.spacing(), 2), 1e-9);
+		assertEquals("µm", cal.unit());
+	}
+
+	@Test
 	void severalSeriesAreChosenByIndex() throws Exception {
 		Path f = dir.resolve("two.ome.tif");
 		IMetadata meta = meta(2, new String[] { "uint8", "uint16" }, new int[][] { { 16, 12, 1, 1 }, { 20, 10, 3, 1 } }, 1,

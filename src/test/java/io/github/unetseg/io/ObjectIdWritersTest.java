@@ -61,7 +61,7 @@ class ObjectIdWritersTest {
 	void bigTiffRowsOfObjectIds() {
 		long[] size = { 45, 23 };
 		Path labels = dir.resolve("s_labels.btf");
-		try (PlaneWriter w = new BigTiffRowWriter(labels, null, size, 3, 0.5, Calibration.of("um", 0.25, 0.25), true)) {
+		try (PlaneWriter w = new BigTiffTileWriter(labels, null, size, 3, 0.5, Calibration.of("um", 0.25, 0.25), true)) {
 			int[] ids = new int[45];
 			for (int y = 0; y < 23; y++) {
 				for (int x = 0; x < 45; x++) ids[x] = id(x, y, 0);
@@ -77,7 +77,7 @@ class ObjectIdWritersTest {
 		// the resolution tags hold pixels per centimetre; ImageIO gives the pixel size in mm
 		assertEquals("mm", back.calibration().unit());
 		assertArrayEquals(new double[] { 0.25e-3, 0.25e-3 }, back.calibration().spacing(), 1e-9);
-		try (PlaneWriter classes = new BigTiffRowWriter(dir.resolve("c.btf"), null, size, 3, 0.5, Calibration.uncalibrated(2))) {
+		try (PlaneWriter classes = new BigTiffTileWriter(dir.resolve("c.btf"), null, size, 3, 0.5, Calibration.uncalibrated(2), false)) {
 			assertThrows(IllegalStateException.class, () -> classes.objects(0, new int[45]));
 		}
 	}

@@ -73,4 +73,53 @@ class BandStitcherTest {
 			assertArrayEquals(Images.toFloats(whole.finish(0.5, Calibration.uncalibrated(2)).probabilities().image()), rows, "overlap " + overlap);
 		}
 	}
+
+	/** A sink that keeps every plane of a labels-only stitcher. */
+	static BandStitcher.PlaneSink labelSink(byte[] all, int planeVoxels, long[] next) {
+		return new BandStitcher.PlaneSink() {
+			@Override
+			public void plane(long z, float[] probabilities) {
+				throw new AssertionError("probabilities from a labels-only stitcher");
+			}
+
+			@Override
+			public void labels(long z, byte[] labels) {
+				assertEquals(next[0]++, z, "planes in order");
+				System.arraycopy(labels, 0, all, (int) (z * planeVoxels), planeVoxels);
+			}
+		};
+	}
+
+	@Test
+	void labelsOnlyBandsGiveTheLabelsOfTheWholeStitch() {
+		for (int channels : new int[] { 1, 3 })
+			for (long[] size : new long[][] { { 37, 29, 51 }, { 45, 61 } }) {
+				int n = size.length;
+				long[] tile = n == 3 ? new long[] { 16, 16, 16 } : new long[] { 24, 16 }, halo = n == 3 ? new long[] { 3, 3, 3 } : new long[] { 4, 4 };
+				TilePlan plan = TilePlan.create(size, tile, halo, 0, 8, TilePlan.Border.SAME);
+				Stitcher whole = new Stitcher(plan, channels);
+				int pv = (int) (size[0] * size[1]), planes = (int) (n == 3 ? size[2] : size[1]), rowOrPlane = n == 3 ? pv : (int) size[0];
+				byte[] labels = new byte[pv * (n == 3 ? (int) size[2] : 1)];
+				long[] next = { 0 };
+				BandStitcher b = BandStitcher.labelsOnly(plan, channels, 0.5, labelSink(labels, rowOrPlane, next));
+				Random r = new Random(11);
+				int tileVoxels = (int) plan.tileVoxels();
+				for (Tile t : plan.tiles()) {
+					float[] data = new float[tileVoxels * channels];
+					for (int i = 0; i < data.length; i++) data[i] = r.nextInt(5) / 4f; // ties and values at the threshold
+					TileOutput out = new TileOutput(t, plan.tileSize(), channels, data, 0);
+					whole.add(out);
+					b.add(out);
+				}
+				b.finish();
+				assertEquals(planes, next[0], "every plane handed on");
+				float[] expected = Images.toFloats(whole.finish(0.5, Calibration.uncalibrated(n)).labels().image());
+				float[] got = new float[labels.length];
+				for (int i = 0; i < got.length; i++) got[i] = labels[i];
+				assertArrayEquals(expected, got, channels + " channel(s), " + n + "D");
+			}
+		TilePlan blending = TilePlan.create(new long[] { 45, 61 }, new long[] { 24, 16 }, new long[] { 4, 4 }, 0.25, 8, TilePlan.Border.SAME);
+		org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+			() -> BandStitcher.labelsOnly(blending, 1, 0.5, labelSink(new byte[1], 1, new long[1])));
+	}
 }
