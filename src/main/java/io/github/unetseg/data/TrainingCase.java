@@ -73,6 +73,25 @@ public record TrainingCase(String name, int[] size, int channels, float[] image,
 	public static <T extends RealType<T>, L extends RealType<L>> TrainingCase of(String name, Volume<T> image, Volume<L> labels,
 		Normalization normalization, boolean instances)
 	{
+		return of(name, image, labels, normalization.affine(image), normalization.clipBounds(image.channels()), instances);
+	}
+
+	/**
+	 * Copies an image and its labels, normalised with a given affine map (for a crop of a larger image,
+	 * {@link TrainingCrops}: the whole image's numbers, as the model will see it when it segments the whole).
+	 *
+	 * @param name name for messages
+	 * @param image image {@code [x, y(, z), c]}
+	 * @param labels labels {@code [x, y(, z), 1]} of the same spatial size, integer values
+	 * @param affine {@code [scale, offset]} per channel ({@link Normalization#affine})
+	 * @param clip {@code [low, high]} per channel after the map ({@link Normalization#clipBounds})
+	 * @param instances whether the labels are object ids of an instance model
+	 * @return the case
+	 * @throws IllegalArgumentException if sizes differ or the volume is larger than 2<sup>31</sup> values
+	 */
+	public static <T extends RealType<T>, L extends RealType<L>> TrainingCase of(String name, Volume<T> image, Volume<L> labels,
+		double[][] affine, double[][] clip, boolean instances)
+	{
 		if (!Arrays.equals(image.spatialSize(), labels.spatialSize()))
 			throw new IllegalArgumentException(name + ": image " + image.describeSize() + " and labels " + labels.describeSize() +
 				" differ in size");
@@ -81,7 +100,6 @@ public record TrainingCase(String name, int[] size, int channels, float[] image,
 		long voxels = (long) size[0] * size[1] * size[2];
 		int c = image.channels();
 		if (voxels * c > Integer.MAX_VALUE - 8) throw new IllegalArgumentException(name + " is too large to train on in memory");
-		double[][] affine = normalization.affine(image), clip = normalization.clipBounds(c);
 		float[] img = new float[(int) (voxels * c)];
 		int i = 0;
 		for (T t : Views.flatIterable(image.image())) {

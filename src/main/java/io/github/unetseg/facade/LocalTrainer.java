@@ -94,8 +94,8 @@ public final class LocalTrainer implements Trainer {
 		both.addAll(val.pairs());
 		TrainingCases prepared = TrainingCases.prepare(new TrainingSet(both), train.pairs().size(), r, progress);
 		List<TrainingCase> allCases = prepared.cases();
-		List<TrainingCase> trainCases = allCases.subList(0, train.pairs().size());
-		List<TrainingCase> valCases = val.pairs().isEmpty() ? trainCases : allCases.subList(train.pairs().size(), allCases.size());
+		List<TrainingCase> trainCases = allCases.subList(0, prepared.trainCount());
+		List<TrainingCase> valCases = val.pairs().isEmpty() ? trainCases : allCases.subList(prepared.trainCount(), allCases.size());
 		List<String> warnings = val.pairs().isEmpty() ? List.of("No image was left for validation (" + train.pairs().size() + " pair(s), " +
 			"validation share " + cfg.validationFraction() + "), so the model was validated on its training images and its Dice is " +
 			"optimistic. Give more pairs or --validation-images/--validation-labels.") : List.of();
