@@ -49,8 +49,8 @@ public final class BigTiffTileWriter implements PlaneWriter {
 		final boolean compressed;
 		final long height;
 		final long[] offsets, counts;
-		final ByteBuffer band, tileBytes;
-		final byte[] packed;
+		final ByteBuffer band;
+		final byte[] tileBytes, packed;
 		int tiles, rowsInBand;
 
 		Page(int file, int bytesPerSample, int sampleFormat, long height, boolean compressed) {
@@ -63,9 +63,9 @@ public final class BigTiffTileWriter implements PlaneWriter {
 			offsets = new long[Math.toIntExact(down * tilesAcross)];
 			counts = new long[offsets.length];
 			band = ByteBuffer.allocate(Math.toIntExact((long) tile * width * bytesPerSample)).order(ByteOrder.LITTLE_ENDIAN);
-			tileBytes = ByteBuffer.allocate(tile * tile * bytesPerSample).order(ByteOrder.LITTLE_ENDIAN);
+			tileBytes = new byte[tile * tile * bytesPerSample];
 			// zlib's bound for incompressible input: 5 bytes per 16 KiB block plus the header and checksum
-			packed = compressed ? new byte[tileBytes.capacity() + tileBytes.capacity() / 1000 + 64] : null;
+			packed = compressed ? new byte[tileBytes.length + tileBytes.length / 1000 + 64] : null;
 		}
 
 		void row(byte[] bytes, float[] floats, int from) throws IOException {
@@ -82,11 +82,12 @@ public final class BigTiffTileWriter implements PlaneWriter {
 		/** Cuts the band into tiles (the last band may be shorter: its tiles are padded) and appends them. */
 		void flush() throws IOException {
 			if (rowsInBand == 0) return;
-			byte[] b = band.array(), t = tileBytes.array();
+			byte[] b = band.array(), t = tileBytes;
 			int rowBytes = width * bytesPerSample, tileRowBytes = tile * bytesPerSample;
 			for (int tx = 0; tx < tilesAcross; tx++) {
 				int x0 = tx * tileRowBytes, n = Math.min(tileRowBytes, rowBytes - x0);
-				Arrays.fill(t, (byte) 0);
+				// only an edge tile has padding, which must be zero (and not the previous tile's pixels)
+				if (n < tileRowBytes || rowsInBand < tile) Arrays.fill(t, (byte) 0);
 				for (int r = 0; r < rowsInBand; r++) System.arraycopy(b, r * rowBytes + x0, t, r * tileRowBytes, n);
 				append(t);
 			}

@@ -1,6 +1,7 @@
 package io.github.unetseg.io;
 
 import io.github.unetseg.tiling.BandStitcher;
+import io.github.unetseg.tiling.Stitcher;
 
 /**
  * Output files of an image segmented without loading it, written plane by plane (3D, {@link NiftiPlaneWriter})
@@ -41,13 +42,6 @@ public interface PlaneWriter extends BandStitcher.PlaneSink, AutoCloseable {
 	 * @param labels destination, {@code voxels} values
 	 */
 	static void labels(float[] p, int voxels, int channels, double threshold, byte[] labels) {
-		for (int i = 0; i < voxels; i++) {
-			if (channels == 1) labels[i] = p[i] > threshold ? (byte) 1 : 0;
-			else {
-				int best = 0;
-				for (int c = 1; c < channels; c++) if (p[c * voxels + i] > p[best * voxels + i]) best = c;
-				labels[i] = (byte) best;
-			}
-		}
+		for (int i = 0; i < voxels; i++) labels[i] = (byte) Stitcher.label(p, i, voxels, channels, threshold);
 	}
 }

@@ -63,7 +63,7 @@ public final class BandStitcher implements TileSink {
 	 * A stitcher that keeps the band's class labels only, one byte per voxel instead of a float per voxel and
 	 * channel, for a streamed image whose probabilities are not written: each voxel's label is taken from the
 	 * one tile that writes it (1 where the probability exceeds {@code threshold} for one output channel, else
-	 * the argmax with the lowest index winning ties: the labels of the float path, {@code io.PlaneWriter#labels}),
+	 * the argmax with the lowest index winning ties: {@link Stitcher#label}, the rule of the float path),
 	 * and finished planes go to {@link PlaneSink#labels}.
 	 *
 	 * @param plan the plan whose tiles will be added, in its order; without blending (no overlap)
@@ -129,12 +129,7 @@ public final class BandStitcher implements TileSink {
 			for (int y = 0; y < ws[1]; y++) {
 				int src = out.index(wo[0], wo[1] + y, srcZ);
 				int dst = (int) ((dstZ * sy + wm[1] + y - rowFrom) * sx + wm[0]);
-				for (int x = 0; x < ws[0]; x++, src += channels) {
-					int best = 0;
-					if (channels == 1) best = output[src] > threshold ? 1 : 0;
-					else for (int c = 1; c < channels; c++) if (output[src + c] > output[src + best]) best = c;
-					labelBand[dst++] = (byte) best;
-				}
+				for (int x = 0; x < ws[0]; x++, src += channels) labelBand[dst++] = (byte) Stitcher.label(output, src, 1, channels, threshold);
 			}
 		}
 	}

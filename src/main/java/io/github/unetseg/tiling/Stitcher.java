@@ -201,40 +201,43 @@ public final class Stitcher implements TileSink {
 		int nv = (int) voxels;
 		if (channels <= 256) {
 			byte[] l = new byte[nv];
-			if (channels == 1) {
-				for (int i = 0; i < nv; i++) l[i] = probabilities[i] > threshold ? (byte) 1 : 0;
-			}
-			else argmax(probabilities, nv, channels, (i, c) -> l[i] = (byte) c);
+			for (int i = 0; i < nv; i++) l[i] = (byte) label(probabilities, i, nv, channels, threshold);
 			ArrayImg<UnsignedByteType, ByteArray> img = ArrayImgs.unsignedBytes(l, labelDims);
 			labels = new Volume<>(img, calibration);
 		}
 		else {
 			short[] l = new short[nv];
-			argmax(probabilities, nv, channels, (i, c) -> l[i] = (short) c);
+			for (int i = 0; i < nv; i++) l[i] = (short) label(probabilities, i, nv, channels, threshold);
 			ArrayImg<UnsignedShortType, ShortArray> img = ArrayImgs.unsignedShorts(l, labelDims);
 			labels = new Volume<>(img, calibration);
 		}
 		return new StitchedResult(labels, new Volume<>(probs, calibration));
 	}
 
-	private interface LabelSink {
-		void set(int voxel, int label);
-	}
-
-	private static void argmax(float[] accumulator, int nv, int channels, LabelSink sink) {
-		long voxels = nv;
-		for (int i = 0; i < nv; i++) {
-			int best = 0;
-			float max = accumulator[i];
-			for (int c = 1; c < channels; c++) {
-				float v = accumulator[i + (int) (c * voxels)];
-				if (v > max) {
-					max = v;
-					best = c;
-				}
+	/**
+	 * The label of one voxel, the rule of every output path (in memory, streamed planes and bands): 1 where the
+	 * probability exceeds {@code threshold} for one channel, else the argmax (the lowest index wins ties).
+	 *
+	 * @param p probabilities
+	 * @param at index of the voxel's channel 0 in {@code p}
+	 * @param step distance between its channels in {@code p} (voxels for planar {@code [channel][voxel]}, 1 for
+	 *     interleaved {@code [voxel][channel]})
+	 * @param channels output channels
+	 * @param threshold probability threshold for one channel
+	 * @return the class index
+	 */
+	public static int label(float[] p, int at, int step, int channels, double threshold) {
+		if (channels == 1) return p[at] > threshold ? 1 : 0;
+		int best = 0;
+		float max = p[at];
+		for (int c = 1; c < channels; c++) {
+			float v = p[at + c * step];
+			if (v > max) {
+				max = v;
+				best = c;
 			}
-			sink.set(i, best);
 		}
+		return best;
 	}
 
 	/**
