@@ -5,7 +5,9 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.zip.Deflater;
 
 import io.github.unetseg.SegmentationException;
@@ -23,7 +25,8 @@ import io.github.unetseg.tiling.BandStitcher;
  * padded with zeros, as TIFF requires) and appended, so a viewer or a region read (QuPath, Bio-Formats,
  * {@link TiffTiles}) decodes only the tiles it shows. Each page's tile offsets are explicit, so the pages'
  * tiles may interleave in the file; the IFDs are written at the end. Pixel size in the resolution tags (per
- * centimetre) where the image is calibrated in mm or µm. Files are written under temporary names and renamed
+ * centimetre) where the image is calibrated in mm or µm, and an OME-XML description in the first page (sizes,
+ * pixel type, pixel size, the pages as channels), which Bio-Formats reads as OME-TIFF. Files are written under temporary names and renamed
  * by {@link #finish}; {@link #close} before that deletes them.
  *
  * <p>Format: TIFF 6.0 section 15 (tiles) with the BigTIFF extension (Adobe/Aware Systems, 64-bit offsets,
@@ -227,15 +230,43 @@ public final class BigTiffTileWriter implements PlaneWriter {
 		for (Page p : pages) p.flush();
 		long next = 0;
 		// written last page first, so each IFD knows its successor's offset
-		for (int i = pages.length - 1; i >= 0; i--) next = writeIfd(ch, pages[i], next);
+		for (int i = pages.length - 1; i >= 0; i--) next = writeIfd(ch, pages[i], next, i == 0 ? omeXml(file, pages) : null);
 		ByteBuffer h = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);
 		h.put((byte) 'I').put((byte) 'I').putShort((short) 43).putShort((short) 8).putShort((short) 0).putLong(next);
 		h.flip();
 		ch.write(h, 0);
 	}
 
-	private long writeIfd(FileChannel ch, Page p, long next) throws IOException {
+	/**
+	 * The OME-XML description of a file (OME 2016-06 schema): sizes, pixel type, pixel size and the pages as
+	 * channels in XYCZT order, so that Bio-Formats (Fiji, QuPath) shows a probabilities file's classes as
+	 * channels, not time points, and reads the calibration in its unit.
+	 */
+	private String omeXml(int file, Page[] pages) {
+		Page p = pages[0];
+		String type = p.sampleFormat == 3 ? "float" : p.bytesPerSample == 4 ? "uint32" : "uint8";
+		String unit = OmeTiff.unit(calibration);
+		StringBuilder px = new StringBuilder(String.format(Locale.ROOT, "DimensionOrder=\"XYCZT\" Type=\"%s\" SizeX=\"%d\" SizeY=\"%d\" " +
+			"SizeZ=\"1\" SizeC=\"%d\" SizeT=\"1\" BigEndian=\"false\"", type, width, p.height, pages.length));
+		if (unit != null) px.append(String.format(Locale.ROOT, " PhysicalSizeX=\"%s\" PhysicalSizeXUnit=\"%s\" PhysicalSizeY=\"%s\" " +
+			"PhysicalSizeYUnit=\"%s\"", calibration.spacing(0), unit, calibration.spacing(1), unit));
+		StringBuilder channelsXml = new StringBuilder();
+		for (int c = 0; c < pages.length; c++) channelsXml.append("<Channel ID=\"Channel:0:").append(c).append("\" SamplesPerPixel=\"1\"/>");
+		String name = files.target(file).getFileName().toString().replace("&", "&amp;").replace("<", "&lt;").replace("\"", "&quot;");
+		return "<?xml version=\"1.0\" encoding=\"UTF-8\"?><OME xmlns=\"http://www.openmicroscopy.org/Schemas/OME/2016-06\" " +
+			"Creator=\"unetseg\"><Image ID=\"Image:0\" Name=\"" + name + "\"><Pixels ID=\"Pixels:0\" " + px + ">" + channelsXml +
+			"<TiffData IFD=\"0\" PlaneCount=\"" + pages.length + "\"/></Pixels></Image></OME>";
+	}
+
+	private long writeIfd(FileChannel ch, Page p, long next, String description) throws IOException {
 		if (p.tiles != p.offsets.length) throw new IOException("the image is incomplete: " + p.tiles + " of " + p.offsets.length + " tiles written");
+		long descriptionAt = 0;
+		byte[] text = description == null ? null : (description + "\0").getBytes(StandardCharsets.UTF_8);
+		if (text != null) {
+			descriptionAt = ch.size();
+			ByteBuffer b = ByteBuffer.wrap(text);
+			while (b.hasRemaining()) ch.write(b, descriptionAt + b.position());
+		}
 		long at = ch.size();
 		ByteBuffer arrays = ByteBuffer.allocate(16 * p.tiles).order(ByteOrder.LITTLE_ENDIAN);
 		for (int i = 0; i < p.tiles; i++) arrays.putLong(p.offsets[i]);
@@ -244,7 +275,7 @@ public final class BigTiffTileWriter implements PlaneWriter {
 		while (arrays.hasRemaining()) ch.write(arrays, at + arrays.position());
 		long offsetsAt = at, countsAt = at + 8L * p.tiles;
 		double perCm = pixelsPerCentimetre(0), perCmY = pixelsPerCentimetre(1);
-		int entries = Double.isNaN(perCm) ? 12 : 15;
+		int entries = (Double.isNaN(perCm) ? 12 : 15) + (text == null ? 0 : 1);
 		ByteBuffer ifd = ByteBuffer.allocate(8 + 20 * entries + 8).order(ByteOrder.LITTLE_ENDIAN);
 		ifd.putLong(entries);
 		entry(ifd, 256, 4, 1, width);
@@ -252,6 +283,7 @@ public final class BigTiffTileWriter implements PlaneWriter {
 		entry(ifd, 258, 3, 1, 8 * p.bytesPerSample);
 		entry(ifd, 259, 3, 1, p.compressed ? 8 : 1);
 		entry(ifd, 262, 3, 1, 1);
+		if (text != null) entry(ifd, 270, 2, text.length, text.length <= 8 ? 0 : descriptionAt);
 		entry(ifd, 277, 3, 1, 1);
 		if (!Double.isNaN(perCm)) {
 			entry(ifd, 282, 5, 1, Math.round(perCm * 1000) & 0xffffffffL | 1000L << 32);

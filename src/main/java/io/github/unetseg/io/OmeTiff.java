@@ -123,7 +123,7 @@ final class OmeTiff {
 		long[] size = volume.spatialSize();
 		io.github.unetseg.image.Calibration cal = volume.calibration();
 		String type = imp.getBitDepth() == 8 ? "uint8" : imp.getBitDepth() == 16 ? "uint16" : "float";
-		String unit = cal.unit().equals("pixel") ? null : cal.unit().equals("um") || cal.unit().equals("micron") ? "µm" : cal.unit();
+		String unit = unit(cal);
 		StringBuilder px = new StringBuilder();
 		px.append(String.format(Locale.ROOT, "DimensionOrder=\"XYCZT\" Type=\"%s\" SizeX=\"%d\" SizeY=\"%d\" SizeZ=\"%d\" SizeC=\"%d\" SizeT=\"1\"",
 			type, size[0], size[1], size.length == 3 ? size[2] : 1, volume.channels()));
@@ -141,6 +141,11 @@ final class OmeTiff {
 				new ij.io.TiffEncoder(fi).write(out);
 			}
 		});
+	}
+
+	/** The OME unit of a calibration ({@code µm} for um or micron), or {@code null} for pixels. */
+	static String unit(io.github.unetseg.image.Calibration cal) {
+		return cal.unit().equals("pixel") ? null : cal.unit().equals("um") || cal.unit().equals("micron") ? "µm" : cal.unit();
 	}
 
 	/** Page index of (z, c, t) for an OME DimensionOrder such as XYZCT (the third letter varies fastest). */

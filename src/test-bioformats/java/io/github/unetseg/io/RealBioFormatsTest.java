@@ -159,11 +159,19 @@ class RealBioFormatsTest {
 			assertArrayEquals(new int[] { 32, 32 }, image.optimalTile());
 			assertArrayEquals(BigTiffTileWriterTest.expectedLabels(width, height), values(image.read(new long[2], image.spatialSize())));
 		}
+		// the OME-XML description makes the class pages channels (without it Bio-Formats took them as time points)
+		try (loci.formats.ImageReader reader = new loci.formats.ImageReader()) {
+			reader.setId(probabilities.toString());
+			assertEquals("OME-TIFF", reader.getFormat());
+			assertEquals(2, reader.getSizeC());
+			assertEquals(1, reader.getSizeT());
+			assertEquals(1, reader.getSizeZ());
+		}
 		Volume<?> p = BioFormatsReader.read(probabilities);
-		// Bio-Formats takes the pages of a TIFF without metadata as time points: unetseg reads the first, class 0's
-		assertArrayEquals(new long[] { width, height, 1 }, p.image().dimensionsAsLongArray());
+		assertArrayEquals(new long[] { width, height, 2 }, p.image().dimensionsAsLongArray());
 		float[] got = values(p);
-		for (int y = 0, i = 0; y < height; y++) for (int x = 0; x < width; x++, i++) assertEquals(BigTiffTileWriterTest.p(x, y, 0), got[i], 0);
+		for (int c = 0, i = 0; c < 2; c++)
+			for (int y = 0; y < height; y++) for (int x = 0; x < width; x++, i++) assertEquals(BigTiffTileWriterTest.p(x, y, c), got[i], 0);
 		Calibration cal = BioFormatsReader.read(labels).calibration();
 		assertArrayEquals(new double[] { 0.5, 0.25 }, java.util.Arrays.copyOf(cal.spacing(), 2), 1e-9);
 		assertEquals("µm", cal.unit());

@@ -67,12 +67,15 @@ class BigTiffTileWriterTest {
 		Volume<?> back = ImageFiles.read(labels);
 		assertArrayEquals(new long[] { width, height, 1 }, back.image().dimensionsAsLongArray());
 		assertArrayEquals(expected, Images.toFloats(ImageFilesTest.cast(back).image()));
-		assertArrayEquals(new double[] { 0.5e-3, 0.25e-3 }, back.calibration().spacing(), 1e-9, "per-cm resolution tags, read in mm");
+		// the OME-XML description gives the pixel size in its own unit (the resolution tags are per cm)
+		assertEquals("µm", back.calibration().unit());
+		assertArrayEquals(new double[] { 0.5, 0.25 }, back.calibration().spacing(), 1e-9);
 		try (LazyInputs.Opened lazy = LazyInputs.open(labels, 1 << 10)) {
 			assertArrayEquals(expected, Images.toFloats(ImageFilesTest.cast(lazy.volume()).image()));
 		}
 		Volume<?> probs = ImageFiles.read(probabilities);
-		assertArrayEquals(new long[] { width, height, 2 }, probs.spatialSize(), "one page per class, read as planes");
+		assertArrayEquals(new long[] { width, height }, probs.spatialSize(), "one page per class, read as channels (OME-XML)");
+		assertEquals(2, probs.channels());
 		float[] values = Images.toFloats(ImageFilesTest.cast(probs).image());
 		for (int c = 0, i = 0; c < 2; c++)
 			for (int y = 0; y < height; y++) for (int x = 0; x < width; x++, i++) assertEquals(p(x, y, c), values[i], 0, "p at " + x + "," + y);

@@ -74,9 +74,9 @@ class ObjectIdWritersTest {
 		for (int y = 0, i = 0; y < 23; y++) for (int x = 0; x < 45; x++) expected[i++] = id(x, y, 0);
 		Volume<?> back = ImageFiles.read(labels);
 		assertArrayEquals(expected, Images.toFloats(ImageFilesTest.cast(back).image()), "ids below 2^24 are exact as float");
-		// the resolution tags hold pixels per centimetre; ImageIO gives the pixel size in mm
-		assertEquals("mm", back.calibration().unit());
-		assertArrayEquals(new double[] { 0.25e-3, 0.25e-3 }, back.calibration().spacing(), 1e-9);
+		// the OME-XML description keeps the pixel size in its unit
+		assertEquals("µm", back.calibration().unit());
+		assertArrayEquals(new double[] { 0.25, 0.25 }, back.calibration().spacing(), 1e-9);
 		try (PlaneWriter classes = new BigTiffTileWriter(dir.resolve("c.btf"), null, size, 3, 0.5, Calibration.uncalibrated(2), false)) {
 			assertThrows(IllegalStateException.class, () -> classes.objects(0, new int[45]));
 		}
