@@ -21,8 +21,9 @@ import io.github.unetseg.tiling.ProgressListener;
  * Images that Fiji holds as a virtual stack of a file: Segment Image segments such an image from its file
  * (read lazily, labels streamed to disk; {@code facade.Streaming}) instead of copying every plane into
  * memory, and opens the streamed NIfTI outputs as virtual stacks ({@link FileInfoVirtualStack} over the
- * files' raw planes), so neither the input nor the result has to fit in memory. Used by Fiji's command and
- * by the ImageJ 1 macro plugin alike.
+ * files' raw planes), so neither the input nor the result has to fit in memory; an instance model's objects
+ * likewise (without {@code diameter} rescaling, which is done in memory; no ROIs or object table, which need the
+ * whole label image: the run's warnings say so). Used by Fiji's command and by the ImageJ 1 macro plugin alike.
  */
 public final class FileBackedImages {
 
@@ -69,7 +70,7 @@ public final class FileBackedImages {
 	 * written next to the file (or to the temporary folder; {@link #outputFolder}) as Segment Folder writes
 	 * them, and a streamed volume's NIfTI outputs open as virtual stacks.
 	 *
-	 * @param segmenter a semantic model
+	 * @param segmenter a model ({@link #fromFile} says when an instance model's run may be one)
 	 * @param settings the run's settings
 	 * @param file the image's file ({@link #sourceFile})
 	 * @param title the image's title
@@ -83,15 +84,26 @@ public final class FileBackedImages {
 		String base = ImageFiles.baseName(title);
 		long[] size = r.labels().spatialSize();
 		boolean virtual = size.length == 3 && done.labelsFile().getFileName().toString().endsWith(".nii") && LazyNifti.supports(done.labelsFile());
-		ImagePlus labels = virtual ? openVirtual(done.labelsFile(), base + "_labels", size, 1, false, r.labels().calibration())
-			: ImagePlusAdapter.toImagePlus(r.labels(), base + "_labels");
-		ImagePlusAdapter.applyLabelLut(labels, segmenter.spec().classNames().size());
+		// an instance model's labels are 32-bit object ids (io.NiftiPlaneWriter), a semantic model's 8-bit classes
+		ImagePlus labels = virtual ? openVirtual(done.labelsFile(), base + "_labels", size, 1, r.instances() ? FileInfo.GRAY32_UNSIGNED
+			: FileInfo.GRAY8, r.labels().calibration()) : ImagePlusAdapter.toImagePlus(r.labels(), base + "_labels");
+		ImagePlusAdapter.applyLabelLut(labels, r.instances() ? r.objectCount() + 1 : segmenter.spec().classNames().size());
 		ImagePlus probabilities = done.probabilitiesFile() == null ? null : virtual ? openVirtual(done.probabilitiesFile(), base +
-			"_probabilities", size, 0, true, r.labels().calibration()) : ImagePlusAdapter.toImagePlus(ImageFiles.read(done.probabilitiesFile()),
-			base + "_probabilities");
+			"_probabilities", size, 0, FileInfo.GRAY32_FLOAT, r.labels().calibration()) : ImagePlusAdapter.toImagePlus(ImageFiles.read(
+			done.probabilitiesFile()), base + "_probabilities");
 		String message = "U-Net: " + title + " is a virtual stack of " + file + "; it was segmented from that file into " + done.labelsFile() +
 			(done.probabilitiesFile() != null ? " and " + done.probabilitiesFile() : "") + ".";
 		return new Result(labels, probabilities, done, message);
+	}
+
+	/**
+	 * @param segmenter the model
+	 * @param settings the run's settings
+	 * @return whether an image held as a virtual stack is segmented from its file with this model and settings:
+	 *     always for a semantic model, for an instance model without {@code diameter} rescaling (done in memory)
+	 */
+	public static boolean fromFile(Segmenter segmenter, SegmentationSettings settings) {
+		return segmenter.spec().instances() == null || settings.objects().diameter() <= 0;
 	}
 
 	/**
@@ -114,14 +126,18 @@ public final class FileBackedImages {
 	 * @param title the image title
 	 * @param size spatial size {@code [x, y, z]}
 	 * @param channels 1 for labels, the classes for probabilities, or 0 for as many as the file holds
-	 * @param probabilities whether the voxels are float32 (else 8-bit labels)
+	 * @param fileType the voxels' type: {@link FileInfo#GRAY8} (class labels), {@link FileInfo#GRAY32_UNSIGNED}
+	 *     (object ids, shown as 32-bit float: exact up to 2^24) or {@link FileInfo#GRAY32_FLOAT} (probabilities)
 	 * @param calibration spacing and unit
 	 * @return the image, each plane read from the file when shown or processed
 	 * @throws io.github.unetseg.SegmentationException if the file cannot be read
+	 * @throws IllegalArgumentException for another file type
 	 */
-	public static ImagePlus openVirtual(Path nifti, String title, long[] size, int channels, boolean probabilities, Calibration calibration) {
+	public static ImagePlus openVirtual(Path nifti, String title, long[] size, int channels, int fileType, Calibration calibration) {
 		int w = (int) size[0], h = (int) size[1], z = size.length > 2 ? (int) size[2] : 1;
-		int bytes = probabilities ? 4 : 1;
+		if (fileType != FileInfo.GRAY8 && fileType != FileInfo.GRAY32_UNSIGNED && fileType != FileInfo.GRAY32_FLOAT)
+			throw new IllegalArgumentException("a streamed output is 8-bit, 32-bit unsigned or float32, got ImageJ file type " + fileType);
+		int bytes = fileType == FileInfo.GRAY8 ? 1 : 4;
 		if (channels <= 0) {
 			try {
 				channels = (int) ((Files.size(nifti) - NIFTI_DATA_OFFSET) / ((long) w * h * z * bytes));
@@ -137,7 +153,7 @@ public final class FileBackedImages {
 			for (int c = 0; c < channels; c++) {
 				FileInfo fi = new FileInfo();
 				fi.fileFormat = FileInfo.RAW;
-				fi.fileType = probabilities ? FileInfo.GRAY32_FLOAT : FileInfo.GRAY8;
+				fi.fileType = fileType;
 				fi.width = w;
 				fi.height = h;
 				fi.nImages = 1;

@@ -159,8 +159,8 @@ public class SegmentImageCommand extends DynamicCommand {
 				seedThreshold, "minsize", minSize, "diameter", diameter, "stitchthreshold", stitchThreshold, "rois", rois, "measure", measure));
 			Segmenter segmenter = segmenters.segmenter(o.model(), o.engine());
 			String title = image.getTitle();
-			// a virtual stack of a file is segmented from that file and its result opened as a virtual stack (semantic models)
-			Path file = segmenter.spec().instances() == null ? FileBackedImages.sourceFile(image) : null;
+			// a virtual stack of a file is segmented from that file and its result opened as a virtual stack
+			Path file = FileBackedImages.fromFile(segmenter, o.settings()) ? FileBackedImages.sourceFile(image) : null;
 			if (file != null) {
 				segmentFile(segmenter, o, file, title);
 				return;
@@ -211,6 +211,7 @@ public class SegmentImageCommand extends DynamicCommand {
 		}
 		labels = done.labels();
 		probabilityMap = done.probabilities();
+		if (r.instances()) objects = r.objectCount();
 		MacroOutputs.showHeadless(labels, probabilityMap);
 		if (status != null) status.showStatus(String.format(java.util.Locale.ROOT, "U-Net: %s segmented from its file in %.1f s on %s", title,
 			r.seconds(), r.device()));

@@ -105,12 +105,15 @@ public class SegmentImagePlugin implements PlugIn {
 				IJ.showProgress((int) done, (int) Math.max(1, total));
 			};
 			Segmenter s = UnetsegMacros.models().get(o.model(), o.engine());
-			java.nio.file.Path file = s.spec().instances() == null ? io.github.unetseg.command.FileBackedImages.sourceFile(imp) : null;
+			java.nio.file.Path file = io.github.unetseg.command.FileBackedImages.fromFile(s, o.settings())
+				? io.github.unetseg.command.FileBackedImages.sourceFile(imp) : null;
 			if (file != null) { // a virtual stack of a file: segmented from the file, the results opened as virtual stacks
 				io.github.unetseg.command.FileBackedImages.Result done = io.github.unetseg.command.FileBackedImages.segment(s, o.settings(), file,
 					imp.getTitle(), p);
 				done.file().result().warnings().forEach(w -> IJ.log("U-Net: " + w));
 				IJ.log(done.message());
+				if (done.file().result().instances())
+					IJ.log(String.format(Locale.ROOT, "U-Net: %s: %d objects", imp.getTitle(), done.file().result().objectCount()));
 				done.labels().show();
 				if (done.probabilities() != null) done.probabilities().show();
 				IJ.showStatus(String.format(Locale.ROOT, "U-Net: %s from its file in %.1f s on %s", imp.getTitle(), done.file().result().seconds(),

@@ -95,7 +95,7 @@ public final class BandStitcher implements TileSink {
 		if (planeVoxels * depth * (labelsOnly ? 1 : channels) > Integer.MAX_VALUE - 8)
 			throw new IllegalArgumentException("a band of " + depth + " planes of " + Arrays.toString(size) + " x " + channels +
 				" channels exceeds 2^31 values; use a smaller tile along the last axis");
-		window = plan.blends() ? new GaussianWindow(plan.coreSize(), GaussianWindow.DEFAULT_SIGMA_SCALE) : null;
+		window = plan.blends() ? new GaussianWindow(plan.windowSize(), GaussianWindow.DEFAULT_SIGMA_SCALE) : null;
 		accumulator = labelsOnly ? null : new float[(int) (planeVoxels * depth * channels)];
 		weights = window == null || labelsOnly ? null : new float[(int) (planeVoxels * depth)];
 		plane = labelsOnly ? null : new float[(int) (planeVoxels * channels)];

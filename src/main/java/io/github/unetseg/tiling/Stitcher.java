@@ -52,7 +52,7 @@ public final class Stitcher implements TileSink {
 		if (v * channels > Integer.MAX_VALUE - 8)
 			throw new IllegalArgumentException("image of " + Arrays.toString(size) + " pixels x " + channels +
 				" channels exceeds the 2^31 values an in-memory result can hold");
-		this.window = plan.blends() ? new GaussianWindow(plan.coreSize(), GaussianWindow.DEFAULT_SIGMA_SCALE) : null;
+		this.window = plan.blends() ? new GaussianWindow(plan.windowSize(), GaussianWindow.DEFAULT_SIGMA_SCALE) : null;
 		this.weights = plan.blends() ? new float[(int) v] : null;
 	}
 

@@ -200,6 +200,20 @@ public record TilePlan(long[] imageSize, long[] tileSize, long[] halo, long[] st
 		return c;
 	}
 
+	/**
+	 * The size of the blending window ({@link GaussianWindow}) per axis: the core, or 1 on an axis the
+	 * plan covers with one tile whose core is empty ({@link Border#SAME} on an image thinner than two
+	 * halos: that tile writes the whole axis, every voxel's weight along it comes from the same tile, so
+	 * any positive window size gives the same blend).
+	 *
+	 * @return per axis {@code max(1, tileSize - 2 * halo)}, in pixels
+	 */
+	public long[] windowSize() {
+		long[] c = coreSize();
+		for (int d = 0; d < c.length; d++) c[d] = Math.max(1, c[d]);
+		return c;
+	}
+
 	/** @return pixels in one tile (network input block) */
 	public long tileVoxels() {
 		long v = 1;

@@ -31,7 +31,7 @@ import net.imglib2.view.Views;
 /**
  * Segment Image on a virtual stack (Fiji's File > Import > TIFF Virtual Stack): segmented from its file
  * without copying the planes, the labels and probabilities opened as virtual stacks, equal to segmenting the
- * same image in memory.
+ * same image in memory; an instance model's objects likewise.
  */
 class VirtualStackCommandTest {
 
@@ -84,6 +84,33 @@ class VirtualStackCommandTest {
 			double max = 0;
 			for (int i = 0; i < p.length; i++) max = Math.max(max, Math.abs(p[i] - q[i]));
 			assertTrue(max <= 1e-6, "largest probability difference " + max);
+			context.service(SegmenterService.class).release();
+		}
+	}
+
+	@Test
+	void anInstanceModelSegmentsAVirtualStackFromItsFile() throws Exception {
+		Path tif = dir.resolve("nuclei.tif");
+		ImageFiles.write(SegmentImageCommandTest.castVolume(ImageFiles.read(Path.of("test-images/nuclei/dsb2018-0287e7ee.png"))),
+			tif, 0);
+		ImagePlus virtual = ij.plugin.FileInfoVirtualStack.openVirtual(tif.toString());
+		assertEquals(tif, FileBackedImages.sourceFile(virtual));
+		// every input given: SciJava keeps a command's last values as the next run's defaults
+		Map<String, Object> common = Map.of("model", "other folder", "modelFolder", Path.of("models/nuclei-fluo-2d").toFile(), "device", "cpu",
+			"rois", "both", "tile", "auto", "halo", "model", "overlap", 0.0, "probabilities", false, "postprocess", "model", "border", "same");
+		try (Context context = new Context()) {
+			Map<String, Object> a = new java.util.HashMap<>(common), b = new java.util.HashMap<>(common);
+			a.put("image", virtual);
+			b.put("image", TiffIO.open(tif));
+			b.put("clearRois", true);
+			Module fromMemory = run(context, b), fromFile = run(context, a);
+			int objects = (int) fromMemory.getOutput("objects");
+			assertTrue(objects > 30, "objects " + objects);
+			assertEquals(objects, (int) fromFile.getOutput("objects"), "the streamed objects are the in-memory ones");
+			ImagePlus labels = (ImagePlus) fromFile.getOutput("labels");
+			assertEquals("nuclei_labels", labels.getTitle());
+			assertTrue(Files.isRegularFile(dir.resolve("nuclei_labels.btf")), "object ids written next to the file");
+			assertArrayEquals(pixels((ImagePlus) fromMemory.getOutput("labels")), pixels(labels), "object ids, numbering included");
 			context.service(SegmenterService.class).release();
 		}
 	}

@@ -49,6 +49,34 @@ class BandStitcherTest {
 	}
 
 	@Test
+	void blendingOverAnAxisThinnerThanTwoHalosIsTheTilesOwnValues() {
+		// border SAME, z = 40 with halo 23: one tile along z whose core (40 - 46) is empty; x and y blend two tiles
+		long[] size = { 70, 80, 40 };
+		TilePlan plan = TilePlan.create(size, new long[] { 64, 64, 64 }, new long[] { 23, 23, 23 }, 0.25, 4, TilePlan.Border.SAME);
+		assertEquals(40, plan.tileSize()[2]);
+		assertEquals(1, plan.windowSize()[2]);
+		assertTrue(plan.tiles().size() > 1 && plan.blends());
+		Stitcher whole = new Stitcher(plan, 1);
+		float[] band = new float[70 * 80 * 40];
+		BandStitcher b = new BandStitcher(plan, 1, (z, p) -> System.arraycopy(p, 0, band, (int) (z * 70 * 80), 70 * 80));
+		for (Tile t : plan.tiles()) {
+			// every tile predicts 0.25 + z / 100 at each voxel: blending must give exactly that back
+			float[] data = new float[64 * 64 * 40];
+			for (int i = 0; i < data.length; i++) data[i] = 0.25f + (i / (64 * 64)) / 100f;
+			TileOutput out = new TileOutput(t, plan.tileSize(), 1, data, 0);
+			whole.add(out);
+			b.add(out);
+		}
+		b.finish();
+		float[] stitched = Images.toFloats(whole.finish(0.5, Calibration.uncalibrated(3)).probabilities().image());
+		for (int i = 0; i < stitched.length; i++) {
+			float expected = 0.25f + (i / (70 * 80)) / 100f;
+			assertEquals(expected, stitched[i], 1e-6, "voxel " + i);
+			assertEquals(stitched[i], band[i], 0, "band voxel " + i);
+		}
+	}
+
+	@Test
 	void rowsOfA2dImageEqualTheWholeStitch() {
 		long[] size = { 45, 61 };
 		for (double overlap : new double[] { 0, 0.25 }) {
