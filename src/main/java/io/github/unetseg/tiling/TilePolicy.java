@@ -163,8 +163,8 @@ public record TilePolicy(int alignment, long[] modelTile, long[] modelHalo, int 
 	}
 
 	/**
-	 * Memory the engine may use now: the free physical memory (the Java heap's maximum where the JVM cannot
-	 * tell), at most what a container's cgroup limit leaves ({@link #cgroupAvailable}), at most what
+	 * Memory the engine may use now: the available physical memory (Linux's {@code MemAvailable}, page cache
+	 * included; elsewhere the JVM's free memory, or the Java heap's maximum where the JVM cannot tell), at most what a container's cgroup limit leaves ({@link #cgroupAvailable}), at most what
 	 * JavaCPP's physical-memory limit leaves (TensorFlow Java's native allocations fail beyond
 	 * {@code org.bytedeco.javacpp.Pointer.maxPhysicalBytes()}), and under {@value #MEMORY_LIMIT} at most
 	 * half of what that limit leaves beside the Java heap.
@@ -172,12 +172,16 @@ public record TilePolicy(int alignment, long[] modelTile, long[] modelHalo, int 
 	 * @return bytes, &gt;= 0
 	 */
 	public static long availableBytes() {
-		long free;
-		try {
-			free = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getFreeMemorySize();
-		}
-		catch (ClassCastException e) {
-			free = Runtime.getRuntime().maxMemory();
+		// Linux's estimate of what can be allocated without swapping, page cache included: the JVM's free memory
+		// (MemFree) leaves the cache out, so that after reading a large file the budget shrank (batch 1 instead of 2)
+		long free = meminfoAvailable(java.nio.file.Path.of("/proc/meminfo"));
+		if (free < 0) {
+			try {
+				free = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getFreeMemorySize();
+			}
+			catch (ClassCastException e) {
+				free = Runtime.getRuntime().maxMemory();
+			}
 		}
 		long cgroup = cgroupAvailable(java.nio.file.Path.of("/sys/fs/cgroup"));
 		if (cgroup >= 0) free = Math.min(free, cgroup);
@@ -186,6 +190,28 @@ public record TilePolicy(int alignment, long[] modelTile, long[] modelHalo, int 
 		long limit = memoryLimit(System.getProperty(MEMORY_LIMIT));
 		if (limit > 0) free = Math.min(free, 2 * Math.max(limit - Runtime.getRuntime().maxMemory(), limit / 8));
 		return Math.max(0, free);
+	}
+
+	/**
+	 * Linux's {@code MemAvailable} (kernel 3.14+): free memory plus the page cache and reclaimable memory that
+	 * can be given back without swapping.
+	 *
+	 * @param meminfo {@code /proc/meminfo}
+	 * @return bytes, or -1 where the file or the line is missing or unreadable (another platform)
+	 */
+	static long meminfoAvailable(java.nio.file.Path meminfo) {
+		try {
+			for (String line : java.nio.file.Files.readAllLines(meminfo)) {
+				if (!line.startsWith("MemAvailable:")) continue;
+				String[] f = line.substring("MemAvailable:".length()).trim().split("\\s+");
+				long v = Long.parseLong(f[0]);
+				return f.length > 1 && f[1].equalsIgnoreCase("kB") ? v * 1024 : v;
+			}
+		}
+		catch (java.io.IOException | NumberFormatException | SecurityException e) {
+			// not Linux, or not readable
+		}
+		return -1;
 	}
 
 	/**

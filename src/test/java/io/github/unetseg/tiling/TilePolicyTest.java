@@ -53,6 +53,17 @@ class TilePolicyTest {
 	}
 
 	@Test
+	void availableMemoryIsLinuxsMemAvailablePageCacheIncluded(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+		java.nio.file.Path meminfo = dir.resolve("meminfo");
+		java.nio.file.Files.writeString(meminfo, "MemTotal:       24683648 kB\nMemFree:         1563072 kB\nMemAvailable:    8563424 kB\n" +
+			"Buffers:          12345 kB\n");
+		assertEquals(8563424L * 1024, TilePolicy.meminfoAvailable(meminfo));
+		java.nio.file.Files.writeString(meminfo, "MemTotal:       24683648 kB\nMemFree:         1563072 kB\n");
+		assertEquals(-1, TilePolicy.meminfoAvailable(meminfo), "kernels before 3.14 have no MemAvailable");
+		assertEquals(-1, TilePolicy.meminfoAvailable(dir.resolve("missing")));
+	}
+
+	@Test
 	void smallImagesGetOneTileOfTheirOwnSize() {
 		long[] size = { 181, 217 }, model = { 512, 512 }, halo = { 51, 51 };
 		long[] t = TilePolicy.autoTile(size, model, halo, 8, 0, Border.MIRROR);
