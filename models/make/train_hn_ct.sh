@@ -10,6 +10,12 @@ set -euo pipefail
 data=${DATA:-/work/ct-data}
 out=${OUT:-/work/runs/hn-ct-oar-3d}
 jar=${JAR:-/work/train-build/unetseg-0.1.0-SNAPSHOT.jar}
+# The checkpoint travels between machines in the work tree (issue 14: "checkpoints kept in the work tree"):
+# a new machine starts from the committed one when OUT holds none; commit it back with STORE (below).
+store=${STORE:-$(dirname "$0")/hn-ct-oar-3d-progress/checkpoint}
+if [ ! -f "$out/training/checkpoint/state.json" ] && [ -f "$store/state.json" ]; then
+  mkdir -p "$out/training" && cp -r "$store" "$out/training/checkpoint"
+fi
 resume=()
 [ -f "$out/training/checkpoint/state.json" ] && resume=(--resume)
 # Second stage (session 8): fine-tune the best dice_ce checkpoint with the Dice loss, which weighs small organs
@@ -19,8 +25,9 @@ resume=()
 # tree); retrained from scratch with class balancing over the whole set (PatchSampler: each organ centres equally
 # many patches, not each organ of a case) and more foreground patches:
 #   FOREGROUND=0.67 INDEX=../shared/data/openkbp/index.csv OUT=/work/ct-runs/hn-ct-oar-3d MAX_HOURS=1.9 models/make/train_hn_ct.sh
-# Its record (model.json, history) is in models/make/hn-ct-oar-3d-progress; the weights (22 MB) are not kept in the
-# repository, so a new machine starts again from scratch unless its weights are stored elsewhere.
+# Its record is in models/make/hn-ct-oar-3d-progress/session9-depth4; its weights (22 MB) were lost with the machine.
+# Session 11: depth 3 with 96^3 patches (the issue's budget; 5.4 MB of weights), from scratch, with the same command;
+# its checkpoint (16.8 MB) is committed in hn-ct-oar-3d-progress/checkpoint and continues on any machine.
 init=()
 [ -n "${INIT:-}" ] && [ ${#resume[@]} -eq 0 ] && init=(--init "$INIT")
 tc=/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4
@@ -33,6 +40,6 @@ exec java -Xmx11g -jar "$jar" train \
   --label-classes "${INDEX:-../shared/data/openkbp/index.csv}" \
   --output "$out" --name hn-ct-oar-3d --dims 3 \
   --classes background,Brainstem,SpinalCord,RightParotid,LeftParotid,Esophagus,Larynx,Mandible \
-  --depth 4 --filters 16 --batch-norm --normalization ct --spacing median --mirror false \
-  --patch 64,64,64 --batch 2 --epochs ${EPOCHS:-40} --steps ${STEPS:-250} --foreground ${FOREGROUND:-0.5} --patience 0 \
+  --depth ${DEPTH:-3} --filters 16 --batch-norm --normalization ct --spacing median --mirror false \
+  --patch ${PATCH:-96,96,96} --batch 2 --epochs ${EPOCHS:-40} --steps ${STEPS:-250} --foreground ${FOREGROUND:-0.5} --patience 0 \
   --loss "${LOSS:-dice_ce}" --lr "${LR:-1e-3}" --max-hours "${MAX_HOURS:-2.2}" "${resume[@]}" "${init[@]}"
