@@ -99,11 +99,15 @@ public final class FileBackedImages {
 	/**
 	 * @param segmenter the model
 	 * @param settings the run's settings
+	 * @param imp the image
 	 * @return whether an image held as a virtual stack is segmented from its file with this model and settings:
-	 *     always for a semantic model, for an instance model without {@code diameter} rescaling (done in memory)
+	 *     always for a semantic model; for an instance model when the file streams (no {@code diameter}
+	 *     rescaling, and a 3D model on a stack or a 2D model on one plane), since otherwise the file would be
+	 *     loaded whole anyway and the image's own path gives ROIs and measurements
 	 */
-	public static boolean fromFile(Segmenter segmenter, SegmentationSettings settings) {
-		return segmenter.spec().instances() == null || settings.objects().diameter() <= 0;
+	public static boolean fromFile(Segmenter segmenter, SegmentationSettings settings, ImagePlus imp) {
+		if (segmenter.spec().instances() == null) return true;
+		return settings.objects().diameter() <= 0 && (segmenter.spec().dimensions() == 3) == (imp.getNSlices() > 1);
 	}
 
 	/**
