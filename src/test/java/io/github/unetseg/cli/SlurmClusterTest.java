@@ -136,7 +136,7 @@ class SlurmClusterTest {
 			Files.copy(data.resolve("truth/" + n + ".tif"), train.resolve("labels/" + n + ".tif"), StandardCopyOption.REPLACE_EXISTING);
 		}
 		List<String> options = List.of("--images", "train/images", "--labels", "train/labels", "--dims", "2", "--classes",
-			"background,brain", "--depth", "2", "--filters", "4", "--patch", "64,64", "--batch", "2", "--epochs", "2", "--steps", "400",
+			"background,brain", "--depth", "2", "--filters", "4", "--patch", "64,64", "--batch", "2", "--epochs", "2", "--steps", "1200",
 			"--validation", "0.34");
 		List<String> a = new ArrayList<>(List.of("--cpus-per-task=1", "--mem=3G", "scripts/slurm/train.sh", "run-whole"));
 		a.addAll(options);
