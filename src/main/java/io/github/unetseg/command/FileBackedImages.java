@@ -70,7 +70,7 @@ public final class FileBackedImages {
 	 * written next to the file (or to the temporary folder; {@link #outputFolder}) as Segment Folder writes
 	 * them, and a streamed volume's NIfTI outputs open as virtual stacks.
 	 *
-	 * @param segmenter a model ({@link #fromFile} says when an instance model's run may be one)
+	 * @param segmenter a model ({@link #fileToSegment} says when an instance model's run may be one)
 	 * @param settings the run's settings
 	 * @param file the image's file ({@link #sourceFile})
 	 * @param title the image's title
@@ -97,17 +97,19 @@ public final class FileBackedImages {
 	}
 
 	/**
+	 * The file Segment Image segments instead of the image's planes: {@link #sourceFile}, for a semantic model
+	 * always, for an instance model where the run streams it ({@link Segmenter#streams}; otherwise the file
+	 * would be loaded whole anyway, and the image's own path gives ROIs and measurements).
+	 *
 	 * @param segmenter the model
 	 * @param settings the run's settings
 	 * @param imp the image
-	 * @return whether an image held as a virtual stack is segmented from its file with this model and settings:
-	 *     always for a semantic model; for an instance model when the file streams (no {@code diameter}
-	 *     rescaling, and a 3D model on a stack or a 2D model on one plane), since otherwise the file would be
-	 *     loaded whole anyway and the image's own path gives ROIs and measurements
+	 * @return the file, or {@code null} when the image is segmented from its planes
 	 */
-	public static boolean fromFile(Segmenter segmenter, SegmentationSettings settings, ImagePlus imp) {
-		if (segmenter.spec().instances() == null) return true;
-		return settings.objects().diameter() <= 0 && (segmenter.spec().dimensions() == 3) == (imp.getNSlices() > 1);
+	public static Path fileToSegment(Segmenter segmenter, SegmentationSettings settings, ImagePlus imp) {
+		Path file = sourceFile(imp);
+		if (file == null || segmenter.spec().instances() == null) return file;
+		return segmenter.streams(file, settings.withStream(SegmentationSettings.Stream.ALWAYS)) ? file : null;
 	}
 
 	/**

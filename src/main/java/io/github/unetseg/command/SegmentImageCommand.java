@@ -160,7 +160,7 @@ public class SegmentImageCommand extends DynamicCommand {
 			Segmenter segmenter = segmenters.segmenter(o.model(), o.engine());
 			String title = image.getTitle();
 			// a virtual stack of a file is segmented from that file and its result opened as a virtual stack
-			Path file = FileBackedImages.fromFile(segmenter, o.settings(), image) ? FileBackedImages.sourceFile(image) : null;
+			Path file = FileBackedImages.fileToSegment(segmenter, o.settings(), image);
 			if (file != null) {
 				segmentFile(segmenter, o, file, title);
 				return;

@@ -62,6 +62,19 @@ public interface Segmenter extends AutoCloseable {
 		FileListener listener);
 
 	/**
+	 * Whether {@link #segmentFiles} would segment this file without loading it (streamed), the rule of the
+	 * run itself: {@code settings.stream()}, the file's size and readability by regions, the model's
+	 * dimensions, and for an instance model no {@code diameter} rescaling (done in memory).
+	 *
+	 * @param input an image file
+	 * @param settings the run's settings
+	 * @return true where the file streams
+	 */
+	default boolean streams(Path input, SegmentationSettings settings) {
+		return StreamedFile.streams(spec(), input, settings);
+	}
+
+	/**
 	 * Segments one file into {@code outputDir}, recomputing outputs that exist: {@link #segmentFiles}
 	 * for one input, with its failure thrown.
 	 *

@@ -7,7 +7,6 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.Locale;
 import java.util.zip.Deflater;
 
 import io.github.unetseg.SegmentationException;
@@ -245,17 +244,8 @@ public final class BigTiffTileWriter implements PlaneWriter {
 	private String omeXml(int file, Page[] pages) {
 		Page p = pages[0];
 		String type = p.sampleFormat == 3 ? "float" : p.bytesPerSample == 4 ? "uint32" : "uint8";
-		String unit = OmeTiff.unit(calibration);
-		StringBuilder px = new StringBuilder(String.format(Locale.ROOT, "DimensionOrder=\"XYCZT\" Type=\"%s\" SizeX=\"%d\" SizeY=\"%d\" " +
-			"SizeZ=\"1\" SizeC=\"%d\" SizeT=\"1\" BigEndian=\"false\"", type, width, p.height, pages.length));
-		if (unit != null) px.append(String.format(Locale.ROOT, " PhysicalSizeX=\"%s\" PhysicalSizeXUnit=\"%s\" PhysicalSizeY=\"%s\" " +
-			"PhysicalSizeYUnit=\"%s\"", calibration.spacing(0), unit, calibration.spacing(1), unit));
-		StringBuilder channelsXml = new StringBuilder();
-		for (int c = 0; c < pages.length; c++) channelsXml.append("<Channel ID=\"Channel:0:").append(c).append("\" SamplesPerPixel=\"1\"/>");
-		String name = files.target(file).getFileName().toString().replace("&", "&amp;").replace("<", "&lt;").replace("\"", "&quot;");
-		return "<?xml version=\"1.0\" encoding=\"UTF-8\"?><OME xmlns=\"http://www.openmicroscopy.org/Schemas/OME/2016-06\" " +
-			"Creator=\"unetseg\"><Image ID=\"Image:0\" Name=\"" + name + "\"><Pixels ID=\"Pixels:0\" " + px + ">" + channelsXml +
-			"<TiffData IFD=\"0\" PlaneCount=\"" + pages.length + "\"/></Pixels></Image></OME>";
+		return OmeTiff.description(files.target(file).getFileName().toString(), type, new long[] { width, p.height }, pages.length, calibration,
+			"<TiffData IFD=\"0\" PlaneCount=\"" + pages.length + "\"/>");
 	}
 
 	private long writeIfd(FileChannel ch, Page p, long next, String description) throws IOException {
@@ -283,7 +273,7 @@ public final class BigTiffTileWriter implements PlaneWriter {
 		entry(ifd, 258, 3, 1, 8 * p.bytesPerSample);
 		entry(ifd, 259, 3, 1, p.compressed ? 8 : 1);
 		entry(ifd, 262, 3, 1, 1);
-		if (text != null) entry(ifd, 270, 2, text.length, text.length <= 8 ? 0 : descriptionAt);
+		if (text != null) entry(ifd, 270, 2, text.length, descriptionAt); // an OME-XML text is never short enough to be inline
 		entry(ifd, 277, 3, 1, 1);
 		if (!Double.isNaN(perCm)) {
 			entry(ifd, 282, 5, 1, Math.round(perCm * 1000) & 0xffffffffL | 1000L << 32);

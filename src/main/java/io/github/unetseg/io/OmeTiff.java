@@ -123,19 +123,8 @@ final class OmeTiff {
 		long[] size = volume.spatialSize();
 		io.github.unetseg.image.Calibration cal = volume.calibration();
 		String type = imp.getBitDepth() == 8 ? "uint8" : imp.getBitDepth() == 16 ? "uint16" : "float";
-		String unit = unit(cal);
-		StringBuilder px = new StringBuilder();
-		px.append(String.format(Locale.ROOT, "DimensionOrder=\"XYCZT\" Type=\"%s\" SizeX=\"%d\" SizeY=\"%d\" SizeZ=\"%d\" SizeC=\"%d\" SizeT=\"1\"",
-			type, size[0], size[1], size.length == 3 ? size[2] : 1, volume.channels()));
-		if (unit != null) {
-			px.append(String.format(Locale.ROOT, " PhysicalSizeX=\"%s\" PhysicalSizeXUnit=\"%s\" PhysicalSizeY=\"%s\" PhysicalSizeYUnit=\"%s\"",
-				cal.spacing(0), unit, cal.spacing(1), unit));
-			if (size.length == 3) px.append(String.format(Locale.ROOT, " PhysicalSizeZ=\"%s\" PhysicalSizeZUnit=\"%s\"", cal.spacing(2), unit));
-		}
 		ij.io.FileInfo fi = imp.getFileInfo();
-		fi.description = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><OME xmlns=\"http://www.openmicroscopy.org/Schemas/OME/2016-06\" " +
-			"Creator=\"unetseg\"><Image ID=\"Image:0\" Name=\"" + path.getFileName().toString().replace("\"", "") + "\"><Pixels ID=\"Pixels:0\" " + px +
-			"><TiffData/></Pixels></Image></OME>";
+		fi.description = description(path.getFileName().toString(), type, size, volume.channels(), cal, "<TiffData/>");
 		io.github.unetseg.AtomicFiles.write(path, tmp -> {
 			try (java.io.DataOutputStream out = new java.io.DataOutputStream(new java.io.BufferedOutputStream(java.nio.file.Files.newOutputStream(tmp)))) {
 				new ij.io.TiffEncoder(fi).write(out);
@@ -143,9 +132,32 @@ final class OmeTiff {
 		});
 	}
 
-	/** The OME unit of a calibration ({@code µm} for um or micron), or {@code null} for pixels. */
-	static String unit(io.github.unetseg.image.Calibration cal) {
-		return cal.unit().equals("pixel") ? null : cal.unit().equals("um") || cal.unit().equals("micron") ? "µm" : cal.unit();
+	/**
+	 * The OME-XML (2016-06 schema) of one image whose planes are TIFF pages in XYCZT order: sizes, pixel type
+	 * and physical sizes in the calibration's unit ({@code µm} for um or micron; none for pixels).
+	 *
+	 * @param name the image's name (the file name)
+	 * @param type the OME pixel type: {@code uint8}, {@code uint16}, {@code uint32} or {@code float}
+	 * @param size {@code [x, y(, z)]} in pixels
+	 * @param channels channels (SizeC)
+	 * @param cal the pixel size
+	 * @param tiffData the {@code TiffData} element(s) placing the planes in the file
+	 * @return the XML text
+	 */
+	static String description(String name, String type, long[] size, int channels, io.github.unetseg.image.Calibration cal, String tiffData) {
+		String unit = cal.unit().equals("pixel") ? null : cal.unit().equals("um") || cal.unit().equals("micron") ? "µm" : cal.unit();
+		StringBuilder px = new StringBuilder();
+		px.append(String.format(Locale.ROOT, "DimensionOrder=\"XYCZT\" Type=\"%s\" SizeX=\"%d\" SizeY=\"%d\" SizeZ=\"%d\" SizeC=\"%d\" SizeT=\"1\"",
+			type, size[0], size[1], size.length == 3 ? size[2] : 1, channels));
+		if (unit != null) {
+			px.append(String.format(Locale.ROOT, " PhysicalSizeX=\"%s\" PhysicalSizeXUnit=\"%s\" PhysicalSizeY=\"%s\" PhysicalSizeYUnit=\"%s\"",
+				cal.spacing(0), unit, cal.spacing(1), unit));
+			if (size.length == 3) px.append(String.format(Locale.ROOT, " PhysicalSizeZ=\"%s\" PhysicalSizeZUnit=\"%s\"", cal.spacing(2), unit));
+		}
+		String safe = name.replace("&", "&amp;").replace("<", "&lt;").replace("\"", "&quot;");
+		return "<?xml version=\"1.0\" encoding=\"UTF-8\"?><OME xmlns=\"http://www.openmicroscopy.org/Schemas/OME/2016-06\" " +
+			"Creator=\"unetseg\"><Image ID=\"Image:0\" Name=\"" + safe + "\"><Pixels ID=\"Pixels:0\" " + px + ">" + tiffData +
+			"</Pixels></Image></OME>";
 	}
 
 	/** Page index of (z, c, t) for an OME DimensionOrder such as XYZCT (the third letter varies fastest). */

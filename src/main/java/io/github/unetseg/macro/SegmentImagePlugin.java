@@ -105,8 +105,7 @@ public class SegmentImagePlugin implements PlugIn {
 				IJ.showProgress((int) done, (int) Math.max(1, total));
 			};
 			Segmenter s = UnetsegMacros.models().get(o.model(), o.engine());
-			java.nio.file.Path file = io.github.unetseg.command.FileBackedImages.fromFile(s, o.settings(), imp)
-				? io.github.unetseg.command.FileBackedImages.sourceFile(imp) : null;
+			java.nio.file.Path file = io.github.unetseg.command.FileBackedImages.fileToSegment(s, o.settings(), imp);
 			if (file != null) { // a virtual stack of a file: segmented from the file, the results opened as virtual stacks
 				io.github.unetseg.command.FileBackedImages.Result done = io.github.unetseg.command.FileBackedImages.segment(s, o.settings(), file,
 					imp.getTitle(), p);
