@@ -17,10 +17,7 @@ import io.github.unetseg.facade.Options;
 import io.github.unetseg.facade.SegmentationResult;
 import io.github.unetseg.facade.Segmenter;
 import io.github.unetseg.io.ImageFiles;
-import io.github.unetseg.io.ImagePlusAdapter;
 import io.github.unetseg.io.ObjectOutputs;
-import io.github.unetseg.io.ObjectRois;
-import io.github.unetseg.objects.ObjectMeasurements;
 
 /**
  * {@code Plugins > Segmentation > U-Net > Segment Image...}: segments an open image with a model folder
@@ -165,25 +162,22 @@ public class SegmentImageCommand extends DynamicCommand {
 				segmentFile(segmenter, o, file, title);
 				return;
 			}
-			SegmentationResult r = segmenter.segment(ImagePlusAdapter.wrap(image, title), o.settings(), new FijiProgress(status, this,
-				"U-Net: "), title);
+			ImagePlusSegmentation.Outcome r = ImagePlusSegmentation.segment(segmenter, o.settings(), image, measure, new FijiProgress(status,
+				this, "U-Net: "));
 			if (log != null) r.warnings().forEach(log::warn);
-			labels = ImagePlusAdapter.toImagePlus(r.labels(), ImageFiles.baseName(title) + "_labels");
-			ImagePlusAdapter.applyLabelLut(labels, r.instances() ? r.objectCount() + 1 : segmenter.spec().classNames().size());
+			labels = r.labels();
 			if (r.instances()) {
-				objects = r.objectCount();
+				objects = r.objects();
 				if (o.settings().objects().rois()) {
-					String where = ObjectOutputs.addRois(ObjectRois.of(r.labels(), r.objectCount()), image, "ROI Manager".equals(rois) ? image : labels,
-						clearRois);
+					String where = ObjectOutputs.addRois(r.rois(), image, "ROI Manager".equals(rois) ? image : labels, clearRois);
 					if (where.equals("overlay") && log != null)
 						log.warn("No ROI Manager without a display (headless): the objects' ROIs are the overlay of " +
 							("ROI Manager".equals(rois) ? image.getTitle() : labels.getTitle()) + ".");
 				}
-				if (measure) ObjectOutputs.table(ObjectMeasurements.measure(r.labels(), ImagePlusAdapter.wrap(image, title), r.objectCount()),
-					r.labels().spatialDims(), image.getNChannels(), image.getCalibration().getUnit()).show("Objects of " + ImageFiles.baseName(title));
+				if (r.table() != null) r.table().show("Objects of " + ImageFiles.baseName(title));
 				if ("ROI Manager".equals(rois)) labels = null;
 			}
-			if (r.probabilities() != null) probabilityMap = ImagePlusAdapter.toImagePlus(r.probabilities(), ImageFiles.baseName(title) + "_probabilities");
+			probabilityMap = r.probabilities();
 			MacroOutputs.showHeadless(labels, probabilityMap);
 			if (status != null) status.showStatus(String.format(java.util.Locale.ROOT, "U-Net: %s segmented in %.1f s on %s", title,
 				r.seconds(), r.device()));

@@ -36,8 +36,8 @@ import net.imglib2.view.Views;
  * <p>8-, 16- and 32-bit images are wrapped without copying: the ImagePlus's plane arrays become the
  * planes of a {@link PlanarImg} {@code [x, y(, z), c]}, so changes show in both. RGB images are
  * copied into three 8-bit channels. ImageJ's stack order (channel fastest, then slice, then frame) is
- * re-indexed to ImgLib2's (z fastest, then channel). Time series are rejected: unetseg segments one
- * time point at a time.
+ * re-indexed to ImgLib2's (z fastest, then channel). A volume has no time axis: time series are
+ * rejected here, and {@code command.ImagePlusSegmentation} segments them one frame at a time.
  */
 public final class ImagePlusAdapter {
 
@@ -56,8 +56,9 @@ public final class ImagePlusAdapter {
 	public static Volume<?> wrap(ImagePlus imp, String source) {
 		int c = imp.getNChannels(), z = imp.getNSlices(), t = imp.getNFrames();
 		if (t > 1)
-			throw new SegmentationException(source + " is a time series with " + t + " frames. Fix: split it into one file per " +
-				"time point (Image > Stacks > Tools > Reduce Dimensionality, or Hyperstacks > Re-order) and segment each.");
+			throw new SegmentationException(source + " is a time series with " + t + " frames; this step takes one time point. Fix: " +
+				"segment it with Segment Image (frame by frame), or split it into one file per time point (Image > Stacks > Tools > " +
+				"Reduce Dimensionality) and segment each.");
 		int w = imp.getWidth(), h = imp.getHeight();
 		boolean is3d = z > 1;
 		io.github.unetseg.image.Calibration cal = calibration(imp, is3d);

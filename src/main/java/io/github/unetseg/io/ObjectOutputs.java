@@ -73,26 +73,42 @@ public final class ObjectOutputs {
 	 * @return the table, one row per object
 	 */
 	public static ResultsTable table(List<ObjectMeasurements.Measurement> rows, int dimensions, int channels, String unit) {
+		return framesTable(List.of(rows), dimensions, channels, unit);
+	}
+
+	/**
+	 * The per-object table of a time series: the rows of each frame in turn, with a first column
+	 * {@code Frame} (1-based) when there is more than one frame; otherwise as {@link #table}.
+	 *
+	 * @param frames the measurements of each frame, object ids counted per frame
+	 * @param dimensions 2 or 3 (of one frame)
+	 * @param channels channels measured
+	 * @param unit calibration unit
+	 * @return the table, one row per object and frame
+	 */
+	public static ResultsTable framesTable(List<List<ObjectMeasurements.Measurement>> frames, int dimensions, int channels, String unit) {
 		ResultsTable rt = new ResultsTable();
 		String[] axes = { "X", "Y", "Z" }, extents = { "Width", "Height", "Depth" };
 		String size = dimensions == 3 ? "Volume (" + unit + "^3)" : "Area (" + unit + "^2)";
-		for (ObjectMeasurements.Measurement m : rows) {
-			rt.incrementCounter();
-			rt.addValue("Label", m.label());
-			rt.addValue(size, m.size());
-			rt.addValue("Voxels", m.voxels());
-			for (int d = 0; d < dimensions; d++) rt.addValue("Centroid " + axes[d] + " (" + unit + ")", m.centroid()[d]);
-			for (int d = 0; d < dimensions; d++) rt.addValue("B" + axes[d] + " (px)", m.boxMin()[d]);
-			for (int d = 0; d < dimensions; d++) rt.addValue(extents[d] + " (px)", m.boxSize()[d]);
-			for (int c = 0; c < channels; c++) {
-				String s = channels == 1 ? "" : " C" + (c + 1);
-				rt.addValue("Mean" + s, m.mean()[c]);
-				rt.addValue("Min" + s, m.min()[c]);
-				rt.addValue("Max" + s, m.max()[c]);
-				rt.addValue("StdDev" + s, m.std()[c]);
+		for (int t = 0; t < frames.size(); t++)
+			for (ObjectMeasurements.Measurement m : frames.get(t)) {
+				rt.incrementCounter();
+				if (frames.size() > 1) rt.addValue("Frame", t + 1);
+				rt.addValue("Label", m.label());
+				rt.addValue(size, m.size());
+				rt.addValue("Voxels", m.voxels());
+				for (int d = 0; d < dimensions; d++) rt.addValue("Centroid " + axes[d] + " (" + unit + ")", m.centroid()[d]);
+				for (int d = 0; d < dimensions; d++) rt.addValue("B" + axes[d] + " (px)", m.boxMin()[d]);
+				for (int d = 0; d < dimensions; d++) rt.addValue(extents[d] + " (px)", m.boxSize()[d]);
+				for (int c = 0; c < channels; c++) {
+					String s = channels == 1 ? "" : " C" + (c + 1);
+					rt.addValue("Mean" + s, m.mean()[c]);
+					rt.addValue("Min" + s, m.min()[c]);
+					rt.addValue("Max" + s, m.max()[c]);
+					rt.addValue("StdDev" + s, m.std()[c]);
+				}
+				rt.addValue("Equivalent diameter (" + unit + ")", m.equivalentDiameter());
 			}
-			rt.addValue("Equivalent diameter (" + unit + ")", m.equivalentDiameter());
-		}
 		return rt;
 	}
 }

@@ -61,8 +61,9 @@ record TiffPages(List<Path> files, int channels, int slices, int[] file, int[] p
 		}
 		int c = positive(keys, "channels"), z = positive(keys, "slices"), t = positive(keys, "frames");
 		if (!keys.containsKey("slices") && c == 1 && t == 1) z = pages;
-		if (t > 1) throw new SegmentationException(path + " is a time series with " + t + " frames. Fix: split it into one file per " +
-			"time point (Image > Stacks > Tools > Reduce Dimensionality, or Hyperstacks > Re-order) and segment each.");
+		if (t > 1) throw new SegmentationException(path + " is a time series with " + t + " frames; files are segmented one time point at a time. Fix: open " +
+			"it in Fiji and run Segment Image (it segments a time series frame by frame), or split it into one file per time point " +
+			"(Image > Stacks > Tools > Reduce Dimensionality) and segment each.");
 		if ((long) c * z != pages) {
 			// ImageJ's own reader falls back to a plain stack when the description does not fit
 			c = 1;

@@ -13,9 +13,7 @@ import ij.plugin.PlugIn;
 import io.github.unetseg.SegmentationException;
 import io.github.unetseg.facade.ModelCatalog;
 import io.github.unetseg.facade.Options;
-import io.github.unetseg.facade.SegmentationResult;
 import io.github.unetseg.facade.Segmenter;
-import io.github.unetseg.io.ImagePlusAdapter;
 import io.github.unetseg.tiling.ProgressListener;
 
 /**
@@ -119,20 +117,17 @@ public class SegmentImagePlugin implements PlugIn {
 					done.file().result().device()));
 				return;
 			}
-			SegmentationResult r = s.segment(ImagePlusAdapter.wrap(imp, imp.getTitle()), o.settings(), p, imp.getTitle());
-			ImagePlus labels = ImagePlusAdapter.toImagePlus(r.labels(), imp.getShortTitle() + "_labels");
-			ImagePlusAdapter.applyLabelLut(labels, r.instances() ? r.objectCount() + 1 : s.spec().classNames().size());
-			if (!r.instances() || !output.equals("ROI Manager")) labels.show();
+			io.github.unetseg.command.ImagePlusSegmentation.Outcome r = io.github.unetseg.command.ImagePlusSegmentation.segment(s,
+				o.settings(), imp, measure, p);
+			r.warnings().forEach(w -> IJ.log("U-Net: " + w));
+			if (!r.instances() || !output.equals("ROI Manager")) r.labels().show();
 			if (r.instances()) {
 				if (o.settings().objects().rois())
-					io.github.unetseg.io.ObjectOutputs.addRois(io.github.unetseg.io.ObjectRois.of(r.labels(), r.objectCount()), imp,
-						output.equals("ROI Manager") ? imp : labels, clear);
-				if (measure) io.github.unetseg.io.ObjectOutputs.table(io.github.unetseg.objects.ObjectMeasurements.measure(r.labels(),
-					ImagePlusAdapter.wrap(imp, imp.getTitle()), r.objectCount()), r.labels().spatialDims(), imp.getNChannels(),
-					imp.getCalibration().getUnit()).show("Objects of " + imp.getShortTitle());
-				IJ.log(String.format(Locale.ROOT, "U-Net: %s: %d objects", imp.getTitle(), r.objectCount()));
+					io.github.unetseg.io.ObjectOutputs.addRois(r.rois(), imp, output.equals("ROI Manager") ? imp : r.labels(), clear);
+				if (r.table() != null) r.table().show("Objects of " + imp.getShortTitle());
+				IJ.log(String.format(Locale.ROOT, "U-Net: %s: %d objects", imp.getTitle(), r.objects()));
 			}
-			if (r.probabilities() != null) ImagePlusAdapter.toImagePlus(r.probabilities(), imp.getShortTitle() + "_probabilities").show();
+			if (r.probabilities() != null) r.probabilities().show();
 			IJ.showStatus(String.format(Locale.ROOT, "U-Net: %s in %.1f s on %s", imp.getTitle(), r.seconds(), r.device()));
 		}
 		catch (SegmentationException | IllegalArgumentException e) {

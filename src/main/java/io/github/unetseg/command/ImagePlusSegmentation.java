@@ -1,0 +1,174 @@
+package io.github.unetseg.command;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+
+import ij.CompositeImage;
+import ij.ImagePlus;
+import ij.ImageStack;
+import ij.gui.Roi;
+import ij.measure.Calibration;
+import ij.measure.ResultsTable;
+import io.github.unetseg.facade.SegmentationResult;
+import io.github.unetseg.facade.SegmentationSettings;
+import io.github.unetseg.facade.Segmenter;
+import io.github.unetseg.image.Volume;
+import io.github.unetseg.io.ImageFiles;
+import io.github.unetseg.io.ImagePlusAdapter;
+import io.github.unetseg.io.ObjectOutputs;
+import io.github.unetseg.io.ObjectRois;
+import io.github.unetseg.objects.ObjectMeasurements;
+import io.github.unetseg.tiling.ProgressListener;
+
+/**
+ * Segments an open {@link ImagePlus} in memory, for Fiji's Segment Image command and the ImageJ 1 plugin
+ * alike, and gives the results as ImageJ 1 shows them: the label image with the label lookup table and
+ * the input's calibration, the probability map, an instance model's ROIs and its per-object table.
+ *
+ * <p>A time series (a hyperstack with more than one frame) is segmented one frame at a time, each frame
+ * a 2D image or a z-stack as the model takes it (a 2D model on a z-stack runs plane by plane), and the
+ * results keep the hyperstack's axes: labels {@code [c = 1, z, t]}, probabilities {@code [c = classes,
+ * z, t]}, the calibration with its frame interval. An instance model's object ids start at 1 in each
+ * frame (as StarDist's Fiji plugin numbers a time-lapse; objects are not tracked), its ROIs carry their
+ * plane and frame ({@code Roi.setPosition(0, z, t)}, names ending in {@code -t<frame>}) and the object
+ * table a {@code Frame} column. Only one frame of the input is wrapped at a time, so a virtual time series
+ * is read frame by frame.
+ */
+public final class ImagePlusSegmentation {
+
+	/**
+	 * What one image gave.
+	 *
+	 * @param labels class indices or object ids, {@code [c = 1, z, t]} as the input's slices and frames, 8- or 16-bit
+	 *     (32-bit float above 65,535 objects in a frame), with the label lookup table and the input's calibration
+	 * @param probabilities {@code [c = classes, z, t]} in {@code [0, 1]}, 32-bit, or {@code null} unless asked for
+	 * @param instances whether the model is an instance model
+	 * @param objects objects found over all frames (0 for a semantic model)
+	 * @param rois the objects' ROIs in frame, then id order; empty unless the settings ask for ROIs
+	 * @param table one row per object ({@link ObjectOutputs#table}, with a {@code Frame} column for a time series), or
+	 *     {@code null} unless measured
+	 * @param warnings what the user should know, each once
+	 * @param seconds wall time of the segmentation over all frames, in seconds
+	 * @param device where the network ran
+	 */
+	public record Outcome(ImagePlus labels, ImagePlus probabilities, boolean instances, int objects, List<Roi> rois, ResultsTable table,
+		List<String> warnings, double seconds, String device) {}
+
+	private ImagePlusSegmentation() {}
+
+	/**
+	 * Segments the image, one frame at a time when it is a time series.
+	 *
+	 * @param segmenter the model
+	 * @param settings the run's settings (ROIs are traced when {@code settings.objects().rois()})
+	 * @param image 8-, 16-, 32-bit or RGB, any channels, slices and frames
+	 * @param measure whether to measure an instance model's objects
+	 * @param progress progress over all frames, and cancellation
+	 * @return the results, titled after the image ({@code <name>_labels}, {@code <name>_probabilities})
+	 * @throws io.github.unetseg.SegmentationException if a frame does not fit the model (see
+	 *     {@link Segmenter#segment}); the message names the frame
+	 * @throws java.util.concurrent.CancellationException if cancelled
+	 */
+	public static Outcome segment(Segmenter segmenter, SegmentationSettings settings, ImagePlus image, boolean measure,
+		ProgressListener progress)
+	{
+		int frames = image.getNFrames();
+		String title = image.getTitle(), base = ImageFiles.baseName(title);
+		List<ImagePlus> labelFrames = new ArrayList<>(), probabilityFrames = new ArrayList<>();
+		List<Roi> rois = new ArrayList<>();
+		List<List<ObjectMeasurements.Measurement>> rows = new ArrayList<>();
+		LinkedHashSet<String> warnings = new LinkedHashSet<>();
+		if (frames > 1) warnings.add(title + " is a time series: its " + frames + " frames were segmented one by one" +
+			(segmenter.spec().instances() != null ? ", object ids starting at 1 in each frame." : "."));
+		boolean instances = false;
+		int objects = 0, largestId = 0, dims = 2;
+		double seconds = 0;
+		String device = segmenter.device();
+		for (int t = 1; t <= frames; t++) {
+			String source = frames == 1 ? title : title + " (frame " + t + ")";
+			Volume<?> volume = ImagePlusAdapter.wrap(frames == 1 ? image : frame(image, t), source);
+			SegmentationResult r = segmenter.segment(volume, settings, frames == 1 ? progress : frameProgress(progress, t, frames), source);
+			warnings.addAll(r.warnings());
+			seconds += r.seconds();
+			device = r.device();
+			dims = r.labels().spatialDims();
+			labelFrames.add(ImagePlusAdapter.toImagePlus(r.labels(), base + "_labels"));
+			if (r.probabilities() != null) probabilityFrames.add(ImagePlusAdapter.toImagePlus(r.probabilities(), base + "_probabilities"));
+			if (!r.instances()) continue;
+			instances = true;
+			objects += r.objectCount();
+			largestId = Math.max(largestId, r.objectCount());
+			if (settings.objects().rois()) for (Roi roi : ObjectRois.of(r.labels(), r.objectCount())) rois.add(frames == 1 ? roi : inFrame(roi, t, frames));
+			if (measure) rows.add(ObjectMeasurements.measure(r.labels(), volume, r.objectCount()));
+		}
+		ImagePlus labels = stackFrames(labelFrames, image.getCalibration());
+		ImagePlusAdapter.applyLabelLut(labels, instances ? largestId + 1 : segmenter.spec().classNames().size());
+		ImagePlus probabilities = probabilityFrames.isEmpty() ? null : stackFrames(probabilityFrames, image.getCalibration());
+		ResultsTable table = instances && measure ? ObjectOutputs.framesTable(rows, dims, image.getNChannels(),
+			image.getCalibration().getUnit()) : null;
+		return new Outcome(labels, probabilities, instances, objects, rois, table, List.copyOf(warnings), seconds, device);
+	}
+
+	/** Frame {@code t} (1-based) of a hyperstack as an image of its own, sharing the planes' pixels. */
+	static ImagePlus frame(ImagePlus image, int t) {
+		int c = image.getNChannels(), z = image.getNSlices();
+		ImageStack stack = new ImageStack(image.getWidth(), image.getHeight());
+		ImageStack all = image.getStack();
+		for (int sl = 1; sl <= z; sl++)
+			for (int ch = 1; ch <= c; ch++) {
+				int i = image.getStackIndex(ch, sl, t);
+				stack.addSlice(all.getSliceLabel(i), all.getProcessor(i));
+			}
+		ImagePlus f = new ImagePlus(image.getTitle(), stack);
+		f.setDimensions(c, z, 1);
+		f.setCalibration(image.getCalibration());
+		return f;
+	}
+
+	private static ProgressListener frameProgress(ProgressListener progress, int t, int frames) {
+		return new ProgressListener() {
+			@Override
+			public void progress(long done, long total, String message) {
+				long each = Math.max(1, total);
+				progress.progress((t - 1) * each + done, frames * each, "frame " + t + "/" + frames + ": " + message);
+			}
+
+			@Override
+			public boolean isCancelled() {
+				return progress.isCancelled();
+			}
+		};
+	}
+
+	private static Roi inFrame(Roi roi, int t, int frames) {
+		roi.setPosition(0, Math.max(1, roi.getZPosition()), t);
+		roi.setName(roi.getName() + String.format("-t%0" + Integer.toString(frames).length() + "d", t));
+		return roi;
+	}
+
+	/**
+	 * One hyperstack of the frames' results in ImageJ's order (channel fastest, then slice, then frame); a
+	 * single frame is returned as it is. Frames of different types (16-bit ids in one, 32-bit in another) all
+	 * become 32-bit.
+	 */
+	private static ImagePlus stackFrames(List<ImagePlus> frames, Calibration input) {
+		ImagePlus first = frames.get(0);
+		if (frames.size() == 1) return first;
+		boolean float32 = frames.stream().anyMatch(f -> f.getBitDepth() == 32);
+		ImageStack stack = new ImageStack(first.getWidth(), first.getHeight());
+		for (ImagePlus f : frames)
+			for (int i = 1; i <= f.getStackSize(); i++)
+				stack.addSlice(float32 ? f.getStack().getProcessor(i).convertToFloat() : f.getStack().getProcessor(i));
+		ImagePlus out = new ImagePlus(first.getTitle(), stack);
+		int c = first.getNChannels();
+		out.setDimensions(c, first.getNSlices(), frames.size());
+		out.setOpenAsHyperStack(true);
+		if (c > 1) out = new CompositeImage(out, CompositeImage.GRAYSCALE);
+		Calibration cal = first.getCalibration().copy();
+		cal.frameInterval = input.frameInterval;
+		cal.setTimeUnit(input.getTimeUnit());
+		out.setCalibration(cal);
+		return out;
+	}
+}

@@ -1,0 +1,137 @@
+package io.github.unetseg.command;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import ij.CompositeImage;
+import ij.ImagePlus;
+import ij.ImageStack;
+import ij.gui.Roi;
+import ij.process.ImageProcessor;
+import io.github.unetseg.facade.Engines;
+import io.github.unetseg.facade.SegmentationSettings;
+import io.github.unetseg.facade.Segmenter;
+import io.github.unetseg.io.ImageFiles;
+import io.github.unetseg.io.ImagePlusAdapter;
+import io.github.unetseg.tensorflow.Device;
+import io.github.unetseg.tensorflow.EngineOptions;
+import io.github.unetseg.tiling.ProgressListener;
+
+/**
+ * Time series in Segment Image and the ImageJ 1 plugin ({@link ImagePlusSegmentation}): each frame of a
+ * hyperstack gives exactly what that frame gives as an image of its own, in its place of the result's
+ * {@code [c, z, t]} axes, with the input's calibration and frame interval; an instance model's ROIs carry
+ * their frame and its table a Frame column.
+ */
+class TimeSeriesTest {
+
+	@Test
+	void eachFrameOfANucleiTimeLapseGivesItsOwnObjects() {
+		ImagePlus still = ImagePlusAdapter.toImagePlus(ImageFiles.read(Path.of("test-images/nuclei/dsb2018-0532c64c.png")), "nuclei");
+		ImageProcessor a = still.getProcessor(), b = a.duplicate(), c = a.duplicate();
+		b.flipHorizontal();
+		c.rotate(180);
+		ImagePlus series = hyperstack("nuclei-t.tif", 1, 1, a, b, c);
+		series.getCalibration().pixelWidth = series.getCalibration().pixelHeight = 0.5;
+		series.getCalibration().setUnit("µm");
+		series.getCalibration().frameInterval = 2;
+		series.getCalibration().setTimeUnit("s");
+		SegmentationSettings settings = SegmentationSettings.defaults().withObjects(new SegmentationSettings.Objects(Double.NaN, Double.NaN,
+			-1, 0, true, true));
+		try (Segmenter s = Engines.segmenter(Path.of("models/nuclei-fluo-2d"), new EngineOptions(Device.CPU, 0))) {
+			ImagePlusSegmentation.Outcome r = ImagePlusSegmentation.segment(s, settings, series, true, ProgressListener.NONE);
+			ImagePlus labels = r.labels();
+			assertEquals("nuclei-t_labels", labels.getTitle());
+			assertArrayEquals(new int[] { a.getWidth(), a.getHeight(), 1, 1, 3 }, labels.getDimensions());
+			assertEquals(0.5, labels.getCalibration().pixelWidth, 1e-12);
+			assertEquals("µm", labels.getCalibration().getUnit());
+			assertEquals(2, labels.getCalibration().frameInterval, 1e-12);
+			assertEquals("s", labels.getCalibration().getTimeUnit());
+			assertTrue(r.warnings().get(0).contains("3 frames were segmented one by one"), r.warnings().toString());
+			int total = 0;
+			ImageProcessor[] frames = { a, b, c };
+			for (int t = 1; t <= 3; t++) {
+				ImagePlusSegmentation.Outcome alone = ImagePlusSegmentation.segment(s, settings, hyperstack("f" + t, 1, 1, frames[t - 1]), true,
+					ProgressListener.NONE);
+				assertTrue(alone.objects() > 15, "frame " + t + ": " + alone.objects() + " objects");
+				assertArrayEquals((short[]) alone.labels().getProcessor().getPixels(), (short[]) labels.getStack().getPixels(labels.getStackIndex(1,
+					1, t)), "frame " + t + " as segmented alone");
+				int frame = t;
+				List<Roi> rois = r.rois().stream().filter(roi -> roi.getTPosition() == frame).toList();
+				assertEquals(alone.objects(), rois.size(), "one ROI per object of frame " + t);
+				assertTrue(rois.stream().allMatch(roi -> roi.getName().endsWith("-t" + frame)), rois.get(0).getName());
+				assertEquals(alone.objects(), (int) java.util.Arrays.stream(r.table().getColumn("Frame")).filter(f -> f == frame).count());
+				total += alone.objects();
+			}
+			assertEquals(total, r.objects());
+			assertEquals(total, r.rois().size());
+			assertEquals(total, r.table().size());
+			assertEquals("Label", r.table().getColumnHeading(1));
+		}
+	}
+
+	@Test
+	void aTwoDModelOnAZStackTimeSeriesKeepsItsSlicesAndFrames() {
+		ImageProcessor z70 = io.github.unetseg.io.TiffIO.open(Path.of("test-images/mri-t1-axial-z70.tif")).getProcessor();
+		ImageProcessor z90 = io.github.unetseg.io.TiffIO.open(Path.of("test-images/mri-t1-axial-z90.tif")).getProcessor();
+		// frame 2 holds frame 1's slices in the other order: planes are segmented one by one
+		ImagePlus series = hyperstack("brain-t", 1, 2, z70, z90, z90, z70);
+		try (Segmenter s = Engines.segmenter(Path.of("models/brain-mri-2d"), new EngineOptions(Device.CPU, 0))) {
+			ImagePlusSegmentation.Outcome r = ImagePlusSegmentation.segment(s, SegmentationSettings.defaults().withProbabilities(true), series,
+				false, ProgressListener.NONE);
+			assertEquals(0, r.objects());
+			assertTrue(r.rois().isEmpty());
+			assertNull(r.table());
+			assertArrayEquals(new int[] { z70.getWidth(), z70.getHeight(), 1, 2, 2 }, r.labels().getDimensions());
+			ImagePlus p = r.probabilities();
+			assertArrayEquals(new int[] { z70.getWidth(), z70.getHeight(), 1, 2, 2 }, p.getDimensions(), "one probability channel (sigmoid)");
+			ImagePlusSegmentation.Outcome first = ImagePlusSegmentation.segment(s, SegmentationSettings.defaults().withProbabilities(true),
+				hyperstack("brain", 1, 2, z70, z90), false, ProgressListener.NONE);
+			for (int z = 1; z <= 2; z++) {
+				Object alone = first.labels().getStack().getPixels(z);
+				assertArrayEquals((byte[]) alone, (byte[]) r.labels().getStack().getPixels(r.labels().getStackIndex(1, z, 1)));
+				assertArrayEquals((byte[]) alone, (byte[]) r.labels().getStack().getPixels(r.labels().getStackIndex(1, 3 - z, 2)));
+				assertArrayEquals((float[]) first.probabilities().getStack().getPixels(z), (float[]) p.getStack().getPixels(p.getStackIndex(1, 3 - z,
+					2)));
+			}
+			long brain = 0;
+			for (byte v : (byte[]) first.labels().getStack().getPixels(1)) brain += v;
+			assertTrue(brain > 10_000, "brain pixels in z70: " + brain);
+		}
+	}
+
+	@Test
+	void aFrameIsAnImageOfItsOwnSharingThePixels() {
+		ImageProcessor[] planes = new ImageProcessor[2 * 3 * 2];
+		for (int i = 0; i < planes.length; i++) {
+			planes[i] = new ij.process.ShortProcessor(4, 3);
+			planes[i].set(i);
+		}
+		ImagePlus h = hyperstack("h", 2, 3, planes);
+		h = new CompositeImage(h, CompositeImage.GRAYSCALE);
+		ImagePlus f = ImagePlusSegmentation.frame(h, 2);
+		assertArrayEquals(new int[] { 4, 3, 2, 3, 1 }, f.getDimensions());
+		for (int ch = 1; ch <= 2; ch++)
+			for (int z = 1; z <= 3; z++) {
+				assertEquals(h.getStackIndex(ch, z, 2) - 1, f.getStack().getProcessor(f.getStackIndex(ch, z, 1)).get(0));
+				assertTrue(f.getStack().getPixels(f.getStackIndex(ch, z, 1)) == h.getStack().getPixels(h.getStackIndex(ch, z, 2)), "shared");
+			}
+	}
+
+	/** A hyperstack of planes in ImageJ's order (channel fastest, then slice, then frame). */
+	private static ImagePlus hyperstack(String title, int channels, int slices, ImageProcessor... planes) {
+		ImageStack stack = new ImageStack(planes[0].getWidth(), planes[0].getHeight());
+		for (ImageProcessor p : planes) stack.addSlice(p);
+		ImagePlus imp = new ImagePlus(title, stack);
+		imp.setDimensions(channels, slices, planes.length / (channels * slices));
+		imp.setOpenAsHyperStack(true);
+		return imp;
+	}
+}
