@@ -88,7 +88,7 @@ public final class ImagePlusSegmentation {
 		for (int t = 1; t <= frames; t++) {
 			String source = frames == 1 ? title : title + " (frame " + t + ")";
 			Volume<?> volume = ImagePlusAdapter.wrap(frames == 1 ? image : frame(image, t), source);
-			SegmentationResult r = segmenter.segment(volume, settings, frames == 1 ? progress : frameProgress(progress, t, frames), source);
+			SegmentationResult r = segmenter.segment(volume, settings, frames == 1 ? progress : ProgressListener.part(progress, t - 1, frames, "frame"), source);
 			warnings.addAll(r.warnings());
 			seconds += r.seconds();
 			device = r.device();
@@ -124,21 +124,6 @@ public final class ImagePlusSegmentation {
 		f.setDimensions(c, z, 1);
 		f.setCalibration(image.getCalibration());
 		return f;
-	}
-
-	private static ProgressListener frameProgress(ProgressListener progress, int t, int frames) {
-		return new ProgressListener() {
-			@Override
-			public void progress(long done, long total, String message) {
-				long each = Math.max(1, total);
-				progress.progress((t - 1) * each + done, frames * each, "frame " + t + "/" + frames + ": " + message);
-			}
-
-			@Override
-			public boolean isCancelled() {
-				return progress.isCancelled();
-			}
-		};
 	}
 
 	private static Roi inFrame(Roi roi, int t, int frames) {

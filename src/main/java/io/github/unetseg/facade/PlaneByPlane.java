@@ -66,18 +66,7 @@ final class PlaneByPlane {
 		double modelSeconds = 0, inferenceSeconds = 0;
 		TilePlan plan = null;
 		for (int z = 0; z < nz; z++) {
-			int zz = z;
-			ProgressListener sub = new ProgressListener() {
-				@Override
-				public void progress(long done, long total, String message) {
-					progress.progress(zz * Math.max(1, total) + done, nz * Math.max(1, total), "plane " + (zz + 1) + "/" + nz + ": " + message);
-				}
-
-				@Override
-				public boolean isCancelled() {
-					return progress.isCancelled();
-				}
-			};
+			ProgressListener sub = ProgressListener.part(progress, z, nz, "plane");
 			SegmentationResult r = planes.segment(new Volume<>(net.imglib2.view.Views.hyperSlice(volume.image(), 2, z), cal2), sub,
 				source + " plane " + (z + 1));
 			warnings.addAll(r.warnings());

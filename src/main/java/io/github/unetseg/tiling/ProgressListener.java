@@ -25,4 +25,30 @@ public interface ProgressListener {
 	default boolean isCancelled() {
 		return false;
 	}
+
+	/**
+	 * The listener of one of {@code parts} equal parts of a longer work (a plane of a stack, a frame of a
+	 * time series): its progress becomes the whole's, {@code part * total + done} of {@code parts * total},
+	 * its messages are prefixed with {@code "<name> <part + 1>/<parts>: "}, and it is cancelled with the whole.
+	 *
+	 * @param whole the whole work's listener
+	 * @param part 0-based index of the part, in {@code [0, parts)}
+	 * @param parts number of parts, &gt;= 1
+	 * @param name what a part is called in messages, e.g. {@code "plane"} or {@code "frame"}
+	 * @return the part's listener
+	 */
+	static ProgressListener part(ProgressListener whole, long part, long parts, String name) {
+		return new ProgressListener() {
+			@Override
+			public void progress(long done, long total, String message) {
+				long each = Math.max(1, total);
+				whole.progress(part * each + done, parts * each, name + " " + (part + 1) + "/" + parts + ": " + message);
+			}
+
+			@Override
+			public boolean isCancelled() {
+				return whole.isCancelled();
+			}
+		};
+	}
 }
