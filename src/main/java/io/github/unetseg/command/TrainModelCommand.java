@@ -58,6 +58,10 @@ public class TrainModelCommand extends ContextCommand {
 			"background, interior and boundary and separates touching objects (class names are then ignored)")
 	private String task = "semantic";
 
+	@Parameter(label = "Instance target", choices = { "boundary", "distance" }, description = "What an instance model learns: boundary " +
+		"(background, interior, boundary) or distance (levels of the distance to the object's border, normalised per object)")
+	private String instanceTarget = "boundary";
+
 	@Parameter(label = "Dimensions", choices = { "2D", "3D" })
 	private String dimensions = "2D";
 
@@ -188,7 +192,7 @@ public class TrainModelCommand extends ContextCommand {
 	public void run() {
 		try {
 			TrainingRequest request = Options.training(ModelChoices.options("images", images, "labels", labels, "validation-images",
-				validationImages, "validation-labels", validationLabels, "output", output, "name", name, "task", task, "dims", dimensions, "classes", classes,
+				validationImages, "validation-labels", validationLabels, "output", output, "name", name, "task", task, "instance-target", instanceTarget, "dims", dimensions, "classes", classes,
 				"channels", channels, "depth", depth, "filters", filters, "batch-norm", batchNorm, "dropout", dropout, "normalization",
 				normalization, "norm-range", normRange, "window", window, "epochs", epochs, "steps", steps, "batch", batch, "patch", patch, "lr", learningRate,
 				"epsilon", epsilon, "weight-decay", weightDecay, "schedule", schedule, "loss", loss, "boundary-weight", boundaryWeight,

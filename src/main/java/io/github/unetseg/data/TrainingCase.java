@@ -54,7 +54,7 @@ public record TrainingCase(String name, int[] size, int channels, float[] image,
 	public static <T extends RealType<T>, L extends RealType<L>> TrainingCase of(String name, Volume<T> image, Volume<L> labels,
 		Normalization normalization)
 	{
-		return of(name, image, labels, normalization, false);
+		return of(name, image, labels, normalization, false, 0);
 	}
 
 	/**
@@ -67,13 +67,15 @@ public record TrainingCase(String name, int[] size, int channels, float[] image,
 	 * @param labels labels {@code [x, y(, z), 1]} of the same spatial size, integer values
 	 * @param normalization how to normalise the image
 	 * @param instances whether the labels are object ids of an instance model
+	 * @param distanceLevels for an instance case, 0 for the three classes, else the number of distance levels
+	 *     ({@link InstanceTargets#distanceLevels})
 	 * @return the case
 	 * @throws IllegalArgumentException if sizes differ or the volume is larger than 2<sup>31</sup> values
 	 */
 	public static <T extends RealType<T>, L extends RealType<L>> TrainingCase of(String name, Volume<T> image, Volume<L> labels,
-		Normalization normalization, boolean instances)
+		Normalization normalization, boolean instances, int distanceLevels)
 	{
-		return of(name, image, labels, normalization.affine(image), normalization.clipBounds(image.channels()), instances);
+		return of(name, image, labels, normalization.affine(image), normalization.clipBounds(image.channels()), instances, distanceLevels);
 	}
 
 	/**
@@ -86,11 +88,12 @@ public record TrainingCase(String name, int[] size, int channels, float[] image,
 	 * @param affine {@code [scale, offset]} per channel ({@link Normalization#affine})
 	 * @param clip {@code [low, high]} per channel after the map ({@link Normalization#clipBounds})
 	 * @param instances whether the labels are object ids of an instance model
+	 * @param distanceLevels for an instance case, 0 for the three classes, else the number of distance levels
 	 * @return the case
 	 * @throws IllegalArgumentException if sizes differ or the volume is larger than 2<sup>31</sup> values
 	 */
 	public static <T extends RealType<T>, L extends RealType<L>> TrainingCase of(String name, Volume<T> image, Volume<L> labels,
-		double[][] affine, double[][] clip, boolean instances)
+		double[][] affine, double[][] clip, boolean instances, int distanceLevels)
 	{
 		if (!Arrays.equals(image.spatialSize(), labels.spatialSize()))
 			throw new IllegalArgumentException(name + ": image " + image.describeSize() + " and labels " + labels.describeSize() +
@@ -114,7 +117,7 @@ public record TrainingCase(String name, int[] size, int channels, float[] image,
 		if (instances) {
 			ids = new int[(int) voxels];
 			for (int k = 0; k < voxels; k++) ids[k] = (int) Math.round(cur.next().getRealDouble());
-			lab = InstanceTargets.classes(ids, size);
+			lab = distanceLevels > 0 ? InstanceTargets.distanceLevels(ids, size, distanceLevels) : InstanceTargets.classes(ids, size);
 			separation = InstanceTargets.separation(ids, size);
 			diameters = InstanceTargets.diameters(ids, size[2] > 1);
 		}

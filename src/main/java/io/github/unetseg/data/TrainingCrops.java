@@ -114,6 +114,7 @@ public final class TrainingCrops {
 	 * @param labels its labels
 	 * @param normalization the model's normalisation (its numbers computed on the whole image)
 	 * @param instances whether the labels are object ids
+	 * @param distanceLevels for instance labels, 0 for the three classes, else the number of distance levels
 	 * @param overlap least overlap of the crops per axis (a patch), in voxels of the source
 	 * @param maxValues most values per crop
 	 * @param prepare applied to each crop's {@code {image, labels}} before it becomes a case (e.g. resampling
@@ -122,7 +123,8 @@ public final class TrainingCrops {
 	 */
 	@SuppressWarnings({ "unchecked", "rawtypes" })
 	public static List<TrainingCase> cases(String name, Volume<? extends RealType<?>> image, Volume<? extends RealType<?>> labels,
-		Normalization normalization, boolean instances, long[] overlap, long maxValues, Function<Volume<?>[], Volume<?>[]> prepare)
+		Normalization normalization, boolean instances, int distanceLevels, long[] overlap, long maxValues,
+		Function<Volume<?>[], Volume<?>[]> prepare)
 	{
 		double[][] affine = normalization.affine((Volume) image), clip = normalization.clipBounds(image.channels());
 		List<TrainingCase> out = new ArrayList<>();
@@ -130,7 +132,7 @@ public final class TrainingCrops {
 			Volume[] pair = prepare.apply(copy(image, labels, crop));
 			StringBuilder at = new StringBuilder();
 			for (long m : crop[0]) at.append(at.length() == 0 ? "" : ",").append(m);
-			out.add(TrainingCase.of(name + " [" + at + "]", pair[0], pair[1], affine, clip, instances));
+			out.add(TrainingCase.of(name + " [" + at + "]", pair[0], pair[1], affine, clip, instances, distanceLevels));
 		}
 		return out;
 	}

@@ -176,10 +176,8 @@ public final class LocalSegmenter implements Segmenter {
 		TiledInference.Output out = run.output();
 		TilePlan plan = run.plan();
 		double volumeFactor = Math.pow(factor, n);
-		int minSize = o.minSize() >= 0 ? (int) Math.round(o.minSize() * volumeFactor) : model.minSize();
-		InstanceDecoder.Parameters p = new InstanceDecoder.Parameters(
-			Double.isNaN(o.probabilityThreshold()) ? model.probabilityThreshold() : o.probabilityThreshold(),
-			Double.isNaN(o.seedThreshold()) ? model.seedThreshold() : o.seedThreshold(), minSize);
+		InstanceDecoder.Parameters p = model.parameters(o.probabilityThreshold(), o.seedThreshold(), o.minSize() >= 0
+			? (int) Math.round(o.minSize() * volumeFactor) : -1);
 		progress.progress(1, 1, "separating objects");
 		InstanceDecoder.Instances objects = InstanceDecoder.decode(out.result().probabilities(), p);
 		Volume<FloatType> probabilities = settings.probabilities() ? out.result().probabilities() : null;

@@ -330,7 +330,7 @@ public final class LocalTrainer implements Trainer {
 			for (var t : net.imglib2.view.Views.flatIterable(out.result().labels().image()))
 				pred[i++] = (short) ((net.imglib2.type.numeric.RealType<?>) t).getRealDouble();
 			if (instances != null) matches.add(InstanceMatching.match(c.objects(), InstanceDecoder.decode(out.result().probabilities(),
-				new InstanceDecoder.Parameters(instances.probabilityThreshold(), instances.seedThreshold(), instances.minSize())).labels(), 0.5));
+				instances.parameters(Double.NaN, Double.NaN, -1)).labels(), 0.5));
 			Overlap[] o = Overlap.perClass(pred, c.labels(), classes);
 			for (int k = 0; k < classes; k++) {
 				if (c.present() != null && !c.present()[k]) continue; // not annotated in this case: neither missed nor wrongly found
@@ -370,7 +370,9 @@ public final class LocalTrainer implements Trainer {
 		double median = d.length == 0 ? 1 : d.length % 2 == 1 ? d[d.length / 2] : (d[d.length / 2 - 1] + d[d.length / 2]) / 2;
 		// objects below a tenth of the median area are noise at the training scale
 		int minSize = (int) Math.floor((a.dimensions() == 3 ? Math.PI * median * median * median / 6 : Math.PI * median * median / 4) / 10);
-		return spec.withInstances(new ModelSpec.Instances(0.5, 0.5, minSize, median));
+		InstanceDecoder.Target target = io.github.unetseg.data.InstanceTargets.levels(r.classNames()) > 0 ? InstanceDecoder.Target.DISTANCE
+			: InstanceDecoder.Target.BOUNDARY;
+		return spec.withInstances(new ModelSpec.Instances(0.5, 0.5, minSize, median, target.key()));
 	}
 
 	private static ModelSpec.Provenance provenance(TrainingRequest r, EpochRecord best) {

@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.Map;
 
 import io.github.unetseg.SegmentationException;
+import io.github.unetseg.data.InstanceTargets;
 import io.github.unetseg.data.Normalization;
 import io.github.unetseg.model.TrainingConfig;
 import io.github.unetseg.model.UNetConfig;
@@ -109,6 +110,7 @@ public final class Options {
 		new Option("name", null, "Model name (default: the output folder's name)."),
 		new Option("task", "semantic", "semantic (labels are class indices) or instances (labels are object ids 0..N; the model " +
 			"learns background, interior and boundary and separates touching objects)."),
+		new Option("instance-target", "boundary", "Instance models learn boundary (background, interior, boundary) or distance (levels)."),
 		new Option("dims", "2", "2 or 3."),
 		new Option("classes", "background,foreground", "Class names, background first; two names make a binary (sigmoid) model."),
 		new Option("channels", "1", "Input channels."),
@@ -266,7 +268,7 @@ public final class Options {
 				default -> throw new IllegalArgumentException("task must be semantic or instances, got '" + v.text("task") + "'");
 			};
 			List<String> classes = Arrays.stream(v.text("classes").split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
-			if (instances) classes = io.github.unetseg.data.InstanceTargets.CLASS_NAMES;
+			if (instances) classes = InstanceTargets.classNames(v.text("instance-target"));
 			UNetConfig arch = new UNetConfig(dims, v.integer("channels"), classes.size() == 2 ? 1 : classes.size(), v.integer("depth"),
 				v.integer("filters"), v.bool("batch-norm"), v.number("dropout"));
 			TrainingConfig d = TrainingConfig.defaults(dims);

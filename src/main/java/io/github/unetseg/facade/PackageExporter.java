@@ -263,8 +263,9 @@ public final class PackageExporter {
 			.append(" [x, y(, z)]").append(spec.orientation() == null ? "" : "; array orientation " + spec.orientation()).append('\n');
 		b.append("- Tile sizes: multiples of ").append(spec.alignment()).append(" pixels; halo ").append(Arrays.toString(spec.halo())).append('\n');
 		if (spec.instances() != null)
-			b.append("- Instance model: the outputs are background/interior/boundary probabilities; unetseg turns them into objects by a " +
-				"seeded watershed (parameters under config.unetseg.instances)\n");
+			b.append("- Instance model: the outputs are the probabilities of ").append(spec.instances().targetKind() == io.github.unetseg.objects
+				.InstanceDecoder.Target.BOUNDARY ? "background, interior and boundary" : "background and levels of the normalised distance to the " +
+				"object's border").append("; unetseg turns them into objects by a seeded watershed (parameters under config.unetseg.instances)\n");
 		if (spec.postprocessing() != null)
 			b.append("- unetseg post-processing of the labels: ").append(spec.postprocessing()).append('\n');
 		if (spec.provenance() != null) {

@@ -131,9 +131,7 @@ final class StreamedFile {
 	static StreamingInstanceDecoder decoder(ModelSpec spec, SegmentationSettings settings, long[] size, PlaneWriter writer) {
 		ModelSpec.Instances model = spec.instances();
 		SegmentationSettings.Objects o = settings.objects();
-		InstanceDecoder.Parameters p = new InstanceDecoder.Parameters(
-			Double.isNaN(o.probabilityThreshold()) ? model.probabilityThreshold() : o.probabilityThreshold(),
-			Double.isNaN(o.seedThreshold()) ? model.seedThreshold() : o.seedThreshold(), o.minSize() >= 0 ? o.minSize() : model.minSize());
+		InstanceDecoder.Parameters p = model.parameters(o.probabilityThreshold(), o.seedThreshold(), o.minSize());
 		int half = (int) Math.max(16, Math.ceil(OVERLAP_PER_DIAMETER * model.objectDiameter()));
 		int overlap = Integer.getInteger("unetseg.instanceOverlap", 2 * half);
 		long planeVoxels = 1;

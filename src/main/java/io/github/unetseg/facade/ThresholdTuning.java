@@ -91,26 +91,21 @@ public final class ThresholdTuning {
 			int n = s.length;
 			int[] size = { (int) s[0], (int) s[1], n == 3 ? (int) s[2] : 1 };
 			int voxels = size[0] * size[1] * size[2];
-			float[] bg = new float[voxels], interior = new float[voxels];
-			int i = 0;
-			for (Object t : Views.flatIterable(Views.hyperSlice(r.probabilities().image(), n, 0))) bg[i++] = ((RealType<?>) t).getRealFloat();
-			i = 0;
-			for (Object t : Views.flatIterable(Views.hyperSlice(r.probabilities().image(), n, 1))) interior[i++] = ((RealType<?>) t).getRealFloat();
-			maps.add(new float[][] { bg, interior });
+			maps.add(InstanceDecoder.maps(r.probabilities(), spec.instances().targetKind()));
 			sizes.add(size);
 			int[] truth = new int[voxels];
-			i = 0;
+			int i = 0;
 			for (Object t : Views.flatIterable(ImageFiles.read(p.labels()).image())) truth[i++] = (int) ((RealType<?>) t).getRealDouble();
 			truths.add(truth);
 		}
 		ModelSpec.Instances m = spec.instances();
-		double before = ap(maps, sizes, truths, m.probabilityThreshold(), m.seedThreshold(), m.minSize());
+		double before = ap(maps, sizes, truths, m.parameters(Double.NaN, Double.NaN, -1));
 		double best = -1, bp = m.probabilityThreshold(), bs = m.seedThreshold();
 		int combos = PROBABILITY.length * SEED.length, done = 0;
 		for (double pt : PROBABILITY)
 			for (double st : SEED) {
 				progress.progress(done++, combos, String.format(Locale.ROOT, "decoding with thresholds %.2f / %.2f", pt, st));
-				double ap = ap(maps, sizes, truths, pt, st, m.minSize());
+				double ap = ap(maps, sizes, truths, m.parameters(pt, st, -1));
 				boolean nearer = Math.abs(pt - 0.5) + Math.abs(st - 0.5) < Math.abs(bp - 0.5) + Math.abs(bs - 0.5);
 				if (ap > best + 1e-12 || Math.abs(ap - best) <= 1e-12 && nearer) {
 					best = ap;
@@ -121,9 +116,8 @@ public final class ThresholdTuning {
 		return new Result(bp, bs, best, before, set.pairs().size());
 	}
 
-	private static double ap(List<float[][]> maps, List<int[]> sizes, List<int[]> truths, double pt, double st, int minSize) {
+	private static double ap(List<float[][]> maps, List<int[]> sizes, List<int[]> truths, InstanceDecoder.Parameters p) {
 		List<InstanceMatching.Counts[]> all = new ArrayList<>();
-		InstanceDecoder.Parameters p = new InstanceDecoder.Parameters(pt, st, minSize);
 		for (int i = 0; i < maps.size(); i++)
 			all.add(InstanceMatching.match(truths.get(i), InstanceDecoder.decode(maps.get(i)[0], maps.get(i)[1], sizes.get(i), p).labels(), 0.5));
 		return InstanceMatching.sum(all)[0].accuracy();
@@ -145,7 +139,7 @@ public final class ThresholdTuning {
 		if (p != null) p = new ModelSpec.Provenance(p.software(), p.created(), p.trainingData(), p.notes().isEmpty() ? note : p.notes() + "; " +
 			note);
 		ModelBundle.writeSpec(modelDir, spec.withInstances(new ModelSpec.Instances(r.probabilityThreshold(), r.seedThreshold(), m.minSize(),
-			m.objectDiameter())).withProvenance(p));
+			m.objectDiameter(), m.target())).withProvenance(p));
 	}
 
 	@SuppressWarnings({ "unchecked", "rawtypes" })

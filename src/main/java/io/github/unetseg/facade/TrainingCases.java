@@ -130,7 +130,7 @@ record TrainingCases(List<TrainingCase> cases, int trainCount, Normalization nor
 				progress.progress(i, loaded.size(), name + " (" + image.describeSize() + ") split into " + made.size() + " crops of at most " +
 					cropValues + " values");
 			}
-			else made = List.of(TrainingCase.of(name, image, labels, norm, r.instances()));
+			else made = List.of(TrainingCase.of(name, image, labels, norm, r.instances(), levels(r)));
 			for (TrainingCase c : made) {
 				if (labelClasses != null) {
 					try {
@@ -149,12 +149,17 @@ record TrainingCases(List<TrainingCase> cases, int trainCount, Normalization nor
 		return new TrainingCases(cases, trainCases, norm, spacing, orientation, labelClasses != null);
 	}
 
+	/** The distance levels of an instance model's targets, 0 for its three classes or a semantic model. */
+	private static int levels(TrainingRequest r) {
+		return r.instances() ? io.github.unetseg.data.InstanceTargets.levels(r.classNames()) : 0;
+	}
+
 	@SuppressWarnings({ "unchecked", "rawtypes" })
 	private static List<TrainingCase> crops(String name, Volume image, Volume labels, Normalization norm, TrainingRequest r, long[] overlap,
 		long cropValues, double[] spacing)
 	{
 		try {
-			return TrainingCrops.cases(name, image, labels, norm, r.instances(), overlap, cropValues,
+			return TrainingCrops.cases(name, image, labels, norm, r.instances(), levels(r), overlap, cropValues,
 				pair -> r.instances() ? pair : resampled(pair, spacing));
 		}
 		catch (IllegalArgumentException e) {

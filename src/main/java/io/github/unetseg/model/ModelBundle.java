@@ -143,7 +143,7 @@ public record ModelBundle(Path directory, ModelSpec spec) {
 			Fields i = new Fields(f.object("instances"), source + " instances");
 			try {
 				instances = new ModelSpec.Instances(i.number("probabilityThreshold", 0.5), i.number("seedThreshold", 0.5),
-					(int) i.number("minSize", 0), i.number("objectDiameter", Double.NaN));
+					(int) i.number("minSize", 0), i.number("objectDiameter", Double.NaN), i.string("target", "boundary"));
 			}
 			catch (IllegalArgumentException e) {
 				throw f.error("instances", e.getMessage(), "correct the instances block");

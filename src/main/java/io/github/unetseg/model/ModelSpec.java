@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.List;
 
 import io.github.unetseg.data.Normalization;
+import io.github.unetseg.objects.InstanceDecoder;
 
 /**
  * Everything {@code model.json} says about a model: what goes in, what comes out, how to normalise,
@@ -98,8 +99,11 @@ public record ModelSpec(String name, String description, int dimensions, int inp
 	 * @param minSize smallest object kept, in voxels at the model's scale, &gt;= 0
 	 * @param objectDiameter median equivalent diameter of the training objects, in pixels (voxels), &gt; 0;
 	 *     an input whose objects are of another size is rescaled by {@code objectDiameter / diameter}
+	 * @param target what the classes encode ({@link InstanceDecoder.Target}): {@code "boundary"} (background,
+	 *     interior, boundary; the default, also for models written without it) or {@code "distance"}
+	 *     (background and distance levels)
 	 */
-	public record Instances(double probabilityThreshold, double seedThreshold, int minSize, double objectDiameter) {
+	public record Instances(double probabilityThreshold, double seedThreshold, int minSize, double objectDiameter, String target) {
 
 		/** @throws IllegalArgumentException naming the parameter out of range */
 		public Instances {
@@ -110,6 +114,30 @@ public record ModelSpec(String name, String description, int dimensions, int inp
 			if (minSize < 0) throw new IllegalArgumentException("instances.minSize must be >= 0, got " + minSize);
 			if (!(objectDiameter > 0) || Double.isInfinite(objectDiameter))
 				throw new IllegalArgumentException("instances.objectDiameter must be > 0 pixels, got " + objectDiameter);
+			target = InstanceDecoder.Target.parse(target).key();
+		}
+
+		/** The parameters of a three-class (boundary) model. */
+		public Instances(double probabilityThreshold, double seedThreshold, int minSize, double objectDiameter) {
+			this(probabilityThreshold, seedThreshold, minSize, objectDiameter, null);
+		}
+
+		/** @return {@link #target} parsed */
+		public InstanceDecoder.Target targetKind() {
+			return InstanceDecoder.Target.parse(target);
+		}
+
+		/**
+		 * The decoding parameters of a run: the user's where given, the model's otherwise.
+		 *
+		 * @param probabilityThreshold the user's, or NaN for the model's
+		 * @param seedThreshold the user's, or NaN for the model's
+		 * @param minSize the user's, or -1 for the model's
+		 * @return the parameters with this model's target
+		 */
+		public InstanceDecoder.Parameters parameters(double probabilityThreshold, double seedThreshold, int minSize) {
+			return new InstanceDecoder.Parameters(Double.isNaN(probabilityThreshold) ? this.probabilityThreshold : probabilityThreshold,
+				Double.isNaN(seedThreshold) ? this.seedThreshold : seedThreshold, minSize >= 0 ? minSize : this.minSize, targetKind());
 		}
 	}
 
@@ -199,9 +227,10 @@ public record ModelSpec(String name, String description, int dimensions, int inp
 		if (signature == null || inputName == null || outputName == null)
 			throw new IllegalArgumentException("signature, inputName and outputName are required");
 		if (spacingUnit == null || spacingUnit.isBlank()) throw new IllegalArgumentException("spacingUnit is required");
-		if (instances != null && (classNames.size() != 3 || !"softmax".equals(output)))
-			throw new IllegalArgumentException("an instance model has 3 softmax classes (background, interior, boundary), got " +
-				classNames.size() + " " + output);
+		if (instances != null) {
+			if (!"softmax".equals(output)) throw new IllegalArgumentException("an instance model has a softmax output, got " + output);
+			instances.targetKind().check(classNames.size());
+		}
 		if (orientation != null) {
 			if (dimensions != 3) throw new IllegalArgumentException("orientation applies to 3D models only");
 			orientation = io.github.unetseg.image.Orientation.parse(orientation);

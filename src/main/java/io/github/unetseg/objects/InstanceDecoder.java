@@ -7,18 +7,21 @@ import net.imglib2.type.numeric.real.FloatType;
 import net.imglib2.view.Views;
 
 /**
- * Turns the stitched probabilities of a three-class instance model (background, interior, boundary;
- * {@code data.InstanceTargets}) into an instance label image by a seeded watershed.
+ * Turns the stitched probabilities of an instance model into an instance label image by a seeded
+ * watershed. The model's classes encode the objects in one of two ways ({@link Target}): background,
+ * interior and boundary (the 3-class U-Net recipe of Caicedo et al., Cytometry A 95:952, 2019), or
+ * background and levels of the distance to the object's border (the energy levels of Bai and Urtasun,
+ * "Deep Watershed Transform for Instance Segmentation", CVPR 2017). Either gives a flood priority per
+ * voxel in {@code [0, 1]}, high inside an object: {@code p_interior}, or the expected normalised distance.
  *
  * <ol>
  * <li>Foreground: {@code 1 - p_background > probabilityThreshold}.</li>
  * <li>Seeds: connected components (full connectivity: 8 in 2D, 26 in 3D) of foreground voxels with
- * {@code p_interior > seedThreshold}.</li>
- * <li>Flooding: seeds grow over the foreground in order of increasing {@code 1 - p_interior}, quantised
+ * a priority above {@code seedThreshold}.</li>
+ * <li>Flooding: seeds grow over the foreground in order of decreasing priority, quantised
  * to 256 levels, first come first served within a level, over face neighbours (4 in 2D, 6 in 3D). A
  * voxel takes the label of the neighbour that reached it first, as {@code skimage.segmentation.watershed}
- * with markers and a mask does (Beucher and Meyer 1993; the 3-class U-Net recipe of Caicedo et al.,
- * Cytometry A 95:952, 2019).</li>
+ * with markers and a mask does (Beucher and Meyer 1993).</li>
  * <li>Foreground components that no seed reached become objects of their own (tiny objects whose
  * interior the network did not see).</li>
  * <li>Objects smaller than {@code minSize} voxels are removed; the rest are numbered 1..N in the order
@@ -36,13 +39,89 @@ public final class InstanceDecoder {
 	private InstanceDecoder() {}
 
 	/**
+	 * What an instance model's classes encode ({@code "target"} in {@code model.json}), and with it the
+	 * flood priority of a voxel.
+	 */
+	public enum Target {
+		/**
+		 * Three classes: background, interior, boundary (a boundary voxel is an object voxel with a face
+		 * neighbour of another value); priority {@code p_interior}.
+		 */
+		BOUNDARY("boundary"),
+		/**
+		 * Background and {@code L = channels - 1 >= 2} distance levels: level {@code l} holds the object voxels
+		 * whose distance to the nearest voxel of another value, divided by the largest such distance in
+		 * their object, lies in {@code ((l - 1) / L, l / L]}; priority {@code sum_l p_l l / L}.
+		 */
+		DISTANCE("distance");
+
+		private final String key;
+
+		Target(String key) {
+			this.key = key;
+		}
+
+		/** @return the name in {@code model.json} and on the command line */
+		public String key() {
+			return key;
+		}
+
+		/**
+		 * @param key {@code "boundary"} or {@code "distance"} (any case), or {@code null} for boundary (models
+		 *     written before distance targets existed)
+		 * @return the target
+		 * @throws IllegalArgumentException for another name
+		 */
+		public static Target parse(String key) {
+			if (key == null) return BOUNDARY;
+			for (Target t : values()) if (t.key.equalsIgnoreCase(key.trim())) return t;
+			throw new IllegalArgumentException("instance target must be boundary or distance, got " + key);
+		}
+
+		/**
+		 * @param channels the model's output channels
+		 * @throws IllegalArgumentException if they do not fit: 3 for boundary, at least 3 for distance
+		 */
+		public void check(int channels) {
+			if (this == BOUNDARY ? channels != 3 : channels < 3) throw new IllegalArgumentException("an instance model with " + key +
+				" targets has " + (this == BOUNDARY ? "3" : "at least 3") + " output channels, got " + channels);
+		}
+
+		/**
+		 * The flood priority of one voxel: {@code sum_{k >= 1} weight(k) p_k}.
+		 *
+		 * @param p probabilities, flat {@code [channel][voxel]} from {@code offset}
+		 * @param offset index of the voxel's channel 0 value
+		 * @param stride distance between a voxel's channels
+		 * @param channels output channels
+		 * @return the priority, in {@code [0, 1]}
+		 */
+		public float priority(float[] p, int offset, int stride, int channels) {
+			float e = 0;
+			for (int k = 1; k < channels; k++) e += weight(k, channels) * p[offset + k * stride];
+			return e;
+		}
+
+		/**
+		 * @param k a class index, &gt;= 1
+		 * @param channels output channels
+		 * @return the class's weight in the priority: 1 for interior and 0 for boundary, {@code k / (channels - 1)}
+		 *     for distance level {@code k}
+		 */
+		public float weight(int k, int channels) {
+			return this == BOUNDARY ? (k == 1 ? 1 : 0) : k / (float) (channels - 1);
+		}
+	}
+
+	/**
 	 * Parameters of the decoding, as stored in {@code model.json} and exposed to users.
 	 *
 	 * @param probabilityThreshold foreground where {@code 1 - p_background} exceeds it, in {@code (0, 1)}
-	 * @param seedThreshold seeds where {@code p_interior} exceeds it, in {@code (0, 1)}
+	 * @param seedThreshold seeds where the priority ({@link Target}) exceeds it, in {@code (0, 1)}
 	 * @param minSize smallest object kept, in voxels, &gt;= 0
+	 * @param target what the model's classes encode
 	 */
-	public record Parameters(double probabilityThreshold, double seedThreshold, int minSize) {
+	public record Parameters(double probabilityThreshold, double seedThreshold, int minSize, Target target) {
 
 		/** @throws IllegalArgumentException naming the parameter out of range */
 		public Parameters {
@@ -51,6 +130,12 @@ public final class InstanceDecoder {
 			if (!(seedThreshold > 0 && seedThreshold < 1))
 				throw new IllegalArgumentException("seed threshold must be in (0, 1), got " + seedThreshold);
 			if (minSize < 0) throw new IllegalArgumentException("minimum object size must be >= 0 voxels, got " + minSize);
+			if (target == null) target = Target.BOUNDARY;
+		}
+
+		/** The parameters of a three-class (boundary) model. */
+		public Parameters(double probabilityThreshold, double seedThreshold, int minSize) {
+			this(probabilityThreshold, seedThreshold, minSize, Target.BOUNDARY);
 		}
 	}
 
@@ -65,33 +150,48 @@ public final class InstanceDecoder {
 	/**
 	 * Decodes the stitched probability map of an instance model.
 	 *
-	 * @param probabilities {@code [x, y(, z), 3]}: background, interior, boundary, each in {@code [0, 1]}
-	 * @param p the thresholds and minimum size
+	 * @param probabilities {@code [x, y(, z), channels]}, each in {@code [0, 1]}, channel 0 background
+	 * @param p the thresholds, minimum size and target
 	 * @return the objects, flat {@code [x, y(, z)]}
-	 * @throws IllegalArgumentException if the map does not have 3 channels or more than 2<sup>31</sup> - 1 voxels
+	 * @throws IllegalArgumentException if the channels do not fit the target or the map has more than 2<sup>31</sup> - 1 voxels
 	 */
 	public static Instances decode(Volume<FloatType> probabilities, Parameters p) {
-		int n = probabilities.spatialDims();
-		if (probabilities.channels() != 3)
-			throw new IllegalArgumentException("an instance model's output has 3 channels, got " + probabilities.channels());
+		float[][] maps = maps(probabilities, p.target());
 		long[] s = probabilities.spatialSize();
+		return decode(maps[0], maps[1], new int[] { (int) s[0], (int) s[1], s.length == 3 ? (int) s[2] : 1 }, p);
+	}
+
+	/**
+	 * The two maps the watershed works on.
+	 *
+	 * @param probabilities {@code [x, y(, z), channels]}, channel 0 background
+	 * @param target what the channels encode
+	 * @return {@code p_background} and the priority ({@link Target#priority}), each flat {@code [x, y(, z)]}
+	 * @throws IllegalArgumentException if the channels do not fit the target or the map has more than 2<sup>31</sup> - 1 voxels
+	 */
+	public static float[][] maps(Volume<FloatType> probabilities, Target target) {
+		int n = probabilities.spatialDims(), channels = probabilities.channels();
+		target.check(channels);
 		long voxels = 1;
-		for (long v : s) voxels *= v;
+		for (long v : probabilities.spatialSize()) voxels *= v;
 		if (voxels > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("more than 2^31 voxels");
-		int[] size = { (int) s[0], (int) s[1], n == 3 ? (int) s[2] : 1 };
-		float[] bg = new float[(int) voxels], interior = new float[(int) voxels];
+		float[] bg = new float[(int) voxels], priority = new float[(int) voxels];
 		int i = 0;
 		for (FloatType t : Views.flatIterable(Views.hyperSlice(probabilities.image(), n, 0))) bg[i++] = t.get();
-		i = 0;
-		for (FloatType t : Views.flatIterable(Views.hyperSlice(probabilities.image(), n, 1))) interior[i++] = t.get();
-		return decode(bg, interior, size, p);
+		for (int k = 1; k < channels; k++) {
+			float w = target.weight(k, channels);
+			if (w == 0) continue;
+			i = 0;
+			for (FloatType t : Views.flatIterable(Views.hyperSlice(probabilities.image(), n, k))) priority[i++] += w * t.get();
+		}
+		return new float[][] { bg, priority };
 	}
 
 	/**
 	 * Decodes one image.
 	 *
 	 * @param background {@code p_background} per voxel, in {@code [0, 1]}
-	 * @param interior {@code p_interior} per voxel, in {@code [0, 1]}
+	 * @param interior the flood priority per voxel ({@code p_interior} of a boundary model), in {@code [0, 1]}
 	 * @param size {@code [x, y, z]} ({@code z = 1} in 2D)
 	 * @param p the thresholds and minimum size
 	 * @return the objects

@@ -86,15 +86,16 @@ public final class StreamingInstanceDecoder implements BandStitcher.PlaneSink {
 	}
 
 	/**
-	 * Takes the next plane of probabilities ({@code [channel][plane]} flat, channels background, interior,
-	 * boundary) and decodes a window when it is complete.
+	 * Takes the next plane of probabilities ({@code [channel][plane]} flat, channel 0 background, the others as
+	 * the parameters' {@link InstanceDecoder.Target}) and decodes a window when it is complete.
 	 */
 	@Override
 	public void plane(long z, float[] p) {
 		if (z != received) throw new IllegalStateException("plane " + z + " arrived, " + received + " expected");
 		int at = (int) (z - windowStart) * planeVoxels;
 		System.arraycopy(p, 0, background, at, planeVoxels);
-		System.arraycopy(p, planeVoxels, interior, at, planeVoxels);
+		int channels = p.length / planeVoxels;
+		for (int i = 0; i < planeVoxels; i++) interior[at + i] = parameters.target().priority(p, i, planeVoxels, channels);
 		received++;
 		if (probabilities != null) probabilities.plane(z, p);
 		if (received - windowStart == window || received == planes) decodeWindow();

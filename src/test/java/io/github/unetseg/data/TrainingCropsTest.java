@@ -108,7 +108,7 @@ class TrainingCropsTest {
 		TrainingCase whole = TrainingCase.of("p", p[0], p[1], norm);
 		long[] patch = { 16, 16 };
 		long max = 2 * 40 * 40;
-		List<TrainingCase> crops = TrainingCrops.cases("p", p[0], p[1], norm, false, patch, max, Function.identity());
+		List<TrainingCase> crops = TrainingCrops.cases("p", p[0], p[1], norm, false, 0, patch, max, Function.identity());
 		sameAsWhole(whole, crops, TrainingCrops.grid(new long[] { 90, 70 }, 2, patch, max));
 		assertTrue(crops.size() > 4);
 	}
@@ -124,7 +124,7 @@ class TrainingCropsTest {
 		long[] patch = { 16, 16 };
 		try (LazyInputs.Opened li = LazyInputs.open(image, 4096); LazyInputs.Opened ll = LazyInputs.open(labels, 4096)) {
 			@SuppressWarnings({ "unchecked", "rawtypes" })
-			List<TrainingCase> crops = TrainingCrops.cases("p", (Volume) li.volume(), (Volume) ll.volume(), norm, false, patch, 2 * 40 * 40,
+			List<TrainingCase> crops = TrainingCrops.cases("p", (Volume) li.volume(), (Volume) ll.volume(), norm, false, 0, patch, 2 * 40 * 40,
 				Function.identity());
 			sameAsWhole(whole, crops, TrainingCrops.grid(new long[] { 90, 70 }, 2, patch, 2 * 40 * 40));
 		}

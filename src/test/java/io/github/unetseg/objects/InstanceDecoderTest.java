@@ -2,9 +2,11 @@ package io.github.unetseg.objects;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
@@ -70,6 +72,66 @@ class InstanceDecoderTest {
 		for (short v : c) if (v == InstanceTargets.INTERIOR) interior++;
 		// square 1: x 0..3 (x = 0 kept) by y 2..4 = 12; square 2: x 6..8 by y 2..4 = 9
 		assertEquals(21, interior);
+	}
+
+	@Test
+	void distanceLevelsRunFromEachObjectsBorderToItsCentre() {
+		// the two 5x5 squares of the test above, touching along x = 4 | 5, and a 1-pixel object; 4 levels
+		int[] size = { 12, 7, 1 };
+		int[] ids = new int[12 * 7];
+		for (int y = 1; y <= 5; y++)
+			for (int x = 0; x < 10; x++) ids[x + 12 * y] = x < 5 ? 1 : 2;
+		ids[11 + 12 * 6] = 3;
+		short[] l = InstanceTargets.distanceLevels(ids, size, 4);
+		// square 2 (x 5..9, y 1..5): distance d to the nearest other value 1 on its border, 3 at its centre (7, 3), so
+		// level 1 + floor(3 (d - 1) / 2)
+		assertEquals(4, l[7 + 12 * 3]);
+		assertEquals(2, l[6 + 12 * 3], "d = 2 (square 1 at x = 4)");
+		assertEquals(2, l[6 + 12 * 2], "d = 2 (background at y = 0)");
+		assertEquals(1, l[9 + 12 * 5]);
+		assertEquals(0, l[11 + 12 * 3]);
+		assertEquals(4, l[11 + 12 * 6], "a one-pixel object is all centre");
+		// square 1 (x 0..4) touches the image border at x = 0, which is not an edge of it: d = 3 at x = 0..2 of row 3
+		assertEquals(4, l[0 + 12 * 3]);
+		assertEquals(2, l[3 + 12 * 3]);
+		assertEquals(1, l[4 + 12 * 3]);
+		assertEquals(1, l[5 + 12 * 3], "both sides of the touching line are level 1");
+		assertEquals(0, InstanceTargets.levels(InstanceTargets.CLASS_NAMES));
+		assertEquals(List.of("background", "distance1", "distance2"), InstanceTargets.classNames(2));
+		assertEquals(8, InstanceTargets.levels(InstanceTargets.classNames("distance")));
+	}
+
+	@Test
+	void touchingDiscsAreSeparatedFromDistanceLevels() {
+		int[] truth = Discs.touching(SIZE, 1);
+		int[] size = { SIZE, SIZE, 1 };
+		int levels = InstanceTargets.DISTANCE_LEVELS;
+		short[] l = InstanceTargets.distanceLevels(truth, size, levels);
+		// a perfect network's probabilities [channel][voxel]: one-hot of the levels, softened
+		float[] all = new float[(levels + 1) * l.length];
+		for (int i = 0; i < l.length; i++)
+			for (int k = 0; k <= levels; k++) all[k * l.length + i] = l[i] == k ? 0.9f : 0.1f / levels;
+		Volume<FloatType> p = new Volume<>(ArrayImgs.floats(all, SIZE, SIZE, levels + 1), Calibration.uncalibrated(2));
+		InstanceDecoder.Parameters params = new InstanceDecoder.Parameters(0.5, 0.5, 0, InstanceDecoder.Target.DISTANCE);
+		float[][] maps = InstanceDecoder.maps(p, InstanceDecoder.Target.DISTANCE);
+		int centre = java.util.stream.IntStream.range(0, l.length).filter(i -> l[i] == levels).findFirst().getAsInt();
+		assertEquals(0.9f + 0.1f / levels * (levels * (levels + 1) / 2f - levels) / levels, maps[1][centre], 1e-5);
+		InstanceDecoder.Instances got = InstanceDecoder.decode(p, params);
+		assertEquals(60, got.count());
+		InstanceMatching.Counts strict = InstanceMatching.match(truth, got.labels(), 0.9)[0];
+		assertEquals(60, strict.tp(), "every object recovered with IoU >= 0.9");
+		// the streaming decoder takes the same channels plane by plane and finds the same objects
+		int[] streamed = new int[l.length];
+		StreamingInstanceDecoder sd = new StreamingInstanceDecoder(new long[] { SIZE, SIZE }, params, SIZE, 64, (y, ids) -> System.arraycopy(ids,
+			0, streamed, (int) y * SIZE, ids.length), null);
+		for (int y = 0; y < SIZE; y++) {
+			float[] row = new float[(levels + 1) * SIZE];
+			for (int k = 0; k <= levels; k++) System.arraycopy(all, k * l.length + y * SIZE, row, k * SIZE, SIZE);
+			sd.plane(y, row);
+		}
+		assertEquals(60, sd.count());
+		assertEquals(60, InstanceMatching.match(got.labels(), streamed, 1.0)[0].tp(), "streamed = whole, up to the ids");
+		assertThrows(IllegalArgumentException.class, () -> InstanceDecoder.maps(p, InstanceDecoder.Target.BOUNDARY));
 	}
 
 	@Test

@@ -24,46 +24,61 @@ public final class InstanceModels {
 	/** Edge of the training images in pixels. */
 	public static final int SIZE = 512;
 
-	private static TrainingOutcome trained;
-	private static Path data;
+	private static final Map<String, TrainingOutcome> TRAINED = new HashMap<>();
+	private static Path dir, data;
 
 	private InstanceModels() {}
 
 	/**
-	 * The model, trained on the first call into a temporary folder of its own that lives as long as the
-	 * JVM (test classes' {@code @TempDir}s are deleted after each class).
+	 * The model with the three-class (boundary) target, trained on the first call into a temporary folder of
+	 * its own that lives as long as the JVM (test classes' {@code @TempDir}s are deleted after each class).
 	 *
 	 * @return the training's outcome (the model folder is {@code outcome.model().directory()})
 	 */
-	public static synchronized TrainingOutcome trained() {
-		if (trained != null) return trained;
-		Path dir;
-		try {
-			dir = java.nio.file.Files.createTempDirectory("unetseg-discs");
-		}
-		catch (java.io.IOException e) {
-			throw new java.io.UncheckedIOException(e);
-		}
-		Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(dir)));
-		data = dir.resolve("discs");
-		Random r = new Random(5);
-		for (int k = 0; k < 3; k++) {
-			int[] ids = Discs.touching(SIZE, k);
-			short[] img = new short[ids.length], lab = new short[ids.length];
-			for (int i = 0; i < ids.length; i++) {
-				img[i] = (short) Math.max(0, (ids[i] > 0 ? 160 : 40) + r.nextGaussian() * 15);
-				lab[i] = (short) ids[i];
+	public static TrainingOutcome trained() {
+		return trained("boundary");
+	}
+
+	/**
+	 * A model with the given instance target ({@code --instance-target}), trained once per JVM on the same
+	 * images with the same settings.
+	 *
+	 * @param target {@code boundary} or {@code distance}
+	 * @return the training's outcome
+	 */
+	public static synchronized TrainingOutcome trained(String target) {
+		TrainingOutcome done = TRAINED.get(target);
+		if (done != null) return done;
+		if (dir == null) {
+			try {
+				dir = java.nio.file.Files.createTempDirectory("unetseg-discs");
 			}
-			Calibration cal = Calibration.uncalibrated(2);
-			ImageFiles.write(new Volume<>(ArrayImgs.unsignedShorts(img, SIZE, SIZE, 1), cal), data.resolve("images/d" + k + ".tif"), 0);
-			ImageFiles.write(new Volume<>(ArrayImgs.unsignedShorts(lab, SIZE, SIZE, 1), cal), data.resolve("labels/d" + k + ".tif"), 0);
+			catch (java.io.IOException e) {
+				throw new java.io.UncheckedIOException(e);
+			}
+			Path root = dir;
+			Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(root)));
+			data = dir.resolve("discs");
+			Random r = new Random(5);
+			for (int k = 0; k < 3; k++) {
+				int[] ids = Discs.touching(SIZE, k);
+				short[] img = new short[ids.length], lab = new short[ids.length];
+				for (int i = 0; i < ids.length; i++) {
+					img[i] = (short) Math.max(0, (ids[i] > 0 ? 160 : 40) + r.nextGaussian() * 15);
+					lab[i] = (short) ids[i];
+				}
+				Calibration cal = Calibration.uncalibrated(2);
+				ImageFiles.write(new Volume<>(ArrayImgs.unsignedShorts(img, SIZE, SIZE, 1), cal), data.resolve("images/d" + k + ".tif"), 0);
+				ImageFiles.write(new Volume<>(ArrayImgs.unsignedShorts(lab, SIZE, SIZE, 1), cal), data.resolve("labels/d" + k + ".tif"), 0);
+			}
 		}
 		Map<String, String> options = new HashMap<>(Map.of("images", data.resolve("images").toString(), "labels",
-			data.resolve("labels").toString(), "output", dir.resolve("discs-model").toString(), "task", "instances", "depth", "2", "filters",
-			"8", "epochs", "8", "steps", "20", "batch", "4", "patch", "64"));
-		options.putAll(Map.of("validation", "0.34", "patience", "0", "threads", "2"));
-		trained = new LocalTrainer().train(Options.training(options), ProgressListener.NONE, null);
-		return trained;
+			data.resolve("labels").toString(), "output", dir.resolve("discs-" + target).toString(), "task", "instances", "depth", "2",
+			"filters", "8", "epochs", "8", "steps", "20", "batch", "4", "patch", "64"));
+		options.putAll(Map.of("validation", "0.34", "patience", "0", "threads", "2", "instance-target", target));
+		done = new LocalTrainer().train(Options.training(options), ProgressListener.NONE, null);
+		TRAINED.put(target, done);
+		return done;
 	}
 
 	private static void deleteTree(Path dir) {
