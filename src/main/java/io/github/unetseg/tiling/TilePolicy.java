@@ -216,25 +216,43 @@ public record TilePolicy(int alignment, long[] modelTile, long[] modelHalo, int 
 
 	/**
 	 * What a cgroup memory limit leaves: cgroup v2's {@code memory.max - memory.current}, or v1's
-	 * {@code memory/memory.limit_in_bytes - memory/memory.usage_in_bytes}.
+	 * {@code memory/memory.limit_in_bytes - memory/memory.usage_in_bytes}, with the usage's inactive page
+	 * cache ({@code inactive_file} of {@code memory.stat}, v1's {@code total_inactive_file}) counted as free:
+	 * the kernel reclaims it before it refuses memory, and a job that has read large files (a SLURM job's
+	 * cgroup, a container) would otherwise see its budget shrink with every file. This is the working set of
+	 * Kubernetes and {@code docker stats}.
 	 *
 	 * @param root the cgroup file system of this process ({@code /sys/fs/cgroup})
 	 * @return bytes left under the limit, or -1 where there is no limit (or no cgroup files)
 	 */
 	static long cgroupAvailable(java.nio.file.Path root) {
-		for (String[] files : new String[][] { { "memory.max", "memory.current" }, { "memory/memory.limit_in_bytes", "memory/memory.usage_in_bytes" } }) {
+		for (String[] files : new String[][] { { "memory.max", "memory.current", "memory.stat", "inactive_file" },
+			{ "memory/memory.limit_in_bytes", "memory/memory.usage_in_bytes", "memory/memory.stat", "total_inactive_file" } })
+		{
 			try {
 				String max = java.nio.file.Files.readString(root.resolve(files[0])).trim();
 				if (max.equals("max")) return -1;
 				long limit = Long.parseLong(max);
 				if (limit >= (1L << 60)) return -1; // v1's "no limit" is a huge number
-				return Math.max(0, limit - Long.parseLong(java.nio.file.Files.readString(root.resolve(files[1])).trim()));
+				long usage = Long.parseLong(java.nio.file.Files.readString(root.resolve(files[1])).trim());
+				return Math.max(0, limit - Math.max(0, usage - statValue(root.resolve(files[2]), files[3])));
 			}
 			catch (java.io.IOException | NumberFormatException e) {
 				// not this cgroup version
 			}
 		}
 		return -1;
+	}
+
+	/** A {@code key value} line's value in a cgroup {@code memory.stat} file, 0 where the file or the key is missing. */
+	private static long statValue(java.nio.file.Path stat, String key) {
+		try (var lines = java.nio.file.Files.lines(stat)) {
+			return lines.map(l -> l.trim().split("\\s+")).filter(f -> f.length == 2 && f[0].equals(key)).mapToLong(f -> Long.parseLong(f[1]))
+				.findFirst().orElse(0);
+		}
+		catch (java.io.IOException | NumberFormatException | java.io.UncheckedIOException e) {
+			return 0;
+		}
 	}
 
 	/** {@code Pointer.maxPhysicalBytes() - Pointer.physicalBytes()} of JavaCPP where it is loaded with a limit, else -1. */

@@ -119,11 +119,18 @@ class TilePolicyTest {
 		assertEquals(-1, TilePolicy.cgroupAvailable(root), "v2 without a limit");
 		java.nio.file.Files.writeString(root.resolve("memory.max"), "8589934592\n");
 		assertEquals(8589934592L - 1000, TilePolicy.cgroupAvailable(root), "v2: limit minus usage");
+		// a job that read a large file: 6 GiB in use, 5 GiB of it inactive page cache the kernel reclaims first
+		java.nio.file.Files.writeString(root.resolve("memory.current"), "6442450944\n");
+		java.nio.file.Files.writeString(root.resolve("memory.stat"), "anon 1073741824\nfile 5368709120\nactive_file 0\ninactive_file 5368709120\n");
+		assertEquals(8589934592L - 1073741824L, TilePolicy.cgroupAvailable(root), "v2: inactive page cache counts as free");
+		java.nio.file.Files.delete(root.resolve("memory.stat"));
 		java.nio.file.Files.delete(root.resolve("memory.max"));
 		java.nio.file.Files.createDirectories(root.resolve("memory"));
 		java.nio.file.Files.writeString(root.resolve("memory/memory.limit_in_bytes"), "4294967296\n");
 		java.nio.file.Files.writeString(root.resolve("memory/memory.usage_in_bytes"), "5000000000\n");
 		assertEquals(0, TilePolicy.cgroupAvailable(root), "v1: over the limit leaves nothing");
+		java.nio.file.Files.writeString(root.resolve("memory/memory.stat"), "cache 4000000000\ntotal_inactive_file 3000000000\n");
+		assertEquals(4294967296L - 2000000000L, TilePolicy.cgroupAvailable(root), "v1: total_inactive_file counts as free");
 		java.nio.file.Files.writeString(root.resolve("memory/memory.limit_in_bytes"), "9223372036854771712\n");
 		assertEquals(-1, TilePolicy.cgroupAvailable(root), "v1's 'unlimited'");
 		assertTrue(TilePolicy.availableBytes() > 0, "this machine has memory to spare");
