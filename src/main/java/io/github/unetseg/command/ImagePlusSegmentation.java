@@ -88,7 +88,8 @@ public final class ImagePlusSegmentation {
 		for (int t = 1; t <= frames; t++) {
 			String source = frames == 1 ? title : title + " (frame " + t + ")";
 			Volume<?> volume = ImagePlusAdapter.wrap(frames == 1 ? image : frame(image, t), source);
-			SegmentationResult r = segmenter.segment(volume, settings, frames == 1 ? progress : ProgressListener.part(progress, t - 1, frames, "frame"), source);
+			ProgressListener part = frames == 1 ? progress : ProgressListener.part(progress, t - 1, frames, "frame");
+			SegmentationResult r = segmenter.segment(volume, settings, part, source);
 			warnings.addAll(r.warnings());
 			seconds += r.seconds();
 			device = r.device();
@@ -99,7 +100,8 @@ public final class ImagePlusSegmentation {
 			instances = true;
 			objects += r.objectCount();
 			largestId = Math.max(largestId, r.objectCount());
-			if (settings.objects().rois()) for (Roi roi : ObjectRois.of(r.labels(), r.objectCount())) rois.add(frames == 1 ? roi : inFrame(roi, t, frames));
+			if (settings.objects().rois())
+				for (Roi roi : ObjectRois.of(r.labels(), r.objectCount())) rois.add(frames == 1 ? roi : inFrame(roi, t, frames));
 			if (measure) rows.add(ObjectMeasurements.measure(r.labels(), volume, r.objectCount()));
 		}
 		ImagePlus labels = stackFrames(labelFrames, image.getCalibration());

@@ -49,9 +49,9 @@ public final class InstanceDecoder {
 		 */
 		BOUNDARY("boundary"),
 		/**
-		 * Background and {@code L = channels - 1 >= 2} distance levels: level {@code l} holds the object voxels
-		 * whose distance to the nearest voxel of another value, divided by the largest such distance in
-		 * their object, lies in {@code ((l - 1) / L, l / L]}; priority {@code sum_l p_l l / L}.
+		 * Background and {@code L = channels - 1 >= 2} levels of an object voxel's distance to the nearest voxel
+		 * of another value, linear from level 1 on the object's border to {@code L} at its centre (normalised per
+		 * object; {@code data.InstanceTargets.distanceLevels}); priority {@code sum_l p_l l / L}.
 		 */
 		DISTANCE("distance");
 

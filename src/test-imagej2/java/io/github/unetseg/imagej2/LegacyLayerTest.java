@@ -167,6 +167,7 @@ class LegacyLayerTest {
 		train.put("validationLabels", trainLabels.toFile());
 		train.put("name", "trained");
 		train.put("task", "semantic");
+		train.put("instanceTarget", "boundary");
 		train.put("dimensions", "2D");
 		train.put("classes", "background,brain");
 		train.put("channels", 1);
