@@ -152,6 +152,11 @@ final class SegmentCommand implements Callable<Integer> {
 	}
 
 	private void evaluate(PrintWriter out, PrintWriter err, FileResult r, Path input, List<Path> failed) {
+		if (ImageFiles.timePoints(input) > 1) {
+			err.println("warning: " + input + " is a time series; --truth evaluates single images (split the series into frames): not " +
+				"evaluated");
+			return;
+		}
 		Path t = Evaluator.truthFor(truth, input);
 		if (t == null) {
 			err.println("warning: no ground truth named " + ImageFiles.baseName(input) + ".* in " + truth +

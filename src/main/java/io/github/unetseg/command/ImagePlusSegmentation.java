@@ -4,11 +4,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 
-import ij.CompositeImage;
 import ij.ImagePlus;
-import ij.ImageStack;
 import ij.gui.Roi;
-import ij.measure.Calibration;
 import ij.measure.ResultsTable;
 import io.github.unetseg.facade.SegmentationResult;
 import io.github.unetseg.facade.SegmentationSettings;
@@ -87,7 +84,7 @@ public final class ImagePlusSegmentation {
 		String device = segmenter.device();
 		for (int t = 1; t <= frames; t++) {
 			String source = frames == 1 ? title : title + " (frame " + t + ")";
-			Volume<?> volume = ImagePlusAdapter.wrap(frames == 1 ? image : frame(image, t), source);
+			Volume<?> volume = ImagePlusAdapter.wrap(frames == 1 ? image : ImagePlusAdapter.frame(image, t), source);
 			ProgressListener part = frames == 1 ? progress : ProgressListener.part(progress, t - 1, frames, "frame");
 			SegmentationResult r = segmenter.segment(volume, settings, part, source);
 			warnings.addAll(r.warnings());
@@ -101,61 +98,15 @@ public final class ImagePlusSegmentation {
 			objects += r.objectCount();
 			largestId = Math.max(largestId, r.objectCount());
 			if (settings.objects().rois())
-				for (Roi roi : ObjectRois.of(r.labels(), r.objectCount())) rois.add(frames == 1 ? roi : inFrame(roi, t, frames));
+				for (Roi roi : ObjectRois.of(r.labels(), r.objectCount())) rois.add(frames == 1 ? roi : ObjectRois.inFrame(roi, t, frames));
 			if (measure) rows.add(ObjectMeasurements.measure(r.labels(), volume, r.objectCount()));
 		}
-		ImagePlus labels = stackFrames(labelFrames, image.getCalibration());
+		ImagePlus labels = ImagePlusAdapter.stackFrames(labelFrames, image.getCalibration());
 		ImagePlusAdapter.applyLabelLut(labels, instances ? largestId + 1 : segmenter.spec().classNames().size());
-		ImagePlus probabilities = probabilityFrames.isEmpty() ? null : stackFrames(probabilityFrames, image.getCalibration());
+		ImagePlus probabilities = probabilityFrames.isEmpty() ? null : ImagePlusAdapter.stackFrames(probabilityFrames, image.getCalibration());
 		ResultsTable table = instances && measure ? ObjectOutputs.framesTable(rows, dims, image.getNChannels(),
 			image.getCalibration().getUnit()) : null;
 		return new Outcome(labels, probabilities, instances, objects, rois, table, List.copyOf(warnings), seconds, device);
 	}
 
-	/** Frame {@code t} (1-based) of a hyperstack as an image of its own, sharing the planes' pixels. */
-	static ImagePlus frame(ImagePlus image, int t) {
-		int c = image.getNChannels(), z = image.getNSlices();
-		ImageStack stack = new ImageStack(image.getWidth(), image.getHeight());
-		ImageStack all = image.getStack();
-		for (int sl = 1; sl <= z; sl++)
-			for (int ch = 1; ch <= c; ch++) {
-				int i = image.getStackIndex(ch, sl, t);
-				stack.addSlice(all.getSliceLabel(i), all.getProcessor(i));
-			}
-		ImagePlus f = new ImagePlus(image.getTitle(), stack);
-		f.setDimensions(c, z, 1);
-		f.setCalibration(image.getCalibration());
-		return f;
-	}
-
-	private static Roi inFrame(Roi roi, int t, int frames) {
-		roi.setPosition(0, Math.max(1, roi.getZPosition()), t);
-		roi.setName(roi.getName() + String.format("-t%0" + Integer.toString(frames).length() + "d", t));
-		return roi;
-	}
-
-	/**
-	 * One hyperstack of the frames' results in ImageJ's order (channel fastest, then slice, then frame); a
-	 * single frame is returned as it is. Frames of different types (16-bit ids in one, 32-bit in another) all
-	 * become 32-bit.
-	 */
-	private static ImagePlus stackFrames(List<ImagePlus> frames, Calibration input) {
-		ImagePlus first = frames.get(0);
-		if (frames.size() == 1) return first;
-		boolean float32 = frames.stream().anyMatch(f -> f.getBitDepth() == 32);
-		ImageStack stack = new ImageStack(first.getWidth(), first.getHeight());
-		for (ImagePlus f : frames)
-			for (int i = 1; i <= f.getStackSize(); i++)
-				stack.addSlice(float32 ? f.getStack().getProcessor(i).convertToFloat() : f.getStack().getProcessor(i));
-		ImagePlus out = new ImagePlus(first.getTitle(), stack);
-		int c = first.getNChannels();
-		out.setDimensions(c, first.getNSlices(), frames.size());
-		out.setOpenAsHyperStack(true);
-		if (c > 1) out = new CompositeImage(out, CompositeImage.GRAYSCALE);
-		Calibration cal = first.getCalibration().copy();
-		cal.frameInterval = input.frameInterval;
-		cal.setTimeUnit(input.getTimeUnit());
-		out.setCalibration(cal);
-		return out;
-	}
 }

@@ -28,7 +28,8 @@ import io.github.unetseg.tiling.ProgressListener;
  * write failures, running out of memory included, are their own file's {@link FileStatus#FAILED} and the
  * run goes on; exceptions of the background threads surface through {@link Future#get()}. Two inputs
  * whose outputs would have the same name (e.g. {@code p1/t1.tif} and {@code p2/t1.tif}) are not both
- * segmented: the later one fails with the reason, so no result is ever replaced by another's.
+ * segmented: the later one fails with the reason, so no result is ever replaced by another's. A time series
+ * (an ImageJ hyperstack TIFF with frames) is segmented frame by frame ({@link TimeSeriesFile}).
  */
 final class FolderRun {
 
@@ -71,12 +72,16 @@ final class FolderRun {
 		boolean[] todo = new boolean[inputs.size()];
 		// decided once per file (it may open the file to learn its dimensions)
 		boolean[] streamed = new boolean[inputs.size()];
+		// time series (ImageJ hyperstacks with frames) are read and segmented frame by frame, writing their own outputs
+		boolean[] series = new boolean[inputs.size()], inPlace = new boolean[inputs.size()];
 		Map<Path, Path> collisions = OutputFiles.collisions(inputs, outputDir);
 		List<Path> toDo = new java.util.ArrayList<>();
 		for (int i = 0; i < todo.length; i++) {
 			Path f = inputs.get(i);
 			// a streamed file writes NIfTI outputs
-			boolean streams = streamed[i] = work.streams(f);
+			series[i] = ImageFiles.timePoints(f) > 1;
+			boolean streams = streamed[i] = !series[i] && work.streams(f);
+			inPlace[i] = series[i] || streams;
 			todo[i] = !collisions.containsKey(f) && (overwrite || !(streams ? Streaming.done(f, outputDir, work.dimensions(), settings.probabilities())
 				: OutputFiles.done(f, outputDir, settings.probabilities(), work.instances() && settings.objects().rois(), work.instances() &&
 					settings.objects().measure())));
@@ -90,7 +95,7 @@ final class FolderRun {
 		ExecutorService reader = daemonThread("unetseg-prefetch");
 		ExecutorService writer = daemonThread("unetseg-writer");
 		try {
-			CompletableFuture<Volume<?>> next = prefetch(reader, inputs, todo, streamed, 0);
+			CompletableFuture<Volume<?>> next = prefetch(reader, inputs, todo, inPlace, 0);
 			for (int i = 0; i < inputs.size(); i++) {
 				Path f = inputs.get(i);
 				if (collisions.containsKey(f)) {
@@ -102,13 +107,15 @@ final class FolderRun {
 					continue;
 				}
 				CompletableFuture<Volume<?>> mine = next;
-				next = prefetch(reader, inputs, todo, streamed, i + 1);
+				next = prefetch(reader, inputs, todo, inPlace, i + 1);
 				ProgressListener progress = outcomes.reportingWhenWritten(listener.progress(i, f));
 				try {
 					long t0 = System.nanoTime();
 					ResidentMemory.resetPeak();
-					if (mine == null) { // a streamed file writes its own output
-						outcomes.report(i, f, FileStatus.DONE, guarded("segment", f, () -> work.stream(f, outputDir, settings, progress)), null);
+					if (mine == null) { // a streamed file or a time series writes its own outputs
+						boolean frames = series[i];
+						outcomes.report(i, f, FileStatus.DONE, guarded("segment", f, () -> frames ? TimeSeriesFile.segment(f, outputDir, settings, work,
+							progress) : work.stream(f, outputDir, settings, progress)), null);
 						continue;
 					}
 					Volume<?> v = await(mine);
@@ -159,18 +166,19 @@ final class FolderRun {
 	}
 
 	/**
-	 * Starts reading the first file from {@code from} on that is to be done, unless it is streamed.
+	 * Starts reading the first file from {@code from} on that is to be done, unless it reads itself (streamed, or
+	 * a time series).
 	 *
-	 * @return its future, or {@code null} when the next file to do is streamed or there is none; a
+	 * @return its future, or {@code null} when the next file to do reads itself or there is none; a
 	 *     future always belongs to the next file to do
 	 */
-	private static CompletableFuture<Volume<?>> prefetch(ExecutorService reader, List<Path> inputs, boolean[] todo, boolean[] streamed,
+	private static CompletableFuture<Volume<?>> prefetch(ExecutorService reader, List<Path> inputs, boolean[] todo, boolean[] inPlace,
 		int from)
 	{
 		for (int j = from; j < inputs.size(); j++) {
 			if (!todo[j]) continue;
 			Path f = inputs.get(j);
-			return streamed[j] ? null : CompletableFuture.supplyAsync(() -> guarded("read", f, () -> ImageFiles.read(f)), reader);
+			return inPlace[j] ? null : CompletableFuture.supplyAsync(() -> guarded("read", f, () -> ImageFiles.read(f)), reader);
 		}
 		return null;
 	}

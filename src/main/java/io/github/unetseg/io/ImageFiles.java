@@ -54,6 +54,17 @@ public final class ImageFiles {
 	}
 
 	/**
+	 * The time points of a file: an ImageJ hyperstack TIFF's frames (as Fiji saves a time-lapse), 1 for every
+	 * other file (the readers take one time point).
+	 *
+	 * @param path an input file or DICOM folder
+	 * @return the number of time points, &gt;= 1
+	 */
+	public static int timePoints(Path path) {
+		return java.nio.file.Files.isRegularFile(path) && detect(path) == ImageFormat.TIFF ? TiffPages.frames(path) : 1;
+	}
+
+	/**
 	 * Reads an image in any of the {@link ImageFormat}s, detected by content.
 	 *
 	 * @param path an image file, or a DICOM series folder

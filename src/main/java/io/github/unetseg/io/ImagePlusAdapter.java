@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import ij.ImagePlus;
+import ij.CompositeImage;
 import ij.ImageStack;
 import ij.measure.Calibration;
 import ij.process.ByteProcessor;
@@ -56,9 +57,9 @@ public final class ImagePlusAdapter {
 	public static Volume<?> wrap(ImagePlus imp, String source) {
 		int c = imp.getNChannels(), z = imp.getNSlices(), t = imp.getNFrames();
 		if (t > 1)
-			throw new SegmentationException(source + " is a time series with " + t + " frames; this step takes one time point. Fix: " +
-				"segment it with Segment Image (frame by frame), or split it into one file per time point (Image > Stacks > Tools > " +
-				"Reduce Dimensionality) and segment each.");
+			throw new SegmentationException(source + " is a time series with " + t + " frames; only segmenting takes a time " +
+				"series (frame by frame), this step one time point. Fix: split it into one file per time point (Image > Stacks > Tools " +
+				"> Reduce Dimensionality).");
 		int w = imp.getWidth(), h = imp.getHeight();
 		boolean is3d = z > 1;
 		io.github.unetseg.image.Calibration cal = calibration(imp, is3d);
@@ -236,5 +237,57 @@ public final class ImagePlusAdapter {
 		labels.getProcessor().setLut(lut);
 		if (labels.getStackSize() > 1) labels.getStack().setColorModel(lut);
 		labels.setDisplayRange(0, labels.getBitDepth() == 8 ? 255 : Math.max(1, classes - 1));
+	}
+
+	/**
+	 * Frame {@code t} of a hyperstack as an image of its own, sharing the planes' pixels (a virtual stack's
+	 * planes are read).
+	 *
+	 * @param image a hyperstack
+	 * @param t the frame, 1-based
+	 * @return its channels and slices, calibrated as the image
+	 */
+	public static ImagePlus frame(ImagePlus image, int t) {
+		int c = image.getNChannels(), z = image.getNSlices();
+		ImageStack stack = new ImageStack(image.getWidth(), image.getHeight());
+		ImageStack all = image.getStack();
+		for (int sl = 1; sl <= z; sl++)
+			for (int ch = 1; ch <= c; ch++) {
+				int i = image.getStackIndex(ch, sl, t);
+				stack.addSlice(all.getSliceLabel(i), all.getProcessor(i));
+			}
+		ImagePlus f = new ImagePlus(image.getTitle(), stack);
+		f.setDimensions(c, z, 1);
+		f.setCalibration(image.getCalibration());
+		return f;
+	}
+
+	/**
+	 * One hyperstack of the frames' results in ImageJ's order (channel fastest, then slice, then frame); a
+	 * single frame is returned as it is. Frames of different types (16-bit ids in one, 32-bit in another) all
+	 * become 32-bit.
+	 *
+	 * @param frames one image per frame, all of one size and channel and slice count
+	 * @param input the calibration whose frame interval and time unit the result takes
+	 * @return the hyperstack, with the first frame's title and calibration
+	 */
+	public static ImagePlus stackFrames(List<ImagePlus> frames, Calibration input) {
+		ImagePlus first = frames.get(0);
+		if (frames.size() == 1) return first;
+		boolean float32 = frames.stream().anyMatch(f -> f.getBitDepth() == 32);
+		ImageStack stack = new ImageStack(first.getWidth(), first.getHeight());
+		for (ImagePlus f : frames)
+			for (int i = 1; i <= f.getStackSize(); i++)
+				stack.addSlice(float32 ? f.getStack().getProcessor(i).convertToFloat() : f.getStack().getProcessor(i));
+		ImagePlus out = new ImagePlus(first.getTitle(), stack);
+		int c = first.getNChannels();
+		out.setDimensions(c, first.getNSlices(), frames.size());
+		out.setOpenAsHyperStack(true);
+		if (c > 1) out = new CompositeImage(out, CompositeImage.GRAYSCALE);
+		Calibration cal = first.getCalibration().copy();
+		cal.frameInterval = input.frameInterval;
+		cal.setTimeUnit(input.getTimeUnit());
+		out.setCalibration(cal);
+		return out;
 	}
 }

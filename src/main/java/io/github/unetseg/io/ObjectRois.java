@@ -97,6 +97,21 @@ public final class ObjectRois {
 	}
 
 	/**
+	 * Puts a ROI of one frame's objects into a time series: its position gets the frame (the slice kept, at
+	 * least 1) and its name the suffix {@code -t<frame>}, zero-padded to the digits of {@code frames}.
+	 *
+	 * @param roi a ROI from {@link #of}
+	 * @param t the frame, 1-based
+	 * @param frames the series' frames
+	 * @return the same ROI, changed
+	 */
+	public static Roi inFrame(Roi roi, int t, int frames) {
+		roi.setPosition(0, Math.max(1, roi.getZPosition()), t);
+		roi.setName(roi.getName() + String.format("-t%0" + Integer.toString(frames).length() + "d", t));
+		return roi;
+	}
+
+	/**
 	 * Writes ROIs as an ImageJ {@code RoiSet.zip} (one {@code <name>.roi} entry per ROI), to a
 	 * temporary file moved into place.
 	 *

@@ -61,9 +61,9 @@ record TiffPages(List<Path> files, int channels, int slices, int[] file, int[] p
 		}
 		int c = positive(keys, "channels"), z = positive(keys, "slices"), t = positive(keys, "frames");
 		if (!keys.containsKey("slices") && c == 1 && t == 1) z = pages;
-		if (t > 1) throw new SegmentationException(path + " is a time series with " + t + " frames; files are segmented one time point at a time. Fix: open " +
-			"it in Fiji and run Segment Image (it segments a time series frame by frame), or split it into one file per time point " +
-			"(Image > Stacks > Tools > Reduce Dimensionality) and segment each.");
+		if (t > 1) throw new SegmentationException(path + " is a time series with " + t + " frames; only segmenting takes a time " +
+			"series (frame by frame), this step one time point. Fix: split it into one file per time point (Fiji: Image > Stacks > " +
+			"Tools > Reduce Dimensionality).");
 		if ((long) c * z != pages) {
 			// ImageJ's own reader falls back to a plain stack when the description does not fit
 			c = 1;
@@ -93,6 +93,28 @@ record TiffPages(List<Path> files, int channels, int slices, int[] file, int[] p
 	 * @throws java.io.IOException if the file cannot be read
 	 */
 	static String description(Path path) throws java.io.IOException {
+		return descriptionOf(path);
+	}
+
+	/**
+	 * @param path a (Big)TIFF file
+	 * @return the time points of an ImageJ hyperstack ({@code frames=} of its description), 1 for any other TIFF
+	 *     or a file that cannot be read (its reading reports that)
+	 */
+	static int frames(Path path) {
+		try {
+			String d = descriptionOf(path);
+			if (d == null || !d.startsWith("ImageJ=")) return 1;
+			for (String line : d.split("\n"))
+				if (line.startsWith("frames=")) return Math.max(1, Integer.parseInt(line.substring("frames=".length()).trim()));
+			return 1;
+		}
+		catch (java.io.IOException | RuntimeException e) {
+			return 1;
+		}
+	}
+
+	private static String descriptionOf(Path path) throws java.io.IOException {
 		try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(path)) {
 			java.nio.ByteBuffer head = read(ch, 0, 16, java.nio.ByteOrder.LITTLE_ENDIAN);
 			java.nio.ByteOrder order = head.get(0) == 'M' ? java.nio.ByteOrder.BIG_ENDIAN : java.nio.ByteOrder.LITTLE_ENDIAN;

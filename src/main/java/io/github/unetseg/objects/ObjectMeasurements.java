@@ -133,15 +133,30 @@ public final class ObjectMeasurements {
 	 * @return CSV text, one line per object
 	 */
 	public static String csv(List<Measurement> rows, int dimensions, int channels, String unit) {
+		return csvFrames(List.of(rows), dimensions, channels, unit);
+	}
+
+	/**
+	 * The measurements of a time series as CSV: as {@link #csv}, the rows of each frame in turn, with a
+	 * first column {@code frame} (1-based) when there is more than one frame.
+	 *
+	 * @param frames the measurements of each frame, object ids counted per frame
+	 * @param dimensions 2 or 3 (of one frame)
+	 * @param channels channels of the image
+	 * @param unit the calibration unit
+	 * @return CSV text, one line per object and frame
+	 */
+	public static String csvFrames(List<List<Measurement>> frames, int dimensions, int channels, String unit) {
 		String[] axes = { "x", "y", "z" }, extents = { "width", "height", "depth" };
-		StringBuilder b = new StringBuilder("label,");
+		StringBuilder b = new StringBuilder(frames.size() > 1 ? "frame,label," : "label,");
 		b.append(dimensions == 3 ? "volume_" + unit + "3" : "area_" + unit + "2").append(",voxels");
 		for (int d = 0; d < dimensions; d++) b.append(",centroid_").append(axes[d]).append('_').append(unit);
 		for (int d = 0; d < dimensions; d++) b.append(",bbox_").append(axes[d]).append("_px");
 		for (int d = 0; d < dimensions; d++) b.append(",bbox_").append(extents[d]).append("_px");
 		for (int ch = 1; ch <= channels; ch++) b.append(String.format(Locale.ROOT, ",mean_c%d,min_c%d,max_c%d,std_c%d", ch, ch, ch, ch));
 		b.append(",equivalent_diameter_").append(unit).append('\n');
-		for (Measurement m : rows) {
+		for (int t = 0; t < frames.size(); t++) for (Measurement m : frames.get(t)) {
+			if (frames.size() > 1) b.append(t + 1).append(',');
 			b.append(m.label()).append(',').append(num(m.size())).append(',').append(m.voxels());
 			for (double v : m.centroid()) b.append(',').append(num(v));
 			for (long v : m.boxMin()) b.append(',').append(v);

@@ -108,6 +108,51 @@ class TimeSeriesTest {
 	}
 
 	@Test
+	void theCliSegmentsATimeSeriesFileAsFijiSegmentsTheOpenImage(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+		ImagePlus still = ImagePlusAdapter.toImagePlus(ImageFiles.read(Path.of("test-images/nuclei/dsb2018-0532c64c.png")), "nuclei");
+		ImageProcessor a = still.getProcessor(), b = a.duplicate();
+		b.flipVertical();
+		ImagePlus series = hyperstack("lapse", 1, 1, a, b);
+		series.getCalibration().frameInterval = 30;
+		Path file = dir.resolve("lapse.tif");
+		io.github.unetseg.io.TiffIO.save(series, file);
+		assertEquals(2, ImageFiles.timePoints(file));
+		assertEquals(1, ImageFiles.timePoints(Path.of("test-images/mri-t1-axial-z90.tif")));
+		java.io.ByteArrayOutputStream text = new java.io.ByteArrayOutputStream();
+		java.io.PrintStream stdout = System.out;
+		int rc;
+		try {
+			System.setOut(new java.io.PrintStream(text, true, java.nio.charset.StandardCharsets.UTF_8));
+			rc = io.github.unetseg.cli.Main.run("segment", "--model", "models/nuclei-fluo-2d", "--output", dir.resolve("out").toString(),
+				"--device", "cpu", "--rois", "--measure", file.toString());
+		}
+		finally {
+			System.setOut(stdout);
+		}
+		assertEquals(0, rc, text.toString());
+		ImagePlus labels = io.github.unetseg.io.TiffIO.open(dir.resolve("out/lapse_labels.tif"));
+		assertArrayEquals(new int[] { a.getWidth(), a.getHeight(), 1, 1, 2 }, labels.getDimensions());
+		assertEquals(30, labels.getCalibration().frameInterval, 1e-9);
+		SegmentationSettings settings = SegmentationSettings.defaults().withObjects(new SegmentationSettings.Objects(Double.NaN, Double.NaN,
+			-1, 0, true, true));
+		try (Segmenter s = Engines.segmenter(Path.of("models/nuclei-fluo-2d"), new EngineOptions(Device.CPU, 0))) {
+			ImagePlusSegmentation.Outcome fiji = ImagePlusSegmentation.segment(s, settings, series, true, ProgressListener.NONE);
+			for (int t = 1; t <= 2; t++) {
+				int i = labels.getStackIndex(1, 1, t);
+				assertArrayEquals((short[]) fiji.labels().getStack().getPixels(i), (short[]) labels.getStack().getPixels(i), "frame " + t);
+			}
+			assertTrue(text.toString().contains(fiji.objects() + " objects"), text.toString());
+			List<String> rows = java.nio.file.Files.readAllLines(dir.resolve("out/lapse_objects.csv"));
+			assertTrue(rows.get(0).startsWith("frame,label,"), rows.get(0));
+			assertEquals(fiji.objects(), rows.size() - 1);
+			try (var zip = new java.util.zip.ZipFile(dir.resolve("out/lapse_rois.zip").toFile())) {
+				assertEquals(fiji.objects(), zip.size());
+				assertTrue(zip.stream().allMatch(e -> e.getName().matches("\\d+-t[12]\\.roi")), zip.entries().nextElement().getName());
+			}
+		}
+	}
+
+	@Test
 	void aFrameIsAnImageOfItsOwnSharingThePixels() {
 		ImageProcessor[] planes = new ImageProcessor[2 * 3 * 2];
 		for (int i = 0; i < planes.length; i++) {
@@ -116,7 +161,7 @@ class TimeSeriesTest {
 		}
 		ImagePlus h = hyperstack("h", 2, 3, planes);
 		h = new CompositeImage(h, CompositeImage.GRAYSCALE);
-		ImagePlus f = ImagePlusSegmentation.frame(h, 2);
+		ImagePlus f = ImagePlusAdapter.frame(h, 2);
 		assertArrayEquals(new int[] { 4, 3, 2, 3, 1 }, f.getDimensions());
 		for (int ch = 1; ch <= 2; ch++)
 			for (int z = 1; z <= 3; z++) {
