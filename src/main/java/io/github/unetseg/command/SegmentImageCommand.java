@@ -13,6 +13,7 @@ import org.scijava.plugin.Plugin;
 
 import ij.ImagePlus;
 import io.github.unetseg.SegmentationException;
+import io.github.unetseg.facade.ImagePlusSegmentation;
 import io.github.unetseg.facade.Options;
 import io.github.unetseg.facade.SegmentationResult;
 import io.github.unetseg.facade.Segmenter;

@@ -38,7 +38,7 @@ import net.imglib2.view.Views;
  * planes of a {@link PlanarImg} {@code [x, y(, z), c]}, so changes show in both. RGB images are
  * copied into three 8-bit channels. ImageJ's stack order (channel fastest, then slice, then frame) is
  * re-indexed to ImgLib2's (z fastest, then channel). A volume has no time axis: time series are
- * rejected here, and {@code command.ImagePlusSegmentation} segments them one frame at a time.
+ * rejected here, and {@code facade.ImagePlusSegmentation} segments them one frame at a time.
  */
 public final class ImagePlusAdapter {
 

@@ -117,7 +117,7 @@ public class SegmentImagePlugin implements PlugIn {
 					done.file().result().device()));
 				return;
 			}
-			io.github.unetseg.command.ImagePlusSegmentation.Outcome r = io.github.unetseg.command.ImagePlusSegmentation.segment(s,
+			io.github.unetseg.facade.ImagePlusSegmentation.Outcome r = io.github.unetseg.facade.ImagePlusSegmentation.segment(s,
 				o.settings(), imp, measure, p);
 			r.warnings().forEach(w -> IJ.log("U-Net: " + w));
 			if (!r.instances() || !output.equals("ROI Manager")) r.labels().show();

@@ -16,6 +16,7 @@ import ij.ImageStack;
 import ij.gui.Roi;
 import ij.process.ImageProcessor;
 import io.github.unetseg.facade.Engines;
+import io.github.unetseg.facade.ImagePlusSegmentation;
 import io.github.unetseg.facade.SegmentationSettings;
 import io.github.unetseg.facade.Segmenter;
 import io.github.unetseg.io.ImageFiles;

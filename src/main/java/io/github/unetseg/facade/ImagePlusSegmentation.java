@@ -1,4 +1,4 @@
-package io.github.unetseg.command;
+package io.github.unetseg.facade;
 
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -7,9 +7,6 @@ import java.util.List;
 import ij.ImagePlus;
 import ij.gui.Roi;
 import ij.measure.ResultsTable;
-import io.github.unetseg.facade.SegmentationResult;
-import io.github.unetseg.facade.SegmentationSettings;
-import io.github.unetseg.facade.Segmenter;
 import io.github.unetseg.image.Volume;
 import io.github.unetseg.io.ImageFiles;
 import io.github.unetseg.io.ImagePlusAdapter;
@@ -19,9 +16,10 @@ import io.github.unetseg.objects.ObjectMeasurements;
 import io.github.unetseg.tiling.ProgressListener;
 
 /**
- * Segments an open {@link ImagePlus} in memory, for Fiji's Segment Image command and the ImageJ 1 plugin
- * alike, and gives the results as ImageJ 1 shows them: the label image with the label lookup table and
- * the input's calibration, the probability map, an instance model's ROIs and its per-object table.
+ * Segments an {@link ImagePlus} in memory, for Fiji's Segment Image command, the ImageJ 1 plugin and a folder
+ * run's time-series files ({@link TimeSeriesFile}) alike, and gives the results as ImageJ 1 shows them: the
+ * label image with the label lookup table and the input's calibration, the probability map, an instance
+ * model's ROIs and its per-object measurements and table.
  *
  * <p>A time series (a hyperstack with more than one frame) is segmented one frame at a time, each frame
  * a 2D image or a z-stack as the model takes it (a 2D model on a z-stack runs plane by plane), and the
@@ -43,14 +41,27 @@ public final class ImagePlusSegmentation {
 	 * @param instances whether the model is an instance model
 	 * @param objects objects found over all frames (0 for a semantic model)
 	 * @param rois the objects' ROIs in frame, then id order; empty unless the settings ask for ROIs
-	 * @param table one row per object ({@link ObjectOutputs#table}, with a {@code Frame} column for a time series), or
-	 *     {@code null} unless measured
+	 * @param measurements per frame, one row per object; empty unless measured
+	 * @param table the measurements as one table ({@link ObjectOutputs#framesTable}, with a {@code Frame} column for a
+	 *     time series), or {@code null} unless measured
 	 * @param warnings what the user should know, each once
 	 * @param seconds wall time of the segmentation over all frames, in seconds
-	 * @param device where the network ran
+	 * @param last the last frame's result (its tile plan, batch and timing)
 	 */
-	public record Outcome(ImagePlus labels, ImagePlus probabilities, boolean instances, int objects, List<Roi> rois, ResultsTable table,
-		List<String> warnings, double seconds, String device) {}
+	public record Outcome(ImagePlus labels, ImagePlus probabilities, boolean instances, int objects, List<Roi> rois,
+		List<List<ObjectMeasurements.Measurement>> measurements, ResultsTable table, List<String> warnings, double seconds,
+		SegmentationResult last)
+	{
+		/** @return where the network ran */
+		public String device() {
+			return last.device();
+		}
+	}
+
+	/** Segments one image, as {@link Segmenter#segment} (or a folder run's work) does. */
+	interface Model {
+		SegmentationResult segment(Volume<?> volume, SegmentationSettings settings, ProgressListener progress, String source);
+	}
 
 	private ImagePlusSegmentation() {}
 
@@ -70,6 +81,25 @@ public final class ImagePlusSegmentation {
 	public static Outcome segment(Segmenter segmenter, SegmentationSettings settings, ImagePlus image, boolean measure,
 		ProgressListener progress)
 	{
+		return segment(segmenter::segment, segmenter.spec().instances() != null, segmenter.spec().classNames().size(), settings, image,
+			measure, progress);
+	}
+
+	/**
+	 * Segments the image with a model given as a function.
+	 *
+	 * @param model segments one frame
+	 * @param instanceModel whether it is an instance model (for the warnings)
+	 * @param labelClasses the model's classes, for a semantic label image's lookup table
+	 * @param settings as {@link #segment(Segmenter, SegmentationSettings, ImagePlus, boolean, ProgressListener)}
+	 * @param image the image
+	 * @param measure whether to measure objects
+	 * @param progress progress over all frames, and cancellation
+	 * @return the results
+	 */
+	static Outcome segment(Model model, boolean instanceModel, int labelClasses, SegmentationSettings settings, ImagePlus image,
+		boolean measure, ProgressListener progress)
+	{
 		int frames = image.getNFrames();
 		String title = image.getTitle(), base = ImageFiles.baseName(title);
 		List<ImagePlus> labelFrames = new ArrayList<>(), probabilityFrames = new ArrayList<>();
@@ -77,20 +107,21 @@ public final class ImagePlusSegmentation {
 		List<List<ObjectMeasurements.Measurement>> rows = new ArrayList<>();
 		LinkedHashSet<String> warnings = new LinkedHashSet<>();
 		if (frames > 1) warnings.add(title + " is a time series: its " + frames + " frames were segmented one by one" +
-			(segmenter.spec().instances() != null ? ", object ids starting at 1 in each frame." : "."));
+			(instanceModel ? ", object ids starting at 1 in each frame." : "."));
 		boolean instances = false;
-		int objects = 0, largestId = 0, dims = 2;
+		int objects = 0, largestId = 0, dims = 2, channels = 1;
 		double seconds = 0;
-		String device = segmenter.device();
+		SegmentationResult last = null;
 		for (int t = 1; t <= frames; t++) {
 			String source = frames == 1 ? title : title + " (frame " + t + ")";
 			Volume<?> volume = ImagePlusAdapter.wrap(frames == 1 ? image : ImagePlusAdapter.frame(image, t), source);
 			ProgressListener part = frames == 1 ? progress : ProgressListener.part(progress, t - 1, frames, "frame");
-			SegmentationResult r = segmenter.segment(volume, settings, part, source);
+			SegmentationResult r = model.segment(volume, settings, part, source);
 			warnings.addAll(r.warnings());
 			seconds += r.seconds();
-			device = r.device();
+			last = r;
 			dims = r.labels().spatialDims();
+			channels = volume.channels();
 			labelFrames.add(ImagePlusAdapter.toImagePlus(r.labels(), base + "_labels"));
 			if (r.probabilities() != null) probabilityFrames.add(ImagePlusAdapter.toImagePlus(r.probabilities(), base + "_probabilities"));
 			if (!r.instances()) continue;
@@ -102,11 +133,11 @@ public final class ImagePlusSegmentation {
 			if (measure) rows.add(ObjectMeasurements.measure(r.labels(), volume, r.objectCount()));
 		}
 		ImagePlus labels = ImagePlusAdapter.stackFrames(labelFrames, image.getCalibration());
-		ImagePlusAdapter.applyLabelLut(labels, instances ? largestId + 1 : segmenter.spec().classNames().size());
+		ImagePlusAdapter.applyLabelLut(labels, instances ? largestId + 1 : labelClasses);
 		ImagePlus probabilities = probabilityFrames.isEmpty() ? null : ImagePlusAdapter.stackFrames(probabilityFrames, image.getCalibration());
-		ResultsTable table = instances && measure ? ObjectOutputs.framesTable(rows, dims, image.getNChannels(),
+		ResultsTable table = instances && measure ? ObjectOutputs.framesTable(rows, dims, channels,
 			image.getCalibration().getUnit()) : null;
-		return new Outcome(labels, probabilities, instances, objects, rois, table, List.copyOf(warnings), seconds, device);
+		return new Outcome(labels, probabilities, instances, objects, rois, rows, table, List.copyOf(warnings), seconds, last);
 	}
 
 }
