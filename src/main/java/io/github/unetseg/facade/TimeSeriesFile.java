@@ -59,11 +59,9 @@ final class TimeSeriesFile {
 		TiffIO.save(r.labels(), labelsFile);
 		if (r.probabilities() != null) TiffIO.save(r.probabilities(), probabilitiesFile = OutputFiles.probabilities(input, outputDir));
 		if (r.instances() && o.rois()) ObjectRois.writeZip(r.rois(), OutputFiles.rois(input, outputDir));
-		if (r.instances() && o.measure()) {
-			io.github.unetseg.image.Calibration cal = ImagePlusAdapter.wrap(ImagePlusAdapter.frame(imp, 1), input.toString()).calibration();
-			AtomicFiles.writeString(OutputFiles.objects(input, outputDir), ObjectMeasurements.csvFrames(r.measurements(),
-				r.last().labels().spatialDims(), imp.getType() == ImagePlus.COLOR_RGB ? 3 : imp.getNChannels(), cal.unit()));
-		}
+		if (r.instances() && o.measure()) AtomicFiles.writeString(OutputFiles.objects(input, outputDir), ObjectMeasurements.csvFrames(
+			r.measurements(), r.last().labels().spatialDims(), imp.getType() == ImagePlus.COLOR_RGB ? 3 : imp.getNChannels(),
+			imp.getCalibration().getUnit()));
 		// every frame's planes as one stack, for the voxel count: [x, y, z * t]
 		ImagePlus planes = new ImagePlus(r.labels().getTitle(), r.labels().getStack());
 		planes.setDimensions(1, r.labels().getStackSize(), 1);

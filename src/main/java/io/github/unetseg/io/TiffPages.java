@@ -52,13 +52,7 @@ record TiffPages(List<Path> files, int channels, int slices, int[] file, int[] p
 	 */
 	static TiffPages of(Path path, String description, int pages) {
 		if (OmeTiff.isOme(description)) return ome(path, description, pages);
-		Properties keys = new Properties();
-		if (description != null && description.startsWith("ImageJ=")) {
-			for (String line : description.split("\n")) {
-				int eq = line.indexOf('=');
-				if (eq > 0) keys.setProperty(line.substring(0, eq).trim(), unescape(line.substring(eq + 1).trim()));
-			}
-		}
+		Properties keys = imageJKeys(description);
 		int c = positive(keys, "channels"), z = positive(keys, "slices"), t = positive(keys, "frames");
 		if (!keys.containsKey("slices") && c == 1 && t == 1) z = pages;
 		if (t > 1) throw new SegmentationException(path + " is a time series with " + t + " frames; only segmenting takes a time " +
@@ -93,29 +87,8 @@ record TiffPages(List<Path> files, int channels, int slices, int[] file, int[] p
 	 * @throws java.io.IOException if the file cannot be read
 	 */
 	static String description(Path path) throws java.io.IOException {
-		return descriptionOf(path);
-	}
-
-	/**
-	 * @param path a (Big)TIFF file
-	 * @return the time points of an ImageJ hyperstack ({@code frames=} of its description), 1 for any other TIFF
-	 *     or a file that cannot be read (its reading reports that)
-	 */
-	static int frames(Path path) {
-		try {
-			String d = descriptionOf(path);
-			if (d == null || !d.startsWith("ImageJ=")) return 1;
-			for (String line : d.split("\n"))
-				if (line.startsWith("frames=")) return Math.max(1, Integer.parseInt(line.substring("frames=".length()).trim()));
-			return 1;
-		}
-		catch (java.io.IOException | RuntimeException e) {
-			return 1;
-		}
-	}
-
-	private static String descriptionOf(Path path) throws java.io.IOException {
 		try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(path)) {
+
 			java.nio.ByteBuffer head = read(ch, 0, 16, java.nio.ByteOrder.LITTLE_ENDIAN);
 			java.nio.ByteOrder order = head.get(0) == 'M' ? java.nio.ByteOrder.BIG_ENDIAN : java.nio.ByteOrder.LITTLE_ENDIAN;
 			head.order(order);
@@ -145,6 +118,32 @@ record TiffPages(List<Path> files, int channels, int slices, int[] file, int[] p
 		java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(n).order(order);
 		while (b.hasRemaining()) if (ch.read(b, at + b.position()) < 0) throw new java.io.EOFException("the TIFF directory runs past the end of the file");
 		return b.flip();
+	}
+
+	/**
+	 * @param path a (Big)TIFF file
+	 * @return the time points of an ImageJ hyperstack ({@code frames=} of its description), 1 for any other TIFF
+	 *     or a file that cannot be read (its reading reports that)
+	 */
+	static int frames(Path path) {
+		try {
+			return positive(imageJKeys(description(path)), "frames");
+		}
+		catch (java.io.IOException | RuntimeException e) { // a damaged file: its reading says so
+			return 1;
+		}
+	}
+
+	/** The {@code key=value} lines of an ImageJ description (empty for another description or none). */
+	private static Properties imageJKeys(String description) {
+		Properties keys = new Properties();
+		if (description != null && description.startsWith("ImageJ=")) {
+			for (String line : description.split("\n")) {
+				int eq = line.indexOf('=');
+				if (eq > 0) keys.setProperty(line.substring(0, eq).trim(), unescape(line.substring(eq + 1).trim()));
+			}
+		}
+		return keys;
 	}
 
 	private static int positive(Properties keys, String key) {

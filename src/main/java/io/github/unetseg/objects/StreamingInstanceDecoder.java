@@ -95,7 +95,8 @@ public final class StreamingInstanceDecoder implements BandStitcher.PlaneSink {
 		int at = (int) (z - windowStart) * planeVoxels;
 		System.arraycopy(p, 0, background, at, planeVoxels);
 		int channels = p.length / planeVoxels;
-		for (int i = 0; i < planeVoxels; i++) interior[at + i] = parameters.target().priority(p, i, planeVoxels, channels);
+		if (parameters.target() == InstanceDecoder.Target.BOUNDARY) System.arraycopy(p, planeVoxels, interior, at, planeVoxels); // p_interior
+		else for (int i = 0; i < planeVoxels; i++) interior[at + i] = parameters.target().priority(p, i, planeVoxels, channels);
 		received++;
 		if (probabilities != null) probabilities.plane(z, p);
 		if (received - windowStart == window || received == planes) decodeWindow();
