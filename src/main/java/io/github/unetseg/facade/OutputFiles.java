@@ -188,6 +188,22 @@ public final class OutputFiles {
 	}
 
 	/**
+	 * Creates an output folder (and its parents) where it does not exist.
+	 *
+	 * @param outputDir the folder
+	 * @throws SegmentationException naming the folder and the fix when it cannot be created
+	 */
+	static void createFolder(Path outputDir) {
+		try {
+			Files.createDirectories(outputDir);
+		}
+		catch (java.io.IOException e) {
+			throw new SegmentationException("Cannot create output folder " + outputDir + ": " + e.getMessage() +
+				". Fix: choose a writable --output folder.", e);
+		}
+	}
+
+	/**
 	 * Writes a result's outputs for an input: labels, probabilities when the result has them, and for an
 	 * instance model's result the RoiSet ({@link ObjectRois}) and the object table
 	 * ({@link ObjectMeasurements}) when asked; each to a temporary file moved into place.
@@ -204,13 +220,7 @@ public final class OutputFiles {
 	public static Path[] write(Path input, Path outputDir, io.github.unetseg.image.Volume<?> image, SegmentationResult result,
 		int labelClasses, SegmentationSettings.Objects objects)
 	{
-		try {
-			Files.createDirectories(outputDir);
-		}
-		catch (java.io.IOException e) {
-			throw new SegmentationException("Cannot create output folder " + outputDir + ": " + e.getMessage() +
-				". Fix: choose a writable --output folder.", e);
-		}
+		createFolder(outputDir);
 		Path labels = labels(input, outputDir);
 		ImageFiles.write(result.labels(), labels, result.instances() ? result.objectCount() + 1 : labelClasses);
 		Path probs = null;

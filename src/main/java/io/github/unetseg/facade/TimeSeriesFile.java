@@ -1,11 +1,9 @@
 package io.github.unetseg.facade;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 import ij.ImagePlus;
 import io.github.unetseg.AtomicFiles;
-import io.github.unetseg.SegmentationException;
 import io.github.unetseg.io.ImageFiles;
 import io.github.unetseg.io.ImagePlusAdapter;
 import io.github.unetseg.io.ObjectRois;
@@ -38,7 +36,7 @@ final class TimeSeriesFile {
 	 * @param progress progress over all frames, and cancellation
 	 * @return the written files; its result holds the labels of all frames as one stack {@code [x, y, z * t, 1]}
 	 *     (for the voxel count and throughput), the last frame's tile plan and the objects of all frames
-	 * @throws SegmentationException if the file cannot be read, a frame does not fit the model (the message names
+	 * @throws io.github.unetseg.SegmentationException if the file cannot be read, a frame does not fit the model (the message names
 	 *     the frame), or an output cannot be written
 	 */
 	static FileResult segment(Path input, Path outputDir, SegmentationSettings settings, FolderRun.Work work, ProgressListener progress) {
@@ -48,13 +46,7 @@ final class TimeSeriesFile {
 		SegmentationSettings.Objects o = settings.objects();
 		ImagePlusSegmentation.Outcome r = ImagePlusSegmentation.segment(work::segment, work.instances(), work.labelClasses(), settings, imp,
 			o.measure(), progress);
-		try {
-			Files.createDirectories(outputDir);
-		}
-		catch (java.io.IOException e) {
-			throw new SegmentationException("Cannot create output folder " + outputDir + ": " + e.getMessage() +
-				". Fix: choose a writable --output folder.", e);
-		}
+		OutputFiles.createFolder(outputDir);
 		Path labelsFile = OutputFiles.labels(input, outputDir), probabilitiesFile = null;
 		TiffIO.save(r.labels(), labelsFile);
 		if (r.probabilities() != null) TiffIO.save(r.probabilities(), probabilitiesFile = OutputFiles.probabilities(input, outputDir));
