@@ -29,7 +29,7 @@ import io.github.unetseg.tiling.ProgressListener;
  * run goes on; exceptions of the background threads surface through {@link Future#get()}. Two inputs
  * whose outputs would have the same name (e.g. {@code p1/t1.tif} and {@code p2/t1.tif}) are not both
  * segmented: the later one fails with the reason, so no result is ever replaced by another's. A time series
- * (an ImageJ hyperstack TIFF with frames) is segmented frame by frame ({@link TimeSeriesFile}).
+ * (an ImageJ hyperstack TIFF with frames, or an OME-TIFF with time points) is segmented frame by frame ({@link TimeSeriesFile}).
  */
 final class FolderRun {
 

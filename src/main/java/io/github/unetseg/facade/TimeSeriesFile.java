@@ -13,13 +13,13 @@ import io.github.unetseg.tiling.ProgressListener;
 
 /**
  * A time-series file of a folder run ({@link FolderRun}): an ImageJ hyperstack TIFF with frames, as Fiji
- * saves a time-lapse ({@link ImageFiles#timePoints}), segmented one frame at a time as Segment Image does
+ * saves a time-lapse, or a one-file OME-TIFF with time points ({@link ImageFiles#timePoints}), segmented one frame at a time as Segment Image does
  * with the open image, each frame a 2D image or a z-stack as the model takes it. The outputs keep the
  * hyperstack's axes: {@code <name>_labels.tif} {@code [c = 1, z, t]} and {@code _probabilities.tif}
  * {@code [c = classes, z, t]} with the input's calibration and frame interval; an instance model's object
  * ids start at 1 in each frame, its {@code _rois.zip} holds ROIs with their frame ({@link ObjectRois#inFrame})
  * and its {@code _objects.csv} a {@code frame} column. Each file is written to a temporary file and moved into
- * place. The file is read whole (ImageJ 1's TIFF reader) and the frames are segmented as Segment Image
+ * place. The file is read whole (ImageJ 1's TIFF reader, an OME-TIFF's pages ordered as its OME-XML says) and the frames are segmented as Segment Image
  * segments an open time series ({@link ImagePlusSegmentation}), so a file and the open image give the same objects.
  */
 final class TimeSeriesFile {
@@ -29,7 +29,7 @@ final class TimeSeriesFile {
 	/**
 	 * Segments a time series into {@code outputDir}.
 	 *
-	 * @param input an ImageJ hyperstack TIFF with more than one frame
+	 * @param input an ImageJ hyperstack TIFF with more than one frame, or a one-file OME-TIFF with more than one time point
 	 * @param outputDir the output folder, created if missing
 	 * @param settings the run's settings
 	 * @param work the folder run's segmenter

@@ -18,7 +18,7 @@ import io.github.unetseg.SegmentationException;
  * OME-TIFF dimensions and physical sizes: the OME-XML in the first image's description says how the
  * TIFF's pages map to z, channel and time ({@code DimensionOrder}) and how large a pixel is
  * ({@code PhysicalSizeX/Y/Z} with their units). ImageJ 1 opens an OME-TIFF as a flat stack of pages;
- * this re-orders that stack into an ImageJ hyperstack (first time point) with the OME calibration
+ * this re-orders that stack into an ImageJ hyperstack (with its time points) with the OME calibration
  * ({@link TiffPages} reads the layout).
  * Only the first {@code Image} of the file is used. Schema: OME Data Model, {@code Pixels} element.
  */
@@ -35,30 +35,51 @@ final class OmeTiff {
 	}
 
 	/**
-	 * Re-orders a flat stack opened by ImageJ into a hyperstack as the OME-XML describes.
+	 * Re-orders a flat stack opened by ImageJ into a hyperstack as the OME-XML describes: channels, slices
+	 * and every time point ({@code SizeT}), with the physical sizes and the frame interval
+	 * ({@code TimeIncrement} in its {@code TimeIncrementUnit}, seconds by default).
 	 *
 	 * @param imp the flat stack, one slice per TIFF page in file order
 	 * @param xml the OME-XML
 	 * @param source file name for messages
-	 * @return a hyperstack with channels and slices of the first time point, calibrated
-	 * @throws SegmentationException if the XML cannot be parsed or does not match the pages
+	 * @return a hyperstack {@code [c, z, t]} in ImageJ's order, calibrated
+	 * @throws SegmentationException if the XML cannot be parsed or does not match the pages, or for a time series
+	 *     whose planes lie in several files
 	 */
 	static ImagePlus reorder(ImagePlus imp, String xml, String source) {
 		TiffPages layout = TiffPages.of(java.nio.file.Path.of(source), xml, imp.getStackSize());
-		if (layout.files().size() > 1) throw new IllegalStateException("a multi-file OME-TIFF is read by regions (TiffRegions)");
+		int sz = layout.slices(), sc = layout.channels(), st = layout.frames();
+		if (layout.files().size() > 1) {
+			if (st > 1) throw new SegmentationException(source + " is one file of a multi-file OME-TIFF time series (" + st + " time " +
+				"points); unetseg segments a time series from one file. Fix: open the set in Fiji with Bio-Formats and save it as one " +
+				"OME-TIFF or TIFF.");
+			throw new IllegalStateException("a multi-file OME-TIFF is read by regions (TiffRegions)");
+		}
 		ImageStack in = imp.getStack(), out = new ImageStack(imp.getWidth(), imp.getHeight());
-		int sz = layout.slices(), sc = layout.channels();
-		// ImageJ's hyperstack order: channel fastest, then slice
-		for (int z = 0; z < sz; z++)
-			for (int c = 0; c < sc; c++) out.addSlice(in.getProcessor(1 + layout.page()[c * sz + z]));
+		// ImageJ's hyperstack order: channel fastest, then slice, then frame
+		for (int t = 0; t < st; t++)
+			for (int z = 0; z < sz; z++)
+				for (int c = 0; c < sc; c++) {
+					int at = (t * sc + c) * sz + z;
+					if (layout.file()[at] < 0) throw new SegmentationException(source + ": its OME-XML gives no page for z " + z + ", channel " +
+						c + ", time point " + t + ". Fix: re-save it with Bio-Formats (Fiji).");
+					out.addSlice(in.getProcessor(1 + layout.page()[at]));
+				}
 		ImagePlus h = new ImagePlus(imp.getTitle(), out);
-		h.setDimensions(sc, sz, 1);
+		h.setDimensions(sc, sz, st);
+		if (st > 1) h.setOpenAsHyperStack(true);
 		Calibration cal = h.getCalibration();
 		io.github.unetseg.image.Calibration ome = layout.calibration();
 		cal.pixelWidth = ome.spacing(0);
 		cal.pixelHeight = ome.spacing(1);
 		cal.pixelDepth = sz > 1 ? ome.spacing(2) : 1;
 		cal.setUnit(ome.unit());
+		Element pixels = pixels(xml, source);
+		if (st > 1 && pixels.hasAttribute("TimeIncrement")) {
+			cal.frameInterval = size(pixels, "TimeIncrement");
+			String unit = pixels.getAttribute("TimeIncrementUnit").trim();
+			cal.setTimeUnit(unit.isEmpty() ? "s" : unit);
+		}
 		return h;
 	}
 

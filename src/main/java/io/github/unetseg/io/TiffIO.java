@@ -74,18 +74,22 @@ public final class TiffIO {
 	}
 
 	/**
-	 * Opens a TIFF as an ImagePlus.
+	 * Opens a TIFF as an ImagePlus: an ImageJ hyperstack as ImageJ 1 opens it, an OME-TIFF re-ordered into the
+	 * hyperstack {@code [c, z, t]} its OME-XML describes, calibrated ({@link OmeTiff#reorder}).
 	 *
 	 * @param path the file
 	 * @return the image
-	 * @throws SegmentationException if ImageJ cannot read it (damaged, truncated or tiled)
+	 * @throws SegmentationException if ImageJ cannot read it (damaged, truncated or tiled), or the OME-XML does
+	 *     not match the pages
 	 */
 	public static ImagePlus open(Path path) {
 		Path abs = path.toAbsolutePath();
 		if (isTiled(abs))
 			throw new SegmentationException(path + " is a tiled TIFF, which ImageJ 1 cannot open. Fix: read it with unetseg's readers " +
 				"(ImageFiles.read) or open it with Bio-Formats in Fiji.");
-		return openWalked(abs, path);
+		ImagePlus imp = openWalked(abs, path);
+		ij.io.FileInfo fi = imp.getOriginalFileInfo();
+		return fi != null && OmeTiff.isOme(fi.description) ? OmeTiff.reorder(imp, fi.description, path.toString()) : imp;
 	}
 
 	/** Opens with ImageJ 1 a TIFF whose directory chain {@link #checkDirectories} has already walked. */

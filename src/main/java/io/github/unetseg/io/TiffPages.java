@@ -20,7 +20,7 @@ import io.github.unetseg.image.Calibration;
  * <li>OME-TIFF: {@code Pixels} {@code SizeZ/SizeC/SizeT}, {@code DimensionOrder} and its {@code TiffData}
  * elements ({@code IFD}, {@code PlaneCount}, {@code FirstZ/FirstC/FirstT}, and {@code UUID FileName} for
  * planes in other files of a multi-file set, relative to this file's folder; a UUID equal to the
- * {@code OME} element's own is this file even if it was renamed), the first time point, and
+ * {@code OME} element's own is this file even if it was renamed), every time point, and
  * the physical sizes {@code PhysicalSizeX/Y/Z} with their unit (OME Data Model, {@code Pixels} and
  * {@code TiffData} elements; the OME-TIFF specification's "TiffData" rules: no attributes = every plane of
  * this file in dimension order, {@code PlaneCount} defaulting to 1 when {@code IFD} or a {@code First*} is
@@ -30,17 +30,20 @@ import io.github.unetseg.image.Calibration;
  * refuses them;</li>
  * <li>any other TIFF: pages are z slices of one channel.</li>
  * </ul>
- * Plane {@code (z, c)} is entry {@code c * slices + z} of {@link #file} and {@link #page}.
+ * Plane {@code (z, c, t)} is entry {@code (t * channels + c) * slices + z} of {@link #file} and {@link #page}, so
+ * the first time point's plane {@code (z, c)} is entry {@code c * slices + z}; the region readers read that one.
  *
  * @param files the files holding planes, the given file first
  * @param channels channels, &gt;= 1
  * @param slices z slices, &gt;= 1 (1 for a 2D image)
- * @param file per plane {@code c * slices + z}, its index into {@code files}
+ * @param frames time points, &gt;= 1 (an OME-TIFF's {@code SizeT}; 1 for any other TIFF)
+ * @param file per plane {@code (t * channels + c) * slices + z}, its index into {@code files}, -1 where the
+ *     OME-XML gives no page for a plane after the first time point
  * @param page per plane, its page (image file directory, from 0) in that file
  * @param calibration the OME-XML's physical sizes, or {@code null} where the file's tags give them
  * @param description the ImageJ description's keys, or empty
  */
-record TiffPages(List<Path> files, int channels, int slices, int[] file, int[] page, Calibration calibration, Properties description) {
+record TiffPages(List<Path> files, int channels, int slices, int frames, int[] file, int[] page, Calibration calibration, Properties description) {
 
 	/**
 	 * @param path the TIFF file
@@ -66,7 +69,7 @@ record TiffPages(List<Path> files, int channels, int slices, int[] file, int[] p
 		int[] file = new int[c * z], page = new int[c * z];
 		for (int ch = 0; ch < c; ch++)
 			for (int sl = 0; sl < z; sl++) page[ch * z + sl] = sl * c + ch;
-		return new TiffPages(List.of(path), c, z, file, page, null, keys);
+		return new TiffPages(List.of(path), c, z, 1, file, page, null, keys);
 	}
 
 	/** ImageJ writes a non-ASCII character of its description as a backslash, {@code u} and four hex digits (µm as {@code \\u00B5m}). */
@@ -122,12 +125,14 @@ record TiffPages(List<Path> files, int channels, int slices, int[] file, int[] p
 
 	/**
 	 * @param path a (Big)TIFF file
-	 * @return the time points of an ImageJ hyperstack ({@code frames=} of its description), 1 for any other TIFF
-	 *     or a file that cannot be read (its reading reports that)
+	 * @return the time points of an ImageJ hyperstack ({@code frames=} of its description) or an OME-TIFF
+	 *     ({@code SizeT}), 1 for any other TIFF or a file that cannot be read (its reading reports that)
 	 */
 	static int frames(Path path) {
 		try {
-			return positive(imageJKeys(description(path)), "frames");
+			String description = description(path);
+			if (OmeTiff.isOme(description)) return OmeTiff.integer(OmeTiff.pixels(description, path.toString()), "SizeT");
+			return positive(imageJKeys(description), "frames");
 		}
 		catch (java.io.IOException | RuntimeException e) { // a damaged file: its reading says so
 			return 1;
@@ -164,7 +169,7 @@ record TiffPages(List<Path> files, int channels, int slices, int[] file, int[] p
 		long planes = (long) sz * sc * st;
 		String self = pixels.getOwnerDocument().getDocumentElement().getAttribute("UUID").trim();
 		List<Path> files = new ArrayList<>(List.of(path));
-		int[] fileOf = new int[sz * sc], pageOf = new int[sz * sc];
+		int[] fileOf = new int[sz * sc * st], pageOf = new int[sz * sc * st];
 		Arrays.fill(fileOf, -1);
 		NodeList data = pixels.getElementsByTagNameNS("*", "TiffData");
 		if (data.getLength() == 0) {
@@ -195,19 +200,19 @@ record TiffPages(List<Path> files, int channels, int slices, int[] file, int[] p
 					" planes (" + pages + " pages in this file). Fix: re-save it with Bio-Formats (Fiji).");
 			map(order, sz, sc, st, first, f, count, ifd, fileOf, pageOf);
 		}
-		for (int i = 0; i < fileOf.length; i++)
+		for (int i = 0; i < sz * sc; i++)
 			if (fileOf[i] < 0) throw new SegmentationException(path + ": its OME-XML gives no page for z " + i % sz + ", channel " + i / sz +
 				" of the first time point. Fix: re-save it with Bio-Formats (Fiji), or keep every file of a multi-file set together.");
-		return new TiffPages(List.copyOf(files), sc, sz, fileOf, pageOf, OmeTiff.calibration(pixels, sz > 1 ? 3 : 2), new Properties());
+		return new TiffPages(List.copyOf(files), sc, sz, st, fileOf, pageOf, OmeTiff.calibration(pixels, sz > 1 ? 3 : 2), new Properties());
 	}
 
-	/** Records {@code count} planes from linear plane index {@code first}, pages from {@code ifd} of file {@code f}, of the first time point. */
+	/** Records {@code count} planes from linear plane index {@code first}, pages from {@code ifd} of file {@code f}. */
 	private static void map(String order, int sz, int sc, int st, int first, int f, int count, int ifd, int[] fileOf, int[] pageOf) {
 		for (int k = 0; k < count; k++) {
 			int[] zct = zct(order, first + k, sz, sc, st);
-			if (zct[2] != 0) continue;
-			fileOf[zct[1] * sz + zct[0]] = f;
-			pageOf[zct[1] * sz + zct[0]] = ifd + k;
+			int at = (zct[2] * sc + zct[1]) * sz + zct[0];
+			fileOf[at] = f;
+			pageOf[at] = ifd + k;
 		}
 	}
 

@@ -69,6 +69,9 @@ final class TiffRegions implements RegionSource {
 		ImageReader[] readers = null;
 		try {
 			pages = TiffPages.of(path, TiffPages.description(path), r0.getNumImages(true));
+			if (pages.frames() > 1) throw new SegmentationException(path + " is an OME-TIFF time series with " + pages.frames() + " time points; " +
+				"only segmenting takes a time series (frame by frame, from one file), this step one time point. Fix: split it into one file " +
+				"per time point (Fiji: Image > Stacks > Tools > Reduce Dimensionality), or save a multi-file set as one OME-TIFF.");
 			streams = new ImageInputStream[pages.files().size()];
 			readers = new ImageReader[streams.length];
 			streams[0] = first;

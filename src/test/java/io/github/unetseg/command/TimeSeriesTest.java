@@ -115,9 +115,12 @@ class TimeSeriesTest {
 		b.flipVertical();
 		ImagePlus series = hyperstack("lapse", 1, 1, a, b);
 		series.getCalibration().frameInterval = 30;
-		Path file = dir.resolve("lapse.tif");
+		java.nio.file.Files.createDirectories(dir.resolve("in"));
+		Path file = dir.resolve("in/lapse.tif"), ome = dir.resolve("in/lapse-ome.ome.tif");
 		io.github.unetseg.io.TiffIO.save(series, file);
+		writeOmeTimeSeries(ome, a, b);
 		assertEquals(2, ImageFiles.timePoints(file));
+		assertEquals(2, ImageFiles.timePoints(ome));
 		assertEquals(1, ImageFiles.timePoints(Path.of("test-images/mri-t1-axial-z90.tif")));
 		java.io.ByteArrayOutputStream text = new java.io.ByteArrayOutputStream();
 		java.io.PrintStream stdout = System.out;
@@ -125,7 +128,7 @@ class TimeSeriesTest {
 		try {
 			System.setOut(new java.io.PrintStream(text, true, java.nio.charset.StandardCharsets.UTF_8));
 			rc = io.github.unetseg.cli.Main.run("segment", "--model", "models/nuclei-fluo-2d", "--output", dir.resolve("out").toString(),
-				"--device", "cpu", "--rois", "--measure", file.toString());
+				"--device", "cpu", "--rois", "--measure", dir.resolve("in").toString());
 		}
 		finally {
 			System.setOut(stdout);
@@ -134,6 +137,12 @@ class TimeSeriesTest {
 		ImagePlus labels = io.github.unetseg.io.TiffIO.open(dir.resolve("out/lapse_labels.tif"));
 		assertArrayEquals(new int[] { a.getWidth(), a.getHeight(), 1, 1, 2 }, labels.getDimensions());
 		assertEquals(30, labels.getCalibration().frameInterval, 1e-9);
+		// the same frames as a one-file OME-TIFF (pages in XYZCT order, TimeIncrement 30 s): the same labels, as an ImageJ hyperstack
+		ImagePlus fromOme = io.github.unetseg.io.TiffIO.open(dir.resolve("out/lapse-ome_labels.tif"));
+		assertArrayEquals(labels.getDimensions(), fromOme.getDimensions());
+		assertEquals(30, fromOme.getCalibration().frameInterval, 1e-9);
+		for (int t = 1; t <= 2; t++)
+			assertArrayEquals((short[]) labels.getStack().getPixels(t), (short[]) fromOme.getStack().getPixels(t), "OME-TIFF frame " + t);
 		SegmentationSettings settings = SegmentationSettings.defaults().withObjects(new SegmentationSettings.Objects(Double.NaN, Double.NaN,
 			-1, 0, true, true));
 		try (Segmenter s = Engines.segmenter(Path.of("models/nuclei-fluo-2d"), new EngineOptions(Device.CPU, 0))) {
@@ -142,7 +151,7 @@ class TimeSeriesTest {
 				int i = labels.getStackIndex(1, 1, t);
 				assertArrayEquals((short[]) fiji.labels().getStack().getPixels(i), (short[]) labels.getStack().getPixels(i), "frame " + t);
 			}
-			assertTrue(text.toString().contains(fiji.objects() + " objects"), text.toString());
+			assertTrue(text.toString().contains("lapse.tif") && text.toString().contains(fiji.objects() + " objects"), text.toString());
 			List<String> rows = java.nio.file.Files.readAllLines(dir.resolve("out/lapse_objects.csv"));
 			assertTrue(rows.get(0).startsWith("frame,label,"), rows.get(0));
 			assertEquals(fiji.objects(), rows.size() - 1);
@@ -169,6 +178,20 @@ class TimeSeriesTest {
 				assertEquals(h.getStackIndex(ch, z, 2) - 1, f.getStack().getProcessor(f.getStackIndex(ch, z, 1)).get(0));
 				assertTrue(f.getStack().getPixels(f.getStackIndex(ch, z, 1)) == h.getStack().getPixels(h.getStackIndex(ch, z, 2)), "shared");
 			}
+	}
+
+	/** Writes 8-bit planes as the time points of a one-file OME-TIFF (one channel, one slice; Bio-Formats' XYZCT page order). */
+	private static void writeOmeTimeSeries(Path file, ImageProcessor... frames) throws java.io.IOException {
+		ij.ImageStack stack = new ij.ImageStack(frames[0].getWidth(), frames[0].getHeight());
+		for (ImageProcessor f : frames) stack.addSlice(f);
+		ij.io.FileInfo fi = new ImagePlus("lapse", stack).getFileInfo();
+		fi.description = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><OME xmlns=\"http://www.openmicroscopy.org/Schemas/OME/2016-06\">" +
+			"<Image ID=\"Image:0\"><Pixels ID=\"Pixels:0\" DimensionOrder=\"XYZCT\" Type=\"uint8\" SizeX=\"" + stack.getWidth() +
+			"\" SizeY=\"" + stack.getHeight() + "\" SizeZ=\"1\" SizeC=\"1\" SizeT=\"" + frames.length + "\" TimeIncrement=\"30\">" +
+			"<TiffData/></Pixels></Image></OME>";
+		try (java.io.DataOutputStream out = new java.io.DataOutputStream(new java.io.BufferedOutputStream(java.nio.file.Files.newOutputStream(file)))) {
+			new ij.io.TiffEncoder(fi).write(out);
+		}
 	}
 
 	/** A hyperstack of planes in ImageJ's order (channel fastest, then slice, then frame). */

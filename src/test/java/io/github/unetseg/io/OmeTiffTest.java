@@ -102,4 +102,44 @@ class OmeTiffTest {
 		String m = assertThrows(SegmentationException.class, () -> ImageFiles.read(bad)).getMessage();
 		assertEquals(true, m.contains("5 x 2 x 1") && m.contains("6 pages"), m);
 	}
+
+	@Test
+	void aTimeSeriesOpensWithEveryTimePointAndIsRefusedWhereOneImageIsRead() throws Exception {
+		// 2 channels x 3 slices x 2 time points in page order XYTZC; page values 1000 t + 100 z + 10 c + 1
+		int sc = 2, sz = 3, st = 2;
+		String order = "XYTZC";
+		ij.process.ImageProcessor[] pages = new ij.process.ImageProcessor[sc * sz * st];
+		for (int t = 0; t < st; t++)
+			for (int z = 0; z < sz; z++)
+				for (int c = 0; c < sc; c++) {
+					ShortProcessor sp = new ShortProcessor(4, 3);
+					sp.setValue(1000 * t + 100 * z + 10 * c + 1);
+					sp.fill();
+					pages[OmeTiff.page(order, z, c, t, sz, sc, st)] = sp;
+				}
+		ImageStack stack = new ImageStack(4, 3);
+		for (ij.process.ImageProcessor ip : pages) stack.addSlice(ip);
+		FileInfo fi = new ImagePlus("lapse", stack).getFileInfo();
+		fi.description = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><OME xmlns=\"http://www.openmicroscopy.org/Schemas/OME/2016-06\">" +
+			"<Image ID=\"Image:0\"><Pixels ID=\"Pixels:0\" DimensionOrder=\"" + order + "\" Type=\"uint16\" SizeX=\"4\" SizeY=\"3\" " +
+			"SizeZ=\"3\" SizeC=\"2\" SizeT=\"2\" PhysicalSizeX=\"0.5\" PhysicalSizeY=\"0.5\" PhysicalSizeZ=\"2\" TimeIncrement=\"1.5\" " +
+			"TimeIncrementUnit=\"min\"><TiffData/></Pixels></Image></OME>";
+		Path p = dir.resolve("lapse.ome.tif");
+		try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(p)))) {
+			new TiffEncoder(fi).write(out);
+		}
+		assertEquals(2, ImageFiles.timePoints(p));
+		ImagePlus h = TiffIO.open(p);
+		assertArrayEquals(new int[] { 4, 3, 2, 3, 2 }, h.getDimensions());
+		for (int t = 0; t < st; t++)
+			for (int z = 0; z < sz; z++)
+				for (int c = 0; c < sc; c++)
+					assertEquals(1000 * t + 100 * z + 10 * c + 1, h.getStack().getProcessor(h.getStackIndex(c + 1, z + 1, t + 1)).get(1, 2),
+						"t" + t + " z" + z + " c" + c);
+		assertEquals(1.5, h.getCalibration().frameInterval, 1e-12);
+		assertEquals("min", h.getCalibration().getTimeUnit());
+		assertEquals(2, h.getCalibration().pixelDepth, 1e-12);
+		String m = assertThrows(SegmentationException.class, () -> ImageFiles.read(p)).getMessage();
+		assertEquals(true, m.contains("time series with 2 frames") && m.contains("Fix"), m);
+	}
 }
