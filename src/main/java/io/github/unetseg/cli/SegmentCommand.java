@@ -122,7 +122,7 @@ final class SegmentCommand implements Callable<Integer> {
 								r.seconds(), res.voxelsPerSecond(), 100 * res.outsideModelShare(), res.device(), r.peakResidentBytes() < 0 ? ""
 									: String.format(Locale.ROOT, ", peak RSS %.2f GiB", r.peakResidentBytes() / (double) (1L << 30)), r.labelsFile());
 							if (res.instances()) out.printf(Locale.ROOT, "%s%d objects%n", prefix, res.objectCount());
-							if (truth != null) evaluate(out, err, r, f, failed);
+							if (truth != null) evaluate(out, err, r, f, failed, segmenter.spec().classNames());
 						}
 					}
 					out.flush();
@@ -151,7 +151,8 @@ final class SegmentCommand implements Callable<Integer> {
 		return String.format(Locale.ROOT, "[%d/%d] %s: ", index + 1, total, f.getFileName());
 	}
 
-	private void evaluate(PrintWriter out, PrintWriter err, FileResult r, Path input, List<Path> failed) {
+	/** Scores one file's labels against its {@code --truth} file: per class (named as in {@code model.json}), or objects for an instance model. */
+	private void evaluate(PrintWriter out, PrintWriter err, FileResult r, Path input, List<Path> failed, List<String> classNames) {
 		if (ImageFiles.timePoints(input) > 1) {
 			err.println("warning: " + input + " is a time series; --truth evaluates single images (split the series into frames): not " +
 				"evaluated");
@@ -175,9 +176,17 @@ final class SegmentCommand implements Callable<Integer> {
 			}
 			Evaluator.PairResult p = Evaluator.evaluate(labels, ImageFiles.read(t),
 				null, null, tolerance, r.labelsFile().toString(), t.toString());
-			for (io.github.unetseg.metrics.ClassMetrics m : p.metrics())
-				out.printf(Locale.ROOT, "    against %s: class %d Dice %.4f, HD95 %.3f %s, HD %.3f, ASSD %.3f, surface Dice %.4f (%s)%n",
-					t.getFileName(), m.label(), m.dice(), m.hd95(), p.unit(), m.hausdorff(), m.assd(), m.surfaceDice(), m.status());
+			boolean mL = "mm".equals(p.unit()) && labels.spatialDims() == 3;
+			String measure = labels.spatialDims() == 3 ? "volume" : "area";
+			for (io.github.unetseg.metrics.ClassMetrics m : p.metrics()) {
+				String name = m.label() < classNames.size() ? " " + classNames.get(m.label()) : "";
+				// a volume in millilitres where the voxel size is in mm (1 mL = 1000 mm^3), else in the unit cubed (squared in 2D)
+				String size = mL ? String.format(Locale.ROOT, "%.2f mL (truth %.2f mL)", m.predictedVolume() / 1000, m.trueVolume() / 1000)
+					: String.format(Locale.ROOT, "%.1f %s^%d (truth %.1f)", m.predictedVolume(), p.unit(), labels.spatialDims(), m.trueVolume());
+				out.printf(Locale.ROOT, "    against %s: class %d%s Dice %.4f, HD95 %.3f %s, HD %.3f, ASSD %.3f, surface Dice %.4f, " + measure +
+					" %s (%s)%n",
+					t.getFileName(), m.label(), name, m.dice(), m.hd95(), p.unit(), m.hausdorff(), m.assd(), m.surfaceDice(), size, m.status());
+			}
 		}
 		catch (SegmentationException e) {
 			err.println("error: " + e.getMessage());
