@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Benchmarks of unetseg; never part of 'mvn test'. Usage: bench/run.sh [rss|throughput|tileread|objects|metrics|twin|bioimageio|large|large2d|huge|huge3d|profile|all] [args]
+# Benchmarks of unetseg; never part of 'mvn test'. Usage: bench/run.sh [rss|throughput|tileread|objects|metrics|twin|ct-roundtrip|bioimageio|large|large2d|huge|huge3d|profile|all] [args]
 # Builds the project if needed, compiles bench/src against it, runs the chosen benchmark.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -52,6 +52,13 @@ print("speed-up of unetseg over scipy: %.1fx" % (s / j))
 PY
     ;;
   twin) twin ;;
+  ct-roundtrip)
+    # issue 14: the head-and-neck model on the held-out CTs with 2.5 mm slices (after models/make/PrepareOpenKbp.java into
+    # CT_DATA): each resampled to 3.0 mm slices and back, Dice per organ to the direct result; each direct run's warm time
+    data=${CT_DATA:-/work/ct-data}
+    files=$(awk -F, -v d="$data" '$3=="test" && $4 ~ / 2.5000$/ {print d "/test/images/" $1 ".nii.gz"}' models/make/openkbp-split.csv)
+    LD_PRELOAD=$(ls /usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4 2>/dev/null || true) \
+      java -Xmx6g -cp "$cp" io.github.unetseg.bench.SpacingRoundTrip "${1:-models/hn-ct-oar-3d}" 2.5 3.0 $files ;;
   large2d)
     # a SIZE^2 BigTIFF (default 8192) with the 2D model and the same tile grid: streamed with -Xmx2g (band of rows,
     # BigTIFF rows out) versus in memory; each line reports time, voxels/s and peak RSS
