@@ -16,6 +16,7 @@ import io.github.unetseg.model.ModelSpec;
 import io.github.unetseg.tensorflow.EngineOptions;
 import io.github.unetseg.tensorflow.Precision;
 import io.github.unetseg.tensorflow.TensorFlowModel;
+import io.github.unetseg.tiling.MirroredTileModel;
 import io.github.unetseg.tiling.TileModel;
 import io.github.unetseg.tiling.ProgressListener;
 import io.github.unetseg.tiling.TilePlan;
@@ -232,7 +233,8 @@ public final class LocalSegmenter implements Segmenter {
 		ProgressListener progress, List<String> warnings)
 	{
 		IntensityMap map = intensityMap(volume);
-		java.util.function.Function<TilePlan, TiledInference.Output> run = plan -> TiledInference.run(volume, map, model, plan,
+		TileModel network = tileModel(settings);
+		java.util.function.Function<TilePlan, TiledInference.Output> run = plan -> TiledInference.run(volume, map, network, plan,
 			settings.batch() > 0 ? settings.batch() : policy.autoBatch(plan), settings.threshold(), progress);
 		return TileRetry.run(first, run, policy, settings.halo(), device(), warnings, !fixedTile);
 	}
@@ -365,9 +367,19 @@ public final class LocalSegmenter implements Segmenter {
 		return Streaming.streams(input, 0, SegmentationSettings.Stream.AUTO);
 	}
 
-	/** @return the network */
-	TileModel tileModel() {
-		return model;
+	/**
+	 * @param settings the run's settings
+	 * @return the network as the run uses it: with {@link SegmentationSettings#tta()}, mirrored at test time
+	 *     ({@link MirroredTileModel}) along every axis of the tiles but the patient's left-right axis of a model
+	 *     with an anatomical orientation (its paired organs would swap sides)
+	 */
+	TileModel tileModel(SegmentationSettings settings) {
+		if (!settings.tta()) return model;
+		boolean[] axes = new boolean[spec.dimensions()];
+		java.util.Arrays.fill(axes, true);
+		String o = spec.orientation();
+		for (int d = 0; o != null && d < Math.min(axes.length, o.length()); d++) axes[d] = o.charAt(d) != 'L' && o.charAt(d) != 'R';
+		return new MirroredTileModel(model, axes);
 	}
 
 	/** @return the tile and batch policy */

@@ -74,6 +74,8 @@ public final class Options {
 		new Option("device", "auto", "auto, cpu or gpu."),
 		new Option("precision", "float32", "float32, or mixed: bfloat16 convolutions on CPUs with AVX512_BF16/AMX, float16 on GPUs."),
 		new Option("threshold", "0.5", "Probability threshold of binary models."),
+		new Option("tta", "false", "Test-time augmentation: average the probabilities of the tiles mirrored along every axis (4 network " +
+			"runs in 2D, 8 in 3D; as nnU-Net), not along the left-right axis of a model with an anatomical orientation."),
 		new Option("probabilities", "false", "Also output the 32-bit probability map."),
 		new Option("rgb", "refuse", "An RGB image given to a 1-channel model: refuse (and say so) or luminance (0.299 R + 0.587 G + " +
 			"0.114 B, as ImageJ's weighted 8-bit conversion)."),
@@ -237,7 +239,7 @@ public final class Options {
 					if (d != Math.rint(d)) throw new IllegalArgumentException("channels must be whole numbers (1-based), got " + v.text("channels"));
 					return (int) d;
 				}).toArray(), new SegmentationSettings.Geometry(v.text("orientation"), v.bool("resample")), v.text("postprocess"),
-				SegmentationSettings.Stream.parse(v.text("stream")));
+				SegmentationSettings.Stream.parse(v.text("stream")), v.bool("tta"));
 		}
 		catch (IllegalArgumentException e) {
 			throw new SegmentationException("Invalid segmentation option: " + e.getMessage() + ". Fix: see the option's help.", e);

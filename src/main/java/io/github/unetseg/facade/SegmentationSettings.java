@@ -35,9 +35,13 @@ import io.github.unetseg.tiling.TilePlan.Border;
  *     (fill enclosed holes) or {@code "largest,holes"}
  * @param stream when a file is segmented without loading it ({@link Stream}); {@code null} for
  *     {@link Stream#AUTO}
+ * @param tta test-time augmentation by mirroring ({@code tiling.MirroredTileModel}): each batch of tiles is
+ *     predicted mirrored along every combination of the spatial axes and the probabilities averaged (4 network
+ *     runs in 2D, 8 in 3D), except along the patient's left-right axis for a model with an anatomical
+ *     orientation (paired organs would swap sides)
  */
 public record SegmentationSettings(long[] tile, long[] halo, double overlap, int batch, double threshold, boolean probabilities,
-	Border border, boolean rgbToLuminance, Objects objects, int[] channels, Geometry geometry, String postprocess, Stream stream) {
+	Border border, boolean rgbToLuminance, Objects objects, int[] channels, Geometry geometry, String postprocess, Stream stream, boolean tta) {
 
 	/**
 	 * When files are segmented without loading them: read lazily through a cache bounded in bytes, labels
@@ -138,7 +142,7 @@ public record SegmentationSettings(long[] tile, long[] halo, double overlap, int
 		Border border, boolean rgbToLuminance)
 	{
 		this(tile, halo, overlap, batch, threshold, probabilities, border, rgbToLuminance, Objects.defaults(), null, Geometry.defaults(), "model",
-			Stream.AUTO);
+			Stream.AUTO, false);
 	}
 
 	/** @throws IllegalArgumentException naming the parameter that is out of range */
@@ -173,55 +177,61 @@ public record SegmentationSettings(long[] tile, long[] halo, double overlap, int
 
 	/** @return a copy with another tile size ({@code null} = model default) */
 	public SegmentationSettings withTile(long... newTile) {
-		return new SegmentationSettings(newTile, halo, overlap, batch, threshold, probabilities, border, rgbToLuminance, objects, channels, geometry, postprocess, stream);
+		return new SegmentationSettings(newTile, halo, overlap, batch, threshold, probabilities, border, rgbToLuminance, objects, channels, geometry, postprocess, stream, tta);
 	}
 
 	/** @return a copy with another overlap */
 	public SegmentationSettings withOverlap(double newOverlap) {
-		return new SegmentationSettings(tile, halo, newOverlap, batch, threshold, probabilities, border, rgbToLuminance, objects, channels, geometry, postprocess, stream);
+		return new SegmentationSettings(tile, halo, newOverlap, batch, threshold, probabilities, border, rgbToLuminance, objects, channels, geometry, postprocess, stream, tta);
 	}
 
 	/** @return a copy that does or does not keep probabilities */
 	public SegmentationSettings withProbabilities(boolean keep) {
-		return new SegmentationSettings(tile, halo, overlap, batch, threshold, keep, border, rgbToLuminance, objects, channels, geometry, postprocess, stream);
+		return new SegmentationSettings(tile, halo, overlap, batch, threshold, keep, border, rgbToLuminance, objects, channels, geometry, postprocess, stream, tta);
 	}
 
 	/** @return a copy that does or does not convert RGB images to luminance for 1-channel models */
 	public SegmentationSettings withRgbToLuminance(boolean convert) {
-		return new SegmentationSettings(tile, halo, overlap, batch, threshold, probabilities, border, convert, objects, channels, geometry, postprocess, stream);
+		return new SegmentationSettings(tile, halo, overlap, batch, threshold, probabilities, border, convert, objects, channels, geometry, postprocess, stream, tta);
 	}
 
 	/** @return a copy with another image border */
 	public SegmentationSettings withBorder(Border newBorder) {
-		return new SegmentationSettings(tile, halo, overlap, batch, threshold, probabilities, newBorder, rgbToLuminance, objects, channels, geometry, postprocess, stream);
+		return new SegmentationSettings(tile, halo, overlap, batch, threshold, probabilities, newBorder, rgbToLuminance, objects, channels, geometry, postprocess, stream, tta);
 	}
 
 	/** @return a copy with other instance settings */
 	public SegmentationSettings withObjects(Objects newObjects) {
-		return new SegmentationSettings(tile, halo, overlap, batch, threshold, probabilities, border, rgbToLuminance, newObjects, channels, geometry, postprocess, stream);
+		return new SegmentationSettings(tile, halo, overlap, batch, threshold, probabilities, border, rgbToLuminance, newObjects, channels, geometry, postprocess, stream, tta);
 	}
 
 	/** @return a copy that gives the model these channels (1-based; {@code null} = all) */
 	public SegmentationSettings withChannels(int... newChannels) {
-		return new SegmentationSettings(tile, halo, overlap, batch, threshold, probabilities, border, rgbToLuminance, objects, newChannels, geometry, postprocess, stream);
+		return new SegmentationSettings(tile, halo, overlap, batch, threshold, probabilities, border, rgbToLuminance, objects, newChannels, geometry, postprocess, stream, tta);
 	}
 
 	/** @return a copy with other orientation and spacing handling */
 	public SegmentationSettings withGeometry(Geometry newGeometry) {
 		return new SegmentationSettings(tile, halo, overlap, batch, threshold, probabilities, border, rgbToLuminance, objects, channels,
-			newGeometry, postprocess, stream);
+			newGeometry, postprocess, stream, tta);
 	}
 
 	/** @return a copy with another post-processing choice */
 	public SegmentationSettings withPostprocess(String newPostprocess) {
 		return new SegmentationSettings(tile, halo, overlap, batch, threshold, probabilities, border, rgbToLuminance, objects, channels,
-			geometry, newPostprocess, stream);
+			geometry, newPostprocess, stream, tta);
 	}
 
 	/** @return a copy with another streaming choice */
 	public SegmentationSettings withStream(Stream newStream) {
 		return new SegmentationSettings(tile, halo, overlap, batch, threshold, probabilities, border, rgbToLuminance, objects, channels,
-			geometry, postprocess, newStream);
+			geometry, postprocess, newStream, tta);
+	}
+
+	/** @return a copy with or without test-time mirroring */
+	public SegmentationSettings withTta(boolean mirror) {
+		return new SegmentationSettings(tile, halo, overlap, batch, threshold, probabilities, border, rgbToLuminance, objects, channels,
+			geometry, postprocess, stream, mirror);
 	}
 
 	@Override

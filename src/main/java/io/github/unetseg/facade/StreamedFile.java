@@ -85,7 +85,8 @@ final class StreamedFile {
 		if (objects && (settings.objects().rois() || settings.objects().measure())) warnings.add(input + " is segmented without loading it; " +
 			"its ROIs and object table need the whole label image and are not written.");
 		IntensityMap map = segmenter.intensityMap(volume);
-		int n = volume.spatialDims(), channels = segmenter.tileModel().outputChannels();
+		io.github.unetseg.tiling.TileModel network = segmenter.tileModel(settings);
+		int n = volume.spatialDims(), channels = network.outputChannels();
 		long[] size = volume.spatialSize();
 		Path labels = Streaming.labels(input, outputDir, n), probabilities = settings.probabilities() ? Streaming.probabilities(input,
 			outputDir, n) : null;
@@ -101,7 +102,7 @@ final class StreamedFile {
 				BandStitcher band = decoder == null && !settings.probabilities() && !plan.blends()
 					? BandStitcher.labelsOnly(plan, channels, settings.threshold(), writer)
 					: new BandStitcher(plan, channels, decoder != null ? decoder : writer);
-				TiledInference.Stats st = TiledInference.runInto(volume, map, segmenter.tileModel(), plan, settings.batch() > 0 ? settings.batch()
+				TiledInference.Stats st = TiledInference.runInto(volume, map, network, plan, settings.batch() > 0 ? settings.batch()
 					: segmenter.policy().autoBatch(plan, Runtime.getRuntime().maxMemory() / 2), progress, band);
 				band.finish();
 				writer.finish();

@@ -49,6 +49,7 @@ public class SegmentImagePlugin implements PlugIn {
 		gd.addNumericField("Threads (0 = all cores)", 0, 0);
 		gd.addChoice("Device", new String[] { "auto", "cpu", "gpu" }, "auto");
 		gd.addChoice("Precision", new String[] { "float32", "mixed" }, "float32");
+		gd.addCheckbox("Test-time augmentation (mirroring)", false);
 		gd.addNumericField("Threshold (binary models)", 0.5, 2);
 		gd.addCheckbox("Probabilities (also show them)", false);
 		gd.addChoice("RGB image, 1-channel model", new String[] { "refuse", "luminance" }, "refuse");
@@ -79,6 +80,7 @@ public class SegmentImagePlugin implements PlugIn {
 		given.put("threads", "" + (int) gd.getNextNumber());
 		given.put("device", gd.getNextChoice());
 		given.put("precision", gd.getNextChoice());
+		given.put("tta", "" + gd.getNextBoolean());
 		given.put("threshold", "" + gd.getNextNumber());
 		given.put("probabilities", "" + gd.getNextBoolean());
 		given.put("rgb", gd.getNextChoice());

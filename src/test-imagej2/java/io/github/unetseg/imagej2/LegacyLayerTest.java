@@ -222,6 +222,7 @@ class LegacyLayerTest {
 		m.put("threads", 1);
 		m.put("device", "cpu");
 		m.put("precision", "float32");
+		m.put("tta", true);
 		m.put("threshold", 0.5);
 		m.put("probabilities", false);
 		m.put("rgb", "refuse");

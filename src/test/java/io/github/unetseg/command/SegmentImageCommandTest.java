@@ -68,7 +68,7 @@ class SegmentImageCommandTest {
 			if (!i.getType().getName().startsWith("org.scijava") && !org.scijava.service.Service.class.isAssignableFrom(i.getType()))
 				inputs.add(i.getName());
 		assertEquals(List.of("image", "model", "modelFolder", "tile", "halo", "overlap", "border", "batch", "threads", "device", "precision",
-			"threshold", "probabilities", "rgb", "channels", "orientation", "postprocess", "resample", "probThreshold", "seedThreshold", "minSize", "diameter", "stitchThreshold", "rois", "clearRois", "measure"),
+			"tta", "threshold", "probabilities", "rgb", "channels", "orientation", "postprocess", "resample", "probThreshold", "seedThreshold", "minSize", "diameter", "stitchThreshold", "rois", "clearRois", "measure"),
 			inputs);
 		List<String> outputs = new java.util.ArrayList<>();
 		for (ModuleItem<?> o : info.outputs()) outputs.add(o.getName());

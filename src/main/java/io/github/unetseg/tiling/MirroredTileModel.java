@@ -1,0 +1,92 @@
+package io.github.unetseg.tiling;
+
+/**
+ * Test-time augmentation by mirroring: a {@link TileModel} whose prediction of a batch of tiles is the mean
+ * of the wrapped network's predictions of the tiles mirrored along every combination of the chosen
+ * spatial axes, each mirrored back before averaging (2<sup>k</sup> network runs for k axes: 4 for a 2D
+ * model mirrored along x and y, 8 for a 3D one). As nnU-Net's default inference ("mirroring", Isensee et
+ * al., Nature Methods 18:203-211, 2021; {@code nnunetv2/inference/predict_from_raw_data.py},
+ * {@code _internal_maybe_mirror_and_predict}), which averages the outputs over all mirrorings of the
+ * axes mirrored in training; here probabilities are averaged, as nnU-Net v1 and MONAI's test-time
+ * augmentation do. Mirroring a whole tile (core and halo) is exact: the tile's context is mirrored with
+ * it. Tiles can be of any shape.
+ *
+ * <p>Layout as {@link TileModel}: {@code [batch, (z,) y, x, channel]}, channel fastest, tile size
+ * {@code [x, y(, z)]}.
+ */
+public final class MirroredTileModel implements TileModel {
+
+	private final TileModel network;
+	private final boolean[] axes;
+
+	/**
+	 * @param network the network
+	 * @param axes per spatial axis {@code [x, y(, z)]}, whether to mirror along it (e.g. not along the
+	 *     patient's left-right axis for a model of paired organs)
+	 * @throws IllegalArgumentException if no axis is mirrored
+	 */
+	public MirroredTileModel(TileModel network, boolean[] axes) {
+		boolean any = false;
+		for (boolean a : axes) any |= a;
+		if (!any) throw new IllegalArgumentException("no axis to mirror");
+		this.network = network;
+		this.axes = axes.clone();
+	}
+
+	@Override
+	public int inputChannels() {
+		return network.inputChannels();
+	}
+
+	@Override
+	public int outputChannels() {
+		return network.outputChannels();
+	}
+
+	/**
+	 * @return the mean over all mirrorings of {@code network.predict}, same layout and size
+	 * @throws BatchMemoryException as the network does
+	 */
+	@Override
+	public float[] predict(float[] input, int batch, long[] tileSize) {
+		if (tileSize.length != axes.length)
+			throw new IllegalArgumentException("tiles have " + tileSize.length + " axes, the mirroring " + axes.length);
+		int mask = 0;
+		for (int d = 0; d < axes.length; d++) if (axes[d]) mask |= 1 << d;
+		float[] sum = null;
+		int runs = 0;
+		// every subset of the mirrored axes, the empty one (the tile as it is) included
+		for (int flips = mask;; flips = (flips - 1) & mask) {
+			float[] out = network.predict(flips == 0 ? input : mirror(input, batch, tileSize, inputChannels(), flips), batch, tileSize);
+			if (flips != 0) out = mirror(out, batch, tileSize, outputChannels(), flips);
+			if (sum == null) sum = out;
+			else for (int i = 0; i < sum.length; i++) sum[i] += out[i];
+			runs++;
+			if (flips == 0) break;
+		}
+		float scale = 1f / runs;
+		for (int i = 0; i < sum.length; i++) sum[i] *= scale;
+		return sum;
+	}
+
+	/**
+	 * A copy of a batch of tiles mirrored along the axes whose bits are set ({@code 1 << d} for axis d of
+	 * {@code [x, y(, z)]}); its own inverse.
+	 */
+	static float[] mirror(float[] tiles, int batch, long[] tileSize, int channels, int flips) {
+		int nx = (int) tileSize[0], ny = (int) tileSize[1], nz = tileSize.length == 3 ? (int) tileSize[2] : 1;
+		boolean fx = (flips & 1) != 0, fy = (flips & 2) != 0, fz = (flips & 4) != 0;
+		float[] out = new float[tiles.length];
+		for (int b = 0; b < batch; b++)
+			for (int z = 0; z < nz; z++) {
+				int sz = fz ? nz - 1 - z : z;
+				for (int y = 0; y < ny; y++) {
+					int sy = fy ? ny - 1 - y : y;
+					int to = ((b * nz + z) * ny + y) * nx * channels, row = ((b * nz + sz) * ny + sy) * nx * channels;
+					if (!fx) System.arraycopy(tiles, row, out, to, nx * channels);
+					else for (int x = 0; x < nx; x++) System.arraycopy(tiles, row + (nx - 1 - x) * channels, out, to + x * channels, channels);
+				}
+			}
+		return out;
+	}
+}

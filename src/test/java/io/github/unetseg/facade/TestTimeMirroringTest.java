@@ -1,0 +1,98 @@
+package io.github.unetseg.facade;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.github.unetseg.data.Normalization;
+import io.github.unetseg.image.Volume;
+import io.github.unetseg.io.ImageFiles;
+import io.github.unetseg.metrics.Overlap;
+import io.github.unetseg.tensorflow.Device;
+import io.github.unetseg.tensorflow.EngineOptions;
+import io.github.unetseg.tiling.ProgressListener;
+import io.github.unetseg.tiling.TileModel;
+import net.imglib2.type.numeric.RealType;
+import net.imglib2.view.Views;
+
+/** {@code --tta}: which axes a model is mirrored along, and the shipped 2D model with it, in memory and streamed. */
+class TestTimeMirroringTest {
+
+	/** Stand-in: channel 0 holds the voxel's y coordinate in the tile, the other channels 0. */
+	static final class YCoordinate implements TileModel {
+		int runs;
+
+		@Override
+		public int inputChannels() {
+			return 1;
+		}
+
+		@Override
+		public int outputChannels() {
+			return 3;
+		}
+
+		@Override
+		public float[] predict(float[] input, int batch, long[] t) {
+			runs++;
+			int nx = (int) t[0], ny = (int) t[1], nz = (int) t[2];
+			float[] out = new float[batch * nx * ny * nz * 3];
+			for (int i = 0; i < batch * nx * ny * nz; i++) out[3 * i] = (i / nx) % ny;
+			return out;
+		}
+	}
+
+	@Test
+	void aModelWithAnAnatomicalOrientationIsNotMirroredAlongTheLeftRightAxis() throws Exception {
+		YCoordinate net = new YCoordinate();
+		// in PLI the y axis runs from the patient's right to the left
+		try (LocalSegmenter s = new LocalSegmenter(ModelGridTest.spec(Normalization.percentile()), net, "stand-in", () -> {},
+			new EngineOptions(Device.CPU, 1), false))
+		{
+			assertSame(net, s.tileModel(SegmentationSettings.defaults()), "no mirroring unless asked");
+			TileModel tta = s.tileModel(SegmentationSettings.defaults().withTta(true));
+			float[] out = tta.predict(new float[4 * 5 * 6], 1, new long[] { 4, 5, 6 });
+			assertEquals(4, net.runs, "mirrored along x and z, not y");
+			for (int i = 0; i < 4 * 5 * 6; i++) assertEquals((i / 4) % 5, out[3 * i], 1e-6f, "y keeps its coordinate at voxel " + i);
+		}
+	}
+
+	@Test
+	void theShippedBrainModelWithMirroringScoresAsWellAndStreamsTheSameLabels(@TempDir Path dir) {
+		Path slice = Path.of("test-images/mri-t1-axial-z90.tif");
+		Volume<?> image = ImageFiles.read(slice);
+		short[] truth = values(ImageFiles.read(Path.of("test-images/mri-t1-axial-z90-brainmask.tif")));
+		SegmentationSettings tta = SegmentationSettings.defaults().withTta(true).withPostprocess("none");
+		try (Segmenter s = Engines.segmenter(Path.of("models/brain-mri-2d"), new EngineOptions(Device.CPU, 0))) {
+			short[] plain = values(segment(s, image, tta.withTta(false)).labels());
+			short[] mirrored = values(segment(s, image, tta).labels());
+			assertNotEquals(java.util.Arrays.hashCode(plain), java.util.Arrays.hashCode(mirrored), "the mean of 4 runs differs somewhere");
+			long differ = 0;
+			for (int i = 0; i < plain.length; i++) if (plain[i] != mirrored[i]) differ++;
+			assertTrue(differ < plain.length / 100, differ + " of " + plain.length + " pixels differ");
+			double d0 = Overlap.perClass(plain, truth, 2)[1].dice(), d1 = Overlap.perClass(mirrored, truth, 2)[1].dice();
+			assertTrue(d1 >= 0.985 && d1 >= d0 - 0.002, "Dice with mirroring " + d1 + ", without " + d0);
+			FileResult streamed = s.segmentFile(slice, dir, tta.withStream(SegmentationSettings.Stream.ALWAYS), ProgressListener.NONE);
+			assertArrayEquals(mirrored, values(ImageFiles.read(streamed.labelsFile())), "streamed with mirroring: the same labels");
+		}
+	}
+
+	@SuppressWarnings({ "unchecked", "rawtypes" })
+	private static SegmentationResult segment(Segmenter s, Volume<?> v, SegmentationSettings settings) {
+		return s.segment((Volume) v, settings, ProgressListener.NONE, "slice");
+	}
+
+	private static short[] values(Volume<?> v) {
+		short[] out = new short[(int) v.voxelCount()];
+		int i = 0;
+		for (Object t : Views.flatIterable(v.image())) out[i++] = (short) Math.round(((RealType<?>) t).getRealDouble());
+		return out;
+	}
+}
