@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.stream.Stream;
 
 import ij.ImagePlus;
+import ij.ImageStack;
 import ij.plugin.DICOM;
 import ij.process.ImageProcessor;
 import ij.util.DicomTools;
@@ -207,6 +208,52 @@ public final class DicomSeriesIO {
 			a[4 * row + 3] = sign * origin[row];
 		}
 		return a;
+	}
+
+	/**
+	 * The orientation of a one-channel stack opened by ImageJ's DICOM reader (Fiji's File > Import > Image
+	 * Sequence, or a series folder dropped on Fiji), from the DICOM headers ImageJ keeps as its slice labels:
+	 * NIfTI's voxel-to-RAS+ affine with columns along the row and column directions of Image Orientation
+	 * (Patient) 0020,0037 (scaled by the pixel spacing), slices along the step between the slices' Image
+	 * Position (Patient) 0020,0032 in the stack's own order, origin at the first slice's position; DICOM's LPS
+	 * world turned into RAS by negating x and y (as {@link #read} and dcm2niix).
+	 *
+	 * @param stack the stack, one slice per DICOM image, in the order ImageJ opened them
+	 * @param sx pixel spacing along x (columns), mm
+	 * @param sy pixel spacing along y (rows), mm
+	 * @return the affine (12 values, row-major 3 x 4), or {@code null} where a slice has no DICOM header,
+	 *     the orientation differs between slices, or the positions do not lie evenly spaced on one line (a
+	 *     stack out of order: the slice spacing and orientation are then unknown)
+	 */
+	static double[] stackAffine(ImageStack stack, double sx, double sy) {
+		int n = stack.getSize();
+		if (n < 2) return null;
+		String orientation = labelTag(stack.getSliceLabel(1), "0020,0037");
+		double[][] pos = new double[n][];
+		for (int i = 0; i < n; i++) {
+			String label = stack.getSliceLabel(i + 1);
+			pos[i] = vector(labelTag(label, "0020,0032"));
+			if (pos[i] == null || pos[i].length != 3 || !sameVector(orientation, labelTag(label, "0020,0037"))) return null;
+		}
+		double[] step = new double[3];
+		for (int d = 0; d < 3; d++) step[d] = (pos[n - 1][d] - pos[0][d]) / (n - 1);
+		double length = Math.sqrt(step[0] * step[0] + step[1] * step[1] + step[2] * step[2]);
+		if (!(length > 1e-6)) return null;
+		for (int i = 1; i < n - 1; i++)
+			for (int d = 0; d < 3; d++)
+				if (Math.abs(pos[i][d] - (pos[0][d] + i * step[d])) > Math.max(0.01, 0.05 * length)) return null;
+		double[] unit = { step[0] / length, step[1] / length, step[2] / length };
+		return affine(orientation, pos[0], unit, sx, sy, length);
+	}
+
+	/** A tag's value in a DICOM header as ImageJ lists it ({@code "0020,0032  Image Position (Patient): 0\\0\\-5"}), or {@code null}. */
+	private static String labelTag(String header, String tag) {
+		if (header == null) return null;
+		int at = header.startsWith(tag) ? 0 : header.indexOf("\n" + tag);
+		if (at < 0) return null;
+		int colon = header.indexOf(':', at), end = header.indexOf('\n', at + 1);
+		if (colon < 0 || end >= 0 && colon > end) return null;
+		return header.substring(colon + 1, end < 0 ? header.length() : end).trim();
 	}
 
 	/**

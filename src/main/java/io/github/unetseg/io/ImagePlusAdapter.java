@@ -51,7 +51,11 @@ public final class ImagePlusAdapter {
 	 * @param imp the image (8-bit, 16-bit, 32-bit or RGB), any number of channels and slices, one frame
 	 * @param source file or title for error messages
 	 * @return the volume; for non-RGB images it shares pixel arrays with {@code imp}, but for signed
-	 *     16-bit images (calibration function of ImageJ's signed 16-bit), whose signed values are copied
+	 *     16-bit images (calibration function of ImageJ's signed 16-bit), whose signed values are copied, and
+	 *     16-bit images with another straight-line calibration function (a DICOM CT's rescale to Hounsfield
+	 *     units), whose calibrated values are copied as float; a stack of DICOM images (slice labels holding
+	 *     their headers, as ImageJ's DICOM reader leaves them) gets the orientation and slice spacing of its
+	 *     headers ({@link DicomSeriesIO#stackAffine})
 	 * @throws SegmentationException for time series or unsupported types
 	 */
 	public static Volume<?> wrap(ImagePlus imp, String source) {
@@ -83,6 +87,7 @@ public final class ImagePlusAdapter {
 			}
 			case 16 -> {
 				if (imp.getCalibration().isSigned16Bit()) yield signedShorts(planes, dims, cal);
+				if (imp.getCalibration().getFunction() == Calibration.STRAIGHT_LINE) yield straightLine(planes, dims, cal, imp.getCalibration());
 				List<ShortArray> a = new ArrayList<>();
 				planes.forEach(p -> a.add(new ShortArray((short[]) p)));
 				PlanarImg<UnsignedShortType, ShortArray> img = new PlanarImg<>(a, dims, new Fraction());
@@ -114,6 +119,26 @@ public final class ImagePlusAdapter {
 		}
 		PlanarImg<ShortType, ShortArray> img = new PlanarImg<>(a, dims, new Fraction());
 		img.setLinkedType(new ShortType(img));
+		return new Volume<>(img, cal);
+	}
+
+	/**
+	 * The calibrated values {@code a + b * raw} of 16-bit planes with ImageJ's straight-line calibration function
+	 * (e.g. a CT opened by ImageJ's DICOM reader: Rescale Intercept and Slope, values in Hounsfield units), in
+	 * copied float planes, so an open image is not changed.
+	 */
+	private static Volume<?> straightLine(List<Object> planes, long[] dims, io.github.unetseg.image.Calibration cal, Calibration function) {
+		double[] k = function.getCoefficients();
+		double a = k != null && k.length > 0 ? k[0] : 0, b = k != null && k.length > 1 ? k[1] : 1;
+		List<FloatArray> out = new ArrayList<>();
+		for (Object p : planes) {
+			short[] raw = (short[]) p;
+			float[] v = new float[raw.length];
+			for (int i = 0; i < raw.length; i++) v[i] = (float) (a + b * (raw[i] & 0xffff));
+			out.add(new FloatArray(v));
+		}
+		PlanarImg<FloatType, FloatArray> img = new PlanarImg<>(out, dims, new Fraction());
+		img.setLinkedType(new FloatType(img));
 		return new Volume<>(img, cal);
 	}
 
@@ -153,6 +178,11 @@ public final class ImagePlusAdapter {
 		double px = c.pixelWidth > 0 ? c.pixelWidth : 1, py = c.pixelHeight > 0 ? c.pixelHeight : 1;
 		double pz = c.pixelDepth > 0 ? c.pixelDepth : 1;
 		String unit = c.getUnit() == null || c.getUnit().isBlank() ? "pixel" : c.getUnit();
+		// a DICOM series opened by ImageJ: the orientation and slice spacing of its headers
+		double[] affine = is3d && imp.getNChannels() == 1 ? DicomSeriesIO.stackAffine(imp.getStack(), px, py) : null;
+		if (affine != null)
+			return new io.github.unetseg.image.Calibration(new double[] { px, py, Math.sqrt(affine[2] * affine[2] + affine[6] * affine[6] +
+				affine[10] * affine[10]) }, unit, affine);
 		return is3d ? io.github.unetseg.image.Calibration.of(unit, px, py, pz) : io.github.unetseg.image.Calibration.of(unit, px, py);
 	}
 

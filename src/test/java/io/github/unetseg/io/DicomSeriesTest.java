@@ -52,6 +52,42 @@ class DicomSeriesTest {
 	}
 
 	@Test
+	void aSeriesOpenedByImageJKeepsItsHounsfieldUnitsOrientationAndSpacing() {
+		// as Fiji's File > Import > Image Sequence opens it: slices in file order (head to feet), ImageJ's rescale as a calibration function
+		ij.ImagePlus imp = ij.plugin.FolderOpener.open("test-images/dicom-hn-ct");
+		assertEquals(48, imp.getStackSize());
+		Volume<?> fiji = ImagePlusAdapter.wrap(imp, "dicom-hn-ct");
+		assertEquals("LPI", io.github.unetseg.image.Orientation.codes(fiji.calibration().affine()));
+		assertArrayEquals(new double[] { 3.906, 3.906, 2.5 }, fiji.calibration().spacing(), 1e-4);
+		// the same voxels as the series read by position (feet to head): z reversed, values in HU
+		Volume<?> read = ImageFiles.read(Path.of("test-images/dicom-hn-ct"));
+		assertEquals("LPS", io.github.unetseg.image.Orientation.codes(read.calibration().affine()));
+		@SuppressWarnings("unchecked")
+		RandomAccess<? extends RealType<?>> a = ((Volume<? extends RealType<?>>) fiji).image().randomAccess();
+		@SuppressWarnings("unchecked")
+		RandomAccess<? extends RealType<?>> b = ((Volume<? extends RealType<?>>) read).image().randomAccess();
+		double min = Double.MAX_VALUE;
+		for (int z = 0; z < 48; z++)
+			for (int y = 0; y < 96; y += 7)
+				for (int x = 0; x < 96; x += 5) {
+					a.setPosition(new long[] { x, y, z, 0 });
+					b.setPosition(new long[] { x, y, 47 - z, 0 });
+					assertEquals(b.get().getRealDouble(), a.get().getRealDouble(), 1e-6, "x" + x + " y" + y + " z" + z);
+					min = Math.min(min, a.get().getRealDouble());
+				}
+		assertTrue(min < -900 && min > -1100, "air in Hounsfield units: " + min);
+		// a stack out of order (two slices swapped, as files named in another order would open): no orientation is claimed
+		ij.ImageStack stack = imp.getStack();
+		String label = stack.getSliceLabel(10);
+		Object pixels = stack.getPixels(10);
+		stack.setSliceLabel(stack.getSliceLabel(20), 10);
+		stack.setPixels(stack.getPixels(20), 10);
+		stack.setSliceLabel(label, 20);
+		stack.setPixels(pixels, 20);
+		assertEquals(null, ImagePlusAdapter.wrap(imp, "swapped").calibration().affine());
+	}
+
+	@Test
 	void aSeriesFolderIsOneInputAndASingleFileOneSlice() throws Exception {
 		assertEquals(List.of(SERIES.toAbsolutePath().normalize()), InputFiles.expand(List.of(SERIES.toString())));
 		Volume<?> one = ImageFiles.read(SERIES.resolve("IMG0000.dcm"));
