@@ -37,7 +37,7 @@ public final class MenuBarCheck {
 		for (int i = 0; i < bar.getMenuCount(); i++) print(bar.getMenu(i), bar.getMenu(i).getLabel());
 		IJ.runMacro("open(\"" + args[0] + "\");\nrun(\"Segment Image...\", \"image=" + new java.io.File(args[0]).getName() +
 			" model=[other folder] modelfolder=" + args[1] + " tile=auto halo=model overlap=0 border=same batch=0 threads=0 device=cpu " +
-			"precision=float32 threshold=0.5 probabilities=false rgb=luminance channels=all orientation=auto postprocess=model resample=true " +
+			"precision=float32 tta=false threshold=0.5 probabilities=false rgb=luminance channels=all orientation=auto postprocess=model resample=true " +
 			"probthreshold=model seedthreshold=model minsize=model diameter=0 stitchthreshold=0 rois=both clearrois=true measure=true\");");
 		ImagePlus labels = WindowManager.getImage(new java.io.File(args[0]).getName().replaceFirst("\\.[^.]+$", "") + "_labels");
 		ResultsTable table = ResultsTable.getResultsTable("Objects of " + new java.io.File(args[0]).getName().replaceFirst("\\.[^.]+$", ""));
