@@ -167,6 +167,9 @@ record TiffPages(List<Path> files, int channels, int slices, int frames, int[] f
 		if (!order.matches("XY[ZCT]{3}"))
 			throw new SegmentationException(path + ": its OME-XML has DimensionOrder \"" + order + "\". Fix: re-save it with Bio-Formats (Fiji).");
 		long planes = (long) sz * sc * st;
+		if (planes > Integer.MAX_VALUE - 8)
+			throw new SegmentationException(path + ": its OME-XML declares " + sz + " x " + sc + " x " + st + " (Z x C x T) planes, more than a " +
+				"TIFF can hold. Fix: re-save it with Bio-Formats (Fiji).");
 		String self = pixels.getOwnerDocument().getDocumentElement().getAttribute("UUID").trim();
 		List<Path> files = new ArrayList<>(List.of(path));
 		int[] fileOf = new int[sz * sc * st], pageOf = new int[sz * sc * st];
