@@ -75,7 +75,7 @@ public final class Options {
 		new Option("precision", "float32", "float32, or mixed: bfloat16 convolutions on CPUs with AVX512_BF16/AMX, float16 on GPUs."),
 		new Option("threshold", "0.5", "Probability threshold of binary models."),
 		new Option("tta", "false", "Test-time augmentation: average the probabilities of the tiles mirrored along every axis (4 network " +
-			"runs in 2D, 8 in 3D; as nnU-Net), not along the left-right axis of a model with an anatomical orientation."),
+			"runs in 2D, 8 in 3D; as nnU-Net); not for models with an anatomical orientation (trained without mirroring)."),
 		new Option("probabilities", "false", "Also output the 32-bit probability map."),
 		new Option("rgb", "refuse", "An RGB image given to a 1-channel model: refuse (and say so) or luminance (0.299 R + 0.587 G + " +
 			"0.114 B, as ImageJ's weighted 8-bit conversion)."),

@@ -37,8 +37,8 @@ import io.github.unetseg.tiling.TilePlan.Border;
  *     {@link Stream#AUTO}
  * @param tta test-time augmentation by mirroring ({@code tiling.MirroredTileModel}): each batch of tiles is
  *     predicted mirrored along every combination of the spatial axes and the probabilities averaged (4 network
- *     runs in 2D, 8 in 3D), except along the patient's left-right axis for a model with an anatomical
- *     orientation (paired organs would swap sides)
+ *     runs in 2D, 8 in 3D); refused for a model with an anatomical orientation, which is trained without
+ *     mirroring
  */
 public record SegmentationSettings(long[] tile, long[] halo, double overlap, int batch, double threshold, boolean probabilities,
 	Border border, boolean rgbToLuminance, Objects objects, int[] channels, Geometry geometry, String postprocess, Stream stream, boolean tta) {

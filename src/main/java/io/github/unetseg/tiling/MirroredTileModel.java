@@ -21,8 +21,8 @@ public final class MirroredTileModel implements TileModel {
 
 	/**
 	 * @param network the network
-	 * @param axes per spatial axis {@code [x, y(, z)]}, whether to mirror along it (e.g. not along the
-	 *     patient's left-right axis for a model of paired organs)
+	 * @param axes per spatial axis {@code [x, y(, z)]}, whether to mirror along it (only axes the network was
+	 *     trained to be mirrored along: nnU-Net mirrors the axes its training mirrored)
 	 * @throws IllegalArgumentException if no axis is mirrored
 	 */
 	public MirroredTileModel(TileModel network, boolean[] axes) {
