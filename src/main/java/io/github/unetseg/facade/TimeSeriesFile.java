@@ -16,7 +16,8 @@ import io.github.unetseg.tiling.ProgressListener;
  * saves a time-lapse, or a one-file OME-TIFF with time points ({@link ImageFiles#timePoints}), segmented one frame at a time as Segment Image does
  * with the open image, each frame a 2D image or a z-stack as the model takes it. The outputs keep the
  * hyperstack's axes: {@code <name>_labels.tif} {@code [c = 1, z, t]} and {@code _probabilities.tif}
- * {@code [c = classes, z, t]} with the input's calibration and frame interval; an instance model's object
+ * {@code [c = classes, z, t]} (OME-TIFF {@code .ome.tif} for an OME-TIFF input) with the input's calibration and
+ * frame interval; an instance model's object
  * ids start at 1 in each frame, its {@code _rois.zip} holds ROIs with their frame ({@link ObjectRois#inFrame})
  * and its {@code _objects.csv} a {@code frame} column. Each file is written to a temporary file and moved into
  * place. The file is read whole (ImageJ 1's TIFF reader, an OME-TIFF's pages ordered as its OME-XML says) and the frames are segmented as Segment Image

@@ -126,15 +126,13 @@ public final class ImageFiles {
 	 * The extension to use for outputs derived from an input: {@code .nii} for uncompressed NIfTI (which
 	 * can be streamed), {@code .nii.gz} for compressed NIfTI,
 	 * {@code .nrrd} for NRRD, {@code .mha} for MetaImage, {@code .nii.gz} for DICOM (a series folder or a
-	 * {@code .dcm} file), {@code .tif} otherwise, and for a time series ({@link #timePoints} &gt; 1; its
-	 * outputs are ImageJ hyperstacks with frames, as Fiji saves a time-lapse).
+	 * {@code .dcm} file), {@code .tif} otherwise.
 	 *
 	 * @param input the input file
 	 * @return the extension with its dot
 	 */
 	public static String outputExtension(Path input) {
 		if (Files.isDirectory(input)) return ImageFormat.DICOM.outputSuffix(input);
-		if (Files.isRegularFile(input) && timePoints(input) > 1) return ".tif";
 		for (ImageFormat f : ImageFormat.values())
 			if (ImageFormat.endsWith(input, f.writeSuffixes().toArray(new String[0]))) return f.outputSuffix(input);
 		return ".tif";

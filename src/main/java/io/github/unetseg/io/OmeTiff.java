@@ -74,8 +74,8 @@ final class OmeTiff {
 		cal.pixelHeight = ome.spacing(1);
 		cal.pixelDepth = sz > 1 ? ome.spacing(2) : 1;
 		cal.setUnit(ome.unit());
-		Element pixels = pixels(xml, source);
-		if (st > 1 && pixels.hasAttribute("TimeIncrement")) {
+		Element pixels = st > 1 ? pixels(xml, source) : null; // the frame interval of a time series
+		if (pixels != null && pixels.hasAttribute("TimeIncrement")) {
 			cal.frameInterval = size(pixels, "TimeIncrement");
 			String unit = pixels.getAttribute("TimeIncrementUnit").trim();
 			cal.setTimeUnit(unit.isEmpty() ? "s" : unit);
@@ -141,11 +141,34 @@ final class OmeTiff {
 	{
 		ImagePlus imp = ImagePlusAdapter.toImagePlus(volume, path.getFileName().toString());
 		if (labelClasses > 0) ImagePlusAdapter.applyLabelLut(imp, labelClasses);
-		long[] size = volume.spatialSize();
-		io.github.unetseg.image.Calibration cal = volume.calibration();
+		write(imp, volume.calibration(), path);
+	}
+
+	/**
+	 * Writes an ImageJ image or hyperstack {@code [c, z, t]} as OME-TIFF: its pages in ImageJ's order, which is
+	 * XYCZT, with an OME-XML description giving sizes (time points included), pixel type, physical sizes and,
+	 * for a time series, the frame interval as {@code TimeIncrement}. Atomic.
+	 *
+	 * @param imp 8-bit, 16-bit or 32-bit image
+	 * @param path target {@code .ome.tif}
+	 * @throws SegmentationException if it cannot be written
+	 */
+	static void write(ImagePlus imp, java.nio.file.Path path) {
+		Calibration c = imp.getCalibration();
+		String unit = c.getUnit() == null || c.getUnit().isBlank() ? "pixel" : c.getUnit();
+		write(imp, imp.getNSlices() > 1 ? io.github.unetseg.image.Calibration.of(unit, c.pixelWidth, c.pixelHeight, c.pixelDepth)
+			: io.github.unetseg.image.Calibration.of(unit, c.pixelWidth, c.pixelHeight), path);
+	}
+
+	private static void write(ImagePlus imp, io.github.unetseg.image.Calibration cal, java.nio.file.Path path) {
+		long[] size = imp.getNSlices() > 1 ? new long[] { imp.getWidth(), imp.getHeight(), imp.getNSlices() }
+			: new long[] { imp.getWidth(), imp.getHeight() };
 		String type = imp.getBitDepth() == 8 ? "uint8" : imp.getBitDepth() == 16 ? "uint16" : "float";
+		Calibration c = imp.getCalibration();
+		String time = imp.getNFrames() > 1 && c.frameInterval > 0 ? String.format(Locale.ROOT, " TimeIncrement=\"%s\" TimeIncrementUnit=\"%s\"",
+			c.frameInterval, c.getTimeUnit().equals("sec") ? "s" : c.getTimeUnit()) : "";
 		ij.io.FileInfo fi = imp.getFileInfo();
-		fi.description = description(path.getFileName().toString(), type, size, volume.channels(), cal, "<TiffData/>");
+		fi.description = description(path.getFileName().toString(), type, size, imp.getNChannels(), imp.getNFrames(), time, cal, "<TiffData/>");
 		io.github.unetseg.AtomicFiles.write(path, tmp -> {
 			try (java.io.DataOutputStream out = new java.io.DataOutputStream(new java.io.BufferedOutputStream(java.nio.file.Files.newOutputStream(tmp)))) {
 				new ij.io.TiffEncoder(fi).write(out);
@@ -166,10 +189,17 @@ final class OmeTiff {
 	 * @return the XML text
 	 */
 	static String description(String name, String type, long[] size, int channels, io.github.unetseg.image.Calibration cal, String tiffData) {
+		return description(name, type, size, channels, 1, "", cal, tiffData);
+	}
+
+	/** As {@link #description(String, String, long[], int, io.github.unetseg.image.Calibration, String)}, with time points and their attributes. */
+	private static String description(String name, String type, long[] size, int channels, int frames, String timeAttributes,
+		io.github.unetseg.image.Calibration cal, String tiffData)
+	{
 		String unit = cal.unit().equals("pixel") ? null : cal.unit().equals("um") || cal.unit().equals("micron") ? "µm" : cal.unit();
 		StringBuilder px = new StringBuilder();
-		px.append(String.format(Locale.ROOT, "DimensionOrder=\"XYCZT\" Type=\"%s\" SizeX=\"%d\" SizeY=\"%d\" SizeZ=\"%d\" SizeC=\"%d\" SizeT=\"1\"",
-			type, size[0], size[1], size.length == 3 ? size[2] : 1, channels));
+		px.append(String.format(Locale.ROOT, "DimensionOrder=\"XYCZT\" Type=\"%s\" SizeX=\"%d\" SizeY=\"%d\" SizeZ=\"%d\" SizeC=\"%d\" SizeT=\"%d\"",
+			type, size[0], size[1], size.length == 3 ? size[2] : 1, channels, frames)).append(timeAttributes);
 		if (unit != null) {
 			px.append(String.format(Locale.ROOT, " PhysicalSizeX=\"%s\" PhysicalSizeXUnit=\"%s\" PhysicalSizeY=\"%s\" PhysicalSizeYUnit=\"%s\"",
 				cal.spacing(0), unit, cal.spacing(1), unit));

@@ -251,13 +251,19 @@ public final class TiffIO {
 	}
 
 	/**
-	 * Saves an ImagePlus as TIFF atomically (temporary file, then move).
+	 * Saves an ImagePlus as TIFF atomically (temporary file, then move): as OME-TIFF with its channels, slices
+	 * and time points where the name ends in {@code .ome.tif} or {@code .ome.tiff} ({@link OmeTiff#write(ImagePlus,
+	 * Path)}), else as ImageJ writes it.
 	 *
 	 * @param imp the image
 	 * @param path target file
 	 * @throws SegmentationException if it cannot be written
 	 */
 	public static void save(ImagePlus imp, Path path) {
+		if (ImageFormat.endsWith(path, ".ome.tif", ".ome.tiff")) {
+			OmeTiff.write(imp, path);
+			return;
+		}
 		AtomicFiles.write(path, tmp -> {
 			FileSaver saver = new FileSaver(imp);
 			boolean ok = imp.getStackSize() > 1 ? saver.saveAsTiffStack(tmp.toString()) : saver.saveAsTiff(tmp.toString());

@@ -137,8 +137,9 @@ class TimeSeriesTest {
 		ImagePlus labels = io.github.unetseg.io.TiffIO.open(dir.resolve("out/lapse_labels.tif"));
 		assertArrayEquals(new int[] { a.getWidth(), a.getHeight(), 1, 1, 2 }, labels.getDimensions());
 		assertEquals(30, labels.getCalibration().frameInterval, 1e-9);
-		// the same frames as a one-file OME-TIFF (pages in XYZCT order, TimeIncrement 30 s): the same labels, as an ImageJ hyperstack
-		ImagePlus fromOme = io.github.unetseg.io.TiffIO.open(dir.resolve("out/lapse-ome_labels.tif"));
+		// the same frames as a one-file OME-TIFF (pages in XYZCT order, TimeIncrement 30 s): the same labels, as an OME-TIFF with its time points
+		assertEquals(2, ImageFiles.timePoints(dir.resolve("out/lapse-ome_labels.ome.tif")));
+		ImagePlus fromOme = io.github.unetseg.io.TiffIO.open(dir.resolve("out/lapse-ome_labels.ome.tif"));
 		assertArrayEquals(labels.getDimensions(), fromOme.getDimensions());
 		assertEquals(30, fromOme.getCalibration().frameInterval, 1e-9);
 		for (int t = 1; t <= 2; t++)

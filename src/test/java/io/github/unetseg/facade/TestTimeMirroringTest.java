@@ -1,7 +1,6 @@
 package io.github.unetseg.facade;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -27,28 +26,9 @@ import net.imglib2.view.Views;
 /** {@code --tta}: refused for anatomical models, and the shipped 2D model with it, in memory and streamed. */
 class TestTimeMirroringTest {
 
-	/** Stand-in network: zeros. */
-	static final class Zeros implements TileModel {
-
-		@Override
-		public int inputChannels() {
-			return 1;
-		}
-
-		@Override
-		public int outputChannels() {
-			return 3;
-		}
-
-		@Override
-		public float[] predict(float[] input, int batch, long[] t) {
-			return new float[(int) (batch * t[0] * t[1] * t[2] * 3)];
-		}
-	}
-
 	@Test
 	void aModelWithAnAnatomicalOrientationIsNotMirrored() throws Exception {
-		Zeros net = new Zeros();
+		TileModel net = new io.github.unetseg.objects.InstanceDecoderTest.PointwiseModel();
 		// a CT model in PLI axes, trained without mirroring: mirrored inputs are outside what it learnt
 		try (LocalSegmenter s = new LocalSegmenter(ModelGridTest.spec(Normalization.percentile()), net, "stand-in", () -> {},
 			new EngineOptions(Device.CPU, 1), false))

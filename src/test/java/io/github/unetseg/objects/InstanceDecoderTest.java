@@ -27,7 +27,7 @@ import net.imglib2.type.numeric.real.FloatType;
  * objects without interior are kept, small ones removed, and decoding after stitching makes the tiled
  * result equal to the whole-image result.
  */
-class InstanceDecoderTest {
+public class InstanceDecoderTest {
 
 	static final int SIZE = 512;
 
@@ -172,7 +172,7 @@ class InstanceDecoderTest {
 	}
 
 	/** A pointwise "network": the input value (the class index 0, 1, 2 of the targets) becomes 0.9 / 0.05 probabilities. */
-	static final class PointwiseModel implements TileModel {
+	public static final class PointwiseModel implements TileModel {
 		@Override
 		public int inputChannels() {
 			return 1;
