@@ -209,8 +209,24 @@ class DatasetAndMenuBarTest {
 		ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
 		pb.environment().put("TF_CPP_MIN_LOG_LEVEL", "2");
 		Process p = pb.start();
-		String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-		assertTrue(p.waitFor(300, TimeUnit.SECONDS));
+		java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+		Thread reader = new Thread(() -> {
+			try {
+				p.getInputStream().transferTo(out);
+			}
+			catch (java.io.IOException e) {
+				// the process was stopped: what it wrote so far is in out
+			}
+		});
+		reader.start();
+		if (!p.waitFor(300, TimeUnit.SECONDS)) {
+			p.destroyForcibly().waitFor();
+			reader.join(5000);
+			org.junit.jupiter.api.Assertions.fail("ImageJ under Xvfb did not finish in 300 s (a dialog waiting for a click?): " + out
+				.toString(StandardCharsets.UTF_8));
+		}
+		reader.join(30000);
+		String log = out.toString(StandardCharsets.UTF_8);
 		System.out.println(log.lines().filter(l -> l.startsWith("menu bar:") || l.startsWith("instances:")).reduce("", (a, b) -> a + b +
 			"\n"));
 		assertEquals(0, p.exitValue(), log);

@@ -16,7 +16,8 @@ import net.imagej.patcher.LegacyInjector;
  * Run by {@link DatasetAndMenuBarTest} under Xvfb: starts ImageJ2 with its user interface (the ImageJ 1
  * window and menu bar), prints every menu item under {@code Plugins > Segmentation > U-Net} as
  * {@code menu bar: Plugins>Segmentation>U-Net>Segment Image...}, then segments a nuclei image with an
- * instance model from a macro line with the ROI Manager and the object table as outputs and prints
+ * instance model from a short macro line (the inputs it leaves out take their defaults, no dialog) with the
+ * ROI Manager and the object table as outputs and prints
  * {@code instances: labelMax=N roiManager=N tableRows=N}.
  *
  * <p>Arguments: the nuclei image, the instance model folder.
@@ -35,10 +36,10 @@ public final class MenuBarCheck {
 		for (int i = 0; i < 100 && IJ.getInstance() == null; i++) Thread.sleep(100);
 		MenuBar bar = IJ.getInstance().getMenuBar();
 		for (int i = 0; i < bar.getMenuCount(); i++) print(bar.getMenu(i), bar.getMenu(i).getLabel());
+		// a short macro line, as a user writes one or an older version recorded it: the inputs it leaves out take their
+		// defaults (MacroDefaults) instead of opening the dialog, which would wait here for a click
 		IJ.runMacro("open(\"" + args[0] + "\");\nrun(\"Segment Image...\", \"image=" + new java.io.File(args[0]).getName() +
-			" model=[other folder] modelfolder=" + args[1] + " tile=auto halo=model overlap=0 border=same batch=0 threads=0 device=cpu " +
-			"precision=float32 tta=false threshold=0.5 probabilities=false rgb=luminance channels=all orientation=auto postprocess=model resample=true " +
-			"probthreshold=model seedthreshold=model minsize=model diameter=0 stitchthreshold=0 rois=both clearrois=true measure=true\");");
+			" model=[other folder] modelfolder=" + args[1] + " device=cpu rgb=luminance rois=both clearrois=true measure=true\");");
 		ImagePlus labels = WindowManager.getImage(new java.io.File(args[0]).getName().replaceFirst("\\.[^.]+$", "") + "_labels");
 		ResultsTable table = ResultsTable.getResultsTable("Objects of " + new java.io.File(args[0]).getName().replaceFirst("\\.[^.]+$", ""));
 		int objects = labels == null ? -1 : (int) labels.getStatistics().max;
