@@ -151,13 +151,11 @@ final class SegmentCommand implements Callable<Integer> {
 		return String.format(Locale.ROOT, "[%d/%d] %s: ", index + 1, total, f.getFileName());
 	}
 
-	/** Scores one file's labels against its {@code --truth} file: per class (named as in {@code model.json}), or objects for an instance model. */
+	/**
+	 * Scores one file's labels against its {@code --truth} file: per class (named as in {@code model.json}), or objects for an
+	 * instance model; a time series frame by frame (its labels file against the truth's frames; objects summed over the frames).
+	 */
 	private void evaluate(PrintWriter out, PrintWriter err, FileResult r, Path input, List<Path> failed, List<String> classNames) {
-		if (ImageFiles.timePoints(input) > 1) {
-			err.println("warning: " + input + " is a time series; --truth evaluates single images (split the series into frames): not " +
-				"evaluated");
-			return;
-		}
 		Path t = Evaluator.truthFor(truth, input);
 		if (t == null) {
 			err.println("warning: no ground truth named " + ImageFiles.baseName(input) + ".* in " + truth +
@@ -165,32 +163,50 @@ final class SegmentCommand implements Callable<Integer> {
 			return;
 		}
 		try {
-			Volume<?> labels = r.result().labels() != null ? r.result().labels() : ImageFiles.read(r.labelsFile());
-			if (r.result().instances()) {
-				var c = InstanceEvaluator.matchInstances(labels, ImageFiles.read(t), r.labelsFile().toString(), t.toString());
-				double mean = io.github.unetseg.metrics.InstanceMatching.meanAccuracy(c);
-				out.printf(Locale.ROOT, "    against %s: %d objects in the truth; at IoU 0.5 AP %.4f, F1 %.4f, precision %.4f, recall %.4f, " +
-					"PQ %.4f; mean AP over IoU 0.5-0.9 %.4f%n", t.getFileName(), c[0].nTrue(), c[0].accuracy(), c[0].f1(), c[0].precision(),
-					c[0].recall(), c[0].panopticQuality(), mean);
+			if (ImageFiles.timePoints(input) > 1) {
+				if (r.result().instances()) {
+					InstanceEvaluator.InstanceReport rep = InstanceEvaluator.evaluateInstanceFiles(r.labelsFile(), t);
+					if (!rep.skipped().isEmpty()) throw new SegmentationException(rep.skipped().get(0).reason());
+					printObjects(out, t, rep.total(), ", " + rep.results().size() + " frames");
+				}
+				else {
+					Evaluator.Report rep = Evaluator.evaluateFiles(r.labelsFile(), t, null, null, tolerance);
+					if (!rep.skipped().isEmpty()) throw new SegmentationException(rep.skipped().get(0).reason());
+					int dims = io.github.unetseg.io.TiffIO.open(t).getNSlices() > 1 ? 3 : 2; // a frame's (the result stacks all frames' planes)
+					for (Evaluator.PairResult p : rep.results())
+						printClasses(out, t.getFileName() + " " + p.name().substring(p.name().lastIndexOf('[')), p, dims, classNames);
+				}
 				return;
 			}
-			Evaluator.PairResult p = Evaluator.evaluate(labels, ImageFiles.read(t),
-				null, null, tolerance, r.labelsFile().toString(), t.toString());
-			boolean mL = "mm".equals(p.unit()) && labels.spatialDims() == 3;
-			String measure = labels.spatialDims() == 3 ? "volume" : "area";
-			for (io.github.unetseg.metrics.ClassMetrics m : p.metrics()) {
-				String name = m.label() < classNames.size() ? " " + classNames.get(m.label()) : "";
-				// a volume in millilitres where the voxel size is in mm (1 mL = 1000 mm^3), else in the unit cubed (squared in 2D)
-				String size = mL ? String.format(Locale.ROOT, "%.2f mL (truth %.2f mL)", m.predictedVolume() / 1000, m.trueVolume() / 1000)
-					: String.format(Locale.ROOT, "%.1f %s^%d (truth %.1f)", m.predictedVolume(), p.unit(), labels.spatialDims(), m.trueVolume());
-				out.printf(Locale.ROOT, "    against %s: class %d%s Dice %.4f, HD95 %.3f %s, HD %.3f, ASSD %.3f, surface Dice %.4f, " + measure +
-					" %s (%s)%n",
-					t.getFileName(), m.label(), name, m.dice(), m.hd95(), p.unit(), m.hausdorff(), m.assd(), m.surfaceDice(), size, m.status());
-			}
+			Volume<?> labels = r.result().labels() != null ? r.result().labels() : ImageFiles.read(r.labelsFile());
+			if (r.result().instances())
+				printObjects(out, t, InstanceEvaluator.matchInstances(labels, ImageFiles.read(t), r.labelsFile().toString(), t.toString()), "");
+			else printClasses(out, t.getFileName().toString(), Evaluator.evaluate(labels, ImageFiles.read(t), null, null, tolerance,
+				r.labelsFile().toString(), t.toString()), labels.spatialDims(), classNames);
 		}
 		catch (SegmentationException e) {
 			err.println("error: " + e.getMessage());
 			failed.add(input);
+		}
+	}
+
+	private static void printObjects(PrintWriter out, Path truthFile, io.github.unetseg.metrics.InstanceMatching.Counts[] c, String frames) {
+		double mean = io.github.unetseg.metrics.InstanceMatching.meanAccuracy(c);
+		out.printf(Locale.ROOT, "    against %s: %d objects in the truth%s; at IoU 0.5 AP %.4f, F1 %.4f, precision %.4f, recall %.4f, " +
+			"PQ %.4f; mean AP over IoU 0.5-0.9 %.4f%n", truthFile.getFileName(), c[0].nTrue(), frames, c[0].accuracy(), c[0].f1(),
+			c[0].precision(), c[0].recall(), c[0].panopticQuality(), mean);
+	}
+
+	private static void printClasses(PrintWriter out, String against, Evaluator.PairResult p, int dims, List<String> classNames) {
+		boolean mL = "mm".equals(p.unit()) && dims == 3;
+		String measure = dims == 3 ? "volume" : "area";
+		for (io.github.unetseg.metrics.ClassMetrics m : p.metrics()) {
+			String name = m.label() < classNames.size() ? " " + classNames.get(m.label()) : "";
+			// a volume in millilitres where the voxel size is in mm (1 mL = 1000 mm^3), else in the unit cubed (squared in 2D)
+			String size = mL ? String.format(Locale.ROOT, "%.2f mL (truth %.2f mL)", m.predictedVolume() / 1000, m.trueVolume() / 1000)
+				: String.format(Locale.ROOT, "%.1f %s^%d (truth %.1f)", m.predictedVolume(), p.unit(), dims, m.trueVolume());
+			out.printf(Locale.ROOT, "    against %s: class %d%s Dice %.4f, HD95 %.3f %s, HD %.3f, ASSD %.3f, surface Dice %.4f, " + measure +
+				" %s (%s)%n", against, m.label(), name, m.dice(), m.hd95(), p.unit(), m.hausdorff(), m.assd(), m.surfaceDice(), size, m.status());
 		}
 	}
 

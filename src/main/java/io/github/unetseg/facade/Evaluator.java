@@ -235,7 +235,9 @@ public final class Evaluator {
 	/**
 	 * Evaluates files or folders with class names and, for partially labelled truth, the classes
 	 * annotated per image: a class that was not annotated in an image is not scored there (not in its
-	 * rows, not in the summary), as organs not contoured for a patient are unknown, not absent.
+	 * rows, not in the summary), as organs not contoured for a patient are unknown, not absent. A time series
+	 * ({@link Frames}: an ImageJ hyperstack or OME-TIFF with time points) gives one result per frame, named
+	 * {@code base[t=k]}.
 	 *
 	 * @param prediction a label file or a folder of them
 	 * @param truth a label file or a folder of them (both files or both folders)
@@ -261,20 +263,24 @@ public final class Evaluator {
 		List<PairResult> results = new ArrayList<>();
 		for (Map.Entry<Path, Path> e : pairs.entrySet()) {
 			try {
-				PairResult r = evaluatePaths(e.getKey(), e.getValue(), classes, spacing, tolerance);
 				String name = ImageFiles.baseName(e.getValue());
-				List<ClassMetrics> metrics = r.metrics();
-				if (annotated != null) {
-					boolean[] present = annotated.present(name, classNames);
-					metrics = metrics.stream().filter(m -> m.label() >= present.length || present[m.label()]).toList();
-				}
-				results.add(new PairResult(name, r.prediction(), r.truth(), r.unit(), metrics));
+				boolean[] present = annotated == null ? null : annotated.present(name, classNames);
+				List<PairResult> scored = Frames.series(e.getKey(), e.getValue()) ? Frames.each(e.getKey(), e.getValue(), (v, t) -> withName(
+					evaluate(v[0], v[1], classes, spacing, tolerance, e.getKey() + " frame " + t, e.getValue() + " frame " + t), Frames.name(name,
+					t))) : List.of(withName(evaluatePaths(e.getKey(), e.getValue(), classes, spacing, tolerance), name));
+				for (PairResult r : scored)
+					results.add(present == null ? r : new PairResult(r.name(), r.prediction(), r.truth(), r.unit(), r.metrics().stream().filter(
+						m -> m.label() >= present.length || present[m.label()]).toList()));
 			}
 			catch (SegmentationException ex) {
 				skipped.add(new Skipped(e.getKey().toString(), e.getValue().toString(), ex.getMessage()));
 			}
 		}
 		return new Report(results, skipped, tolerance, List.copyOf(classNames));
+	}
+
+	private static PairResult withName(PairResult r, String name) {
+		return new PairResult(name, r.prediction(), r.truth(), r.unit(), r.metrics());
 	}
 
 	/**

@@ -75,7 +75,8 @@ public final class InstanceEvaluator {
 	}
 
 	/**
-	 * Object-level scores of files or folders matched by name as in {@link #evaluateFiles}.
+	 * Object-level scores of files or folders matched by name as in {@link #evaluateFiles}. A time series
+	 * ({@link Frames}) gives one row per frame, named {@code base[t=k]}; the set's counts sum all frames.
 	 *
 	 * @param prediction an instance label file or a folder of them
 	 * @param truth a reference file or a folder of them
@@ -88,8 +89,11 @@ public final class InstanceEvaluator {
 		List<InstancePair> results = new ArrayList<>();
 		for (Map.Entry<Path, Path> e : pairs.entrySet()) {
 			try {
-				results.add(new InstancePair(ImageFiles.baseName(e.getValue()), e.getKey().toString(), e.getValue().toString(),
-					matchInstances(ImageFiles.read(e.getKey()), ImageFiles.read(e.getValue()), e.getKey().toString(), e.getValue().toString())));
+				String name = ImageFiles.baseName(e.getValue()), p = e.getKey().toString(), t = e.getValue().toString();
+				if (Frames.series(e.getKey(), e.getValue()))
+					results.addAll(Frames.each(e.getKey(), e.getValue(), (v, f) -> new InstancePair(Frames.name(name, f), p, t, matchInstances(v[0],
+						v[1], p + " frame " + f, t + " frame " + f))));
+				else results.add(new InstancePair(name, p, t, matchInstances(ImageFiles.read(e.getKey()), ImageFiles.read(e.getValue()), p, t)));
 			}
 			catch (SegmentationException ex) {
 				skipped.add(new Evaluator.Skipped(e.getKey().toString(), e.getValue().toString(), ex.getMessage()));

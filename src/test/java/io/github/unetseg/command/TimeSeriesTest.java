@@ -161,6 +161,33 @@ class TimeSeriesTest {
 				assertTrue(zip.stream().allMatch(e -> e.getName().matches("\\d+-t[12]\\.roi")), zip.entries().nextElement().getName());
 			}
 		}
+
+		// --truth with a time series: frame by frame, objects summed; a truth whose frame 2 is empty makes frame 2's objects false positives
+		int first = max((short[]) labels.getStack().getPixels(1)), second = max((short[]) labels.getStack().getPixels(2));
+		ImagePlus truth = labels.duplicate();
+		truth.getStack().getProcessor(2).setValue(0);
+		truth.getStack().getProcessor(2).fill();
+		java.nio.file.Files.createDirectories(dir.resolve("truth"));
+		io.github.unetseg.io.TiffIO.save(truth, dir.resolve("truth/lapse.tif"));
+		text.reset();
+		try {
+			System.setOut(new java.io.PrintStream(text, true, java.nio.charset.StandardCharsets.UTF_8));
+			rc = io.github.unetseg.cli.Main.run("segment", "--model", "models/nuclei-fluo-2d", "--output", dir.resolve("out2").toString(),
+				"--device", "cpu", "--truth", dir.resolve("truth").toString(), file.toString());
+		}
+		finally {
+			System.setOut(stdout);
+		}
+		assertEquals(0, rc, text.toString());
+		assertTrue(text.toString().contains(String.format(java.util.Locale.ROOT, "against lapse.tif: %d objects in the truth, 2 frames; at IoU " +
+			"0.5 AP %.4f, F1 %.4f, precision %.4f, recall 1.0000", first, first / (double) (first + second), 2.0 * first / (2 * first + second),
+			first / (double) (first + second))), text.toString());
+	}
+
+	private static int max(short[] pixels) {
+		int m = 0;
+		for (short v : pixels) m = Math.max(m, v & 0xffff);
+		return m;
 	}
 
 	@Test
