@@ -21,7 +21,9 @@ import io.github.unetseg.facade.Evaluator;
  * {@code Plugins > Segmentation > U-Net > Evaluate Segmentation...}: compares a predicted label image
  * with ground truth and gives Dice, IoU, precision, recall, volumes, Hausdorff distance, HD95, ASSD and
  * surface Dice per class, in the images' calibrated units, as an ImageJ {@link ResultsTable} (shown in
- * a window unless headless). All work is done by {@link Evaluator}.
+ * a window unless headless). A time series (both images with as many frames) is scored frame by frame, its rows
+ * with a {@code Frame} column, as {@code unetseg evaluate} scores a time-series file. All work is done by
+ * {@link Evaluator}.
  */
 @Plugin(type = Command.class, menuPath = "Plugins>Segmentation>U-Net>Evaluate Segmentation...", headless = true)
 public class EvaluateSegmentationCommand extends ContextCommand {
@@ -57,9 +59,19 @@ public class EvaluateSegmentationCommand extends ContextCommand {
 				cls = new int[parts.length];
 				for (int i = 0; i < parts.length; i++) cls[i] = Integer.parseInt(parts[i].trim());
 			}
-			Evaluator.PairResult r = Evaluator.evaluate(ImagePlusAdapter.wrap(prediction, prediction.getTitle()),
-				ImagePlusAdapter.wrap(truth, truth.getTitle()), cls, null, tolerance, prediction.getTitle(), truth.getTitle());
-			results = table(r, names(classNames));
+			int frames = prediction.getNFrames();
+			if (truth.getNFrames() != frames)
+				throw new SegmentationException(prediction.getTitle() + " has " + frames + " time point(s), " + truth.getTitle() + " " +
+					truth.getNFrames() + ". Fix: compare a time series' labels with the ground truth of the same frames.");
+			java.util.List<String> names = names(classNames);
+			results = new ResultsTable();
+			for (int f = 1; f <= frames; f++) {
+				String p = prediction.getTitle() + (frames > 1 ? " frame " + f : ""), t = truth.getTitle() + (frames > 1 ? " frame " + f : "");
+				Evaluator.PairResult r = Evaluator.evaluate(ImagePlusAdapter.wrap(frames > 1 ? ImagePlusAdapter.frame(prediction, f) : prediction, p),
+					ImagePlusAdapter.wrap(frames > 1 ? ImagePlusAdapter.frame(truth, f) : truth, t), cls, null, tolerance, prediction.getTitle(),
+					truth.getTitle());
+				addRows(results, r, names, frames > 1 ? f : 0);
+			}
 			if (!GraphicsEnvironment.isHeadless()) results.show("U-Net evaluation");
 		}
 		catch (NumberFormatException e) {
@@ -82,17 +94,20 @@ public class EvaluateSegmentationCommand extends ContextCommand {
 	}
 
 	/**
+	 * Adds one row per class with the metrics as columns, volumes also in mL for images in mm.
+	 *
+	 * @param t the table
 	 * @param r metrics of one pair
 	 * @param classNames class names by index (background first), or empty
-	 * @return one row per class with the metrics as columns, volumes also in mL for images in mm
+	 * @param frame the frame of a time series (1-based; a {@code Frame} column), or 0 for a single image
 	 */
-	static ResultsTable table(Evaluator.PairResult r, java.util.List<String> classNames) {
-		ResultsTable t = new ResultsTable();
+	static void addRows(ResultsTable t, Evaluator.PairResult r, java.util.List<String> classNames, int frame) {
 		double ml = EvaluationReports.millilitres(r.unit());
 		for (ClassMetrics m : r.metrics()) {
 			t.incrementCounter();
 			t.addValue("Prediction", r.prediction());
 			t.addValue("Truth", r.truth());
+			if (frame > 0) t.addValue("Frame", frame);
 			t.addValue("Class", m.label());
 			t.addValue("Class name", m.label() < classNames.size() ? classNames.get(m.label()) : String.valueOf(m.label()));
 			t.addValue("Status", m.status());
@@ -102,6 +117,5 @@ public class EvaluateSegmentationCommand extends ContextCommand {
 			t.addValue("volume_truth_ml", m.trueVolume() * ml);
 			t.addValue("Unit", r.unit());
 		}
-		return t;
 	}
 }

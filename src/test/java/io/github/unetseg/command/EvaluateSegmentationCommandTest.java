@@ -38,6 +38,28 @@ class EvaluateSegmentationCommandTest {
 			// class names from the model's model.json; volumes (areas of one slice) in the mL column's factor
 			assertEquals("brain", t.getStringValue("Class name", 0));
 			assertEquals(t.getValue("volume_truth", 0) / 1000, t.getValue("volume_truth_ml", 0), 1e-9);
+			assertEquals(-1, t.getColumnIndex("Frame"), "a single image has no Frame column");
+
+			// time series, as unetseg evaluate scores a series file: frame 1 the pair above, frame 2 the truth against itself
+			ImagePlus pred = series(a, b), truth = series(b, b);
+			ResultsTable f = (ResultsTable) cs.run(EvaluateSegmentationCommand.class, true, Map.of("prediction", pred, "truth", truth, "classes",
+				"", "tolerance", 2.0, "classNames", "brain-mri-2d")).get().getOutput("results");
+			assertEquals(2, f.size());
+			assertEquals(1, (int) f.getValue("Frame", 0));
+			assertEquals(2, (int) f.getValue("Frame", 1));
+			assertEquals(dice, f.getValue("dice", 0), 1e-12);
+			assertEquals(1.0, f.getValue("dice", 1), 1e-12);
+			assertEquals(0.0, f.getValue("hd95", 1), 1e-12);
 		}
+	}
+
+	private static ImagePlus series(ImagePlus first, ImagePlus second) {
+		ij.ImageStack s = new ij.ImageStack(first.getWidth(), first.getHeight());
+		s.addSlice(first.getProcessor().duplicate());
+		s.addSlice(second.getProcessor().duplicate());
+		ImagePlus imp = new ImagePlus("series", s);
+		imp.setDimensions(1, 1, 2);
+		imp.setCalibration(first.getCalibration());
+		return imp;
 	}
 }
