@@ -51,9 +51,9 @@ class ShippedCtModelTest {
 	void theOrgansOverlapTheClinicalContours() {
 		Overlap[] o = Overlap.perClass(direct, truth, 8);
 		List<String> names = List.of("", "Brainstem", "SpinalCord", "RightParotid", "LeftParotid", "Esophagus", "Larynx", "Mandible");
-		// measured with the shipped weights (epoch 9; model card): Brainstem 0.786, SpinalCord 0.789, RightParotid 0.735,
-		// LeftParotid 0.840, Mandible 0.837; Esophagus and Larynx not learnt yet (0)
-		double[] min = { 0, 0.7, 0.7, 0.65, 0.75, 0, 0, 0.75 };
+		// measured with the shipped weights (session 14's Dice-loss stage; model card): Brainstem 0.800, SpinalCord 0.796,
+		// RightParotid 0.754, LeftParotid 0.837, Larynx 0.775, Mandible 0.852; Esophagus not learnt yet (0)
+		double[] min = { 0, 0.75, 0.75, 0.7, 0.79, 0, 0.72, 0.8 };
 		for (int k = 1; k < 8; k++) assertTrue(o[k].dice() >= min[k], names.get(k) + ": Dice " + o[k].dice());
 	}
 
