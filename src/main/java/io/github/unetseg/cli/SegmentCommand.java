@@ -16,6 +16,7 @@ import io.github.unetseg.facade.InstanceEvaluator;
 import io.github.unetseg.facade.FileListener;
 import io.github.unetseg.facade.FileResult;
 import io.github.unetseg.facade.FileStatus;
+import io.github.unetseg.facade.Frames;
 import io.github.unetseg.facade.InputFiles;
 import io.github.unetseg.facade.Options;
 import io.github.unetseg.facade.OutputFiles;
@@ -23,6 +24,7 @@ import io.github.unetseg.facade.SegmentationResult;
 import io.github.unetseg.facade.Segmenter;
 import io.github.unetseg.image.Volume;
 import io.github.unetseg.io.ImageFiles;
+import io.github.unetseg.metrics.InstanceMatching;
 import io.github.unetseg.tiling.ProgressListener;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -163,26 +165,25 @@ final class SegmentCommand implements Callable<Integer> {
 			return;
 		}
 		try {
-			if (ImageFiles.timePoints(input) > 1) {
+			String labelsName = r.labelsFile().toString();
+			if (ImageFiles.timePoints(input) > 1) { // the labels file's frames against the truth's: objects summed, classes per frame
 				if (r.result().instances()) {
-					InstanceEvaluator.InstanceReport rep = InstanceEvaluator.evaluateInstanceFiles(r.labelsFile(), t);
-					if (!rep.skipped().isEmpty()) throw new SegmentationException(rep.skipped().get(0).reason());
-					printObjects(out, t, rep.total(), ", " + rep.results().size() + " frames");
+					List<InstanceMatching.Counts[]> frames = Frames.each(r.labelsFile(), t, (v, f) -> InstanceEvaluator.matchInstances(v[0], v[1],
+						labelsName + " frame " + f, t + " frame " + f));
+					printObjects(out, t, InstanceMatching.sum(frames), ", " + frames.size() + " frames");
 				}
-				else {
-					Evaluator.Report rep = Evaluator.evaluateFiles(r.labelsFile(), t, null, null, tolerance);
-					if (!rep.skipped().isEmpty()) throw new SegmentationException(rep.skipped().get(0).reason());
-					int dims = io.github.unetseg.io.TiffIO.open(t).getNSlices() > 1 ? 3 : 2; // a frame's (the result stacks all frames' planes)
-					for (Evaluator.PairResult p : rep.results())
-						printClasses(out, t.getFileName() + " " + p.name().substring(p.name().lastIndexOf('[')), p, dims, classNames);
-				}
+				else Frames.each(r.labelsFile(), t, (v, f) -> {
+					printClasses(out, t.getFileName() + " [t=" + f + "]", Evaluator.evaluate(v[0], v[1], null, null, tolerance, labelsName, t
+						.toString()), v[0].spatialDims(), classNames);
+					return f;
+				});
 				return;
 			}
 			Volume<?> labels = r.result().labels() != null ? r.result().labels() : ImageFiles.read(r.labelsFile());
 			if (r.result().instances())
-				printObjects(out, t, InstanceEvaluator.matchInstances(labels, ImageFiles.read(t), r.labelsFile().toString(), t.toString()), "");
-			else printClasses(out, t.getFileName().toString(), Evaluator.evaluate(labels, ImageFiles.read(t), null, null, tolerance,
-				r.labelsFile().toString(), t.toString()), labels.spatialDims(), classNames);
+				printObjects(out, t, InstanceEvaluator.matchInstances(labels, ImageFiles.read(t), labelsName, t.toString()), "");
+			else printClasses(out, t.getFileName().toString(), Evaluator.evaluate(labels, ImageFiles.read(t), null, null, tolerance, labelsName,
+				t.toString()), labels.spatialDims(), classNames);
 		}
 		catch (SegmentationException e) {
 			err.println("error: " + e.getMessage());
@@ -190,8 +191,8 @@ final class SegmentCommand implements Callable<Integer> {
 		}
 	}
 
-	private static void printObjects(PrintWriter out, Path truthFile, io.github.unetseg.metrics.InstanceMatching.Counts[] c, String frames) {
-		double mean = io.github.unetseg.metrics.InstanceMatching.meanAccuracy(c);
+	private static void printObjects(PrintWriter out, Path truthFile, InstanceMatching.Counts[] c, String frames) {
+		double mean = InstanceMatching.meanAccuracy(c);
 		out.printf(Locale.ROOT, "    against %s: %d objects in the truth%s; at IoU 0.5 AP %.4f, F1 %.4f, precision %.4f, recall %.4f, " +
 			"PQ %.4f; mean AP over IoU 0.5-0.9 %.4f%n", truthFile.getFileName(), c[0].nTrue(), frames, c[0].accuracy(), c[0].f1(),
 			c[0].precision(), c[0].recall(), c[0].panopticQuality(), mean);

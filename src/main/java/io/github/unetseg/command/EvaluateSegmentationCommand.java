@@ -12,18 +12,18 @@ import org.scijava.plugin.Plugin;
 import ij.ImagePlus;
 import ij.measure.ResultsTable;
 import io.github.unetseg.SegmentationException;
-import io.github.unetseg.io.ImagePlusAdapter;
 import io.github.unetseg.metrics.ClassMetrics;
 import io.github.unetseg.facade.EvaluationReports;
 import io.github.unetseg.facade.Evaluator;
+import io.github.unetseg.facade.Frames;
 
 /**
  * {@code Plugins > Segmentation > U-Net > Evaluate Segmentation...}: compares a predicted label image
  * with ground truth and gives Dice, IoU, precision, recall, volumes, Hausdorff distance, HD95, ASSD and
  * surface Dice per class, in the images' calibrated units, as an ImageJ {@link ResultsTable} (shown in
- * a window unless headless). A time series (both images with as many frames) is scored frame by frame, its rows
- * with a {@code Frame} column, as {@code unetseg evaluate} scores a time-series file. All work is done by
- * {@link Evaluator}.
+ * a window unless headless). A time series (both images with as many frames) is scored frame by frame
+ * ({@link Frames}, as {@code unetseg evaluate} scores a time-series file), its rows with a {@code Frame} column.
+ * All work is done by {@link Evaluator}.
  */
 @Plugin(type = Command.class, menuPath = "Plugins>Segmentation>U-Net>Evaluate Segmentation...", headless = true)
 public class EvaluateSegmentationCommand extends ContextCommand {
@@ -59,19 +59,16 @@ public class EvaluateSegmentationCommand extends ContextCommand {
 				cls = new int[parts.length];
 				for (int i = 0; i < parts.length; i++) cls[i] = Integer.parseInt(parts[i].trim());
 			}
-			int frames = prediction.getNFrames();
-			if (truth.getNFrames() != frames)
-				throw new SegmentationException(prediction.getTitle() + " has " + frames + " time point(s), " + truth.getTitle() + " " +
-					truth.getNFrames() + ". Fix: compare a time series' labels with the ground truth of the same frames.");
+			int[] chosen = cls;
 			java.util.List<String> names = names(classNames);
-			results = new ResultsTable();
-			for (int f = 1; f <= frames; f++) {
-				String p = prediction.getTitle() + (frames > 1 ? " frame " + f : ""), t = truth.getTitle() + (frames > 1 ? " frame " + f : "");
-				Evaluator.PairResult r = Evaluator.evaluate(ImagePlusAdapter.wrap(frames > 1 ? ImagePlusAdapter.frame(prediction, f) : prediction, p),
-					ImagePlusAdapter.wrap(frames > 1 ? ImagePlusAdapter.frame(truth, f) : truth, t), cls, null, tolerance, prediction.getTitle(),
-					truth.getTitle());
-				addRows(results, r, names, frames > 1 ? f : 0);
-			}
+			boolean series = prediction.getNFrames() > 1;
+			ResultsTable table = new ResultsTable();
+			Frames.each(prediction, truth, prediction.getTitle(), truth.getTitle(), (v, f) -> {
+				addRows(table, Evaluator.evaluate(v[0], v[1], chosen, null, tolerance, prediction.getTitle(), truth.getTitle()), names, series
+					? f : 0);
+				return f;
+			});
+			results = table;
 			if (!GraphicsEnvironment.isHeadless()) results.show("U-Net evaluation");
 		}
 		catch (NumberFormatException e) {

@@ -54,11 +54,8 @@ class EvaluateSegmentationCommandTest {
 	}
 
 	private static ImagePlus series(ImagePlus first, ImagePlus second) {
-		ij.ImageStack s = new ij.ImageStack(first.getWidth(), first.getHeight());
-		s.addSlice(first.getProcessor().duplicate());
-		s.addSlice(second.getProcessor().duplicate());
-		ImagePlus imp = new ImagePlus("series", s);
-		imp.setDimensions(1, 1, 2);
+		ImagePlus imp = io.github.unetseg.testutil.Images.hyperstack("series", 1, 1, first.getProcessor().duplicate(), second.getProcessor()
+			.duplicate());
 		imp.setCalibration(first.getCalibration());
 		return imp;
 	}

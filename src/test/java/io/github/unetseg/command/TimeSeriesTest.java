@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static io.github.unetseg.testutil.Images.hyperstack;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -12,7 +13,6 @@ import org.junit.jupiter.api.Test;
 
 import ij.CompositeImage;
 import ij.ImagePlus;
-import ij.ImageStack;
 import ij.gui.Roi;
 import ij.process.ImageProcessor;
 import io.github.unetseg.facade.Engines;
@@ -223,12 +223,4 @@ class TimeSeriesTest {
 	}
 
 	/** A hyperstack of planes in ImageJ's order (channel fastest, then slice, then frame). */
-	private static ImagePlus hyperstack(String title, int channels, int slices, ImageProcessor... planes) {
-		ImageStack stack = new ImageStack(planes[0].getWidth(), planes[0].getHeight());
-		for (ImageProcessor p : planes) stack.addSlice(p);
-		ImagePlus imp = new ImagePlus(title, stack);
-		imp.setDimensions(channels, slices, planes.length / (channels * slices));
-		imp.setOpenAsHyperStack(true);
-		return imp;
-	}
 }

@@ -15,6 +15,7 @@ import ij.ImageStack;
 import ij.process.ShortProcessor;
 import io.github.unetseg.io.TiffIO;
 import io.github.unetseg.metrics.InstanceMatching;
+import io.github.unetseg.testutil.Images;
 
 /**
  * {@code unetseg evaluate} of time series: an ImageJ hyperstack and an OME-TIFF with three time points each,
@@ -28,17 +29,14 @@ class TimeSeriesEvaluationTest {
 
 	/** Two 10 x 10 objects per frame (ids 1, 2); {@code drop} leaves out object 2 in frame 2, {@code add} adds object 3 in frame 3. */
 	private static ImagePlus series(boolean drop, boolean add) {
-		ImageStack s = new ImageStack(64, 48);
+		ShortProcessor[] frames = new ShortProcessor[3];
 		for (int t = 1; t <= 3; t++) {
-			ShortProcessor p = new ShortProcessor(64, 48);
+			ShortProcessor p = frames[t - 1] = new ShortProcessor(64, 48);
 			fill(p, 5, 5, 1);
 			if (!(drop && t == 2)) fill(p, 30, 20, 2);
 			if (add && t == 3) fill(p, 45, 5, 3);
-			s.addSlice(p);
 		}
-		ImagePlus imp = new ImagePlus("labels", s);
-		imp.setDimensions(1, 1, 3);
-		imp.setOpenAsHyperStack(true);
+		ImagePlus imp = Images.hyperstack("labels", 1, 1, frames);
 		imp.getCalibration().pixelWidth = imp.getCalibration().pixelHeight = 0.5;
 		imp.getCalibration().setUnit("micron");
 		imp.getCalibration().frameInterval = 2;
@@ -49,13 +47,18 @@ class TimeSeriesEvaluationTest {
 		for (int yy = y; yy < y + 10; yy++) for (int xx = x; xx < x + 10; xx++) p.set(xx, yy, id);
 	}
 
+	/** Saves an image under {@code dir}, creating its folder. */
+	private Path save(ImagePlus imp, String name) throws java.io.IOException {
+		Path file = dir.resolve(name);
+		Files.createDirectories(file.getParent());
+		TiffIO.save(imp, file);
+		return file;
+	}
+
 	@Test
 	void aTimeSeriesIsScoredFrameByFrameAsObjectsAndAsClasses() throws Exception {
-		Path truth = dir.resolve("truth/cells.tif"), pred = dir.resolve("pred/cells_labels.ome.tif");
-		Files.createDirectories(truth.getParent());
-		Files.createDirectories(pred.getParent());
-		TiffIO.save(series(false, false), truth);
-		TiffIO.save(series(true, true), pred); // OME-TIFF with SizeT = 3, as segment writes an OME-TIFF series' labels
+		// the prediction an OME-TIFF with SizeT = 3, as segment writes an OME-TIFF series' labels
+		Path truth = save(series(false, false), "truth/cells.tif"), pred = save(series(true, true), "pred/cells_labels.ome.tif");
 
 		InstanceEvaluator.InstanceReport objects = InstanceEvaluator.evaluateInstanceFiles(pred.getParent(), truth.getParent());
 		assertTrue(objects.skipped().isEmpty(), objects.skipped().toString());
@@ -121,28 +124,20 @@ class TimeSeriesEvaluationTest {
 	}
 
 	private static ImagePlus twice(ImagePlus plane) {
-		ImageStack s = new ImageStack(plane.getWidth(), plane.getHeight());
-		s.addSlice(plane.getProcessor());
-		s.addSlice(plane.getProcessor().duplicate());
-		ImagePlus imp = new ImagePlus("series", s);
-		imp.setDimensions(1, 1, 2);
-		imp.setOpenAsHyperStack(true);
+		ImagePlus imp = Images.hyperstack("series", 1, 1, plane.getProcessor(), plane.getProcessor().duplicate());
 		imp.setCalibration(plane.getCalibration());
 		return imp;
 	}
 
 	@Test
 	void differentNumbersOfTimePointsAreSkippedWithTheFix() throws Exception {
-		Path truth = dir.resolve("t/cells.tif"), pred = dir.resolve("p/cells_labels.tif");
-		Files.createDirectories(truth.getParent());
-		Files.createDirectories(pred.getParent());
-		TiffIO.save(series(false, false), truth);
+		Path truth = save(series(false, false), "t/cells.tif");
 		ImagePlus two = series(false, false);
 		ImageStack s = two.getStack();
 		s.deleteLastSlice();
 		two.setStack(s);
 		two.setDimensions(1, 1, 2);
-		TiffIO.save(two, pred);
+		Path pred = save(two, "p/cells_labels.tif");
 		InstanceEvaluator.InstanceReport r = InstanceEvaluator.evaluateInstanceFiles(pred.getParent(), truth.getParent());
 		assertTrue(r.results().isEmpty());
 		assertEquals(1, r.skipped().size());

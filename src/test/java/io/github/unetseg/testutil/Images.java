@@ -33,6 +33,24 @@ public final class Images {
 		return new Path[] { images, labels };
 	}
 
+	/**
+	 * An ImageJ hyperstack of the given planes in ImageJ's order (channel fastest, then slice, then frame).
+	 *
+	 * @param title the image title
+	 * @param channels channels per slice
+	 * @param slices slices per frame
+	 * @param planes the planes, {@code channels * slices * frames} of one size
+	 * @return the hyperstack, {@code planes.length / (channels * slices)} frames, uncalibrated
+	 */
+	public static ij.ImagePlus hyperstack(String title, int channels, int slices, ij.process.ImageProcessor... planes) {
+		ij.ImageStack stack = new ij.ImageStack(planes[0].getWidth(), planes[0].getHeight());
+		for (ij.process.ImageProcessor p : planes) stack.addSlice(p);
+		ij.ImagePlus imp = new ij.ImagePlus(title, stack);
+		imp.setDimensions(channels, slices, planes.length / (channels * slices));
+		imp.setOpenAsHyperStack(true);
+		return imp;
+	}
+
 	/** @return a copy of test-images/dicom-ct-series in {@code dir/series}, to damage in a test */
 	public static Path dicomSeriesCopy(Path dir) throws IOException {
 		Path series = Files.createDirectories(dir.resolve("series"));
