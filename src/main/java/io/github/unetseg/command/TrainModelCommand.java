@@ -133,7 +133,7 @@ public class TrainModelCommand extends ContextCommand {
 	@Parameter(label = "Patience (epochs, 0 = never stop early)", min = "0")
 	private int patience = 15;
 
-	@Parameter(label = "Loss", choices = { "dice_ce", "ce", "weighted_ce", "dice", "focal", "lovasz", "dice_ce_boundary",
+	@Parameter(label = "Loss", choices = { "dice_ce", "ce", "weighted_ce", "dice", "focal", "dice_focal", "lovasz", "dice_ce_boundary",
 		"dice_ce_hd" })
 	private String loss = "dice_ce";
 

@@ -370,18 +370,20 @@ public final class LocalSegmenter implements Segmenter {
 	/**
 	 * @param settings the run's settings
 	 * @return the network as the run uses it: with {@link SegmentationSettings#tta()}, mirrored at test time
-	 *     ({@link MirroredTileModel}) along every axis of the tiles
-	 * @throws SegmentationException with {@code tta} for a model with an anatomical orientation: such models are
-	 *     trained without mirroring (paired organs would swap sides), and mirrored inputs are outside what they
-	 *     learnt (measured: the CT model's held-out mean Dice fell from 0.516 to 0.223 when mirrored along its
-	 *     other two axes)
+	 *     ({@link MirroredTileModel}) along every axis of the tiles, which is what training mirrored (nnU-Net mirrors
+	 *     at test time only the axes its augmentation mirrored)
+	 * @throws SegmentationException with {@code tta} for a model trained without mirroring ({@link ModelSpec#mirrored()}
+	 *     false), or, where that is not recorded, with an anatomical orientation: such models are trained without
+	 *     mirroring (paired organs would swap sides), and mirrored inputs are outside what they learnt (measured: the
+	 *     CT model's held-out mean Dice fell from 0.516 to 0.223 when mirrored along its other two axes)
 	 */
 	TileModel tileModel(SegmentationSettings settings) {
 		if (!settings.tta()) return model;
-		if (spec.orientation() != null)
-			throw new SegmentationException("tta (test-time mirroring) does not suit model " + spec.name() + ": it has an anatomical " +
-				"orientation (" + spec.orientation() + ") and was trained without mirroring, so mirrored inputs are outside what it learnt. " +
-				"Fix: leave out tta for this model.");
+		boolean unmirrored = spec.mirrored() != null ? !spec.mirrored() : spec.orientation() != null;
+		if (unmirrored)
+			throw new SegmentationException("tta (test-time mirroring) does not suit model " + spec.name() + ": it was trained " +
+				"without mirroring" + (spec.orientation() != null ? " (it has an anatomical orientation, " + spec.orientation() + ")" : "") +
+				", so mirrored inputs are outside what it learnt. Fix: leave out tta for this model.");
 		boolean[] axes = new boolean[spec.dimensions()];
 		java.util.Arrays.fill(axes, true);
 		return new MirroredTileModel(model, axes);

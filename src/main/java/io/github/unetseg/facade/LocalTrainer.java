@@ -106,7 +106,8 @@ public final class LocalTrainer implements Trainer {
 		// instance models: the U-Net paper's weight map, w_c (each class the same total weight) plus the separation term
 		float[] voxelClassWeights = r.instances() ? balancedWeights(trainCases, classes) : null;
 
-		ModelSpec spec = spec(r, trainCases, prepared.normalization(), prepared.spacing()).withOrientation(prepared.orientation());
+		ModelSpec spec = spec(r, trainCases, prepared.normalization(), prepared.spacing()).withOrientation(prepared.orientation())
+			.withMirrored(cfg.augment() && r.mirror());
 		// nnU-Net draws a class first, then a voxel of it: small organs are seen as often as large ones
 		PatchSampler sampler = new PatchSampler(trainCases, cfg.patchSize(), cfg.foregroundFraction(), cfg.augment(), r.mirror(),
 			!r.instances() && classes > 2);

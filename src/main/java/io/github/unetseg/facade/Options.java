@@ -75,7 +75,7 @@ public final class Options {
 		new Option("precision", "float32", "float32, or mixed: bfloat16 convolutions on CPUs with AVX512_BF16/AMX, float16 on GPUs."),
 		new Option("threshold", "0.5", "Probability threshold of binary models."),
 		new Option("tta", "false", "Test-time augmentation: average the probabilities of the tiles mirrored along every axis (4 network " +
-			"runs in 2D, 8 in 3D; as nnU-Net); not for models with an anatomical orientation (trained without mirroring)."),
+			"runs in 2D, 8 in 3D; as nnU-Net); refused for models trained without mirroring (model.json trainedWithMirroring)."),
 		new Option("probabilities", "false", "Also output the 32-bit probability map."),
 		new Option("rgb", "refuse", "An RGB image given to a 1-channel model: refuse (and say so) or luminance (0.299 R + 0.587 G + " +
 			"0.114 B, as ImageJ's weighted 8-bit conversion)."),
@@ -132,7 +132,7 @@ public final class Options {
 		new Option("epsilon", "1e-7", "Adam epsilon."),
 		new Option("weight-decay", "1e-4", "Decoupled weight decay (AdamW)."),
 		new Option("schedule", "poly", "constant, poly or cosine."),
-		new Option("loss", "dice_ce", "dice_ce, ce, weighted_ce, dice, focal, lovasz (Lovasz-softmax, Berman et al. 2018), " +
+		new Option("loss", "dice_ce", "dice_ce, ce, weighted_ce, dice, focal, dice_focal (Dice + focal, AnatomyNet), lovasz (Lovasz-softmax, Berman et al. 2018), " +
 			"dice_ce_boundary (+ boundary loss, Kervadec et al. 2019) or dice_ce_hd (+ distance-transform Hausdorff loss, Karimi " +
 			"and Salcudean 2020); the last three need 3 or more classes."),
 		new Option("boundary-weight", "auto", "Weight of the boundary term of dice_ce_boundary and dice_ce_hd, >= 0, or auto " +

@@ -162,7 +162,8 @@ public record ModelBundle(Path directory, ModelSpec spec) {
 				f.string("signature", "serving_default"), f.string("inputName", null), f.string("outputName", null), normalization,
 				f.numbers("spacing"), f.string("spacingUnit", "pixel"), f.longs("tile"), f.longs("halo"), f.integer("alignment"), arch,
 				prov, instances, o.has("orientation") && !o.get("orientation").isJsonNull() ? f.string("orientation", "") : null,
-				postprocessing);
+				postprocessing, o.has("trainedWithMirroring") && !o.get("trainedWithMirroring").isJsonNull()
+					? f.bool("trainedWithMirroring", false) : null);
 		}
 		catch (IllegalArgumentException e) {
 			throw new SegmentationException(source + ": " + e.getMessage() + ". Fix: correct that field in model.json.", e);
@@ -210,6 +211,7 @@ public record ModelBundle(Path directory, ModelSpec spec) {
 		if (spec.instances() != null) o.add("instances", GSON.toJsonTree(spec.instances()));
 		if (spec.orientation() != null) o.addProperty("orientation", spec.orientation());
 		if (spec.postprocessing() != null) o.add("postprocessing", GSON.toJsonTree(spec.postprocessing()));
+		if (spec.mirrored() != null) o.addProperty("trainedWithMirroring", spec.mirrored());
 		if (spec.provenance() != null) o.add("provenance", GSON.toJsonTree(spec.provenance()));
 		return GSON.toJson(o) + "\n";
 	}

@@ -42,11 +42,16 @@ import io.github.unetseg.objects.InstanceDecoder;
  *     (microscopy, 2D) or is unknown
  * @param postprocessing label clean-up applied to a semantic model's result by default
  *     ({@code image.LabelCleanup}); {@code null} for none
+ * @param mirrored whether training augmented by mirroring along every axis ({@code model.json}'s
+ *     {@code "trainedWithMirroring"}); test-time mirroring ({@code --tta}) mirrors only what training
+ *     mirrored, as nnU-Net does; {@code null} when unknown (models made before it was recorded, external
+ *     models)
  */
 public record ModelSpec(String name, String description, int dimensions, int inputChannels, List<String> classNames,
 	String output, boolean outputIsLogits, String signature, String inputName, String outputName,
 	Normalization normalization, double[] spacing, String spacingUnit, long[] tile, long[] halo, int alignment,
-	UNetConfig architecture, Provenance provenance, Instances instances, String orientation, PostProcessing postprocessing)
+	UNetConfig architecture, Provenance provenance, Instances instances, String orientation, PostProcessing postprocessing,
+	Boolean mirrored)
 {
 
 	/**
@@ -152,14 +157,14 @@ public record ModelSpec(String name, String description, int dimensions, int inp
 		String spacingUnit, long[] tile, long[] halo, int alignment, UNetConfig architecture, Provenance provenance, Instances instances)
 	{
 		this(name, description, dimensions, inputChannels, classNames, output, outputIsLogits, signature, inputName, outputName,
-			normalization, spacing, spacingUnit, tile, halo, alignment, architecture, provenance, instances, null, null);
+			normalization, spacing, spacingUnit, tile, halo, alignment, architecture, provenance, instances, null, null, null);
 	}
 
 	/**
-	 * A spec without post-processing.
+	 * A spec without post-processing whose training mirroring is unknown.
 	 *
 	 * @see #ModelSpec(String, String, int, int, List, String, boolean, String, String, String, Normalization, double[], String,
-	 *     long[], long[], int, UNetConfig, Provenance, Instances, String, PostProcessing)
+	 *     long[], long[], int, UNetConfig, Provenance, Instances, String, PostProcessing, Boolean)
 	 */
 	public ModelSpec(String name, String description, int dimensions, int inputChannels, List<String> classNames, String output,
 		boolean outputIsLogits, String signature, String inputName, String outputName, Normalization normalization, double[] spacing,
@@ -167,7 +172,7 @@ public record ModelSpec(String name, String description, int dimensions, int inp
 		String orientation)
 	{
 		this(name, description, dimensions, inputChannels, classNames, output, outputIsLogits, signature, inputName, outputName,
-			normalization, spacing, spacingUnit, tile, halo, alignment, architecture, provenance, instances, orientation, null);
+			normalization, spacing, spacingUnit, tile, halo, alignment, architecture, provenance, instances, orientation, null, null);
 	}
 
 	/** The schema version this code writes and reads. */
@@ -279,25 +284,31 @@ public record ModelSpec(String name, String description, int dimensions, int inp
 	/** @return a copy with other provenance */
 	public ModelSpec withProvenance(Provenance p) {
 		return new ModelSpec(name, description, dimensions, inputChannels, classNames, output, outputIsLogits, signature,
-			inputName, outputName, normalization, spacing, spacingUnit, tile, halo, alignment, architecture, p, instances, orientation, postprocessing);
+			inputName, outputName, normalization, spacing, spacingUnit, tile, halo, alignment, architecture, p, instances, orientation, postprocessing, mirrored);
 	}
 
 	/** @return a copy with another default post-processing ({@code null}: none) */
 	public ModelSpec withPostProcessing(PostProcessing p) {
 		return new ModelSpec(name, description, dimensions, inputChannels, classNames, output, outputIsLogits, signature,
-			inputName, outputName, normalization, spacing, spacingUnit, tile, halo, alignment, architecture, provenance, instances, orientation, p);
+			inputName, outputName, normalization, spacing, spacingUnit, tile, halo, alignment, architecture, provenance, instances, orientation, p, mirrored);
 	}
 
 	/** @return a copy with other anatomical axis codes ({@code null}: none) */
 	public ModelSpec withOrientation(String codes) {
 		return new ModelSpec(name, description, dimensions, inputChannels, classNames, output, outputIsLogits, signature,
-			inputName, outputName, normalization, spacing, spacingUnit, tile, halo, alignment, architecture, provenance, instances, codes, postprocessing);
+			inputName, outputName, normalization, spacing, spacingUnit, tile, halo, alignment, architecture, provenance, instances, codes, postprocessing, mirrored);
+	}
+
+	/** @return a copy that records whether training mirrored ({@code null}: unknown) */
+	public ModelSpec withMirrored(Boolean m) {
+		return new ModelSpec(name, description, dimensions, inputChannels, classNames, output, outputIsLogits, signature,
+			inputName, outputName, normalization, spacing, spacingUnit, tile, halo, alignment, architecture, provenance, instances, orientation, postprocessing, m);
 	}
 
 	/** @return a copy that is an instance model with these parameters ({@code null}: a semantic model) */
 	public ModelSpec withInstances(Instances i) {
 		return new ModelSpec(name, description, dimensions, inputChannels, classNames, output, outputIsLogits, signature,
-			inputName, outputName, normalization, spacing, spacingUnit, tile, halo, alignment, architecture, provenance, i, orientation, postprocessing);
+			inputName, outputName, normalization, spacing, spacingUnit, tile, halo, alignment, architecture, provenance, i, orientation, postprocessing, mirrored);
 	}
 
 	/**

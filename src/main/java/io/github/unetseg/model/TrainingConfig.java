@@ -19,7 +19,7 @@ import java.util.Locale;
  * @param schedule {@code "constant"}, {@code "poly"} ({@code lr * (1 - epoch / epochs)^0.9}) or
  *     {@code "cosine"}
  * @param loss {@code "dice_ce"} (default), {@code "ce"}, {@code "weighted_ce"}, {@code "dice"},
- *     {@code "focal"}, {@code "lovasz"} (Lovasz-softmax), {@code "dice_ce_boundary"} (Dice + CE + Kervadec's
+ *     {@code "focal"}, {@code "dice_focal"} (Dice + focal, AnatomyNet's), {@code "lovasz"} (Lovasz-softmax), {@code "dice_ce_boundary"} (Dice + CE + Kervadec's
  *     boundary loss) or {@code "dice_ce_hd"} (Dice + CE + Karimi and Salcudean's distance-transform
  *     Hausdorff loss); the last three for softmax models (3 or more classes)
  * @param classWeights per output class weights for {@code "weighted_ce"} (background first), or
@@ -64,8 +64,8 @@ public record TrainingConfig(int epochs, int stepsPerEpoch, int batchSize, long[
 		if (!schedule.matches("constant|poly|cosine"))
 			throw new IllegalArgumentException("schedule must be constant, poly or cosine, got " + schedule);
 		loss = loss.toLowerCase(Locale.ROOT);
-		if (!loss.matches("dice_ce|ce|weighted_ce|dice|focal|lovasz|dice_ce_boundary|dice_ce_hd"))
-			throw new IllegalArgumentException("loss must be dice_ce, ce, weighted_ce, dice, focal, lovasz, dice_ce_boundary or " +
+		if (!loss.matches("dice_ce|ce|weighted_ce|dice|focal|dice_focal|lovasz|dice_ce_boundary|dice_ce_hd"))
+			throw new IllegalArgumentException("loss must be dice_ce, ce, weighted_ce, dice, focal, dice_focal, lovasz, dice_ce_boundary or " +
 				"dice_ce_hd, got " + loss);
 		if (boundaryWeight < 0) throw new IllegalArgumentException("boundary weight must be >= 0 or auto, got " + boundaryWeight);
 		if (!(foregroundFraction >= 0 && foregroundFraction <= 1))

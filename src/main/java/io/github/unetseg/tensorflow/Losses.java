@@ -20,6 +20,10 @@ import org.tensorflow.types.TInt32;
  * classes the mean runs over the classes that have voxels in the batch (0 when none has).</li>
  * <li>{@code focal}: {@code -(1 - p_t)^2 log(p_t)} (Lin et al. 2017).</li>
  * <li>{@code dice_ce}: {@code dice + ce}, nnU-Net's default.</li>
+ * <li>{@code dice_focal}: {@code dice + focal}, AnatomyNet's loss for small head-and-neck organs (Zhu et
+ * al., "AnatomyNet", Medical Physics 46, 2019): the focal term gives the voxels of an organ the network
+ * misses almost all of the cross-entropy's weight, where plain cross-entropy averages them away among
+ * the easy background voxels.</li>
  * <li>{@code lovasz}: Lovasz-softmax (Berman et al. 2018, {@link BoundaryLosses#lovaszSoftmax}),
  * softmax models with 3 or more classes.</li>
  * </ul>
@@ -43,7 +47,7 @@ public final class Losses {
 	 * Builds a loss.
 	 *
 	 * @param tf op builder
-	 * @param name {@code ce}, {@code weighted_ce}, {@code dice}, {@code focal} or {@code dice_ce}
+	 * @param name {@code ce}, {@code weighted_ce}, {@code dice}, {@code focal}, {@code dice_ce} or {@code dice_focal}
 	 * @param logits network output before activation
 	 * @param target one-hot (or foreground indicator) of the same shape
 	 * @param channels K, the size of the last axis
@@ -62,7 +66,7 @@ public final class Losses {
 	 * Builds a loss whose cross-entropy terms are weighted per voxel.
 	 *
 	 * @param tf op builder
-	 * @param name {@code ce}, {@code weighted_ce}, {@code dice}, {@code focal} or {@code dice_ce}
+	 * @param name {@code ce}, {@code weighted_ce}, {@code dice}, {@code focal}, {@code dice_ce} or {@code dice_focal}
 	 * @param logits network output before activation, {@code [batch, (z,) y, x, K]}
 	 * @param target one-hot (or foreground indicator) of the same shape
 	 * @param channels K, the size of the last axis
@@ -81,7 +85,7 @@ public final class Losses {
 			return switch (name) {
 				case "ce", "weighted_ce", "focal" -> ce;
 				case "dice" -> dice(tf, logits, target, channels);
-				case "dice_ce" -> tf.math.add(dice(tf, logits, target, channels), ce);
+				case "dice_ce", "dice_focal" -> tf.math.add(dice(tf, logits, target, channels), ce);
 				default -> throw new IllegalArgumentException("unknown loss " + name);
 			};
 		}
@@ -91,6 +95,7 @@ public final class Losses {
 			case "dice" -> dice(tf, logits, target, channels);
 			case "focal" -> focal(tf, logits, target, channels);
 			case "dice_ce" -> tf.math.add(dice(tf, logits, target, channels), crossEntropy(tf, logits, target, channels, null));
+			case "dice_focal" -> tf.math.add(dice(tf, logits, target, channels), focal(tf, logits, target, channels));
 			case "lovasz" -> lovasz(tf, logits, target, channels);
 			default -> throw new IllegalArgumentException("unknown loss " + name);
 		};
@@ -141,7 +146,8 @@ public final class Losses {
 	 * Builds a marginal loss for partially labelled samples.
 	 *
 	 * @param tf op builder
-	 * @param name {@code ce}, {@code dice}, {@code dice_ce} or {@code lovasz}
+	 * @param name {@code ce}, {@code dice}, {@code dice_ce}, {@code focal}, {@code dice_focal} or
+	 *     {@code lovasz}; the focal terms use the marginal probability {@code p'_t}
 	 * @param logits network output before activation, {@code [batch, (z,) y, x, K]}, K &gt;= 2 (softmax)
 	 * @param target one-hot of the same shape; no voxel may carry a class that is absent in its sample
 	 * @param channels K
@@ -155,13 +161,16 @@ public final class Losses {
 	{
 		if (channels < 2) throw new IllegalArgumentException("partial labels need a softmax model with at least 2 classes");
 		return switch (name) {
-			case "ce" -> marginalCrossEntropy(tf, logits, target, channels, present);
+			case "ce" -> tf.math.neg(tf.math.mean(marginalLogP(tf, logits, target, channels, present), tf.constant(new int[] { 0, 1 })));
+			case "focal" -> marginalFocal(tf, logits, target, channels, present);
 			case "dice" -> marginalDice(tf, logits, target, channels, present);
 			case "dice_ce" -> tf.math.add(marginalDice(tf, logits, target, channels, present),
-				marginalCrossEntropy(tf, logits, target, channels, present));
+				marginal(tf, "ce", logits, target, channels, present));
+			case "dice_focal" -> tf.math.add(marginalDice(tf, logits, target, channels, present),
+				marginalFocal(tf, logits, target, channels, present));
 			case "lovasz" -> marginalLovasz(tf, logits, target, channels, present);
-			default -> throw new IllegalArgumentException("partial labels (--label-classes) need loss dice_ce, ce, dice or lovasz (or " +
-				"dice_ce_boundary, dice_ce_hd), got " + name);
+			default -> throw new IllegalArgumentException("partial labels (--label-classes) need loss dice_ce, ce, dice, focal, " +
+				"dice_focal or lovasz (or dice_ce_boundary, dice_ce_hd), got " + name);
 		};
 	}
 
@@ -187,7 +196,17 @@ public final class Losses {
 		return tf.reshape(t, tf.concat(java.util.List.of(batch, tf.constant(new int[] { -1, channels })), tf.constant(0)));
 	}
 
-	private static Operand<TFloat32> marginalCrossEntropy(Ops tf, Operand<TFloat32> logits, Operand<TFloat32> target, int channels,
+	/** Focal loss on the marginal probability: {@code mean(-(1 - p'_t)^2 log p'_t)}. */
+	private static Operand<TFloat32> marginalFocal(Ops tf, Operand<TFloat32> logits, Operand<TFloat32> target, int channels,
+		Operand<TFloat32> present)
+	{
+		Operand<TFloat32> logp = marginalLogP(tf, logits, target, channels, present);
+		Operand<TFloat32> mod = tf.math.square(tf.math.sub(tf.constant(1f), tf.math.exp(logp)));
+		return tf.math.neg(tf.math.mean(tf.math.mul(mod, logp), tf.constant(new int[] { 0, 1 })));
+	}
+
+	/** {@code log p'_t} per voxel, {@code [batch, voxels]}: the log marginal probability of each voxel's label. */
+	private static Operand<TFloat32> marginalLogP(Ops tf, Operand<TFloat32> logits, Operand<TFloat32> target, int channels,
 		Operand<TFloat32> present)
 	{
 		float[] first = new float[channels];
@@ -203,8 +222,7 @@ public final class Losses {
 			org.tensorflow.op.core.Sum.keepDims(true)), tf.constant(1e-30f))));
 		// z' = z for annotated foreground classes, log-sum-exp of the merged ones in the background column
 		Operand<TFloat32> zm = tf.math.add(tf.math.mul(z, tf.math.sub(tf.constant(1f), e0)), tf.math.mul(lseBg, e0));
-		Operand<TFloat32> logp = tf.math.sub(tf.sum(tf.math.mul(y, zm), tf.constant(-1)), tf.squeeze(lseAll, org.tensorflow.op.core.Squeeze.axis(java.util.List.of(-1L))));
-		return tf.math.neg(tf.math.mean(logp, tf.constant(new int[] { 0, 1 })));
+		return tf.math.sub(tf.sum(tf.math.mul(y, zm), tf.constant(-1)), tf.squeeze(lseAll, org.tensorflow.op.core.Squeeze.axis(java.util.List.of(-1L))));
 	}
 
 	private static Operand<TFloat32> marginalDice(Ops tf, Operand<TFloat32> logits, Operand<TFloat32> target, int channels,

@@ -90,6 +90,7 @@ class CtTrainingTest {
 		assertTrue(Double.isFinite(o.history().get(1).loss()), "marginal loss is finite: " + o.history());
 		ModelSpec spec = o.model().spec();
 		assertEquals("PLI", spec.orientation());
+		assertEquals(false, spec.mirrored(), "recorded: trained without mirroring, so --tta refuses it");
 		// median of 2.0, 3.0, 3.0 mm slices
 		assertArrayEquals(new double[] { 4, 4, 3 }, spec.spacing(), 1e-6);
 		Normalization n = spec.normalization();

@@ -15,15 +15,20 @@ import io.github.unetseg.SegmentationException;
 import io.github.unetseg.data.Normalization;
 import io.github.unetseg.image.Volume;
 import io.github.unetseg.io.ImageFiles;
+import io.github.unetseg.model.ModelSpec;
 import io.github.unetseg.metrics.Overlap;
 import io.github.unetseg.tensorflow.Device;
 import io.github.unetseg.tensorflow.EngineOptions;
+import io.github.unetseg.tiling.MirroredTileModel;
 import io.github.unetseg.tiling.ProgressListener;
 import io.github.unetseg.tiling.TileModel;
 import net.imglib2.type.numeric.RealType;
 import net.imglib2.view.Views;
 
-/** {@code --tta}: refused for anatomical models, and the shipped 2D model with it, in memory and streamed. */
+/**
+ * {@code --tta}: mirrors what training mirrored (refused for a model trained without mirroring, and where that is not
+ * recorded, for anatomical models), and the shipped 2D model with it, in memory and streamed.
+ */
 class TestTimeMirroringTest {
 
 	@Test
@@ -35,7 +40,24 @@ class TestTimeMirroringTest {
 		{
 			assertSame(net, s.tileModel(SegmentationSettings.defaults()), "no mirroring unless asked");
 			String m = assertThrows(SegmentationException.class, () -> s.tileModel(SegmentationSettings.defaults().withTta(true))).getMessage();
-			assertTrue(m.contains("anatomical orientation (PLI)") && m.contains("Fix: leave out tta"), m);
+			assertTrue(m.contains("anatomical orientation, PLI") && m.contains("Fix: leave out tta"), m);
+		}
+	}
+
+	@Test
+	void whatTrainingMirroredDecides() {
+		TileModel net = new io.github.unetseg.objects.InstanceDecoderTest.PointwiseModel();
+		ModelSpec oriented = ModelGridTest.spec(Normalization.percentile());
+		// recorded as mirrored in training: mirrored at test time although it has an orientation
+		try (LocalSegmenter s = new LocalSegmenter(oriented.withMirrored(true), net, "stand-in", () -> {}, new EngineOptions(Device.CPU, 1), false)) {
+			assertTrue(s.tileModel(SegmentationSettings.defaults().withTta(true)) instanceof MirroredTileModel);
+		}
+		// recorded as not mirrored, no orientation (a microscopy model trained with --mirror false): refused
+		try (LocalSegmenter s = new LocalSegmenter(oriented.withOrientation(null).withMirrored(false), net, "stand-in", () -> {},
+			new EngineOptions(Device.CPU, 1), false))
+		{
+			String m = assertThrows(SegmentationException.class, () -> s.tileModel(SegmentationSettings.defaults().withTta(true))).getMessage();
+			assertTrue(m.contains("trained without mirroring") && !m.contains("orientation") && m.contains("Fix: leave out tta"), m);
 		}
 	}
 

@@ -42,6 +42,11 @@ class ModelBundleTest {
 		assertArrayEquals(s.halo(), back.halo());
 		assertEquals("bzyxc", back.axes());
 		assertEquals(4, back.outputChannels());
+		// training's mirroring: unknown (not written), or recorded either way
+		assertEquals(null, back.mirrored());
+		assertTrue(!ModelBundle.toJson(s).contains("trainedWithMirroring"));
+		for (Boolean m : new Boolean[] { true, false })
+			assertEquals(m, ModelBundle.parse(ModelBundle.toJson(s.withMirrored(m)), "model.json").mirrored());
 	}
 
 	@Test

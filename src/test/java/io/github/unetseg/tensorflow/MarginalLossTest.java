@@ -49,7 +49,7 @@ class MarginalLossTest {
 	@Test
 	void withEveryClassAnnotatedTheLossesAreTheOrdinaryOnes() {
 		float[] all = { 1, 1, 1, 1, 1, 1 };
-		for (String loss : new String[] { "ce", "dice", "dice_ce", "lovasz" })
+		for (String loss : new String[] { "ce", "dice", "dice_ce", "focal", "dice_focal", "lovasz" })
 			assertEquals(eval(loss, null, false), eval(loss, all, true), 1e-5, loss);
 	}
 
@@ -57,14 +57,16 @@ class MarginalLossTest {
 	void anUnannotatedClassCountsAsBackground() {
 		// sample 2 (voxels 2 and 3) did not annotate class 1: its voxel 3 label 1 is not allowed there, so use sample 1 absent class 2
 		float[] present = { 1, 1, 0, 1, 1, 1 };
-		double ce = 0;
+		double ce = 0, focal = 0;
 		for (int v = 0; v < 4; v++) {
 			double[] p = softmax(v);
 			int label = v == 0 || v == 2 ? 0 : 1;
 			double q = label == 0 ? p[0] + (v < 2 ? p[2] : 0) : p[label];
 			ce -= Math.log(q);
+			focal -= (1 - q) * (1 - q) * Math.log(q);
 		}
 		assertEquals(ce / 4, eval("ce", present, true), 1e-5);
+		assertEquals(focal / 4, eval("focal", present, true), 1e-5);
 		// Dice over classes 1 and 2: class 2's probabilities count only in sample 2 (voxels 2, 3)
 		double inter1 = 0, p1 = 0, inter2 = 0, p2 = 0;
 		for (int v = 0; v < 4; v++) {
@@ -79,11 +81,12 @@ class MarginalLossTest {
 		assertTrue(p2 > 0 && inter2 == 0);
 		assertEquals(1 - dice1, eval("dice", present, true), 1e-5);
 		assertEquals(ce / 4 + 1 - dice1, eval("dice_ce", present, true), 1e-5);
+		assertEquals(focal / 4 + 1 - dice1, eval("dice_focal", present, true), 1e-5);
 	}
 
 	@Test
 	void otherLossesAreRefusedWithPartialLabels() {
-		IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> eval("focal", new float[6], true));
-		assertEquals(true, e.getMessage().contains("dice_ce, ce, dice or lovasz"), e.getMessage());
+		IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> eval("weighted_ce", new float[6], true));
+		assertEquals(true, e.getMessage().contains("dice_ce, ce, dice, focal, dice_focal or lovasz"), e.getMessage());
 	}
 }
