@@ -105,10 +105,10 @@ class CtTrainingTest {
 	}
 
 	@Test
-	void boundaryAwareLossesTrainWithPartialLabels() throws Exception {
+	void boundaryAwareAndFocalLossesTrainWithPartialLabels() throws Exception {
 		Path data = cases("ct-boundary", 3.0);
 		Path classes = data.resolve("classes.csv");
-		for (String loss : new String[] { "dice_ce_boundary", "dice_ce_hd", "lovasz" }) {
+		for (String loss : new String[] { "dice_ce_boundary", "dice_ce_hd", "lovasz", "dice_focal" }) {
 			Path out = dir.resolve("model-" + loss);
 			TrainingRequest r = request(data, out, classes, 3, loss);
 			TrainingOutcome o = new LocalTrainer().train(r, ProgressListener.NONE, null);
