@@ -78,7 +78,8 @@ public class SegmentFolderCommand extends DynamicCommand {
 	private String precision = "float32";
 
 	@Parameter(label = "Test-time augmentation (mirroring)", persist = false, description = "Average the probabilities of the tiles " +
-		"mirrored along every axis (4x the network time in 2D, 8x in 3D; as nnU-Net); not for models trained without mirroring, e.g. anatomical CT")
+		"mirrored along every axis (4x the network time in 2D, 8x in 3D; as nnU-Net); not for models trained without mirroring, " +
+		"e.g. anatomical CT")
 	private boolean tta = false;
 
 	@Parameter(label = "Threshold (binary models)", min = "0", max = "1", stepSize = "0.05",

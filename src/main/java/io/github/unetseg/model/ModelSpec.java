@@ -284,31 +284,36 @@ public record ModelSpec(String name, String description, int dimensions, int inp
 	/** @return a copy with other provenance */
 	public ModelSpec withProvenance(Provenance p) {
 		return new ModelSpec(name, description, dimensions, inputChannels, classNames, output, outputIsLogits, signature,
-			inputName, outputName, normalization, spacing, spacingUnit, tile, halo, alignment, architecture, p, instances, orientation, postprocessing, mirrored);
+			inputName, outputName, normalization, spacing, spacingUnit, tile, halo, alignment, architecture, 
+			p, instances, orientation, postprocessing, mirrored);
 	}
 
 	/** @return a copy with another default post-processing ({@code null}: none) */
 	public ModelSpec withPostProcessing(PostProcessing p) {
 		return new ModelSpec(name, description, dimensions, inputChannels, classNames, output, outputIsLogits, signature,
-			inputName, outputName, normalization, spacing, spacingUnit, tile, halo, alignment, architecture, provenance, instances, orientation, p, mirrored);
+			inputName, outputName, normalization, spacing, spacingUnit, tile, halo, alignment, architecture, 
+			provenance, instances, orientation, p, mirrored);
 	}
 
 	/** @return a copy with other anatomical axis codes ({@code null}: none) */
 	public ModelSpec withOrientation(String codes) {
 		return new ModelSpec(name, description, dimensions, inputChannels, classNames, output, outputIsLogits, signature,
-			inputName, outputName, normalization, spacing, spacingUnit, tile, halo, alignment, architecture, provenance, instances, codes, postprocessing, mirrored);
+			inputName, outputName, normalization, spacing, spacingUnit, tile, halo, alignment, architecture, 
+			provenance, instances, codes, postprocessing, mirrored);
 	}
 
 	/** @return a copy that records whether training mirrored ({@code null}: unknown) */
 	public ModelSpec withMirrored(Boolean m) {
 		return new ModelSpec(name, description, dimensions, inputChannels, classNames, output, outputIsLogits, signature,
-			inputName, outputName, normalization, spacing, spacingUnit, tile, halo, alignment, architecture, provenance, instances, orientation, postprocessing, m);
+			inputName, outputName, normalization, spacing, spacingUnit, tile, halo, alignment, architecture, 
+			provenance, instances, orientation, postprocessing, m);
 	}
 
 	/** @return a copy that is an instance model with these parameters ({@code null}: a semantic model) */
 	public ModelSpec withInstances(Instances i) {
 		return new ModelSpec(name, description, dimensions, inputChannels, classNames, output, outputIsLogits, signature,
-			inputName, outputName, normalization, spacing, spacingUnit, tile, halo, alignment, architecture, provenance, i, orientation, postprocessing, mirrored);
+			inputName, outputName, normalization, spacing, spacingUnit, tile, halo, alignment, architecture, 
+			provenance, i, orientation, postprocessing, mirrored);
 	}
 
 	/**

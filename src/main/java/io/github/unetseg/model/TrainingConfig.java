@@ -19,9 +19,9 @@ import java.util.Locale;
  * @param schedule {@code "constant"}, {@code "poly"} ({@code lr * (1 - epoch / epochs)^0.9}) or
  *     {@code "cosine"}
  * @param loss {@code "dice_ce"} (default), {@code "ce"}, {@code "weighted_ce"}, {@code "dice"},
- *     {@code "focal"}, {@code "dice_focal"} (Dice + focal, AnatomyNet's), {@code "lovasz"} (Lovasz-softmax), {@code "dice_ce_boundary"} (Dice + CE + Kervadec's
- *     boundary loss) or {@code "dice_ce_hd"} (Dice + CE + Karimi and Salcudean's distance-transform
- *     Hausdorff loss); the last three for softmax models (3 or more classes)
+ *     {@code "focal"}, {@code "dice_focal"} (Dice + focal, AnatomyNet's), {@code "lovasz"} (Lovasz-softmax),
+ *     {@code "dice_ce_boundary"} (Dice + CE + Kervadec's boundary loss) or {@code "dice_ce_hd"} (Dice + CE +
+ *     Karimi and Salcudean's distance-transform Hausdorff loss); the last three for softmax models (3 or more classes)
  * @param classWeights per output class weights for {@code "weighted_ce"} (background first), or
  *     {@code null} for inverse-frequency weights computed from the training labels
  * @param foregroundFraction share of patches centred on a random foreground voxel, in {@code [0, 1]}

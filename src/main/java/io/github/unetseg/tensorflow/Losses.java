@@ -222,7 +222,8 @@ public final class Losses {
 			org.tensorflow.op.core.Sum.keepDims(true)), tf.constant(1e-30f))));
 		// z' = z for annotated foreground classes, log-sum-exp of the merged ones in the background column
 		Operand<TFloat32> zm = tf.math.add(tf.math.mul(z, tf.math.sub(tf.constant(1f), e0)), tf.math.mul(lseBg, e0));
-		return tf.math.sub(tf.sum(tf.math.mul(y, zm), tf.constant(-1)), tf.squeeze(lseAll, org.tensorflow.op.core.Squeeze.axis(java.util.List.of(-1L))));
+		return tf.math.sub(tf.sum(tf.math.mul(y, zm), tf.constant(-1)),
+			tf.squeeze(lseAll, org.tensorflow.op.core.Squeeze.axis(java.util.List.of(-1L))));
 	}
 
 	private static Operand<TFloat32> marginalDice(Ops tf, Operand<TFloat32> logits, Operand<TFloat32> target, int channels,
