@@ -133,8 +133,8 @@ public final class Options {
 		new Option("weight-decay", "1e-4", "Decoupled weight decay (AdamW)."),
 		new Option("schedule", "poly", "constant, poly or cosine."),
 		new Option("loss", "dice_ce", "dice_ce, ce, weighted_ce, dice, focal, dice_focal (Dice + focal, AnatomyNet), " +
-			"lovasz (Lovasz-softmax, Berman et al. 2018), dice_ce_boundary (+ boundary loss, Kervadec et al. 2019) or dice_ce_hd (+ distance-transform Hausdorff loss, Karimi " +
-			"and Salcudean 2020); the last three need 3 or more classes."),
+			"lovasz (Lovasz-softmax, Berman et al. 2018), dice_ce_boundary (+ boundary loss, Kervadec et al. 2019) or " +
+			"dice_ce_hd (+ distance-transform Hausdorff loss, Karimi and Salcudean 2020); the last three need 3 or more classes."),
 		new Option("boundary-weight", "auto", "Weight of the boundary term of dice_ce_boundary and dice_ce_hd, >= 0, or auto " +
 			"(scaled each step to the size of the Dice + CE term)."),
 		new Option("class-weights", null, "Weights per class for weighted_ce (default: inverse frequency)."),
