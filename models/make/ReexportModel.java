@@ -10,7 +10,7 @@ import org.tensorflow.op.Ops;
 
 import io.github.unetseg.AtomicFiles;
 import io.github.unetseg.model.ModelBundle;
-import io.github.unetseg.tensorflow.Trainer;
+import io.github.unetseg.tensorflow.TrainingSession;
 import io.github.unetseg.tensorflow.UNetBuilder;
 import io.github.unetseg.tensorflow.UNetExporter;
 
@@ -28,7 +28,7 @@ public class ReexportModel {
 	public static void main(String[] args) throws Exception {
 		Path dir = Path.of(args[0]);
 		ModelBundle old = ModelBundle.read(dir);
-		Map<String, float[]> weights = Trainer.readWeights(dir);
+		Map<String, float[]> weights = TrainingSession.readWeights(dir);
 		Path tmp = Files.createTempDirectory("reexport");
 		Path out = tmp.resolve("model");
 		try (Graph g = new Graph(); Session s = new Session(g)) {

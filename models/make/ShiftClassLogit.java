@@ -1,0 +1,62 @@
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import org.tensorflow.Graph;
+import org.tensorflow.Session;
+import org.tensorflow.op.Ops;
+
+import io.github.unetseg.model.ModelBundle;
+import io.github.unetseg.model.ModelSpec;
+import io.github.unetseg.tensorflow.TrainingSession;
+import io.github.unetseg.tensorflow.UNetBuilder;
+import io.github.unetseg.tensorflow.UNetExporter;
+
+/**
+ * Post-hoc logit adjustment of one class (Menon et al., "Long-tail learning via logit adjustment", ICLR 2021):
+ * writes a copy of a unetseg softmax model whose output bias for that class is raised by DELTA, so that its
+ * probability before renormalisation is multiplied by e^DELTA and the argmax gives the class where the network
+ * ranks it high but below background. Issue 14: the CT model localises the oesophagus (its probability peaks on the
+ * contour) at 0.01-0.05, never above background; DELTA is chosen on the selection patients, never the validation
+ * ones. The shift is recorded in model.json's provenance notes.
+ *
+ * <p>Usage, from the repository root after {@code mvn package}:
+ * {@code java -cp "target/unetseg-0.1.0-SNAPSHOT.jar:target/lib/*" models/make/ShiftClassLogit.java MODEL CLASS DELTA OUT}
+ * (CLASS a class name of model.json, DELTA in logits, OUT a new folder).
+ */
+public class ShiftClassLogit {
+
+	public static void main(String[] args) throws Exception {
+		Path dir = Path.of(args[0]), out = Path.of(args[3]);
+		double delta = Double.parseDouble(args[2]);
+		ModelBundle model = ModelBundle.read(dir);
+		ModelSpec spec = model.spec();
+		int k = spec.classNames().indexOf(args[1]);
+		if (k < 0 || spec.binary() || spec.architecture() == null)
+			throw new IllegalArgumentException(args[1] + " is not a class of the softmax U-Net " + dir + ": " + spec.classNames());
+		Map<String, float[]> weights = TrainingSession.readWeights(dir);
+		// the output convolution is the last one: its bias has one value per class
+		String bias = null;
+		for (String name : weights.keySet())
+			if (name.endsWith(".bias") && weights.get(name).length == spec.classNames().size()) bias = name;
+		if (bias == null) throw new IllegalStateException("no output bias in " + dir);
+		weights.get(bias)[k] += (float) delta;
+		ModelSpec.Provenance p = spec.provenance();
+		String note = String.format(Locale.ROOT, "output logit of %s raised by %.2f after training (post-hoc logit adjustment, " +
+			"chosen on the selection patients)", args[1], delta);
+		spec = spec.withProvenance(new ModelSpec.Provenance(p.software(), p.created(), p.trainingData(),
+			p.notes().isEmpty() ? note : p.notes() + "; " + note));
+		try (Graph g = new Graph(); Session s = new Session(g)) {
+			UNetBuilder builder = new UNetBuilder(Ops.create(g), spec.architecture());
+			UNetBuilder.Network net = builder.build();
+			List<String> missing = builder.initialize(s, 0, weights);
+			if (!missing.isEmpty()) throw new IllegalStateException("no value in " + dir + " for " + missing);
+			UNetExporter.write(out, spec, s, net);
+		}
+		for (String extra : new String[] { "history.csv", "history.png", "README.md" })
+			if (Files.exists(dir.resolve(extra))) Files.copy(dir.resolve(extra), out.resolve(extra));
+		System.out.println("wrote " + out + ": " + bias + "[" + k + "] (" + args[1] + ") + " + delta);
+	}
+}
