@@ -15,12 +15,14 @@ import io.github.unetseg.tensorflow.UNetBuilder;
 import io.github.unetseg.tensorflow.UNetExporter;
 
 /**
- * Post-hoc logit adjustment of one class (Menon et al., "Long-tail learning via logit adjustment", ICLR 2021):
- * writes a copy of a unetseg softmax model whose output bias for that class is raised by DELTA, so that its
- * probability before renormalisation is multiplied by e^DELTA and the argmax gives the class where the network
- * ranks it high but below background. Issue 14: the CT model localises the oesophagus (its probability peaks on the
- * contour) at 0.01-0.05, never above background; DELTA is chosen on the selection patients, never the validation
- * ones. The shift is recorded in model.json's provenance notes.
+ * Logit adjustment of one class (Menon et al., "Long-tail learning via logit adjustment", ICLR 2021): writes a copy of
+ * a unetseg softmax model whose output bias for that class is raised by DELTA, so that its probability before
+ * renormalisation is multiplied by e^DELTA. Issue 14 uses it twice: post hoc (the argmax then gives the class where
+ * the network ranks it high but below background; DELTA chosen on the selection patients, models/make/shift_sweep_ct.sh),
+ * and to revive a class whose probability has collapsed before a further training stage (--init from the copy): the
+ * CT model localised the oesophagus at probabilities of 0.0003-0.002 inside it, where the softmax gradient all but
+ * vanishes; raised by 4, the next Dice + focal epoch learnt it (selection Dice 0 -> 0.41). The shift is recorded in
+ * model.json's provenance notes.
  *
  * <p>Usage, from the repository root after {@code mvn package}:
  * {@code java -cp "target/unetseg-0.1.0-SNAPSHOT.jar:target/lib/*" models/make/ShiftClassLogit.java MODEL CLASS DELTA OUT}
@@ -44,8 +46,7 @@ public class ShiftClassLogit {
 		if (bias == null) throw new IllegalStateException("no output bias in " + dir);
 		weights.get(bias)[k] += (float) delta;
 		ModelSpec.Provenance p = spec.provenance();
-		String note = String.format(Locale.ROOT, "output logit of %s raised by %.2f after training (post-hoc logit adjustment, " +
-			"chosen on the selection patients)", args[1], delta);
+		String note = String.format(Locale.ROOT, "output logit of %s raised by %.2f after training (logit adjustment)", args[1], delta);
 		spec = spec.withProvenance(new ModelSpec.Provenance(p.software(), p.created(), p.trainingData(),
 			p.notes().isEmpty() ? note : p.notes() + "; " + note));
 		try (Graph g = new Graph(); Session s = new Session(g)) {
