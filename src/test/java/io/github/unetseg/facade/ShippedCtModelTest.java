@@ -51,9 +51,9 @@ class ShippedCtModelTest {
 	void theOrgansOverlapTheClinicalContours() {
 		Overlap[] o = Overlap.perClass(direct, truth, 8);
 		List<String> names = List.of("", "Brainstem", "SpinalCord", "RightParotid", "LeftParotid", "Esophagus", "Larynx", "Mandible");
-		// measured with the shipped weights (session 14's Dice-loss stage; model card): Brainstem 0.800, SpinalCord 0.796,
-		// RightParotid 0.754, LeftParotid 0.837, Larynx 0.775, Mandible 0.852; Esophagus not learnt yet (0)
-		double[] min = { 0, 0.75, 0.75, 0.7, 0.79, 0, 0.72, 0.8 };
+		// measured with the shipped weights (session 15's Dice + focal stage; model card): Brainstem 0.787, SpinalCord 0.786,
+		// RightParotid 0.767, LeftParotid 0.841, Esophagus 0.549, Larynx 0.774, Mandible 0.876 (as bin/example-ct)
+		double[] min = { 0, 0.75, 0.75, 0.72, 0.8, 0.5, 0.72, 0.83 };
 		for (int k = 1; k < 8; k++) assertTrue(o[k].dice() >= min[k], names.get(k) + ": Dice " + o[k].dice());
 	}
 
