@@ -283,37 +283,33 @@ public record ModelSpec(String name, String description, int dimensions, int inp
 
 	/** @return a copy with other provenance */
 	public ModelSpec withProvenance(Provenance p) {
-		return new ModelSpec(name, description, dimensions, inputChannels, classNames, output, outputIsLogits, signature,
-			inputName, outputName, normalization, spacing, spacingUnit, tile, halo, alignment, architecture, 
-			p, instances, orientation, postprocessing, mirrored);
+		return with(p, instances, orientation, postprocessing, mirrored);
 	}
 
 	/** @return a copy with another default post-processing ({@code null}: none) */
 	public ModelSpec withPostProcessing(PostProcessing p) {
-		return new ModelSpec(name, description, dimensions, inputChannels, classNames, output, outputIsLogits, signature,
-			inputName, outputName, normalization, spacing, spacingUnit, tile, halo, alignment, architecture, 
-			provenance, instances, orientation, p, mirrored);
+		return with(provenance, instances, orientation, p, mirrored);
 	}
 
 	/** @return a copy with other anatomical axis codes ({@code null}: none) */
 	public ModelSpec withOrientation(String codes) {
-		return new ModelSpec(name, description, dimensions, inputChannels, classNames, output, outputIsLogits, signature,
-			inputName, outputName, normalization, spacing, spacingUnit, tile, halo, alignment, architecture, 
-			provenance, instances, codes, postprocessing, mirrored);
+		return with(provenance, instances, codes, postprocessing, mirrored);
 	}
 
 	/** @return a copy that records whether training mirrored ({@code null}: unknown) */
 	public ModelSpec withMirrored(Boolean m) {
-		return new ModelSpec(name, description, dimensions, inputChannels, classNames, output, outputIsLogits, signature,
-			inputName, outputName, normalization, spacing, spacingUnit, tile, halo, alignment, architecture, 
-			provenance, instances, orientation, postprocessing, m);
+		return with(provenance, instances, orientation, postprocessing, m);
 	}
 
 	/** @return a copy that is an instance model with these parameters ({@code null}: a semantic model) */
 	public ModelSpec withInstances(Instances i) {
+		return with(provenance, i, orientation, postprocessing, mirrored);
+	}
+
+	/** A copy with the fields that describe a model's training and use replaced; the network's fields stay. */
+	private ModelSpec with(Provenance p, Instances i, String codes, PostProcessing pp, Boolean m) {
 		return new ModelSpec(name, description, dimensions, inputChannels, classNames, output, outputIsLogits, signature,
-			inputName, outputName, normalization, spacing, spacingUnit, tile, halo, alignment, architecture, 
-			provenance, i, orientation, postprocessing, mirrored);
+			inputName, outputName, normalization, spacing, spacingUnit, tile, halo, alignment, architecture, p, i, codes, pp, m);
 	}
 
 	/**
