@@ -1,17 +1,11 @@
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.List;
 import java.util.Map;
-
-import org.tensorflow.Graph;
-import org.tensorflow.Session;
-import org.tensorflow.op.Ops;
 
 import io.github.unetseg.AtomicFiles;
 import io.github.unetseg.model.ModelBundle;
 import io.github.unetseg.tensorflow.TrainingSession;
-import io.github.unetseg.tensorflow.UNetBuilder;
 import io.github.unetseg.tensorflow.UNetExporter;
 
 /**
@@ -31,13 +25,7 @@ public class ReexportModel {
 		Map<String, float[]> weights = TrainingSession.readWeights(dir);
 		Path tmp = Files.createTempDirectory("reexport");
 		Path out = tmp.resolve("model");
-		try (Graph g = new Graph(); Session s = new Session(g)) {
-			UNetBuilder builder = new UNetBuilder(Ops.create(g), old.spec().architecture());
-			UNetBuilder.Network net = builder.build();
-			List<String> missing = builder.initialize(s, 0, weights);
-			if (!missing.isEmpty()) throw new IllegalStateException("no value in " + dir + " for " + missing);
-			UNetExporter.write(out, old.spec(), s, net);
-		}
+		UNetExporter.write(out, old.spec(), weights);
 		Files.move(dir.resolve("saved_model.pb"), tmp.resolve("old_saved_model.pb"));
 		Files.move(dir.resolve("variables"), tmp.resolve("old_variables"));
 		Files.move(out.resolve("saved_model.pb"), dir.resolve("saved_model.pb"), StandardCopyOption.ATOMIC_MOVE);

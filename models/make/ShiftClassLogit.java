@@ -1,17 +1,11 @@
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-
-import org.tensorflow.Graph;
-import org.tensorflow.Session;
-import org.tensorflow.op.Ops;
 
 import io.github.unetseg.model.ModelBundle;
 import io.github.unetseg.model.ModelSpec;
 import io.github.unetseg.tensorflow.TrainingSession;
-import io.github.unetseg.tensorflow.UNetBuilder;
 import io.github.unetseg.tensorflow.UNetExporter;
 
 /**
@@ -49,13 +43,7 @@ public class ShiftClassLogit {
 		String note = String.format(Locale.ROOT, "output logit of %s raised by %.2f after training (logit adjustment)", args[1], delta);
 		spec = spec.withProvenance(new ModelSpec.Provenance(p.software(), p.created(), p.trainingData(),
 			p.notes().isEmpty() ? note : p.notes() + "; " + note));
-		try (Graph g = new Graph(); Session s = new Session(g)) {
-			UNetBuilder builder = new UNetBuilder(Ops.create(g), spec.architecture());
-			UNetBuilder.Network net = builder.build();
-			List<String> missing = builder.initialize(s, 0, weights);
-			if (!missing.isEmpty()) throw new IllegalStateException("no value in " + dir + " for " + missing);
-			UNetExporter.write(out, spec, s, net);
-		}
+		UNetExporter.write(out, spec, weights);
 		for (String extra : new String[] { "history.csv", "history.png", "README.md" })
 			if (Files.exists(dir.resolve(extra))) Files.copy(dir.resolve(extra), out.resolve(extra));
 		System.out.println("wrote " + out + ": " + bias + "[" + k + "] (" + args[1] + ") + " + delta);

@@ -200,9 +200,13 @@ public final class Losses {
 	private static Operand<TFloat32> marginalFocal(Ops tf, Operand<TFloat32> logits, Operand<TFloat32> target, int channels,
 		Operand<TFloat32> present)
 	{
-		Operand<TFloat32> logp = marginalLogP(tf, logits, target, channels, present);
+		return focalOf(tf, marginalLogP(tf, logits, target, channels, present));
+	}
+
+	/** {@code mean(-(1 - p_t)^2 log p_t)} over every element of {@code logp}, the per-voxel {@code log p_t} (Lin et al. 2017). */
+	private static Operand<TFloat32> focalOf(Ops tf, Operand<TFloat32> logp) {
 		Operand<TFloat32> mod = tf.math.square(tf.math.sub(tf.constant(1f), tf.math.exp(logp)));
-		return tf.math.neg(tf.math.mean(tf.math.mul(mod, logp), tf.constant(new int[] { 0, 1 })));
+		return tf.math.neg(tf.math.mean(tf.reshape(tf.math.mul(mod, logp), tf.constant(new int[] { -1 })), tf.constant(0)));
 	}
 
 	/** {@code log p'_t} per voxel, {@code [batch, voxels]}: the log marginal probability of each voxel's label. */
@@ -295,9 +299,6 @@ public final class Losses {
 	}
 
 	private static Operand<TFloat32> focal(Ops tf, Operand<TFloat32> z, Operand<TFloat32> y, int channels) {
-		Operand<TFloat32> ce = crossEntropyPerVoxel(tf, z, y, channels);
-		Operand<TFloat32> pt = tf.math.exp(tf.math.neg(ce));
-		Operand<TFloat32> mod = tf.math.square(tf.math.sub(tf.constant(1f), pt));
-		return tf.math.mean(tf.math.mul(mod, ce), tf.constant(0));
+		return focalOf(tf, tf.math.neg(crossEntropyPerVoxel(tf, z, y, channels)));
 	}
 }

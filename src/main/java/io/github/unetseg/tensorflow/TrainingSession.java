@@ -350,18 +350,15 @@ public final class TrainingSession implements AutoCloseable {
 	 * weights as a SavedModel plus {@code model.json} into a folder, as {@link UNetExporter#write} does.
 	 *
 	 * @param target folder to write (created)
-	 * @param spec the model's description
+	 * @param spec the model's description, with this session's architecture
 	 * @return the written model
 	 * @throws io.github.unetseg.SegmentationException if it cannot be written
+	 * @throws IllegalArgumentException if the spec describes another architecture
 	 */
 	public io.github.unetseg.model.ModelBundle exportInferenceModel(java.nio.file.Path target, io.github.unetseg.model.ModelSpec spec) {
-		Map<String, float[]> w = weights();
-		try (Graph g = new Graph(); Session s = new Session(g)) {
-			UNetBuilder b = new UNetBuilder(Ops.create(g), arch);
-			UNetBuilder.Network net = b.build();
-			b.initialize(s, 0, w);
-			return UNetExporter.write(target, spec, s, net);
-		}
+		if (!arch.equals(spec.architecture()))
+			throw new IllegalArgumentException("spec's architecture " + spec.architecture() + " is not this session's " + arch);
+		return UNetExporter.write(target, spec, weights());
 	}
 
 	/** @return current values of all network variables by name (weights and batch-norm statistics) */

@@ -48,6 +48,29 @@ public final class UNetExporter {
 	}
 
 	/**
+	 * Builds the spec's U-Net (the inference graph, batch normalisation folded) with given weights and writes it as
+	 * a model folder: how training exports its models, and how {@code models/make} scripts rewrite one.
+	 *
+	 * @param target folder to create; must not exist
+	 * @param spec model description with a non-null {@link ModelSpec#architecture()}
+	 * @param weights every network variable by name ({@link TrainingSession#weights()},
+	 *     {@link TrainingSession#readWeights})
+	 * @return the written bundle
+	 * @throws SegmentationException if the target exists or cannot be written
+	 * @throws IllegalArgumentException if the spec has no architecture, or a variable has no value in {@code weights}
+	 */
+	public static ModelBundle write(Path target, ModelSpec spec, java.util.Map<String, float[]> weights) {
+		if (spec.architecture() == null) throw new IllegalArgumentException("spec has no architecture to build");
+		try (Graph g = new Graph(); Session s = new Session(g)) {
+			UNetBuilder builder = new UNetBuilder(Ops.create(g), spec.architecture());
+			UNetBuilder.Network net = builder.build();
+			java.util.List<String> missing = builder.initialize(s, 0, weights);
+			if (!missing.isEmpty()) throw new IllegalArgumentException("no weights given for " + missing);
+			return write(target, spec, s, net);
+		}
+	}
+
+	/**
 	 * Exports a session's graph and variables as a model folder.
 	 *
 	 * @param target folder to create; must not exist
