@@ -129,6 +129,7 @@ public final class LocalSegmenter implements Segmenter {
 		if (note != null) warnings.add(0, note);
 		long t0 = System.nanoTime();
 		if (spec.instances() != null) return segmentObjects(volume, settings, progress, warnings, t0);
+		ModelSpec.PostProcessing post = postProcessing(settings);
 		// onto the model's anatomical orientation and voxel spacing, and the result back
 		ModelGrid grid = ModelGrid.of(volume, spec, settings.geometry(), source);
 		warnings.addAll(grid.warnings());
@@ -136,7 +137,6 @@ public final class LocalSegmenter implements Segmenter {
 		TiledInference.Output out = run.output();
 		TilePlan plan = run.plan();
 		io.github.unetseg.tiling.Stitcher.StitchedResult result = grid.back(out.result(), settings.threshold());
-		ModelSpec.PostProcessing post = postProcessing(settings);
 		if (post != null) {
 			progress.progress(1, 1, "post-processing (" + post + ")");
 			result = new io.github.unetseg.tiling.Stitcher.StitchedResult(cleanUp(result.labels(), post), result.probabilities());
@@ -204,18 +204,25 @@ public final class LocalSegmenter implements Segmenter {
 	ModelSpec.PostProcessing postProcessing(SegmentationSettings settings) {
 		ModelSpec.PostProcessing post = settings.postprocess().equals("model") ? spec.postprocessing()
 			: ModelSpec.PostProcessing.parse(settings.postprocess());
+		try {
+			if (post != null) post.largestComponentOf(spec.classNames());
+		}
+		catch (IllegalArgumentException e) {
+			throw new SegmentationException("--postprocess " + settings.postprocess() + ": " + e.getMessage() + ". Fix: name classes of model " +
+				spec.name() + ", separated by ':'.");
+		}
 		return post != null && (post.largestComponent() || post.fillHoles()) ? post : null;
 	}
 
 	/** A label image after {@link io.github.unetseg.image.LabelCleanup}, in the same pixel type and calibration. */
 	@SuppressWarnings({ "unchecked", "rawtypes" })
-	private static Volume<?> cleanUp(Volume<?> labels, ModelSpec.PostProcessing post) {
+	private Volume<?> cleanUp(Volume<?> labels, ModelSpec.PostProcessing post) {
 		long[] s = labels.spatialSize();
 		int[] size = { (int) s[0], (int) s[1], s.length == 3 ? (int) s[2] : 1 };
 		short[] flat = new short[(int) labels.voxelCount()];
 		int i = 0;
 		for (Object t : net.imglib2.view.Views.flatIterable(labels.image())) flat[i++] = (short) ((RealType) t).getRealDouble();
-		if (post.largestComponent()) io.github.unetseg.image.LabelCleanup.keepLargestComponents(flat, size);
+		if (post.largestComponent()) io.github.unetseg.image.LabelCleanup.keepLargestComponents(flat, size, post.largestComponentOf(spec.classNames()));
 		if (post.fillHoles()) io.github.unetseg.image.LabelCleanup.fillHoles(flat, size);
 		i = 0;
 		for (Object t : net.imglib2.view.Views.flatIterable(labels.image())) ((RealType) t).setReal(flat[i++]);

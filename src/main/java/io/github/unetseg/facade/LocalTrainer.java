@@ -250,6 +250,15 @@ public final class LocalTrainer implements Trainer {
 					progress.progress(1, 1, "object thresholds: " + t);
 				}
 			}
+			else if (!cancelled && !val.pairs().isEmpty()) {
+				// as nnU-Net after training: per class, the label clean-up that raises the validation Dice
+				try (LocalSegmenter bestModel = new LocalSegmenter(out, r.engine())) {
+					PostProcessingTuning.Result t = PostProcessingTuning.tune(bestModel, val, r.labelClasses() == null ? null
+						: io.github.unetseg.data.LabelClasses.read(r.labelClasses()), progress);
+					PostProcessingTuning.apply(out, t);
+					progress.progress(1, 1, t.toString().lines().findFirst().orElse(""));
+				}
+			}
 			if (outOfTime) {
 				warnings = new ArrayList<>(warnings);
 				warnings.add(String.format(Locale.ROOT, "Stopped after epoch %d of %d at the wall-time budget of %.3g h (--max-hours); the " +

@@ -82,7 +82,8 @@ public final class Options {
 		new Option("orientation", "auto", "3D models that record an anatomical orientation: auto (reorient the input from its NIfTI " +
 			"affine or DICOM tags), none (take the array as it is), or the input's axis codes, e.g. PLI, for files whose header is wrong."),
 		new Option("postprocess", "model", "Label clean-up of semantic models: model (what model.json declares), none, largest (the " +
-			"largest connected component per class), holes (fill enclosed holes) or largest,holes."),
+			"largest connected component per class), largest=CLASS:CLASS (of those classes only), holes (fill enclosed holes), or a largest " +
+			"choice and holes, comma-separated (largest,holes)."),
 		new Option("resample", "true", "Resample an input whose voxel spacing differs from the model's (linear) and the labels back."),
 		new Option("channels", "all", "The image channels given to the model, 1-based, comma-separated in the model's order (e.g. 2 for " +
 			"the nuclear stain of a two-channel image), or all."),

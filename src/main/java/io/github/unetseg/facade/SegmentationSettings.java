@@ -31,8 +31,9 @@ import io.github.unetseg.tiling.TilePlan.Border;
  * @param geometry orientation and spacing handling of 3D inputs; {@code null} for the defaults
  * @param postprocess a semantic model's label clean-up ({@code image.LabelCleanup}): {@code "model"}
  *     (what {@code model.json}'s {@code postprocessing} declares; the default, also for {@code null}),
- *     {@code "none"}, {@code "largest"} (the largest connected component per class), {@code "holes"}
- *     (fill enclosed holes) or {@code "largest,holes"}
+ *     {@code "none"}, {@code "largest"} (the largest connected component per class), {@code "largest=A:B"}
+ *     (of classes {@code A} and {@code B} only, names from the model's classes, case-insensitive),
+ *     {@code "holes"} (fill enclosed holes), or a largest choice and {@code "holes"} separated by a comma
  * @param stream when a file is segmented without loading it ({@link Stream}); {@code null} for
  *     {@link Stream#AUTO}
  * @param tta test-time augmentation by mirroring ({@code tiling.MirroredTileModel}): each batch of tiles is

@@ -26,6 +26,20 @@ public final class LabelCleanup {
 	 * @return the number of voxels set to background
 	 */
 	public static long keepLargestComponents(short[] labels, int[] size) {
+		return keepLargestComponents(labels, size, null);
+	}
+
+	/**
+	 * Keeps only the largest connected component of some classes (nnU-Net decides per class); the other
+	 * components of those classes become background, other classes are left as they are.
+	 *
+	 * @param labels class indices, changed in place
+	 * @param size {@code [x, y, z]}
+	 * @param classes per class index whether to clean it, or {@code null} for every foreground class;
+	 *     classes beyond its length are left alone
+	 * @return the number of voxels set to background
+	 */
+	public static long keepLargestComponents(short[] labels, int[] size, boolean[] classes) {
 		int n = labels.length;
 		int[] component = new int[n];
 		Arrays.fill(component, -1);
@@ -37,7 +51,7 @@ public final class LabelCleanup {
 		Arrays.fill(bestId, -1);
 		int next = 0;
 		for (int start = 0; start < n; start++) {
-			if (labels[start] <= 0 || component[start] >= 0) continue;
+			if (labels[start] <= 0 || component[start] >= 0 || !chosen(classes, labels[start])) continue;
 			int count = flood(labels, size, component, queue, start, next, true, labels[start]);
 			if (count > bestSize[labels[start]]) {
 				bestSize[labels[start]] = count;
@@ -47,11 +61,15 @@ public final class LabelCleanup {
 		}
 		long removed = 0;
 		for (int i = 0; i < n; i++)
-			if (labels[i] > 0 && component[i] != bestId[labels[i]]) {
+			if (labels[i] > 0 && chosen(classes, labels[i]) && component[i] != bestId[labels[i]]) {
 				labels[i] = 0;
 				removed++;
 			}
 		return removed;
+	}
+
+	private static boolean chosen(boolean[] classes, int label) {
+		return classes == null || label < classes.length && classes[label];
 	}
 
 	/**

@@ -154,7 +154,14 @@ public record ModelBundle(Path directory, ModelSpec spec) {
 		ModelSpec.PostProcessing postprocessing = null;
 		if (o.has("postprocessing") && !o.get("postprocessing").isJsonNull()) {
 			Fields pp = new Fields(f.object("postprocessing"), source + " postprocessing");
-			postprocessing = new ModelSpec.PostProcessing(pp.bool("largestComponent", false), pp.bool("fillHoles", false));
+			JsonElement only = f.object("postprocessing").get("largestComponentClasses");
+			try {
+				postprocessing = new ModelSpec.PostProcessing(pp.bool("largestComponent", false), pp.bool("fillHoles", false),
+					only == null || only.isJsonNull() ? null : pp.strings("largestComponentClasses"));
+			}
+			catch (IllegalArgumentException e) {
+				throw f.error("postprocessing", e.getMessage(), "correct the postprocessing block");
+			}
 		}
 		try {
 			return new ModelSpec(f.string("name", "unnamed"), f.string("description", ""), dims, f.integer("inputChannels"),

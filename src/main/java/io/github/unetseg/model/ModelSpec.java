@@ -55,12 +55,38 @@ public record ModelSpec(String name, String description, int dimensions, int inp
 {
 
 	/**
-	 * A semantic model's default post-processing (nnU-Net's, chosen by measurement on held-out data).
+	 * A semantic model's default post-processing (nnU-Net's, chosen per class by measurement on validation
+	 * data: its {@code determine_postprocessing}).
 	 *
-	 * @param largestComponent keep only the largest connected component of each foreground class
+	 * @param largestComponent keep only the largest connected component of foreground classes
 	 * @param fillHoles fill background regions enclosed by one class
+	 * @param largestComponentClasses the classes (names from {@code classNames}, not background) whose
+	 *     largest component alone is kept; {@code null} for every foreground class; only with
+	 *     {@code largestComponent}
 	 */
-	public record PostProcessing(boolean largestComponent, boolean fillHoles) {
+	public record PostProcessing(boolean largestComponent, boolean fillHoles, List<String> largestComponentClasses) {
+
+		/**
+		 * @throws IllegalArgumentException if classes are named without {@code largestComponent}, or none is named
+		 */
+		public PostProcessing {
+			if (largestComponentClasses != null) {
+				if (!largestComponent) throw new IllegalArgumentException("largestComponentClasses is given but largestComponent is false");
+				if (largestComponentClasses.isEmpty()) throw new IllegalArgumentException("largestComponentClasses is empty; leave it out " +
+					"for every class, or set largestComponent to false for none");
+				largestComponentClasses = List.copyOf(largestComponentClasses);
+			}
+		}
+
+		/**
+		 * Post-processing whose largest-component step applies to every foreground class.
+		 *
+		 * @param largestComponent keep only the largest connected component of each foreground class
+		 * @param fillHoles fill background regions enclosed by one class
+		 */
+		public PostProcessing(boolean largestComponent, boolean fillHoles) {
+			this(largestComponent, fillHoles, null);
+		}
 
 		/** @return nothing to do */
 		public static PostProcessing none() {
@@ -68,7 +94,33 @@ public record ModelSpec(String name, String description, int dimensions, int inp
 		}
 
 		/**
-		 * Parses {@code none}, {@code largest}, {@code holes} or {@code largest,holes}.
+		 * The classes whose largest component alone is kept, by index.
+		 *
+		 * @param classNames the model's classes, background first
+		 * @return per class index, {@code [classNames.size()]}; background is always false
+		 * @throws IllegalArgumentException naming a class of {@code largestComponentClasses} that is not among them
+		 */
+		public boolean[] largestComponentOf(List<String> classNames) {
+			boolean[] keep = new boolean[classNames.size()];
+			if (!largestComponent) return keep;
+			if (largestComponentClasses == null) {
+				Arrays.fill(keep, 1, keep.length, true);
+				return keep;
+			}
+			for (String c : largestComponentClasses) {
+				int k = 1;
+				while (k < keep.length && !classNames.get(k).equalsIgnoreCase(c)) k++;
+				if (k == keep.length)
+					throw new IllegalArgumentException("post-processing names class '" + c + "', which is not a foreground class of the model " +
+						classNames.subList(1, classNames.size()));
+				keep[k] = true;
+			}
+			return keep;
+		}
+
+		/**
+		 * Parses {@code none}, {@code largest}, {@code largest=A:B} (only classes {@code A} and {@code B}),
+		 * {@code holes}, or a largest choice and {@code holes} separated by a comma.
 		 *
 		 * @param text the choice
 		 * @return the post-processing
@@ -76,23 +128,34 @@ public record ModelSpec(String name, String description, int dimensions, int inp
 		 */
 		public static PostProcessing parse(String text) {
 			boolean largest = false, holes = false;
-			for (String part : text.toLowerCase(java.util.Locale.ROOT).split(",")) {
-				switch (part.trim()) {
+			List<String> classes = null;
+			for (String part : text.split(",")) {
+				String p = part.trim(), key = p.toLowerCase(java.util.Locale.ROOT);
+				if (key.startsWith("largest=")) {
+					largest = true;
+					classes = Arrays.stream(p.substring(8).split(":")).map(String::trim).filter(c -> !c.isEmpty()).toList();
+					if (classes.isEmpty()) throw new IllegalArgumentException("postprocess " + text + " names no class after 'largest='; " +
+						"write e.g. largest=Brainstem:Mandible, or largest for every class");
+					continue;
+				}
+				switch (key) {
 					case "largest" -> largest = true;
 					case "holes" -> holes = true;
 					case "none", "" -> {}
-					default -> throw new IllegalArgumentException("postprocess must be model, none, largest, holes or largest,holes; got '" + text + "'");
+					default -> throw new IllegalArgumentException("postprocess must be model, none, largest, largest=CLASS:CLASS..., holes, or a " +
+						"largest choice and holes separated by a comma; got '" + text + "'");
 				}
 			}
-			return new PostProcessing(largest, holes);
+			return new PostProcessing(largest, holes, classes);
 		}
 
 		@Override
 		public String toString() {
-			return largestComponent && fillHoles ? "largest,holes" : largestComponent ? "largest" : fillHoles ? "holes" : "none";
+			String l = !largestComponent ? null : largestComponentClasses == null ? "largest" : "largest=" + String.join(":",
+				largestComponentClasses);
+			return l != null && fillHoles ? l + ",holes" : l != null ? l : fillHoles ? "holes" : "none";
 		}
 	}
-
 
 	/**
 	 * What an instance model's probabilities (background, interior, boundary: three softmax classes)
@@ -204,6 +267,7 @@ public record ModelSpec(String name, String description, int dimensions, int inp
 			throw new IllegalArgumentException("spacing must have " + dimensions + " values (x, y[, z])");
 		for (double s : spacing)
 			if (!(s > 0) || Double.isInfinite(s)) throw new IllegalArgumentException("spacing must be > 0: " + Arrays.toString(spacing));
+		if (postprocessing != null) postprocessing.largestComponentOf(classNames);
 		if (alignment < 1) throw new IllegalArgumentException("alignment must be >= 1, got " + alignment);
 		if (tile == null || tile.length != dimensions) throw new IllegalArgumentException("tile must have " + dimensions + " values");
 		if (halo == null || halo.length != dimensions) throw new IllegalArgumentException("halo must have " + dimensions + " values");

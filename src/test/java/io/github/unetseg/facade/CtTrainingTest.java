@@ -99,6 +99,10 @@ class CtTrainingTest {
 		assertTrue(n.mean() > 40 && n.mean() < 300, "mean " + n.mean());
 		assertTrue(n.low() > -1000 && n.low() < 40 && n.high() > 290 && n.high() < 320, n.toString());
 		assertTrue(n.std() > 50, n.toString());
+		// the post-processing chosen on the validation case after training (nnU-Net's determine_postprocessing), and said so
+		assertTrue(spec.postprocessing() != null, "post-processing declared");
+		assertTrue(spec.provenance().notes().matches("(?s).*post-processing chosen on 1 validation image\\(s\\): " +
+			java.util.regex.Pattern.quote(spec.postprocessing().toString()) + " \\(mean Dice .*"), spec.provenance().notes());
 		// written and read back in HU
 		String json = Files.readString(out.resolve("model.json"));
 		assertTrue(json.contains("\"orientation\": \"PLI\"") && json.contains("\"method\": \"CT\"") && json.contains("\"std\""), json);

@@ -33,6 +33,26 @@ class LabelCleanupTest {
 	}
 
 	@Test
+	void onlyTheChosenClassesAreCleaned() {
+		short[] l = grid(
+			"1100000",
+			"1100220",
+			"0000220",
+			"0010000",
+			"0001002");
+		// class 2 only: its single pixel goes, class 1's second component stays; a class beyond the array is left alone
+		assertEquals(1, LabelCleanup.keepLargestComponents(l, new int[] { 7, 5, 1 }, new boolean[] { false, false, true }));
+		assertArrayEquals(grid(
+			"1100000",
+			"1100220",
+			"0000220",
+			"0010000",
+			"0001000"), l);
+		short[] m = grid("303", "000");
+		assertEquals(0, LabelCleanup.keepLargestComponents(m, new int[] { 3, 2, 1 }, new boolean[] { false, true }));
+	}
+
+	@Test
 	void holesEnclosedByOneClassAreFilledAndOthersAreNot() {
 		short[] l = grid(
 			"0000000000",

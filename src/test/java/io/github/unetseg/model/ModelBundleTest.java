@@ -50,6 +50,33 @@ class ModelBundleTest {
 	}
 
 	@Test
+	void postProcessingPerClassRoundTripsAndNamesUnknownClasses() {
+		ModelSpec.PostProcessing some = ModelSpec.PostProcessing.parse("largest=A:c, holes");
+		assertEquals(List.of("A", "c"), some.largestComponentClasses());
+		assertTrue(some.fillHoles());
+		assertEquals("largest=A:c,holes", some.toString());
+		assertEquals(some, ModelSpec.PostProcessing.parse(some.toString()));
+		// names match the model's classes without regard to case; background is never cleaned
+		assertArrayEquals(new boolean[] { false, true, false, true }, some.largestComponentOf(List.of("bg", "a", "b", "c")));
+		assertArrayEquals(new boolean[] { false, true, true, true }, ModelSpec.PostProcessing.parse("largest").largestComponentOf(
+			List.of("bg", "a", "b", "c")));
+		assertArrayEquals(new boolean[4], ModelSpec.PostProcessing.parse("holes").largestComponentOf(List.of("bg", "a", "b", "c")));
+		ModelSpec s = spec().withPostProcessing(new ModelSpec.PostProcessing(true, false, List.of("b")));
+		String json = ModelBundle.toJson(s);
+		assertTrue(json.contains("\"largestComponentClasses\": [\n      \"b\"\n    ]"), json);
+		assertEquals(s.postprocessing(), ModelBundle.parse(json, "model.json").postprocessing());
+		// every class: the list is not written
+		assertTrue(!ModelBundle.toJson(spec().withPostProcessing(ModelSpec.PostProcessing.parse("largest"))).contains("largestComponentClasses"));
+		String m = assertThrows(SegmentationException.class, () -> ModelBundle.parse(json.replace("\"b\"\n", "\"Brainstem\"\n"),
+			"/m/model.json")).getMessage();
+		assertTrue(m.contains("/m/model.json") && m.contains("'Brainstem'") && m.contains("[a, b, c]") && m.contains("Fix"), m);
+		m = assertThrows(SegmentationException.class, () -> ModelBundle.parse(json.replace("\"largestComponent\": true",
+			"\"largestComponent\": false"), "/m/model.json")).getMessage();
+		assertTrue(m.contains("postprocessing") && m.contains("largestComponent is false"), m);
+		assertThrows(IllegalArgumentException.class, () -> ModelSpec.PostProcessing.parse("largest="));
+	}
+
+	@Test
 	void badFieldsAreNamedWithAFix() {
 		String json = ModelBundle.toJson(spec());
 		String[][] cases = { { "\"inputChannels\": 2", "\"inputChannels\": \"two\"", "inputChannels" },
