@@ -28,6 +28,9 @@ resume=()
 # Its record is in models/make/hn-ct-oar-3d-progress/session9-depth4; its weights (22 MB) were lost with the machine.
 # Session 11: depth 3 with 96^3 patches (the budget; 5.4 MB of weights), from scratch, with the same command;
 # its checkpoint (16.8 MB) is committed in hn-ct-oar-3d-progress/checkpoint and continues on any machine.
+# MIRROR=left-right (session 16): flip the patient's left-right axis in half of the patches, swapping the parotids.
+mirror=(--mirror "${MIRROR:-false}")
+[ "${MIRROR:-false}" = left-right ] && mirror+=(--paired-classes RightParotid:LeftParotid)
 init=()
 [ -n "${INIT:-}" ] && [ ${#resume[@]} -eq 0 ] && init=(--init "$INIT")
 tc=/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4
@@ -40,6 +43,6 @@ exec java -Xmx11g -jar "$jar" train \
   --label-classes "${INDEX:-../shared/data/openkbp/index.csv}" \
   --output "$out" --name hn-ct-oar-3d --dims 3 \
   --classes background,Brainstem,SpinalCord,RightParotid,LeftParotid,Esophagus,Larynx,Mandible \
-  --depth ${DEPTH:-3} --filters 16 --batch-norm --normalization ct --spacing median --mirror false \
+  --depth ${DEPTH:-3} --filters 16 --batch-norm --normalization ct --spacing median "${mirror[@]}" \
   --patch ${PATCH:-96,96,96} --batch 2 --epochs ${EPOCHS:-40} --steps ${STEPS:-250} --foreground ${FOREGROUND:-0.5} --patience 0 \
   --loss "${LOSS:-dice_ce}" --lr "${LR:-1e-3}" --max-hours "${MAX_HOURS:-2.2}" "${resume[@]}" "${init[@]}"

@@ -20,7 +20,9 @@ import io.github.unetseg.image.PixelArrays;
  * class_locations)} draws the class per case, which gives such a class a third of its share).
  * Spatial augmentation maps each output voxel to a source position: random flips
  * per axis, a random multiple of 90 degrees (both only when mirroring is allowed: anatomy with a left
- * and a right side must not be mirrored) and a small rotation (up to 15 degrees) in the x-y plane,
+ * and a right side must not be mirrored so), or instead a flip of the patient's left-right axis alone
+ * that swaps the labels of paired classes ({@code model.LeftRightMirroring}), and a small rotation (up
+ * to 15 degrees) in the x-y plane,
  * isotropic scaling in [0.85, 1.15], and with probability 0.3 an elastic deformation (a smooth random
  * displacement field interpolated from a coarse grid, after Simard et al. 2003 and the U-Net paper).
  * The image is sampled with linear interpolation, labels with nearest neighbour, both mirrored at the
@@ -39,6 +41,9 @@ public final class PatchSampler {
 	private final double foregroundFraction;
 	private final boolean augment;
 	private final boolean mirror;
+	/** The left-right axis flipped in half of the patches, or -1; and the class each class becomes then. */
+	private final int leftRightAxis;
+	private final int[] leftRightClasses;
 	/** Per case, per class index, voxel indices of that class (null where class balancing is off). */
 	private final int[][][] classVoxels;
 	/** Per foreground class present in some case: its class index, then the indices of the cases that contain it (null where class balancing is off). */
@@ -69,6 +74,30 @@ public final class PatchSampler {
 	public PatchSampler(List<TrainingCase> cases, long[] patchSize, double foregroundFraction, boolean augment, boolean mirror,
 		boolean classBalanced)
 	{
+		this(cases, patchSize, foregroundFraction, augment, mirror, classBalanced, -1, null);
+	}
+
+	/**
+	 * @param cases training cases, all with the same channel count
+	 * @param patchSize {@code [x, y(, z)]}
+	 * @param foregroundFraction share of foreground-centred patches in {@code [0, 1]}
+	 * @param augment whether to augment
+	 * @param mirror whether augmentation may flip axes and turn by multiples of 90 degrees
+	 * @param classBalanced whether a foreground-centred patch first draws one of the set's foreground
+	 *     classes uniformly, then a case containing it, then a voxel of it
+	 * @param leftRightAxis with {@code augment} and without {@code mirror}: the axis of {@code [x, y(, z)]}
+	 *     flipped in half of the patches (the patient's left-right axis), or -1 for none
+	 * @param leftRightClasses the class index each class index becomes in a flipped patch (a permutation;
+	 *     paired classes swapped), or {@code null} with {@code leftRightAxis} -1
+	 * @throws IllegalArgumentException for an empty list, mixed channel counts, or a left-right flip with {@code mirror}
+	 */
+	public PatchSampler(List<TrainingCase> cases, long[] patchSize, double foregroundFraction, boolean augment, boolean mirror,
+		boolean classBalanced, int leftRightAxis, int[] leftRightClasses)
+	{
+		if (leftRightAxis >= 0 && (mirror || leftRightClasses == null || leftRightAxis >= patchSize.length))
+			throw new IllegalArgumentException("a left-right flip needs mirror false, a class map and one of the " + patchSize.length + " axes");
+		this.leftRightAxis = leftRightAxis;
+		this.leftRightClasses = leftRightClasses == null ? null : leftRightClasses.clone();
 		if (cases.isEmpty()) throw new IllegalArgumentException("no training cases");
 		this.cases = List.copyOf(cases);
 		this.dims = patchSize.length;
@@ -123,6 +152,16 @@ public final class PatchSampler {
 		return out;
 	}
 
+	/**
+	 * A drawn patch.
+	 *
+	 * @param source the case it was taken from
+	 * @param annotated per class index whether the class was annotated in the patch: the case's
+	 *     {@link TrainingCase#present()}, with paired classes swapped where the patch was flipped left-right;
+	 *     {@code null} when every class was annotated
+	 */
+	public record Patch(TrainingCase source, boolean[] annotated) {}
+
 	/** @return voxels of one patch */
 	public int patchVoxels() {
 		return patch[0] * patch[1] * patch[2];
@@ -154,9 +193,9 @@ public final class PatchSampler {
 	 * @param classWeights {@code w_c} per class index, or {@code null} for no weights
 	 * @param weights destination of the weights ({@code patchVoxels()} values from {@code labelOffset}),
 	 *     or {@code null}
-	 * @return the case the patch was taken from
+	 * @return the case the patch was taken from, and the classes annotated in the patch
 	 */
-	public TrainingCase sample(Random random, float[] image, int imageOffset, short[] labels, int labelOffset, float[] classWeights,
+	public Patch sample(Random random, float[] image, int imageOffset, short[] labels, int labelOffset, float[] classWeights,
 		float[] weights)
 	{
 		boolean centreOnForeground = random.nextDouble() < foregroundFraction;
@@ -189,6 +228,7 @@ public final class PatchSampler {
 		// source position = centre + M * (output position - patch centre) + elastic displacement
 		double[][] m = { { 1, 0, 0 }, { 0, 1, 0 }, { 0, 0, 1 } };
 		float[][] elastic = null;
+		int[] swap = null;
 		if (augment) {
 			double angle = (mirror ? random.nextInt(4) * Math.PI / 2 : 0) + Math.toRadians(random.nextDouble() * 30 - 15);
 			double scale = 0.85 + 0.3 * random.nextDouble();
@@ -196,6 +236,10 @@ public final class PatchSampler {
 			m = new double[][] { { cos, -sin, 0 }, { sin, cos, 0 }, { 0, 0, scale } };
 			for (int d = 0; mirror && d < dims; d++)
 				if (random.nextBoolean()) for (int r = 0; r < 3; r++) m[r][d] = -m[r][d];
+			if (leftRightAxis >= 0 && random.nextBoolean()) {
+				for (int r = 0; r < 3; r++) m[r][leftRightAxis] = -m[r][leftRightAxis];
+				swap = leftRightClasses;
+			}
 			if (random.nextDouble() < 0.3) elastic = elasticField(random);
 		}
 		int px = patch[0], py = patch[1], pz = patch[2];
@@ -216,13 +260,21 @@ public final class PatchSampler {
 						if (dims == 3) sz += elastic[2][o];
 					}
 					int at = index(c, Math.round(sx), Math.round(sy), Math.round(sz));
-					labels[labelOffset + o] = c.labels()[at];
+					short l = c.labels()[at];
+					labels[labelOffset + o] = swap != null && l >= 0 && l < swap.length ? (short) swap[l] : l;
 					if (weights != null)
-						weights[labelOffset + o] = classWeights[c.labels()[at]] + (c.separation() == null ? 0 : c.separation()[at]);
+						weights[labelOffset + o] = classWeights[labels[labelOffset + o]] + (c.separation() == null ? 0 : c.separation()[at]);
 					sampleLinear(c, sx, sy, sz, voxels, image, imageOffset + o * channels);
 				}
 		if (augment) intensity(random, image, imageOffset, patchVoxels() * channels);
-		return c;
+		return new Patch(c, swap == null || c.present() == null ? c.present() : swapped(c.present(), swap));
+	}
+
+	/** Annotated classes after a flip that maps class k to {@code swap[k]}. */
+	private static boolean[] swapped(boolean[] present, int[] swap) {
+		boolean[] out = present.clone();
+		for (int k = 0; k < present.length && k < swap.length; k++) if (swap[k] < present.length) out[swap[k]] = present[k];
+		return out;
 	}
 
 	private void sampleLinear(TrainingCase c, double sx, double sy, double sz, int voxels, float[] dst, int at) {

@@ -382,10 +382,18 @@ public final class LocalSegmenter implements Segmenter {
 	 * @throws SegmentationException with {@code tta} for a model trained without mirroring ({@link ModelSpec#mirrored()}
 	 *     false), or, where that is not recorded, with an anatomical orientation: such models are trained without
 	 *     mirroring (paired organs would swap sides), and mirrored inputs are outside what they learnt (measured: the
-	 *     CT model's held-out mean Dice fell from 0.516 to 0.223 when mirrored along its other two axes)
+	 *     CT model's held-out mean Dice fell from 0.516 to 0.223 when mirrored along its other two axes); a model
+	 *     trained with left-right mirroring ({@link ModelSpec#leftRight()}) is mirrored along the patient's left-right
+	 *     axis alone, its paired classes' probabilities swapped back
 	 */
 	TileModel tileModel(SegmentationSettings settings) {
 		if (!settings.tta()) return model;
+		if (spec.leftRight() != null) {
+			boolean[] lr = new boolean[spec.dimensions()];
+			int axis = io.github.unetseg.model.LeftRightMirroring.axis(spec.orientation());
+			lr[axis] = true;
+			return new MirroredTileModel(model, lr, axis, spec.leftRight().classMap(spec.classNames()));
+		}
 		boolean unmirrored = spec.mirrored() != null ? !spec.mirrored() : spec.orientation() != null;
 		if (unmirrored)
 			throw new SegmentationException("tta (test-time mirroring) does not suit model " + spec.name() + ": it was trained " +

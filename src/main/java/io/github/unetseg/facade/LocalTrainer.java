@@ -23,6 +23,7 @@ import io.github.unetseg.io.ImageFiles;
 import io.github.unetseg.metrics.InstanceMatching;
 import io.github.unetseg.objects.InstanceDecoder;
 import io.github.unetseg.metrics.Overlap;
+import io.github.unetseg.model.LeftRightMirroring;
 import io.github.unetseg.model.ModelBundle;
 import io.github.unetseg.model.ModelSpec;
 import io.github.unetseg.model.TrainingConfig;
@@ -67,6 +68,15 @@ public final class LocalTrainer implements Trainer {
 			if (cfg.patchSize()[d] % arch.alignment() != 0)
 				throw new SegmentationException("--patch " + Arrays.toString(cfg.patchSize()) + " must be multiples of " +
 					arch.alignment() + " (2^depth). Fix: choose e.g. " + arch.alignment() * 16 + ".");
+		int[] leftRightClasses = null;
+		if (r.leftRight() != null) {
+			try {
+				leftRightClasses = r.leftRight().classMap(r.classNames());
+			}
+			catch (IllegalArgumentException e) {
+				throw new SegmentationException("--paired-classes: " + e.getMessage() + ". Fix: name classes of --classes, as A:B.");
+			}
+		}
 		Path out = r.output();
 		Path trainingDir = out.resolve("training");
 		Path stateFile = trainingDir.resolve("checkpoint").resolve("state.json");
@@ -106,11 +116,21 @@ public final class LocalTrainer implements Trainer {
 		// instance models: the U-Net paper's weight map, w_c (each class the same total weight) plus the separation term
 		float[] voxelClassWeights = r.instances() ? balancedWeights(trainCases, classes) : null;
 
+		int leftRightAxis = -1;
+		if (leftRightClasses != null && cfg.augment()) {
+			try {
+				leftRightAxis = LeftRightMirroring.axis(prepared.orientation());
+			}
+			catch (IllegalArgumentException e) {
+				throw new SegmentationException("--mirror left-right: " + e.getMessage() + " in " + r.images() + ". Fix: train on NIfTI files " +
+					"with their true affine or DICOM series, or use --mirror false.");
+			}
+		}
 		ModelSpec spec = spec(r, trainCases, prepared.normalization(), prepared.spacing()).withOrientation(prepared.orientation())
-			.withMirrored(cfg.augment() && r.mirror());
+			.withMirrored(cfg.augment() && r.mirror()).withLeftRight(leftRightAxis >= 0 ? r.leftRight() : null);
 		// nnU-Net draws a class first, then a voxel of it: small organs are seen as often as large ones
 		PatchSampler sampler = new PatchSampler(trainCases, cfg.patchSize(), cfg.foregroundFraction(), cfg.augment(), r.mirror(),
-			!r.instances() && classes > 2);
+			!r.instances() && classes > 2, leftRightAxis, leftRightAxis >= 0 ? leftRightClasses : null);
 		int pv = sampler.patchVoxels();
 		float[] xb = new float[cfg.batchSize() * pv * arch.inputChannels()];
 		short[] yb = new short[cfg.batchSize() * pv];
@@ -190,8 +210,8 @@ public final class LocalTrainer implements Trainer {
 					}
 					long ts = System.nanoTime();
 					for (int b = 0; b < cfg.batchSize(); b++) {
-						TrainingCase from = sampler.sample(random, xb, b * pv * arch.inputChannels(), yb, b * pv, voxelClassWeights, wb);
-						for (int c = 0; annotated != null && c < k; c++) annotated[b * k + c] = from.present() == null || from.present()[c] ? 1 : 0;
+						boolean[] in = sampler.sample(random, xb, b * pv * arch.inputChannels(), yb, b * pv, voxelClassWeights, wb).annotated();
+						for (int c = 0; annotated != null && c < k; c++) annotated[b * k + c] = in == null || in[c] ? 1 : 0;
 					}
 					float[] maps = cfg.needsDistanceMaps() ? DistanceMaps.forLoss(cfg.loss(), yb, cfg.loss().equals("dice_ce_hd")
 						? trainer.predictLabels(xb, cfg.batchSize()) : null, annotated, cfg.batchSize(), patch3, k) : null;

@@ -10,6 +10,7 @@ import java.util.Map;
 import io.github.unetseg.SegmentationException;
 import io.github.unetseg.data.InstanceTargets;
 import io.github.unetseg.data.Normalization;
+import io.github.unetseg.model.LeftRightMirroring;
 import io.github.unetseg.model.TrainingConfig;
 import io.github.unetseg.model.UNetConfig;
 import io.github.unetseg.tensorflow.Device;
@@ -75,7 +76,8 @@ public final class Options {
 		new Option("precision", "float32", "float32, or mixed: bfloat16 convolutions on CPUs with AVX512_BF16/AMX, float16 on GPUs."),
 		new Option("threshold", "0.5", "Probability threshold of binary models."),
 		new Option("tta", "false", "Test-time augmentation: average the probabilities of the tiles mirrored along every axis (4 network " +
-			"runs in 2D, 8 in 3D; as nnU-Net); refused for models trained without mirroring (model.json trainedWithMirroring)."),
+			"runs in 2D, 8 in 3D; as nnU-Net); refused for models trained without mirroring (model.json trainedWithMirroring); models " +
+			"trained with --mirror left-right are mirrored along that axis alone, paired classes swapped back."),
 		new Option("probabilities", "false", "Also output the 32-bit probability map."),
 		new Option("rgb", "refuse", "An RGB image given to a 1-channel model: refuse (and say so) or luminance (0.299 R + 0.587 G + " +
 			"0.114 B, as ImageJ's weighted 8-bit conversion)."),
@@ -146,8 +148,10 @@ public final class Options {
 			"by ';'; OpenKBP's index.csv as it is) for partially labelled data: a class not listed is unknown there, not background."),
 		new Option("spacing", "median", "Voxel spacing to train at: median (of the training images, as nnU-Net), none (each image " +
 			"as it is) or x,y[,z] in the images' unit."),
-		new Option("mirror", "true", "Let augmentation flip axes and turn by 90 degrees; false for anatomy with a left and a right " +
-			"side (paired organs)."),
+		new Option("mirror", "true", "Let augmentation flip axes and turn by 90 degrees (true); false for anatomy with a left and a " +
+			"right side; left-right flips only the patient's left-right axis (3D images with an orientation), swapping --paired-classes."),
+		new Option("paired-classes", null, "With --mirror left-right: classes swapped by the flip, A:B comma-separated (e.g. " +
+			"RightParotid:LeftParotid)."),
 		new Option("max-hours", "0", "Wall-time budget in hours: no epoch starts that would end after it; continue with --resume. " +
 			"0 = none."),
 		new Option("patience", "15", "Epochs without improvement before stopping; 0 = never."),
@@ -303,13 +307,16 @@ public final class Options {
 				case "none" -> new double[0];
 				default -> v.numbers("spacing");
 			};
+			boolean leftRight = "left-right".equalsIgnoreCase(String.valueOf(v.text("mirror")).trim());
+			if (!leftRight && v.text("paired-classes") != null)
+				throw new IllegalArgumentException("paired-classes is for --mirror left-right, got --mirror " + v.text("mirror"));
 			double maxHours = v.number("max-hours");
 			if (!(maxHours >= 0)) throw new IllegalArgumentException("max-hours must be >= 0, got " + maxHours);
 			Path output = Path.of(v.text("output"));
 			return new TrainingRequest(Path.of(v.text("images")), Path.of(v.text("labels")), v.path("validation-images"),
 				v.path("validation-labels"), output, v.text("name") != null ? v.text("name") : output.getFileName().toString(), arch,
 				classes, normalization, cfg, v.path("init"), v.bool("resume"), engine(v), instances, v.path("label-classes"), spacing,
-				v.bool("mirror"), maxHours);
+				!leftRight && v.bool("mirror"), maxHours, leftRight ? LeftRightMirroring.parse(v.text("paired-classes")) : null);
 		}
 		catch (IllegalArgumentException e) {
 			throw new SegmentationException("Invalid training option: " + e.getMessage() + ". Fix: see the option's help.", e);

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 import io.github.unetseg.data.Normalization;
+import io.github.unetseg.model.LeftRightMirroring;
 import io.github.unetseg.model.TrainingConfig;
 import io.github.unetseg.model.UNetConfig;
 import io.github.unetseg.tensorflow.EngineOptions;
@@ -36,13 +37,38 @@ import io.github.unetseg.tensorflow.EngineOptions;
  *     grid
  * @param mirror whether augmentation may flip axes and turn by 90 degrees; false for anatomy with a
  *     left and a right side (paired organs)
+ * @param leftRight with {@code mirror} false: flip the patient's left-right axis in half of the patches,
+ *     swapping these paired classes ({@link LeftRightMirroring}); {@code null} for no such flips
  * @param maxHours wall-time budget of this run in hours: no epoch is started that would end after it
  *     (the run then stops with its checkpoint, to be continued with {@code resume}); 0 for none
  */
 public record TrainingRequest(Path images, Path labels, Path validationImages, Path validationLabels, Path output, String name,
 	UNetConfig architecture, List<String> classNames, Normalization normalization, TrainingConfig config, Path initFrom,
 	boolean resume, EngineOptions engine, boolean instances, Path labelClasses, double[] targetSpacing, boolean mirror,
-	double maxHours) {
+	double maxHours, LeftRightMirroring leftRight) {
+
+	/**
+	 * A request without left-right mirroring.
+	 *
+	 * @see #TrainingRequest(Path, Path, Path, Path, Path, String, UNetConfig, List, Normalization, TrainingConfig, Path, boolean,
+	 *     EngineOptions, boolean, Path, double[], boolean, double, LeftRightMirroring)
+	 */
+	public TrainingRequest(Path images, Path labels, Path validationImages, Path validationLabels, Path output, String name,
+		UNetConfig architecture, List<String> classNames, Normalization normalization, TrainingConfig config, Path initFrom,
+		boolean resume, EngineOptions engine, boolean instances, Path labelClasses, double[] targetSpacing, boolean mirror,
+		double maxHours)
+	{
+		this(images, labels, validationImages, validationLabels, output, name, architecture, classNames, normalization, config, initFrom,
+			resume, engine, instances, labelClasses, targetSpacing, mirror, maxHours, null);
+	}
+
+	/**
+	 * @throws IllegalArgumentException if left-right mirroring is asked for together with {@code mirror}
+	 */
+	public TrainingRequest {
+		if (mirror && leftRight != null)
+			throw new IllegalArgumentException("mirror left-right flips only the patient's left-right axis; it excludes mirroring every axis");
+	}
 
 	/**
 	 * A request without partial labels and time budget, resampled to the median spacing, with mirroring.
@@ -62,7 +88,7 @@ public record TrainingRequest(Path images, Path labels, Path validationImages, P
 	TrainingRequest absolute() {
 		return new TrainingRequest(abs(images), abs(labels), abs(validationImages), abs(validationLabels), abs(output), name,
 			architecture, classNames, normalization, config, abs(initFrom), resume, engine, instances, abs(labelClasses), targetSpacing,
-			mirror, maxHours);
+			mirror, maxHours, leftRight);
 	}
 
 	private static Path abs(Path p) {

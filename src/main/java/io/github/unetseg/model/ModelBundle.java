@@ -170,7 +170,8 @@ public record ModelBundle(Path directory, ModelSpec spec) {
 				f.numbers("spacing"), f.string("spacingUnit", "pixel"), f.longs("tile"), f.longs("halo"), f.integer("alignment"), arch,
 				prov, instances, o.has("orientation") && !o.get("orientation").isJsonNull() ? f.string("orientation", "") : null,
 				postprocessing, o.has("trainedWithMirroring") && !o.get("trainedWithMirroring").isJsonNull()
-					? f.bool("trainedWithMirroring", false) : null);
+					? f.bool("trainedWithMirroring", false) : null, o.has("mirroredLeftRight") && !o.get("mirroredLeftRight").isJsonNull()
+					? LeftRightMirroring.parse(String.join(",", f.strings("mirroredLeftRight"))) : null);
 		}
 		catch (IllegalArgumentException e) {
 			throw new SegmentationException(source + ": " + e.getMessage() + ". Fix: correct that field in model.json.", e);
@@ -219,6 +220,7 @@ public record ModelBundle(Path directory, ModelSpec spec) {
 		if (spec.orientation() != null) o.addProperty("orientation", spec.orientation());
 		if (spec.postprocessing() != null) o.add("postprocessing", GSON.toJsonTree(spec.postprocessing()));
 		if (spec.mirrored() != null) o.addProperty("trainedWithMirroring", spec.mirrored());
+		if (spec.leftRight() != null) o.add("mirroredLeftRight", GSON.toJsonTree(spec.leftRight().texts()));
 		if (spec.provenance() != null) o.add("provenance", GSON.toJsonTree(spec.provenance()));
 		return GSON.toJson(o) + "\n";
 	}

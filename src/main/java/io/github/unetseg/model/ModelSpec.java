@@ -46,12 +46,15 @@ import io.github.unetseg.objects.InstanceDecoder;
  *     {@code "trainedWithMirroring"}); test-time mirroring ({@code --tta}) mirrors only what training
  *     mirrored, as nnU-Net does; {@code null} when unknown (models made before it was recorded, external
  *     models)
+ * @param leftRight whether training mirrored the patient's left-right axis, swapping paired classes
+ *     ({@code model.json}'s {@code "mirroredLeftRight"}: {@code ["RightParotid:LeftParotid"]}); test-time
+ *     mirroring then mirrors that axis alone; {@code null} when it did not; needs {@code orientation}
  */
 public record ModelSpec(String name, String description, int dimensions, int inputChannels, List<String> classNames,
 	String output, boolean outputIsLogits, String signature, String inputName, String outputName,
 	Normalization normalization, double[] spacing, String spacingUnit, long[] tile, long[] halo, int alignment,
 	UNetConfig architecture, Provenance provenance, Instances instances, String orientation, PostProcessing postprocessing,
-	Boolean mirrored)
+	Boolean mirrored, LeftRightMirroring leftRight)
 {
 
 	/**
@@ -220,14 +223,14 @@ public record ModelSpec(String name, String description, int dimensions, int inp
 		String spacingUnit, long[] tile, long[] halo, int alignment, UNetConfig architecture, Provenance provenance, Instances instances)
 	{
 		this(name, description, dimensions, inputChannels, classNames, output, outputIsLogits, signature, inputName, outputName,
-			normalization, spacing, spacingUnit, tile, halo, alignment, architecture, provenance, instances, null, null, null);
+			normalization, spacing, spacingUnit, tile, halo, alignment, architecture, provenance, instances, null, null, null, null);
 	}
 
 	/**
 	 * A spec without post-processing whose training mirroring is unknown.
 	 *
 	 * @see #ModelSpec(String, String, int, int, List, String, boolean, String, String, String, Normalization, double[], String,
-	 *     long[], long[], int, UNetConfig, Provenance, Instances, String, PostProcessing, Boolean)
+	 *     long[], long[], int, UNetConfig, Provenance, Instances, String, PostProcessing, Boolean, LeftRightMirroring)
 	 */
 	public ModelSpec(String name, String description, int dimensions, int inputChannels, List<String> classNames, String output,
 		boolean outputIsLogits, String signature, String inputName, String outputName, Normalization normalization, double[] spacing,
@@ -235,7 +238,7 @@ public record ModelSpec(String name, String description, int dimensions, int inp
 		String orientation)
 	{
 		this(name, description, dimensions, inputChannels, classNames, output, outputIsLogits, signature, inputName, outputName,
-			normalization, spacing, spacingUnit, tile, halo, alignment, architecture, provenance, instances, orientation, null, null);
+			normalization, spacing, spacingUnit, tile, halo, alignment, architecture, provenance, instances, orientation, null, null, null);
 	}
 
 	/** The schema version this code writes and reads. */
@@ -268,6 +271,10 @@ public record ModelSpec(String name, String description, int dimensions, int inp
 		for (double s : spacing)
 			if (!(s > 0) || Double.isInfinite(s)) throw new IllegalArgumentException("spacing must be > 0: " + Arrays.toString(spacing));
 		if (postprocessing != null) postprocessing.largestComponentOf(classNames);
+		if (leftRight != null) {
+			LeftRightMirroring.axis(orientation);
+			leftRight.classMap(classNames);
+		}
 		if (alignment < 1) throw new IllegalArgumentException("alignment must be >= 1, got " + alignment);
 		if (tile == null || tile.length != dimensions) throw new IllegalArgumentException("tile must have " + dimensions + " values");
 		if (halo == null || halo.length != dimensions) throw new IllegalArgumentException("halo must have " + dimensions + " values");
@@ -347,33 +354,38 @@ public record ModelSpec(String name, String description, int dimensions, int inp
 
 	/** @return a copy with other provenance */
 	public ModelSpec withProvenance(Provenance p) {
-		return with(p, instances, orientation, postprocessing, mirrored);
+		return with(p, instances, orientation, postprocessing, mirrored, leftRight);
 	}
 
 	/** @return a copy with another default post-processing ({@code null}: none) */
 	public ModelSpec withPostProcessing(PostProcessing p) {
-		return with(provenance, instances, orientation, p, mirrored);
+		return with(provenance, instances, orientation, p, mirrored, leftRight);
 	}
 
 	/** @return a copy with other anatomical axis codes ({@code null}: none) */
 	public ModelSpec withOrientation(String codes) {
-		return with(provenance, instances, codes, postprocessing, mirrored);
+		return with(provenance, instances, codes, postprocessing, mirrored, leftRight);
 	}
 
 	/** @return a copy that records whether training mirrored ({@code null}: unknown) */
 	public ModelSpec withMirrored(Boolean m) {
-		return with(provenance, instances, orientation, postprocessing, m);
+		return with(provenance, instances, orientation, postprocessing, m, leftRight);
 	}
 
 	/** @return a copy that is an instance model with these parameters ({@code null}: a semantic model) */
 	public ModelSpec withInstances(Instances i) {
-		return with(provenance, i, orientation, postprocessing, mirrored);
+		return with(provenance, i, orientation, postprocessing, mirrored, leftRight);
+	}
+
+	/** @return a copy that records left-right mirroring in training ({@code null}: none) */
+	public ModelSpec withLeftRight(LeftRightMirroring lr) {
+		return with(provenance, instances, orientation, postprocessing, mirrored, lr);
 	}
 
 	/** A copy with the fields that describe a model's training and use replaced; the network's fields stay. */
-	private ModelSpec with(Provenance p, Instances i, String codes, PostProcessing pp, Boolean m) {
+	private ModelSpec with(Provenance p, Instances i, String codes, PostProcessing pp, Boolean m, LeftRightMirroring lr) {
 		return new ModelSpec(name, description, dimensions, inputChannels, classNames, output, outputIsLogits, signature,
-			inputName, outputName, normalization, spacing, spacingUnit, tile, halo, alignment, architecture, p, i, codes, pp, m);
+			inputName, outputName, normalization, spacing, spacingUnit, tile, halo, alignment, architecture, p, i, codes, pp, m, lr);
 	}
 
 	/**

@@ -18,6 +18,9 @@ public final class MirroredTileModel implements TileModel {
 
 	private final TileModel network;
 	private final boolean[] axes;
+	/** The axis whose flip swaps paired classes, or -1; the output channel each channel becomes then. */
+	private final int swapAxis;
+	private final int[] swapChannels;
 
 	/**
 	 * @param network the network
@@ -26,11 +29,31 @@ public final class MirroredTileModel implements TileModel {
 	 * @throws IllegalArgumentException if no axis is mirrored
 	 */
 	public MirroredTileModel(TileModel network, boolean[] axes) {
+		this(network, axes, -1, null);
+	}
+
+	/**
+	 * Mirroring of a network whose classes have sides ({@code model.LeftRightMirroring}): the output of a
+	 * run mirrored along {@code swapAxis} has its paired channels swapped back (a mirrored right organ is
+	 * predicted as the left one) before averaging.
+	 *
+	 * @param network the network
+	 * @param axes per spatial axis {@code [x, y(, z)]}, whether to mirror along it
+	 * @param swapAxis the axis whose mirroring swaps paired classes, or -1 for none
+	 * @param swapChannels per output channel the channel it is swapped with (a permutation that is its own
+	 *     inverse), or {@code null} with {@code swapAxis} -1
+	 * @throws IllegalArgumentException if no axis is mirrored, or the channel map does not fit the network
+	 */
+	public MirroredTileModel(TileModel network, boolean[] axes, int swapAxis, int[] swapChannels) {
 		boolean any = false;
 		for (boolean a : axes) any |= a;
 		if (!any) throw new IllegalArgumentException("no axis to mirror");
+		if (swapAxis >= 0 && (swapChannels == null || swapChannels.length != network.outputChannels() || swapAxis >= axes.length))
+			throw new IllegalArgumentException("the channel swap needs one entry per output channel (" + network.outputChannels() + ") and an axis");
 		this.network = network;
 		this.axes = axes.clone();
+		this.swapAxis = swapAxis;
+		this.swapChannels = swapChannels == null ? null : swapChannels.clone();
 	}
 
 	@Override
@@ -59,6 +82,7 @@ public final class MirroredTileModel implements TileModel {
 		for (int flips = mask;; flips = (flips - 1) & mask) {
 			float[] out = network.predict(flips == 0 ? input : mirror(input, batch, tileSize, inputChannels(), flips), batch, tileSize);
 			if (flips != 0) out = mirror(out, batch, tileSize, outputChannels(), flips);
+			if (swapAxis >= 0 && (flips & 1 << swapAxis) != 0) out = permuteChannels(out, swapChannels);
 			if (sum == null) sum = out;
 			else for (int i = 0; i < sum.length; i++) sum[i] += out[i];
 			runs++;
@@ -67,6 +91,15 @@ public final class MirroredTileModel implements TileModel {
 		float scale = 1f / runs;
 		for (int i = 0; i < sum.length; i++) sum[i] *= scale;
 		return sum;
+	}
+
+	/** A copy with channel {@code c} of every voxel moved to channel {@code map[c]}. */
+	static float[] permuteChannels(float[] tiles, int[] map) {
+		int channels = map.length;
+		float[] out = new float[tiles.length];
+		for (int v = 0; v < tiles.length; v += channels)
+			for (int c = 0; c < channels; c++) out[v + map[c]] = tiles[v + c];
+		return out;
 	}
 
 	/**

@@ -1,5 +1,6 @@
 package io.github.unetseg.data;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -151,6 +152,61 @@ class PatchSamplerTest {
 			if (l[4 * 8 + 4] == 2) two++;
 		}
 		assertTrue(two < n / 100, "unbalanced: " + two);
+	}
+
+	/**
+	 * Left-right flips: a 2D case whose image value is y (the left-right axis here), class 1 on the low half
+	 * of y and class 2 on the high half, class 2 not annotated. In a flipped patch the image falls along y
+	 * and the flipped class-2 voxels are labelled 1 (paired classes swapped), so label 1 lies where the image
+	 * is high; the patch's annotated classes are swapped with them.
+	 */
+	@Test
+	void leftRightFlipsSwapPairedClassesAndTheirAnnotation() {
+		int n = 32;
+		ArrayImg<FloatType, ?> img = ArrayImgs.floats(n, n, 1);
+		ArrayImg<UnsignedByteType, ?> lab = ArrayImgs.unsignedBytes(n, n, 1);
+		var ci = img.cursor();
+		var cl = lab.cursor();
+		while (ci.hasNext()) {
+			ci.fwd();
+			cl.fwd();
+			ci.get().set(ci.getIntPosition(1) * 10);
+			cl.get().set(ci.getIntPosition(1) < n / 2 ? 1 : 2);
+		}
+		Calibration cal = Calibration.uncalibrated(2);
+		TrainingCase c = TrainingCase.of("sided", new Volume<>(img, cal), new Volume<>(lab, cal), new Normalization(Normalization.Method.NONE, 0,
+			1)).withPresent(new boolean[] { true, true, true });
+		TrainingCase partial = new TrainingCase(c.name(), c.size(), c.channels(), c.image(), c.labels(), c.foreground(), c.calibration(),
+			c.separation(), c.objectDiameters(), c.objects(), new boolean[] { true, true, false });
+		PatchSampler s = new PatchSampler(List.of(partial), new long[] { 16, 16 }, 0, true, false, false, 1, new int[] { 0, 2, 1 });
+		float[] i = new float[256];
+		short[] l = new short[256];
+		Random r = new Random(11);
+		int flipped = 0, patches = 200;
+		for (int k = 0; k < patches; k++) {
+			boolean[] annotated = s.sample(r, i, 0, l, 0, null, null).annotated();
+			double m1 = 0, m2 = 0;
+			int n1 = 0, n2 = 0;
+			for (int v = 0; v < 256; v++)
+				if (l[v] == 1) { m1 += i[v]; n1++; } else { m2 += i[v]; n2++; }
+			if (n1 == 0 || n2 == 0) continue; // a patch within one half tells nothing
+			boolean swappedHere = m1 / n1 > m2 / n2;
+			if (swappedHere) flipped++;
+			assertArrayEquals(swappedHere ? new boolean[] { true, false, true } : new boolean[] { true, true, false }, annotated);
+		}
+		assertTrue(flipped > patches / 5 && flipped < patches * 4 / 5, "flipped " + flipped + " of " + patches);
+		// without the flip, label 1 is always where the image is low
+		PatchSampler plain = new PatchSampler(List.of(partial), new long[] { 16, 16 }, 0, true, false, false);
+		for (int k = 0; k < 50; k++) {
+			plain.sample(r, i, 0, l, 0, null, null);
+			double m1 = 0, m2 = 0;
+			int n1 = 0, n2 = 0;
+			for (int v = 0; v < 256; v++)
+				if (l[v] == 1) { m1 += i[v]; n1++; } else { m2 += i[v]; n2++; }
+			assertTrue(n1 == 0 || n2 == 0 || m1 / n1 < m2 / n2);
+		}
+		org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> new PatchSampler(List.of(c), new long[] { 16, 16 }, 0,
+			true, true, false, 1, new int[] { 0, 2, 1 }));
 	}
 
 	@Test

@@ -108,6 +108,53 @@ class CtTrainingTest {
 		assertTrue(json.contains("\"orientation\": \"PLI\"") && json.contains("\"method\": \"CT\"") && json.contains("\"std\""), json);
 	}
 
+	/**
+	 * {@code --mirror left-right}: training flips the patient's left-right axis (y in PLI) and swaps the
+	 * paired classes, model.json records the pairs, and {@code --tta} then mirrors that axis alone.
+	 */
+	@Test
+	void leftRightMirroringIsRecordedAndUsedAtTestTime() throws Exception {
+		Path data = cases("ct-lr", 3.0);
+		Map<String, String> options = new java.util.HashMap<>(Map.ofEntries(Map.entry("images", data.resolve("images").toString()),
+			Map.entry("labels", data.resolve("labels").toString()), Map.entry("output", dir.resolve("model-lr").toString()),
+			Map.entry("dims", "3"), Map.entry("classes", "background,organ1,organ2"), Map.entry("depth", "2"), Map.entry("filters", "4"),
+			Map.entry("normalization", "ct"), Map.entry("label-classes", data.resolve("classes.csv").toString()),
+			Map.entry("mirror", "left-right"), Map.entry("paired-classes", "organ1:organ2"), Map.entry("patch", "16"),
+			Map.entry("batch", "2"), Map.entry("epochs", "1"), Map.entry("steps", "2"), Map.entry("validation", "0.3"),
+			Map.entry("threads", "2")));
+		TrainingRequest r = Options.training(options);
+		assertEquals(false, r.mirror());
+		TrainingOutcome o = new LocalTrainer().train(r, ProgressListener.NONE, null);
+		ModelSpec spec = o.model().spec();
+		assertEquals(List.of(List.of("organ1", "organ2")), spec.leftRight().pairs());
+		assertEquals(false, spec.mirrored());
+		assertTrue(Files.readString(dir.resolve("model-lr/model.json")).contains("\"mirroredLeftRight\": [\n    \"organ1:organ2\"\n  ]"));
+		try (LocalSegmenter s = new LocalSegmenter(dir.resolve("model-lr"), io.github.unetseg.tensorflow.EngineOptions.defaults())) {
+			Volume<?> ct = ImageFiles.read(data.resolve("images/a.nii.gz"));
+			SegmentationSettings plain = SegmentationSettings.defaults().withProbabilities(true);
+			float[] direct = io.github.unetseg.image.PixelArrays.floats(segment(s, ct, plain).probabilities().image());
+			float[] tta = io.github.unetseg.image.PixelArrays.floats(segment(s, ct, plain.withTta(true)).probabilities().image());
+			double differ = 0;
+			for (int i = 0; i < direct.length; i++) differ = Math.max(differ, Math.abs(direct[i] - tta[i]));
+			assertTrue(differ > 1e-4, "the mirrored run changed the probabilities: " + differ);
+		}
+		// refused before any work: pairs without left-right mirroring, and a pair naming an unknown class
+		options.put("mirror", "false");
+		assertTrue(org.junit.jupiter.api.Assertions.assertThrows(SegmentationException.class, () -> Options.training(options)).getMessage()
+			.contains("paired-classes is for --mirror left-right"));
+		options.put("mirror", "left-right");
+		options.put("paired-classes", "organ1:organ9");
+		options.put("output", dir.resolve("model-lr2").toString());
+		String m = org.junit.jupiter.api.Assertions.assertThrows(SegmentationException.class, () -> new LocalTrainer().train(Options.training(
+			options), ProgressListener.NONE, null)).getMessage();
+		assertTrue(m.contains("'organ9'") && m.contains("[organ1, organ2]") && m.contains("Fix"), m);
+	}
+
+	@SuppressWarnings({ "unchecked", "rawtypes" })
+	private static SegmentationResult segment(LocalSegmenter s, Volume<?> v, SegmentationSettings settings) {
+		return s.segment((Volume) v, settings, ProgressListener.NONE, "ct");
+	}
+
 	@Test
 	void boundaryAwareAndFocalLossesTrainWithPartialLabels() throws Exception {
 		Path data = cases("ct-boundary", 3.0);

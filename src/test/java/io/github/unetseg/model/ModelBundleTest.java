@@ -77,6 +77,29 @@ class ModelBundleTest {
 	}
 
 	@Test
+	void leftRightMirroringRoundTripsAndNeedsAnOrientationAndKnownClasses() {
+		ModelSpec s = spec().withOrientation("PLI").withMirrored(false).withLeftRight(LeftRightMirroring.parse("A:c"));
+		String json = ModelBundle.toJson(s);
+		assertTrue(json.contains("\"mirroredLeftRight\": [\n    \"A:c\"\n  ]"), json);
+		ModelSpec back = ModelBundle.parse(json, "model.json");
+		assertEquals(s.leftRight(), back.leftRight());
+		// class indices: a (1) and c (3) swap, b keeps its label; the axis coded L is y
+		assertArrayEquals(new int[] { 0, 3, 2, 1 }, back.leftRight().classMap(back.classNames()));
+		assertEquals(1, LeftRightMirroring.axis(back.orientation()));
+		assertEquals(0, LeftRightMirroring.axis("RAS"));
+		assertTrue(!ModelBundle.toJson(spec()).contains("mirroredLeftRight"));
+		String m = assertThrows(SegmentationException.class, () -> ModelBundle.parse(json.replace("\"orientation\": \"PLI\",\n", ""),
+			"/m/model.json")).getMessage();
+		assertTrue(m.contains("/m/model.json") && m.contains("orientation"), m);
+		m = assertThrows(SegmentationException.class, () -> ModelBundle.parse(json.replace("A:c", "A:Eye_L"), "/m/model.json")).getMessage();
+		assertTrue(m.contains("'Eye_L'") && m.contains("[a, b, c]"), m);
+		assertThrows(IllegalArgumentException.class, () -> LeftRightMirroring.parse("a:b,b:c").classMap(List.of("bg", "a", "b", "c")));
+		assertThrows(IllegalArgumentException.class, () -> LeftRightMirroring.parse("a-b"));
+		assertThrows(IllegalArgumentException.class, () -> LeftRightMirroring.axis("PAI"));
+		assertEquals(List.of(), LeftRightMirroring.parse("none").pairs());
+	}
+
+	@Test
 	void badFieldsAreNamedWithAFix() {
 		String json = ModelBundle.toJson(spec());
 		String[][] cases = { { "\"inputChannels\": 2", "\"inputChannels\": \"two\"", "inputChannels" },

@@ -46,6 +46,52 @@ class MirroredTileModelTest {
 		}
 	}
 
+	/** A stand-in network with sided classes: class 1 (a right organ) on the low half of y, class 2 (the left one) on the high half. */
+	static final class Sided implements TileModel {
+
+		@Override
+		public int inputChannels() {
+			return 1;
+		}
+
+		@Override
+		public int outputChannels() {
+			return 3;
+		}
+
+		@Override
+		public float[] predict(float[] input, int batch, long[] tileSize) {
+			int nx = (int) tileSize[0], ny = (int) tileSize[1], nz = (int) tileSize[2];
+			float[] out = new float[batch * nx * ny * nz * 3];
+			for (int b = 0, v = 0; b < batch; b++)
+				for (int z = 0; z < nz; z++)
+					for (int y = 0; y < ny; y++)
+						for (int x = 0; x < nx; x++, v++) out[v * 3 + (y < ny / 2 ? 1 : 2)] = 1;
+			return out;
+		}
+	}
+
+	@Test
+	void mirroringTheLeftRightAxisSwapsPairedClassesBack() {
+		long[] size = { 3, 4, 2 };
+		Sided net = new Sided();
+		float[] direct = net.predict(new float[24], 1, size);
+		// mirrored along y (the left-right axis) with classes 1 and 2 swapped back: the same as the direct run
+		float[] swapped = new MirroredTileModel(net, new boolean[] { false, true, false }, 1, new int[] { 0, 2, 1 }).predict(new float[24], 1,
+			size);
+		assertArrayEquals(direct, swapped);
+		// without the swap the two runs disagree everywhere: 0.5 for both sided classes
+		float[] plain = new MirroredTileModel(net, new boolean[] { false, true, false }).predict(new float[24], 1, size);
+		for (int v = 0; v < 24; v++) {
+			assertEquals(0.5f, plain[v * 3 + 1]);
+			assertEquals(0.5f, plain[v * 3 + 2]);
+		}
+		// a run mirrored along another axis only is not swapped: mirrored along x and y, 4 runs, still the direct answer
+		assertArrayEquals(direct, new MirroredTileModel(net, new boolean[] { true, true, false }, 1, new int[] { 0, 2, 1 }).predict(
+			new float[24], 1, size));
+		assertThrows(IllegalArgumentException.class, () -> new MirroredTileModel(net, new boolean[] { false, true, false }, 1, new int[] { 0, 1 }));
+	}
+
 	@Test
 	void aMirroredTileHasItsValuesAtTheMirroredPositionsAndMirroringTwiceGivesItBack() {
 		long[] size = { 3, 2, 2 };
