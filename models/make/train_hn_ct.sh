@@ -45,4 +45,4 @@ exec java -Xmx11g -jar "$jar" train \
   --classes background,Brainstem,SpinalCord,RightParotid,LeftParotid,Esophagus,Larynx,Mandible \
   --depth ${DEPTH:-3} --filters 16 --batch-norm --normalization ct --spacing median "${mirror[@]}" \
   --patch ${PATCH:-96,96,96} --batch 2 --epochs ${EPOCHS:-40} --steps ${STEPS:-250} --foreground ${FOREGROUND:-0.5} --patience 0 \
-  --loss "${LOSS:-dice_ce}" --lr "${LR:-1e-3}" --max-hours "${MAX_HOURS:-2.2}" "${resume[@]}" "${init[@]}"
+  --loss "${LOSS:-dice_ce}" --boundary-weight "${BOUNDARY_WEIGHT:-auto}" --lr "${LR:-1e-3}" --max-hours "${MAX_HOURS:-2.2}" "${resume[@]}" "${init[@]}"

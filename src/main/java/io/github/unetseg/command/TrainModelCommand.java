@@ -137,7 +137,7 @@ public class TrainModelCommand extends ContextCommand {
 		"dice_ce_hd" })
 	private String loss = "dice_ce";
 
-	@Parameter(label = "Boundary weight (dice_ce_boundary, dice_ce_hd; auto = balanced)", required = false)
+	@Parameter(label = "Boundary weight (dice_ce_boundary, dice_ce_hd; auto = balanced, schedule = Kervadec's)", required = false)
 	private String boundaryWeight = "auto";
 
 	@Parameter(label = "Augment")

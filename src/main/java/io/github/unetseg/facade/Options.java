@@ -138,8 +138,9 @@ public final class Options {
 		new Option("loss", "dice_ce", "dice_ce, ce, weighted_ce, dice, focal, dice_focal (Dice + focal, AnatomyNet), " +
 			"lovasz (Lovasz-softmax, Berman et al. 2018), dice_ce_boundary (+ boundary loss, Kervadec et al. 2019) or " +
 			"dice_ce_hd (+ distance-transform Hausdorff loss, Karimi and Salcudean 2020); the last three need 3 or more classes."),
-		new Option("boundary-weight", "auto", "Weight of the boundary term of dice_ce_boundary and dice_ce_hd, >= 0, or auto " +
-			"(scaled each step to the size of the Dice + CE term)."),
+		new Option("boundary-weight", "auto", "Weight of the boundary term of dice_ce_boundary and dice_ce_hd, >= 0, auto " +
+			"(scaled each step to the size of the Dice + CE term) or schedule (Kervadec's: 0.01, +0.01 per epoch, taken from the " +
+			"Dice + CE term's weight down to 0.1)."),
 		new Option("class-weights", null, "Weights per class for weighted_ce (default: inverse frequency)."),
 		new Option("foreground", "0.333", "Share of foreground-centred patches."),
 		new Option("no-augment", "false", "Switch augmentation off."),
@@ -289,7 +290,8 @@ public final class Options {
 			TrainingConfig cfg = new TrainingConfig(v.integer("epochs"), v.integer("steps"), batch > 0 ? batch : d.batchSize(), patch,
 				v.number("lr"), v.number("epsilon"), v.number("weight-decay"), v.text("schedule"), v.text("loss"), v.numbers("class-weights"),
 				v.number("foreground"), !v.bool("no-augment"), v.number("validation"), v.integer("patience"), v.integer("seed"),
-				"auto".equalsIgnoreCase(v.text("boundary-weight")) ? Double.NaN : v.number("boundary-weight"));
+				"auto".equalsIgnoreCase(v.text("boundary-weight")) ? Double.NaN : "schedule".equalsIgnoreCase(v.text("boundary-weight"))
+					? TrainingConfig.BOUNDARY_SCHEDULE : v.number("boundary-weight"));
 			double[] window = v.numbers("window");
 			Normalization.Method m = window != null ? Normalization.Method.WINDOW
 				: Normalization.Method.valueOf(v.text("normalization").toUpperCase(Locale.ROOT));

@@ -32,13 +32,21 @@ import java.util.Locale;
  * @param patience epochs without a better validation Dice before stopping early, or 0 for never
  * @param seed seed of weights, patch sampling, augmentation and dropout
  * @param boundaryWeight weight of the boundary term of {@code dice_ce_boundary} and {@code dice_ce_hd},
- *     &gt;= 0, or NaN for "auto": the term scaled each step to the size of the Dice + CE term (Karimi and
- *     Salcudean's balancing); ignored by the other losses
+ *     &gt;= 0, NaN for "auto": the term scaled each step to the size of the Dice + CE term (Karimi and
+ *     Salcudean's balancing), or {@link #BOUNDARY_SCHEDULE} for Kervadec's rebalancing per epoch
+ *     ({@link #boundaryWeights(int)}); ignored by the other losses
  */
 public record TrainingConfig(int epochs, int stepsPerEpoch, int batchSize, long[] patchSize, double learningRate,
 	double epsilon, double weightDecay, String schedule, String loss, double[] classWeights, double foregroundFraction,
 	boolean augment, double validationFraction, int patience, long seed, double boundaryWeight)
 {
+
+	/**
+	 * The {@code boundaryWeight} that asks for Kervadec et al.'s schedule ("Boundary loss for highly
+	 * unbalanced segmentation", MIDL 2019 / MedIA 2021; their code's {@code StealWeight} scheduler with
+	 * {@code to_steal} 0.01): {@link #boundaryWeights(int)}.
+	 */
+	public static final double BOUNDARY_SCHEDULE = Double.NEGATIVE_INFINITY;
 
 	/** A configuration whose boundary weight (if its loss has one) is "auto". */
 	public TrainingConfig(int epochs, int stepsPerEpoch, int batchSize, long[] patchSize, double learningRate, double epsilon,
@@ -67,7 +75,8 @@ public record TrainingConfig(int epochs, int stepsPerEpoch, int batchSize, long[
 		if (!loss.matches("dice_ce|ce|weighted_ce|dice|focal|dice_focal|lovasz|dice_ce_boundary|dice_ce_hd"))
 			throw new IllegalArgumentException("loss must be dice_ce, ce, weighted_ce, dice, focal, dice_focal, lovasz, dice_ce_boundary or " +
 				"dice_ce_hd, got " + loss);
-		if (boundaryWeight < 0) throw new IllegalArgumentException("boundary weight must be >= 0 or auto, got " + boundaryWeight);
+		if (boundaryWeight < 0 && boundaryWeight != BOUNDARY_SCHEDULE)
+			throw new IllegalArgumentException("boundary weight must be >= 0, auto or schedule, got " + boundaryWeight);
 		if (!(foregroundFraction >= 0 && foregroundFraction <= 1))
 			throw new IllegalArgumentException("foreground fraction must be in [0, 1], got " + foregroundFraction);
 		if (!(validationFraction >= 0 && validationFraction <= 0.9))
@@ -122,8 +131,20 @@ public record TrainingConfig(int epochs, int stepsPerEpoch, int batchSize, long[
 		return String.format(Locale.ROOT, "%d epochs x %d steps, batch %d, patch %s, Adam lr %.3g (%s), epsilon %.3g, weight decay %.3g, " +
 			"loss %s%s, foreground %.2f, augment %s, patience %d, seed %d", epochs, stepsPerEpoch, batchSize, Arrays.toString(patchSize),
 			learningRate, schedule, epsilon, weightDecay, loss + (needsDistanceMaps() ? " (boundary weight " + (Double.isNaN(boundaryWeight)
-				? "auto" : String.format(Locale.ROOT, "%.3g", boundaryWeight)) + ")" : ""), classWeights == null ? "" : " " + Arrays.toString(classWeights),
+				? "auto" : boundaryWeight == BOUNDARY_SCHEDULE ? "schedule" : String.format(Locale.ROOT, "%.3g", boundaryWeight)) + ")" : ""), classWeights == null ? "" : " " + Arrays.toString(classWeights),
 			foregroundFraction, augment, patience, seed);
+	}
+
+	/**
+	 * The weights of the region (Dice + CE) and boundary terms in an epoch under {@link #BOUNDARY_SCHEDULE}:
+	 * the boundary term starts at 0.01 and gains 0.01 per epoch, which the region term loses down to 0.1
+	 * (Kervadec et al.'s {@code StealWeight(0.01)} from weights {@code [1, 0.01]}, applied after each epoch).
+	 *
+	 * @param epoch zero-based epoch
+	 * @return {@code [region weight, boundary weight]}
+	 */
+	public static double[] boundaryWeights(int epoch) {
+		return new double[] { Math.max(0.1, 1 - 0.01 * epoch), 0.01 * (epoch + 1) };
 	}
 
 	/** @return whether the loss needs per-class distance maps of each patch ({@code data.DistanceMaps}) */

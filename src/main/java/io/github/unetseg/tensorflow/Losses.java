@@ -120,18 +120,48 @@ public final class Losses {
 	public static Operand<TFloat32> withBoundaryTerm(Ops tf, String name, Operand<TFloat32> region, Operand<TFloat32> logits,
 		Operand<TFloat32> target, int channels, Operand<TFloat32> distances, double weight)
 	{
+		Operand<TFloat32> term = boundaryTerm(tf, name, logits, target, channels, distances);
+		Operand<TFloat32> w = !Double.isNaN(weight) ? tf.constant((float) weight) : tf.math.div(tf.stopGradient(tf.math.abs(region)),
+			tf.math.maximum(tf.stopGradient(tf.math.abs(term)), tf.constant(1e-6f)));
+		return tf.math.add(region, tf.math.mul(w, term));
+	}
+
+	/**
+	 * A boundary-aware loss whose two terms are weighted by scalars fed per step, as Kervadec et al.'s
+	 * rebalancing schedule needs ({@code model.TrainingConfig#boundaryWeights(int)}):
+	 * {@code regionWeight * region + termWeight * term}.
+	 *
+	 * @param tf op builder
+	 * @param name {@code dice_ce_boundary} or {@code dice_ce_hd}
+	 * @param region the Dice + CE loss of the same batch
+	 * @param logits network output before activation, {@code [batch, (z,) y, x, K]}
+	 * @param target one-hot of the same shape
+	 * @param channels K &gt;= 3
+	 * @param distances the term's distance maps, same shape as {@code logits}
+	 * @param regionWeight scalar weight of {@code region}
+	 * @param termWeight scalar weight of the boundary term
+	 * @return the scalar loss
+	 * @throws IllegalArgumentException for another name or fewer than 3 classes
+	 */
+	public static Operand<TFloat32> rebalanced(Ops tf, String name, Operand<TFloat32> region, Operand<TFloat32> logits,
+		Operand<TFloat32> target, int channels, Operand<TFloat32> distances, Operand<TFloat32> regionWeight, Operand<TFloat32> termWeight)
+	{
+		Operand<TFloat32> term = boundaryTerm(tf, name, logits, target, channels, distances);
+		return tf.math.add(tf.math.mul(regionWeight, region), tf.math.mul(termWeight, term));
+	}
+
+	private static Operand<TFloat32> boundaryTerm(Ops tf, String name, Operand<TFloat32> logits, Operand<TFloat32> target, int channels,
+		Operand<TFloat32> distances)
+	{
 		if (channels < 3)
 			throw new IllegalArgumentException("loss " + name + " needs a softmax model with 3 or more classes. Fix: choose dice_ce.");
 		Operand<TInt32> flat = tf.constant(new int[] { -1, channels });
 		Operand<TFloat32> p = tf.reshape(tf.nn.softmax(logits), flat), t = tf.reshape(target, flat), d = tf.reshape(distances, flat);
-		Operand<TFloat32> term = switch (name) {
+		return switch (name) {
 			case "dice_ce_boundary" -> BoundaryLosses.boundary(tf, p, d, channels);
 			case "dice_ce_hd" -> BoundaryLosses.hausdorffDt(tf, p, t, d, channels);
 			default -> throw new IllegalArgumentException("not a boundary-aware loss: " + name);
 		};
-		Operand<TFloat32> w = !Double.isNaN(weight) ? tf.constant((float) weight) : tf.math.div(tf.stopGradient(tf.math.abs(region)),
-			tf.math.maximum(tf.stopGradient(tf.math.abs(term)), tf.constant(1e-6f)));
-		return tf.math.add(region, tf.math.mul(w, term));
 	}
 
 	private static Operand<TFloat32> lovasz(Ops tf, Operand<TFloat32> logits, Operand<TFloat32> target, int channels) {

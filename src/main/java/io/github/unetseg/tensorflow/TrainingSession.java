@@ -56,6 +56,8 @@ public final class TrainingSession implements AutoCloseable {
 	private final Placeholder<TFloat32> w;
 	private final Placeholder<TFloat32> present;
 	private final Placeholder<TFloat32> distances;
+	/** The region and boundary terms' weights under Kervadec's schedule, or {@code null}. */
+	private final Placeholder<TFloat32> termWeights;
 	private final Placeholder<TInt64> seed;
 	private final Placeholder<TFloat32> lr, bias1, bias2;
 	private final Operand<TFloat32> loss;
@@ -138,8 +140,11 @@ public final class TrainingSession implements AutoCloseable {
 		String region = distances != null ? "dice_ce" : config.loss();
 		Operand<TFloat32> regionLoss = present != null ? Losses.marginal(tf, region, logits, target, k, present)
 			: Losses.build(tf, region, logits, target, k, classWeights, w);
-		loss = distances == null ? regionLoss : Losses.withBoundaryTerm(tf, config.loss(), regionLoss, logits, target, k, distances,
-			config.boundaryWeight());
+		boolean rebalance = distances != null && config.boundaryWeight() == TrainingConfig.BOUNDARY_SCHEDULE;
+		termWeights = rebalance ? tf.withName("term_weights").placeholder(TFloat32.class, Placeholder.shape(Shape.of(2))) : null;
+		loss = distances == null ? regionLoss : rebalance ? Losses.rebalanced(tf, config.loss(), regionLoss, logits, target, k, distances,
+			tf.gather(termWeights, tf.constant(0), tf.constant(0)), tf.gather(termWeights, tf.constant(1), tf.constant(0)))
+			: Losses.withBoundaryTerm(tf, config.loss(), regionLoss, logits, target, k, distances, config.boundaryWeight());
 		Map<String, Variable<TFloat32>> vars = builder.variables();
 		List<String> trainable = builder.trainableNames();
 		Output<?>[] wrt = new Output<?>[trainable.size()];
@@ -252,7 +257,7 @@ public final class TrainingSession implements AutoCloseable {
 	 * @param maps {@code [batch, (z,) y, x, classes]} distance maps of the loss's term (see
 	 *     {@code Losses.withBoundaryTerm}), or {@code null} for the other losses
 	 * @param batch patches in the batch
-	 * @param step 1-based global step
+	 * @param step 1-based global step (the epoch of Kervadec's boundary-weight schedule is {@code (step - 1) / stepsPerEpoch})
 	 * @param learningRate learning rate of this step
 	 * @return the loss before the update
 	 * @throws IllegalArgumentException if an input is given that the session was not built for, or missing
@@ -292,8 +297,13 @@ public final class TrainingSession implements AutoCloseable {
 			if (pt != null) r.feed(present, pt);
 			if (dt != null) r.feed(distances, dt);
 			updates.forEach(r::addTarget);
-			try (Result res = r.run()) {
-				return ((TFloat32) res.get(0)).getFloat();
+			// Kervadec's schedule: this epoch's weights of the region and boundary terms
+			double[] tw = termWeights == null ? null : TrainingConfig.boundaryWeights((int) ((step - 1) / config.stepsPerEpoch()));
+			try (TFloat32 twt = tw == null ? null : TFloat32.vectorOf((float) tw[0], (float) tw[1])) {
+				if (twt != null) r.feed(termWeights, twt);
+				try (Result res = r.run()) {
+					return ((TFloat32) res.get(0)).getFloat();
+				}
 			}
 		}
 	}

@@ -70,13 +70,15 @@ class CtTrainingTest {
 	}
 
 	/** A short run of a depth-2, 4-filter 3D net on the cases in {@code data}, as every front end would ask for it. */
-	static TrainingRequest request(Path data, Path out, Path classes, int steps, String loss) {
-		return Options.training(Map.ofEntries(Map.entry("images", data.resolve("images").toString()),
+	static TrainingRequest request(Path data, Path out, Path classes, int steps, String loss, String... more) {
+		Map<String, String> o = new java.util.HashMap<>(Map.ofEntries(Map.entry("images", data.resolve("images").toString()),
 			Map.entry("labels", data.resolve("labels").toString()), Map.entry("output", out.toString()), Map.entry("dims", "3"),
 			Map.entry("classes", "background,organ1,organ2"), Map.entry("depth", "2"), Map.entry("filters", "4"),
 			Map.entry("normalization", "ct"), Map.entry("label-classes", classes.toString()), Map.entry("mirror", "false"),
 			Map.entry("patch", "16"), Map.entry("batch", "2"), Map.entry("epochs", "2"), Map.entry("steps", Integer.toString(steps)),
 			Map.entry("validation", "0.3"), Map.entry("threads", "2"), Map.entry("loss", loss)));
+		for (int i = 0; i < more.length; i += 2) o.put(more[i], more[i + 1]);
+		return Options.training(o);
 	}
 
 	@Test
@@ -161,11 +163,14 @@ class CtTrainingTest {
 		Path classes = data.resolve("classes.csv");
 		for (String loss : new String[] { "dice_ce_boundary", "dice_ce_hd", "lovasz", "dice_focal" }) {
 			Path out = dir.resolve("model-" + loss);
-			TrainingRequest r = request(data, out, classes, 3, loss);
+			// the boundary loss with Kervadec's weight schedule, the Hausdorff loss with the auto weight
+			TrainingRequest r = loss.equals("dice_ce_boundary") ? request(data, out, classes, 3, loss, "boundary-weight", "schedule")
+				: request(data, out, classes, 3, loss);
 			TrainingOutcome o = new LocalTrainer().train(r, ProgressListener.NONE, null);
 			assertEquals(2, o.history().size(), loss);
 			for (var e : o.history()) assertTrue(Double.isFinite(e.loss()), loss + ": " + o.history());
-			assertTrue(o.model().spec().provenance().notes().contains("loss " + loss), o.model().spec().provenance().notes());
+			assertTrue(o.model().spec().provenance().notes().contains("loss " + loss + (loss.equals("dice_ce_boundary") ? " (boundary weight " +
+				"schedule)" : "")), o.model().spec().provenance().notes());
 		}
 		// a binary model has a sigmoid output: refused before any work, with the fix
 		SegmentationException e = org.junit.jupiter.api.Assertions.assertThrows(SegmentationException.class, () -> new LocalTrainer().train(

@@ -100,6 +100,29 @@ class BoundaryLossesTest {
 		assertEquals(lovaszReference(p), eval("lovasz", logits), 1e-5);
 	}
 
+	/** Kervadec's schedule: the fed weights scale the region and boundary terms, and move 0.01 per epoch from one to the other. */
+	@Test
+	void theRebalancedLossWeighsItsTermsAsScheduled() {
+		assertArrayEquals(new double[] { 1, 0.01 }, io.github.unetseg.model.TrainingConfig.boundaryWeights(0), 1e-12);
+		assertArrayEquals(new double[] { 0.95, 0.06 }, io.github.unetseg.model.TrainingConfig.boundaryWeights(5), 1e-12);
+		assertArrayEquals(new double[] { 0.1, 0.91 }, io.github.unetseg.model.TrainingConfig.boundaryWeights(90), 1e-12);
+		assertArrayEquals(new double[] { 0.1, 2.01 }, io.github.unetseg.model.TrainingConfig.boundaryWeights(200), 1e-12);
+		try (Graph g = new Graph(); Session s = new Session(g)) {
+			Ops tf = Ops.create(g);
+			Operand<TFloat32> z = tf.constant(Shape.of(1, 4, 6, K), DataBuffers.of(logits));
+			Operand<TFloat32> y = tf.constant(Shape.of(1, 4, 6, K), DataBuffers.of(oneHot));
+			Operand<TFloat32> d = tf.constant(Shape.of(1, 4, 6, K), DataBuffers.of(phi));
+			Operand<TFloat32> region = Losses.build(tf, "dice_ce", z, y, K, null);
+			Operand<TFloat32> term = Losses.withBoundaryTerm(tf, "dice_ce_boundary", tf.constant(0f), z, y, K, d, 1);
+			Operand<TFloat32> mixed = Losses.rebalanced(tf, "dice_ce_boundary", region, z, y, K, d, tf.constant(0.95f), tf.constant(0.06f));
+			try (Result r = s.runner().fetch(region).fetch(term).fetch(mixed).run()) {
+				float a = ((TFloat32) r.get(0)).getFloat(), b = ((TFloat32) r.get(1)).getFloat();
+				assertEquals(eval("boundary", logits), b, 1e-5);
+				assertEquals(0.95 * a + 0.06 * b, ((TFloat32) r.get(2)).getFloat(), 1e-5);
+			}
+		}
+	}
+
 	@Test
 	void lovaszIsATrainingLossOfSoftmaxModels() {
 		try (Graph g = new Graph(); Session s = new Session(g)) {
