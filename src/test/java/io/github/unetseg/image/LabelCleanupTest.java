@@ -14,14 +14,17 @@ class LabelCleanupTest {
 		return l;
 	}
 
+	/** Class 1: a 2 x 2 block and a diagonal pair; class 2: a 2 x 2 block and one pixel. */
+	static final String[] TWO_CLASSES = {
+		"1100000",
+		"1100220",
+		"0000220",
+		"0010000",
+		"0001002" };
+
 	@Test
 	void onlyTheLargestComponentOfEachClassStays() {
-		short[] l = grid(
-			"1100000",
-			"1100220",
-			"0000220",
-			"0010000",
-			"0001002");
+		short[] l = grid(TWO_CLASSES);
 		// class 1: a 2 x 2 block and a diagonal pair (8-connected, one component of 2); class 2: a 2 x 2 block and one pixel
 		assertEquals(3, LabelCleanup.keepLargestComponents(l, new int[] { 7, 5, 1 }));
 		assertArrayEquals(grid(
@@ -34,12 +37,7 @@ class LabelCleanupTest {
 
 	@Test
 	void onlyTheChosenClassesAreCleaned() {
-		short[] l = grid(
-			"1100000",
-			"1100220",
-			"0000220",
-			"0010000",
-			"0001002");
+		short[] l = grid(TWO_CLASSES);
 		// class 2 only: its single pixel goes, class 1's second component stays; a class beyond the array is left alone
 		assertEquals(1, LabelCleanup.keepLargestComponents(l, new int[] { 7, 5, 1 }, new boolean[] { false, false, true }));
 		assertArrayEquals(grid(
