@@ -21,14 +21,16 @@ import net.imglib2.type.numeric.RealType;
 import net.imglib2.view.Views;
 
 /**
- * Chooses a semantic model's post-processing on annotated validation images, as nnU-Net's
- * {@code determine_postprocessing} does after training (Isensee et al., Nature Methods 2021): each image
- * is segmented once without post-processing; then, per foreground class, keeping only the class's
- * largest connected component ({@link LabelCleanup#keepLargestComponents(short[], int[], boolean[])}) is
- * adopted when it raises that class's mean Dice over the images (a class's clean-up changes only its own
- * voxels, so the classes are decided independently); last, hole filling ({@link LabelCleanup#fillHoles})
- * on top of that choice is adopted when it raises the mean over classes of the per-class mean Dice.
- * Ties keep the labels as they are. Dice is the decision, as in nnU-Net; HD95 (physical units, from the
+ * Chooses a semantic model's post-processing on annotated validation images, as the per-class step of
+ * nnU-Net's {@code determine_postprocessing} does after training (Isensee et al., Nature Methods 2021;
+ * {@code nnunetv2/postprocessing/remove_connected_components.py}; its first step, all foreground classes
+ * as one region, is not made here): each image is segmented once without post-processing; then, per
+ * foreground class, keeping only the class's largest connected component
+ * ({@link LabelCleanup#keepLargestComponents(short[], int[], boolean[])}) is adopted when it raises that
+ * class's mean Dice over the images (a class's clean-up changes only its own voxels, so the classes are
+ * decided independently); last, hole filling ({@link LabelCleanup#fillHoles}) on top of that choice is
+ * adopted when it raises the mean over classes of the per-class mean Dice. Ties keep the labels as they
+ * are (nnU-Net's strict comparison). Dice is the decision, as in nnU-Net; HD95 (physical units, from the
  * truth image's voxel spacing) is reported beside it. Classes not annotated in an image (partial labels,
  * {@link LabelClasses}) are not scored there; a class absent from both prediction and truth is not
  * scored either (its Dice is undefined). {@link #apply} writes the choice into {@code model.json}.
