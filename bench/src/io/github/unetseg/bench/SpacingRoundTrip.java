@@ -26,8 +26,8 @@ import net.imglib2.view.Views;
  * input, which the model returns on that input's grid, are resampled back to the CT's grid (nearest
  * neighbour; and as the argmax of its probabilities resampled linearly, nnU-Net's way and the one unetseg uses
  * between a model's grid and the input's) and compared with the direct labels per organ (Dice; organs absent
- * from both are left out).
- * Also prints each direct run's time in this warm process. Usage: SpacingRoundTrip MODEL FROM TO CT...
+ * from both are left out). All labels are the network's, without the model's post-processing (which would
+ * keep or drop a stray piece in one result and not the other). Also prints each direct run's time in this warm process. Usage: SpacingRoundTrip MODEL FROM TO CT...
  */
 public final class SpacingRoundTrip {
 
@@ -49,12 +49,13 @@ public final class SpacingRoundTrip {
 					continue;
 				}
 				long t0 = System.nanoTime();
-				short[] direct = values(segment(s, ct).labels());
+				// without the model's post-processing, here and below: the comparison is of the resampling alone
+				short[] direct = values(segment(s, ct, SegmentationSettings.defaults().withPostprocess("none")).labels());
 				double seconds = (System.nanoTime() - t0) / 1e9;
 				long[] size = ct.spatialSize();
 				long[] resampledSize = Resampling.scaledSize(size, new double[] { 1, 1, from / to });
 				Volume<?> resampled = linear(ct, resampledSize);
-				SegmentationResult r = segment(s, resampled, SegmentationSettings.defaults().withProbabilities(true));
+				SegmentationResult r = segment(s, resampled, SegmentationSettings.defaults().withProbabilities(true).withPostprocess("none"));
 				Volume<FloatType> p = Resampling.linear(r.probabilities(), size);
 				short[][] back = { values(nearest(r.labels(), size)),
 					values(Stitcher.fromProbabilities(PixelArrays.floats(p.image()), size, classes, 0.5, ct.calibration()).labels()) };
@@ -77,11 +78,6 @@ public final class SpacingRoundTrip {
 				if (n[k] > 0) System.out.printf(Locale.ROOT, "%-14s Dice to direct, labels by nearest: mean %.4f, lowest %.4f; by probabilities: " +
 					"mean %.4f, lowest %.4f (%d CTs)%n", names.get(k), sum[0][k] / n[k], min[0][k], sum[1][k] / n[k], min[1][k], n[k]);
 		}
-	}
-
-	@SuppressWarnings({ "unchecked", "rawtypes" })
-	private static SegmentationResult segment(Segmenter s, Volume<?> v) {
-		return segment(s, v, SegmentationSettings.defaults());
 	}
 
 	@SuppressWarnings({ "unchecked", "rawtypes" })

@@ -51,9 +51,10 @@ class ShippedCtModelTest {
 	void theOrgansOverlapTheClinicalContours() {
 		Overlap[] o = Overlap.perClass(direct, truth, 8);
 		List<String> names = List.of("", "Brainstem", "SpinalCord", "RightParotid", "LeftParotid", "Esophagus", "Larynx", "Mandible");
-		// measured with the shipped weights (session 15's Dice + focal stage; model card): Brainstem 0.787, SpinalCord 0.786,
-		// RightParotid 0.767, LeftParotid 0.841, Esophagus 0.549, Larynx 0.774, Mandible 0.876 (as bin/example-ct)
-		double[] min = { 0, 0.75, 0.75, 0.72, 0.8, 0.5, 0.72, 0.83 };
+		// measured with the shipped weights (session 16's annealed Dice + focal stage, with its per-class post-processing; model
+		// card): Brainstem 0.803, SpinalCord 0.801, RightParotid 0.796, LeftParotid 0.848, Esophagus 0.642, Larynx 0.717,
+		// Mandible 0.884 (as bin/example-ct)
+		double[] min = { 0, 0.77, 0.77, 0.76, 0.81, 0.6, 0.68, 0.85 };
 		for (int k = 1; k < 8; k++) assertTrue(o[k].dice() >= min[k], names.get(k) + ": Dice " + o[k].dice());
 	}
 
