@@ -146,6 +146,11 @@ public class TrainModelCommand extends ContextCommand {
 	@Parameter(label = "Mirror in augmentation", description = "Flips and 90-degree turns; off for anatomy with a left and a right side")
 	private boolean mirror = true;
 
+	@Parameter(label = "Left-right pairs (e.g. RightParotid:LeftParotid, optional)", required = false,
+		description = "With Mirror off: flip the patient's left-right axis and swap these paired classes (the command line's --mirror " +
+			"left-right --paired-classes)")
+	private String pairedClasses = "";
+
 	@Parameter(label = "Classes annotated per image (CSV, optional)", required = false,
 		description = "Partially labelled data: columns image, classes (names separated by ';'); a class not listed is unknown there")
 	private File labelClasses;
@@ -188,6 +193,14 @@ public class TrainModelCommand extends ContextCommand {
 	@Parameter(required = false)
 	private LogService log;
 
+	/** The command line's {@code --mirror}: left-right where pairs are given (refused together with Mirror). */
+	private Object leftRight() {
+		if (pairedClasses == null || pairedClasses.isBlank()) return mirror;
+		if (mirror) throw new SegmentationException("Left-right pairs flip only the patient's left-right axis. Fix: turn " +
+			"Mirror in augmentation off, or leave the pairs empty.");
+		return "left-right";
+	}
+
 	@Override
 	public void run() {
 		try {
@@ -197,7 +210,8 @@ public class TrainModelCommand extends ContextCommand {
 				normalization, "norm-range", normRange, "window", window, "epochs", epochs, "steps", steps, "batch", batch, "patch", patch, "lr", learningRate,
 				"epsilon", epsilon, "weight-decay", weightDecay, "schedule", schedule, "loss", loss, "boundary-weight", boundaryWeight,
 				"class-weights", classWeights,
-				"foreground", foreground, "no-augment", !augment, "mirror", mirror, "label-classes", labelClasses, "spacing", spacing,
+				"foreground", foreground, "no-augment", !augment, "mirror", leftRight(), "paired-classes", pairedClasses == null ||
+				pairedClasses.isBlank() ? null : pairedClasses, "label-classes", labelClasses, "spacing", spacing,
 				"max-hours", maxHours, "validation", validation, "patience", patience, "seed", seed, "init",
 				initModel, "resume", resume, "threads", threads, "device", device, "precision", precision));
 			TrainingOutcome o = Engines.trainer().train(request, new FijiProgress(status, this, "U-Net training: "), e -> {
