@@ -194,6 +194,7 @@ class LegacyLayerTest {
 		train.put("boundaryWeight", "auto");
 		train.put("augment", true);
 		train.put("mirror", true);
+		train.put("pairedClasses", "");
 		train.put("spacing", "median");
 		train.put("maxHours", 0.0);
 		train.put("seed", 42L);
