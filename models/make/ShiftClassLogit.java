@@ -39,10 +39,7 @@ public class ShiftClassLogit {
 			if (name.endsWith(".bias") && weights.get(name).length == spec.classNames().size()) bias = name;
 		if (bias == null) throw new IllegalStateException("no output bias in " + dir);
 		weights.get(bias)[k] += (float) delta;
-		ModelSpec.Provenance p = spec.provenance();
-		String note = String.format(Locale.ROOT, "output logit of %s raised by %.2f after training (logit adjustment)", args[1], delta);
-		spec = spec.withProvenance(new ModelSpec.Provenance(p.software(), p.created(), p.trainingData(),
-			p.notes().isEmpty() ? note : p.notes() + "; " + note));
+		spec = spec.withNote(String.format(Locale.ROOT, "output logit of %s raised by %.2f after training (logit adjustment)", args[1], delta));
 		UNetExporter.write(out, spec, weights);
 		for (String extra : new String[] { "history.csv", "history.png", "README.md" })
 			if (Files.exists(dir.resolve(extra))) Files.copy(dir.resolve(extra), out.resolve(extra));

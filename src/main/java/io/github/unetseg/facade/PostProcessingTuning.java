@@ -13,6 +13,7 @@ import io.github.unetseg.image.LabelCleanup;
 import io.github.unetseg.image.Volume;
 import io.github.unetseg.io.ImageFiles;
 import io.github.unetseg.metrics.ClassMetrics;
+import io.github.unetseg.metrics.Overlap;
 import io.github.unetseg.metrics.SegmentationMetrics;
 import io.github.unetseg.model.ModelBundle;
 import io.github.unetseg.model.ModelSpec;
@@ -112,7 +113,7 @@ public final class PostProcessingTuning {
 			progress.progress(k++, set.pairs().size(), "segmenting " + p.image().getFileName());
 			if (progress.isCancelled()) throw new java.util.concurrent.CancellationException("post-processing tuning cancelled");
 			Volume<?> image = ImageFiles.read(p.image()), truth = ImageFiles.read(p.labels());
-			SegmentationResult r = segment(segmenter, image, settings, p.image().toString());
+			SegmentationResult r = ThresholdTuning.segment(segmenter, image, settings, p.image().toString());
 			if (!Arrays.equals(truth.spatialSize(), image.spatialSize()))
 				throw new SegmentationException(p.labels() + " is " + truth.describeSize() + " but its image " + p.image() + " is " +
 					image.describeSize() + ". Fix: pair each image with its own label image.");
@@ -133,7 +134,7 @@ public final class PostProcessingTuning {
 	 */
 	public static Result choose(List<String> classNames, List<Case> cases) {
 		int classes = classNames.size();
-		double[][] none = scores(cases, c -> c, classes), largest = scores(cases, c -> cleaned(c, null, false), classes);
+		double[][] none = scores(cases, c -> c, classes, true), largest = scores(cases, c -> cleaned(c, null, false), classes, true);
 		boolean[] adopt = new boolean[classes];
 		List<ClassChoice> choices = new ArrayList<>();
 		List<String> chosen = new ArrayList<>();
@@ -142,7 +143,8 @@ public final class PostProcessingTuning {
 			if (adopt[k]) chosen.add(classNames.get(k));
 			choices.add(new ClassChoice(classNames.get(k), (int) none[2][k], none[0][k], largest[0][k], none[1][k], largest[1][k], adopt[k]));
 		}
-		double[][] holes = scores(cases, c -> cleaned(c, adopt, true), classes);
+		// hole filling is decided by Dice alone: no surface distances
+		double[][] holes = scores(cases, c -> cleaned(c, adopt, true), classes, false);
 		double mean = meanOverClasses(none[0]), meanHoles = meanOverClasses(holes[0]);
 		double[] pick = new double[classes];
 		for (int k = 1; k < classes; k++) pick[k] = adopt[k] ? largest[0][k] : none[0][k];
@@ -164,12 +166,9 @@ public final class PostProcessingTuning {
 	public static void apply(Path modelDir, Result r) {
 		ModelSpec spec = ModelBundle.read(modelDir).spec();
 		if (spec.instances() != null) throw new SegmentationException(modelDir + " holds an instance model; it has no label post-processing.");
-		ModelSpec.Provenance p = spec.provenance();
-		String note = String.format(Locale.ROOT, "post-processing chosen on %d validation image(s): %s (mean Dice %.4f, %.4f without)", r.images(),
-			r.choice(), r.choice().fillHoles() ? r.meanHoles() : r.meanChosen(), r.mean());
-		if (p != null) p = new ModelSpec.Provenance(p.software(), p.created(), p.trainingData(), p.notes().isEmpty() ? note : p.notes() + "; " +
-			note);
-		ModelBundle.writeSpec(modelDir, spec.withPostProcessing(r.choice()).withProvenance(p));
+		ModelBundle.writeSpec(modelDir, spec.withPostProcessing(r.choice()).withNote(String.format(Locale.ROOT, "post-processing chosen on %d " +
+			"validation image(s): %s (mean Dice %.4f, %.4f without)", r.images(), r.choice(), r.choice().fillHoles() ? r.meanHoles()
+			: r.meanChosen(), r.mean())));
 	}
 
 	/** The labels of a case after clean-up: the largest component of {@code classes} (all when null), then optionally hole filling. */
@@ -180,21 +179,35 @@ public final class PostProcessingTuning {
 		return new Case(l, c.truth(), c.size(), c.spacing(), c.annotated());
 	}
 
-	/** Per class: {@code [0]} mean Dice, {@code [1]} mean finite HD95, {@code [2]} images scored. */
-	private static double[][] scores(List<Case> cases, java.util.function.UnaryOperator<Case> variant, int classes) {
+	/**
+	 * Per class: {@code [0]} mean Dice, {@code [1]} mean finite HD95 ({@code NaN} without {@code distances}),
+	 * {@code [2]} images scored.
+	 */
+	private static double[][] scores(List<Case> cases, java.util.function.UnaryOperator<Case> variant, int classes, boolean distances) {
 		double[] dice = new double[classes], hd = new double[classes], n = new double[classes], nh = new double[classes];
-		int[] all = new int[classes - 1];
-		for (int k = 1; k < classes; k++) all[k - 1] = k;
 		for (Case c0 : cases) {
 			Case c = variant.apply(c0);
 			int[] dims = c.spacing().length == 2 ? new int[] { c.size()[0], c.size()[1] } : c.size();
-			for (ClassMetrics m : SegmentationMetrics.compute(c.prediction(), c.truth(), dims, c.spacing(), all, 0)) {
-				int k = m.label();
-				if (Double.isNaN(m.dice()) || c.annotated() != null && !c.annotated()[k]) continue;
-				dice[k] += m.dice();
+			// the annotated classes only; surface distances only where they are reported
+			int[] scored = java.util.stream.IntStream.range(1, classes).filter(k -> c.annotated() == null || c.annotated()[k]).toArray();
+			double[] dk = new double[classes], hk = new double[classes];
+			Arrays.fill(hk, Double.NaN);
+			if (distances)
+				for (ClassMetrics m : SegmentationMetrics.compute(c.prediction(), c.truth(), dims, c.spacing(), scored, 0)) {
+					dk[m.label()] = m.dice();
+					hk[m.label()] = m.hd95();
+				}
+			else {
+				Overlap[] overlap = Overlap.perClass(c.prediction(), c.truth(), classes);
+				for (int k : scored) dk[k] = overlap[k].dice();
+			}
+			for (int k : scored) {
+				double d = dk[k], h = hk[k];
+				if (Double.isNaN(d)) continue;
+				dice[k] += d;
 				n[k]++;
-				if (Double.isFinite(m.hd95())) {
-					hd[k] += m.hd95();
+				if (Double.isFinite(h)) {
+					hd[k] += h;
 					nh[k]++;
 				}
 			}
@@ -224,10 +237,5 @@ public final class PostProcessingTuning {
 		int i = 0;
 		for (Object t : Views.flatIterable(labels.image())) l[i++] = (short) ((RealType<?>) t).getRealDouble();
 		return l;
-	}
-
-	@SuppressWarnings({ "unchecked", "rawtypes" })
-	private static <T extends RealType<T>> SegmentationResult segment(Segmenter s, Volume<?> v, SegmentationSettings settings, String name) {
-		return s.segment((Volume<T>) (Volume) v, settings, ProgressListener.NONE, name);
 	}
 }

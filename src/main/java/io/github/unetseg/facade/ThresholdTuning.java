@@ -134,16 +134,13 @@ public final class ThresholdTuning {
 		ModelSpec spec = ModelBundle.read(modelDir).spec();
 		if (spec.instances() == null) throw new SegmentationException(modelDir + " holds a semantic model; it has no object thresholds.");
 		ModelSpec.Instances m = spec.instances();
-		ModelSpec.Provenance p = spec.provenance();
-		String note = "thresholds tuned: " + r;
-		if (p != null) p = new ModelSpec.Provenance(p.software(), p.created(), p.trainingData(), p.notes().isEmpty() ? note : p.notes() + "; " +
-			note);
 		ModelBundle.writeSpec(modelDir, spec.withInstances(new ModelSpec.Instances(r.probabilityThreshold(), r.seedThreshold(), m.minSize(),
-			m.objectDiameter(), m.target())).withProvenance(p));
+			m.objectDiameter(), m.target())).withNote("thresholds tuned: " + r));
 	}
 
+	/** A segmentation of a volume of any pixel type, without progress; also {@link PostProcessingTuning}'s. */
 	@SuppressWarnings({ "unchecked", "rawtypes" })
-	private static <T extends RealType<T>> SegmentationResult segment(Segmenter s, Volume<?> v, SegmentationSettings settings, String name) {
+	static <T extends RealType<T>> SegmentationResult segment(Segmenter s, Volume<?> v, SegmentationSettings settings, String name) {
 		return s.segment((Volume<T>) (Volume) v, settings, ProgressListener.NONE, name);
 	}
 }

@@ -75,19 +75,14 @@ public record LeftRightMirroring(List<List<String>> pairs) {
 		int[] map = new int[classNames.size()];
 		for (int k = 0; k < map.length; k++) map[k] = k;
 		for (List<String> p : pairs) {
-			int a = index(classNames, p.get(0)), b = index(classNames, p.get(1));
+			int a = ModelSpec.foregroundClass(classNames, p.get(0), "left-right pair"),
+				b = ModelSpec.foregroundClass(classNames, p.get(1), "left-right pair");
 			if (map[a] != a || map[b] != b) throw new IllegalArgumentException("class " + classNames.get(map[a] != a ? a : b) + " is in two " +
 				"left-right pairs");
 			map[a] = b;
 			map[b] = a;
 		}
 		return map;
-	}
-
-	private static int index(List<String> classNames, String name) {
-		for (int k = 1; k < classNames.size(); k++) if (classNames.get(k).equalsIgnoreCase(name)) return k;
-		throw new IllegalArgumentException("left-right pair names class '" + name + "', which is not a foreground class of " +
-			classNames.subList(1, classNames.size()));
 	}
 
 	/** @return the pairs as {@code model.json} writes them, {@code ["A:B", ...]} */

@@ -110,14 +110,7 @@ public record ModelSpec(String name, String description, int dimensions, int inp
 				Arrays.fill(keep, 1, keep.length, true);
 				return keep;
 			}
-			for (String c : largestComponentClasses) {
-				int k = 1;
-				while (k < keep.length && !classNames.get(k).equalsIgnoreCase(c)) k++;
-				if (k == keep.length)
-					throw new IllegalArgumentException("post-processing names class '" + c + "', which is not a foreground class of the model " +
-						classNames.subList(1, classNames.size()));
-				keep[k] = true;
-			}
+			for (String c : largestComponentClasses) keep[foregroundClass(classNames, c, "post-processing")] = true;
 			return keep;
 		}
 
@@ -352,9 +345,34 @@ public record ModelSpec(String name, String description, int dimensions, int inp
 		return halo.clone();
 	}
 
+	/**
+	 * The index of a foreground class named in a model's settings.
+	 *
+	 * @param classNames the model's classes, background first
+	 * @param name a class name, matched without regard to case
+	 * @param what what names it, for the message (e.g. {@code "post-processing"})
+	 * @return its index, &gt;= 1
+	 * @throws IllegalArgumentException naming the class and the model's foreground classes when there is none of that name
+	 */
+	public static int foregroundClass(List<String> classNames, String name, String what) {
+		for (int k = 1; k < classNames.size(); k++) if (classNames.get(k).equalsIgnoreCase(name)) return k;
+		throw new IllegalArgumentException(what + " names class '" + name + "', which is not a foreground class of the model " +
+			classNames.subList(1, classNames.size()));
+	}
+
 	/** @return a copy with other provenance */
 	public ModelSpec withProvenance(Provenance p) {
 		return with(p, instances, orientation, postprocessing, mirrored, leftRight);
+	}
+
+	/**
+	 * @param note text to add to the provenance notes (after a {@code "; "} where there are notes)
+	 * @return a copy with the note added; the same spec where it has no provenance
+	 */
+	public ModelSpec withNote(String note) {
+		Provenance p = provenance;
+		return p == null ? this : withProvenance(new Provenance(p.software(), p.created(), p.trainingData(), p.notes().isEmpty() ? note
+			: p.notes() + "; " + note));
 	}
 
 	/** @return a copy with another default post-processing ({@code null}: none) */
