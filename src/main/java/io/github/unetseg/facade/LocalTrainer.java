@@ -178,11 +178,15 @@ public final class LocalTrainer implements Trainer {
 			double best = state.bestDice();
 			int bestEpoch = state.bestEpoch(), sinceBest = state.sinceBest();
 			long totalSteps = (long) cfg.epochs() * cfg.stepsPerEpoch();
-			long started = System.nanoTime(), stepsDone = 0;
+			long stepsDone = 0;
+			WallTime clock = new WallTime(r.maxHours());
 			boolean stoppedEarly = false, cancelled = false, outOfTime = false;
-			double lastEpochSeconds = 0;
+			// a resumed run estimates its next epoch by the interrupted run's last one
+			double lastEpochSeconds = history.isEmpty() ? 0 : history.get(history.size() - 1).seconds(), lastValidationSeconds = 0;
+			// the tuning after the last epoch segments the validation images once more: about one validation pass
+			boolean tunes = r.instances() || !val.pairs().isEmpty();
 			for (int epoch = state.epoch(); epoch < cfg.epochs(); epoch++) {
-				if (r.maxHours() > 0 && (System.nanoTime() - started) / 1e9 + lastEpochSeconds > r.maxHours() * 3600) {
+				if (!clock.nextEpochFits(lastEpochSeconds, tunes ? lastValidationSeconds : 0)) {
 					outOfTime = true;
 					break;
 				}
@@ -223,12 +227,13 @@ public final class LocalTrainer implements Trainer {
 					lossSum += loss;
 					stepsDone++;
 					stepsDoneInEpoch++;
-					double perStep = (System.nanoTime() - started) / 1e9 / stepsDone;
+					double perStep = clock.elapsedSeconds() / stepsDone;
 					long remaining = totalSteps - step;
 					progress.progress(step, totalSteps, String.format(Locale.ROOT, "epoch %d/%d step %d/%d loss %.4f ETA %s", epoch + 1,
-						cfg.epochs(), s + 1, cfg.stepsPerEpoch(), loss, eta(perStep * remaining)));
+						cfg.epochs(), s + 1, cfg.stepsPerEpoch(), loss, WallTime.eta(perStep * remaining)));
 				}
 				double[] ap = new double[] { Double.NaN };
+				long tv = System.nanoTime();
 				double[] dice = cancelled ? null : validate(trainer, valCases, arch, cfg, progress, r.instances() ? spec.instances() : null, ap);
 				if (dice == null) {
 					// cancelled during the steps or the validation: a checkpoint within the epoch, which --resume continues
@@ -250,6 +255,7 @@ public final class LocalTrainer implements Trainer {
 				}
 				else sinceBest++;
 				lastEpochSeconds = rec.seconds();
+				lastValidationSeconds = (System.nanoTime() - tv) / 1e9;
 				TrainingHistory.write(out, history);
 				TrainingCheckpoint.write(trainer, trainingDir, new TrainingCheckpoint.State(epoch + 1, step, best, bestEpoch, sinceBest, history, cfg.seed(),
 					cfg.patchSize(), cfg.batchSize(), cfg.loss(), arch));
@@ -287,12 +293,6 @@ public final class LocalTrainer implements Trainer {
 			return new TrainingOutcome(ModelBundle.read(out), List.copyOf(history), bestEpoch, best, stoppedEarly || outOfTime, cancelled,
 				List.copyOf(warnings));
 		}
-	}
-
-	private static String eta(double seconds) {
-		long s = Math.round(seconds);
-		return s >= 3600 ? String.format(Locale.ROOT, "%dh%02dm", s / 3600, s % 3600 / 60)
-			: String.format(Locale.ROOT, "%dm%02ds", s / 60, s % 60);
 	}
 
 	/** {@code w_c = 1 / (K f_c)}: every class gets the same total weight and the mean weight per voxel is 1. */

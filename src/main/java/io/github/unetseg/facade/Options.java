@@ -153,8 +153,8 @@ public final class Options {
 			"right side; left-right flips only the patient's left-right axis (3D images with an orientation), swapping --paired-classes."),
 		new Option("paired-classes", null, "With --mirror left-right: classes swapped by the flip, A:B comma-separated (e.g. " +
 			"RightParotid:LeftParotid)."),
-		new Option("max-hours", "0", "Wall-time budget in hours: no epoch starts that would end after it; continue with --resume. " +
-			"0 = none."),
+		new Option("max-hours", "0", "Wall-time budget in hours: no epoch starts that would end, with the tuning after training, after it; continue " +
+			"with --resume. 0 = none."),
 		new Option("patience", "15", "Epochs without improvement before stopping; 0 = never."),
 		new Option("seed", "42", "Seed of weights, sampling, augmentation and dropout."),
 		new Option("init", null, "Model folder to fine-tune from (weights with matching names and sizes)."),

@@ -39,8 +39,9 @@ import io.github.unetseg.tensorflow.EngineOptions;
  *     left and a right side (paired organs)
  * @param leftRight with {@code mirror} false: flip the patient's left-right axis in half of the patches,
  *     swapping these paired classes ({@link LeftRightMirroring}); {@code null} for no such flips
- * @param maxHours wall-time budget of this run in hours: no epoch is started that would end after it
- *     (the run then stops with its checkpoint, to be continued with {@code resume}); 0 for none
+ * @param maxHours wall-time budget of this run in hours: no epoch is started that would end, with the tuning that
+ *     follows the last epoch (about one validation pass), after it (the run then stops with its checkpoint, to be
+ *     continued with {@code resume}); 0 for none
  */
 public record TrainingRequest(Path images, Path labels, Path validationImages, Path validationLabels, Path output, String name,
 	UNetConfig architecture, List<String> classNames, Normalization normalization, TrainingConfig config, Path initFrom,
