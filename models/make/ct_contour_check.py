@@ -30,8 +30,10 @@ TYPES = {2: np.uint8, 4: np.int16, 8: np.int32, 16: np.float32, 64: np.float64, 
 
 
 def read_nifti(path):
-    """A NIfTI-1 file's voxels as [z, y, x] (its scale applied): enough for PrepareOpenKbp's output."""
+    """A NIfTI-1 file's voxels as [z, y, x] (its scale applied) and its voxel size (x, y, z) in mm: enough for
+    PrepareOpenKbp's output."""
     b = gzip.open(path).read() if path.endswith(".gz") else open(path, "rb").read()
+    spacing = struct.unpack("<3f", b[80:92])
     dims = struct.unpack("<8h", b[40:56])
     datatype = struct.unpack("<h", b[70:72])[0]
     offset = int(struct.unpack("<f", b[108:112])[0])
@@ -39,7 +41,7 @@ def read_nifti(path):
     shape = dims[1:1 + dims[0]][::-1]
     t = np.dtype(TYPES[datatype])
     a = np.frombuffer(b[offset:offset + int(np.prod(shape)) * t.itemsize], t).reshape(shape).astype(np.float32)
-    return a * slope + inter if slope not in (0, 1) else a
+    return (a * slope + inter if slope not in (0, 1) else a), spacing
 
 
 def check(data):
@@ -48,9 +50,9 @@ def check(data):
     for split in ("train", "select", "test"):
         folder = os.path.join(data, split, "images")
         for name in sorted(os.listdir(folder)):
-            ct = read_nifti(os.path.join(folder, name))
-            labels = read_nifti(os.path.join(data, split, "labels", name))
-            voxel_ml = float(np.prod(voxel_size(os.path.join(folder, name)))) / 1000
+            ct, spacing = read_nifti(os.path.join(folder, name))
+            labels = read_nifti(os.path.join(data, split, "labels", name))[0]
+            voxel_ml = float(np.prod(spacing)) / 1000
             counts = [int((labels == k).sum()) for k in range(1, 8)]
             medians = [float(np.median(ct[labels == k])) if counts[k - 1] >= 20 else math.nan for k in range(1, 8)]
             volumes = [c * voxel_ml if c >= 20 else math.nan for c in counts]
@@ -72,11 +74,6 @@ def check(data):
           (", ".join(cases) or "none") + "; implausible contours: " +
           (", ".join("%s %s" % c for c in contours) or "none"))
     return cases, contours
-
-
-def voxel_size(path):
-    b = gzip.open(path).read(348) if path.endswith(".gz") else open(path, "rb").read(348)
-    return struct.unpack("<3f", b[80:92])
 
 
 def mean_dice(report, cases, contours):

@@ -41,6 +41,8 @@ public final class SpacingRoundTrip {
 			java.util.Arrays.fill(min[0], 1);
 			java.util.Arrays.fill(min[1], 1);
 			int[] n = new int[classes];
+			// without the model's post-processing, both ways: the comparison is of the resampling alone
+			SegmentationSettings raw = SegmentationSettings.defaults().withPostprocess("none");
 			for (int a = 3; a < args.length; a++) {
 				Volume<?> ct = ImageFiles.read(Path.of(args[a]));
 				double z = ct.calibration().spacing()[2];
@@ -49,13 +51,12 @@ public final class SpacingRoundTrip {
 					continue;
 				}
 				long t0 = System.nanoTime();
-				// without the model's post-processing, here and below: the comparison is of the resampling alone
-				short[] direct = values(segment(s, ct, SegmentationSettings.defaults().withPostprocess("none")).labels());
+				short[] direct = values(segment(s, ct, raw).labels());
 				double seconds = (System.nanoTime() - t0) / 1e9;
 				long[] size = ct.spatialSize();
 				long[] resampledSize = Resampling.scaledSize(size, new double[] { 1, 1, from / to });
 				Volume<?> resampled = linear(ct, resampledSize);
-				SegmentationResult r = segment(s, resampled, SegmentationSettings.defaults().withProbabilities(true).withPostprocess("none"));
+				SegmentationResult r = segment(s, resampled, raw.withProbabilities(true));
 				Volume<FloatType> p = Resampling.linear(r.probabilities(), size);
 				short[][] back = { values(nearest(r.labels(), size)),
 					values(Stitcher.fromProbabilities(PixelArrays.floats(p.image()), size, classes, 0.5, ct.calibration()).labels()) };

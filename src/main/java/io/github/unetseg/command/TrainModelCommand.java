@@ -193,9 +193,14 @@ public class TrainModelCommand extends ContextCommand {
 	@Parameter(required = false)
 	private LogService log;
 
+	/** @return the command line's {@code --paired-classes}: the pairs, or {@code null} where the field is empty */
+	private String pairs() {
+		return pairedClasses == null || pairedClasses.isBlank() ? null : pairedClasses;
+	}
+
 	/** The command line's {@code --mirror}: left-right where pairs are given (refused together with Mirror). */
 	private Object leftRight() {
-		if (pairedClasses == null || pairedClasses.isBlank()) return mirror;
+		if (pairs() == null) return mirror;
 		if (mirror) throw new SegmentationException("Left-right pairs flip only the patient's left-right axis. Fix: turn " +
 			"Mirror in augmentation off, or leave the pairs empty.");
 		return "left-right";
@@ -210,8 +215,7 @@ public class TrainModelCommand extends ContextCommand {
 				normalization, "norm-range", normRange, "window", window, "epochs", epochs, "steps", steps, "batch", batch, "patch", patch, "lr", learningRate,
 				"epsilon", epsilon, "weight-decay", weightDecay, "schedule", schedule, "loss", loss, "boundary-weight", boundaryWeight,
 				"class-weights", classWeights,
-				"foreground", foreground, "no-augment", !augment, "mirror", leftRight(), "paired-classes", pairedClasses == null ||
-				pairedClasses.isBlank() ? null : pairedClasses, "label-classes", labelClasses, "spacing", spacing,
+				"foreground", foreground, "no-augment", !augment, "mirror", leftRight(), "paired-classes", pairs(), "label-classes", labelClasses, "spacing", spacing,
 				"max-hours", maxHours, "validation", validation, "patience", patience, "seed", seed, "init",
 				initModel, "resume", resume, "threads", threads, "device", device, "precision", precision));
 			TrainingOutcome o = Engines.trainer().train(request, new FijiProgress(status, this, "U-Net training: "), e -> {

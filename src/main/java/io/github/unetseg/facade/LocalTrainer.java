@@ -183,7 +183,8 @@ public final class LocalTrainer implements Trainer {
 			boolean stoppedEarly = false, cancelled = false, outOfTime = false;
 			// a resumed run estimates its next epoch by the interrupted run's last one
 			double lastEpochSeconds = history.isEmpty() ? 0 : history.get(history.size() - 1).seconds(), lastValidationSeconds = 0;
-			// the tuning after the last epoch segments the validation images once more: about one validation pass
+			// the tuning after the last epoch (object thresholds; a semantic model's post-processing where there are validation
+			// images) segments the validation images once more: about one validation pass
 			boolean tunes = r.instances() || !val.pairs().isEmpty();
 			for (int epoch = state.epoch(); epoch < cfg.epochs(); epoch++) {
 				if (!clock.nextEpochFits(lastEpochSeconds, tunes ? lastValidationSeconds : 0)) {
@@ -267,24 +268,22 @@ public final class LocalTrainer implements Trainer {
 			if (bestEpoch == 0)
 				throw new CancellationException("training cancelled before the first epoch ended; no model was written yet, and the " +
 					"checkpoint in " + trainingDir + " continues the run with --resume");
-			if (r.instances() && !cancelled) {
-				// as StarDist after training: the thresholds that give the best AP on the validation images
-				TrainingSet tuneOn = val.pairs().isEmpty() ? train : val;
+			if (tunes && !cancelled)
 				try (LocalSegmenter bestModel = new LocalSegmenter(out, r.engine())) {
-					ThresholdTuning.Result t = ThresholdTuning.tune(bestModel, tuneOn, progress);
-					ThresholdTuning.apply(out, t);
-					progress.progress(1, 1, "object thresholds: " + t);
+					if (r.instances()) {
+						// as StarDist after training: the thresholds that give the best AP on the validation images
+						ThresholdTuning.Result t = ThresholdTuning.tune(bestModel, val.pairs().isEmpty() ? train : val, progress);
+						ThresholdTuning.apply(out, t);
+						progress.progress(1, 1, "object thresholds: " + t);
+					}
+					else {
+						// as nnU-Net after training: per class, the label clean-up that raises the validation Dice
+						PostProcessingTuning.Result t = PostProcessingTuning.tune(bestModel, val, r.labelClasses() == null ? null
+							: io.github.unetseg.data.LabelClasses.read(r.labelClasses()), progress);
+						PostProcessingTuning.apply(out, t);
+						progress.progress(1, 1, t.toString().lines().findFirst().orElse(""));
+					}
 				}
-			}
-			else if (!cancelled && !val.pairs().isEmpty()) {
-				// as nnU-Net after training: per class, the label clean-up that raises the validation Dice
-				try (LocalSegmenter bestModel = new LocalSegmenter(out, r.engine())) {
-					PostProcessingTuning.Result t = PostProcessingTuning.tune(bestModel, val, r.labelClasses() == null ? null
-						: io.github.unetseg.data.LabelClasses.read(r.labelClasses()), progress);
-					PostProcessingTuning.apply(out, t);
-					progress.progress(1, 1, t.toString().lines().findFirst().orElse(""));
-				}
-			}
 			if (outOfTime) {
 				warnings = new ArrayList<>(warnings);
 				warnings.add(String.format(Locale.ROOT, "Stopped after epoch %d of %d at the wall-time budget of %.3g h (--max-hours); the " +
